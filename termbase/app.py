@@ -1,0 +1,113 @@
+"""Application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, Response, jsonify, render_template, request
+from flask_wtf.csrf import CSRFProtect
+from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
+
+from termbase.auth import can, init_auth
+from termbase.cli import register_commands
+from termbase.config import instance_path, load_settings
+from termbase.extensions import init_db
+from termbase.services.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
+
+csrf = CSRFProtect()
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+_SERVICE_STATUS = {NotFound: 404, Conflict: 409, Invalid: 400, Forbidden: 403}
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: settings, database, auth, blueprints, error handlers, CLI."""
+    app = Flask(__name__, instance_path=str(instance_path()), instance_relative_config=True)
+    app.config.update(load_settings(config))
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
+    app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+
+    init_db(app)
+    init_auth(app)
+    csrf.init_app(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_headers(app)
+    register_template_globals(app)
+    register_commands(app)
+    return app
+
+
+def register_blueprints(app: Flask) -> None:
+    from termbase.web import bp as web_bp
+
+    app.register_blueprint(web_bp)
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_response(status: int, message: str, details: Mapping[str, Any] | None = None) -> Response:
+    """The one JSON error shape of the API."""
+    response = jsonify(
+        {
+            "error": {
+                "code": HTTP_STATUS_CODES.get(status, "error").lower().replace(" ", "_"),
+                "message": message,
+                "details": dict(details or {}),
+            }
+        }
+    )
+    response.status_code = status
+    return response
+
+
+def register_error_handlers(app: Flask) -> None:
+    def render_error(status: int, message: str, details: Mapping[str, Any] | None = None) -> Any:
+        if _wants_json():
+            return error_response(status, message, details)
+        return render_template("errors/error.html", status=status, message=message), status
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> Any:
+        status = exc.code or 500
+        return render_error(status, exc.description or exc.name)
+
+    @app.errorhandler(ServiceError)
+    def _service_error(exc: ServiceError) -> Any:
+        status = next((code for cls, code in _SERVICE_STATUS.items() if isinstance(exc, cls)), 400)
+        return render_error(status, exc.message, exc.details)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Any:
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        return render_error(500, "Internal error: the change was not saved.")
+
+
+def register_headers(app: Flask) -> None:
+    @app.after_request
+    def _security_headers(response: Response) -> Response:
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+
+def register_template_globals(app: Flask) -> None:
+    app.jinja_env.globals["can"] = can

@@ -1,0 +1,71 @@
+"""Settings: defaults in code, ``TERMBASE_*`` environment overrides, explicit mappings in tests.
+
+Flask-free so that ``migrations/env.py`` and scripts can read the same settings.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INSTANCE_PATH = PROJECT_ROOT / "instance"
+
+DEFAULTS: dict[str, Any] = {
+    # "read": anonymous visitors may look up approved entries; "none": login required for everything.
+    "ANONYMOUS_ACCESS": "read",
+    # How many context sentences a TBX export carries per term.
+    "EXPORT_CONTEXT_CAP": 3,
+    # Largest accepted upload or import, in bytes.
+    "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
+    "MAX_INGEST_BYTES": 64 * 1024 * 1024,
+    "SEEDS_PATH": str(PROJECT_ROOT / "seeds"),
+    "LOGIN_RATE_LIMIT": 5,  # failed logins per username and address per LOGIN_RATE_WINDOW seconds
+    "LOGIN_RATE_WINDOW": 300,
+}
+
+_INT_KEYS = {"EXPORT_CONTEXT_CAP", "MAX_CONTENT_LENGTH", "MAX_INGEST_BYTES", "LOGIN_RATE_LIMIT", "LOGIN_RATE_WINDOW"}
+
+
+def instance_path() -> Path:
+    return Path(os.environ.get("TERMBASE_INSTANCE_PATH", DEFAULT_INSTANCE_PATH))
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{instance_path() / 'termbase.sqlite3'}"
+
+
+def database_url() -> str:
+    return os.environ.get("TERMBASE_DATABASE_URL") or default_database_url()
+
+
+def _secret_key() -> str:
+    """Read TERMBASE_SECRET_KEY, or a key generated once into the instance folder."""
+    if key := os.environ.get("TERMBASE_SECRET_KEY"):
+        return key
+    path = instance_path() / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def load_settings(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Defaults, then ``TERMBASE_<KEY>`` from the environment, then ``overrides``."""
+    settings = dict(DEFAULTS)
+    for key in DEFAULTS:
+        if (value := os.environ.get(f"TERMBASE_{key}")) is not None:
+            settings[key] = int(value) if key in _INT_KEYS else value
+    settings["DATABASE_URL"] = database_url()
+    if overrides:
+        settings.update(overrides)
+    if "SECRET_KEY" not in settings:
+        settings["SECRET_KEY"] = _secret_key()
+    return settings

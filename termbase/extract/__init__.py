@@ -1,0 +1,1 @@
+"""Pure term extraction from aligned segments. No Flask, no SQLAlchemy."""

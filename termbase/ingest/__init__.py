@@ -1,0 +1,1 @@
+"""Pure file readers: documents and glossaries to records. No Flask, no SQLAlchemy."""

@@ -1,0 +1,133 @@
+"""Plain records and enums shared by the pure core and the services.
+
+Nothing here imports Flask or SQLAlchemy, so readers, extractors and TBX code can
+produce and consume these without touching the database.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+class WorkflowStatus(enum.StrEnum):
+    CANDIDATE = "candidate"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class UsageStatus(enum.StrEnum):
+    PREFERRED = "preferred"
+    ADMITTED = "admitted"
+    DEPRECATED = "deprecated"
+    SUPERSEDED = "superseded"
+
+
+class TermReview(enum.StrEnum):
+    """Review state of one term inside a concept (variant proposals start as candidates)."""
+
+    ACCEPTED = "accepted"
+    CANDIDATE = "candidate"
+    REJECTED = "rejected"
+
+
+class Role(enum.StrEnum):
+    TRANSLATOR = "translator"
+    EDITOR = "editor"
+    ADMIN = "admin"
+
+
+class SegmentKind(enum.StrEnum):
+    PAIR = "pair"  # aligned Chinese-English pair
+    ZH = "zh"  # Chinese only (unaligned)
+    EN = "en"  # English only (unaligned or English-only document)
+
+
+class Layout(enum.StrEnum):
+    PIPE_PAIRS = "pipe-pairs"  # "中文 | English" per line
+    EN_THEN_ZH = "en-then-zh"  # whole English text followed by whole Chinese text
+    EN_ONLY = "en-only"
+    TMX = "tmx"
+    TEXT_PAIR = "text-pair"  # two plain-text files, one per language
+    TSV = "tsv"
+
+
+LANG_ZH_HANS = "zh-Hans"
+LANG_ZH_HANT = "zh-Hant"
+LANG_EN = "en"
+LANGUAGES = (LANG_ZH_HANS, LANG_ZH_HANT, LANG_EN)
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentRecord:
+    """One citable unit of a document, as a reader produces it.
+
+    ``en_splits`` lists offsets into ``en_text`` where a space was inserted to
+    split glued words; the matching text is derived from it, the original is kept.
+    """
+
+    kind: SegmentKind
+    zh_text: str | None = None
+    en_text: str | None = None
+    alignment: str = "source"  # how the pair was made: source, gale-church, tmx, tsv, unaligned
+    score: float | None = None
+    en_splits: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentRecord:
+    """A document read from a file: metadata plus its segments in order."""
+
+    slug: str
+    title: str
+    layout: Layout
+    segments: tuple[SegmentRecord, ...]
+    content_hash: str
+    filename: str = ""
+    author: str | None = None
+    date: str | None = None
+    venue: str | None = None
+    source_url: str | None = None
+    zh_script: str = LANG_ZH_HANS  # script of the Chinese side as written
+
+
+@dataclass(slots=True)
+class ContextRecord:
+    """A context sentence for a term, with where it came from."""
+
+    text: str
+    source: str | None = None  # e.g. "Speech at ... (2015-12-16), segment 12"
+
+
+@dataclass(slots=True)
+class TermRecord:
+    language: str
+    text: str
+    usage_status: UsageStatus = UsageStatus.ADMITTED
+    part_of_speech: str | None = None
+    term_type: str | None = None
+    pinyin: str | None = None
+    note: str | None = None
+    contexts: list[ContextRecord] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class TransactionRecord:
+    kind: str  # "origination" | "modification"
+    date: datetime
+    responsible: str | None = None
+
+
+@dataclass(slots=True)
+class ConceptRecord:
+    """A concept as exchanged through TBX/CSV: what import and export agree on."""
+
+    id: str | None = None
+    subject_field: str | None = None
+    note: str | None = None
+    status: WorkflowStatus = WorkflowStatus.CANDIDATE
+    confidence: float | None = None
+    definitions: dict[str, str] = field(default_factory=dict)
+    terms: list[TermRecord] = field(default_factory=list)
+    transactions: list[TransactionRecord] = field(default_factory=list)

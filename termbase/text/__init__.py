@@ -1,0 +1,1 @@
+"""Pure text core: normalization, language tags, segmentation, pinyin. No Flask, no SQLAlchemy."""

@@ -1,0 +1,60 @@
+"""Migrations: upgrade an empty database to head, find no drift, downgrade to base, on both backends."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import make_url
+
+from termbase import migrate
+from termbase.db import make_engine
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'migrate.sqlite3'}"
+        return
+    base: str = request.getfixturevalue("postgres_server")
+    admin = make_engine(base, isolation_level="AUTOCOMMIT")
+    name = f"termbase_migrate_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(base).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _tables(url: str) -> set[str]:
+    engine = make_engine(url)
+    try:
+        return set(inspect(engine).get_table_names()) - {"alembic_version"}
+    finally:
+        engine.dispose()
+
+
+def test_upgrade_check_downgrade(empty_database: str) -> None:
+    migrate.upgrade(empty_database)
+    assert {"concepts", "terms", "citations", "segments", "documents", "users", "history"} <= _tables(
+        empty_database
+    )
+    assert migrate.check(empty_database) is None
+
+    migrate.downgrade(empty_database, "base")
+    assert _tables(empty_database) == set()
+
+
+def test_check_reports_drift(empty_database: str) -> None:
+    migrate.upgrade(empty_database)
+    engine = make_engine(empty_database)
+    with engine.begin() as conn:
+        conn.execute(text("DROP INDEX ix_terms_search_key"))
+    engine.dispose()
+    drift = migrate.check(empty_database)
+    assert drift is not None
+    assert "ix_terms_search_key" in drift
