@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -94,6 +95,12 @@ def register_error_handlers(app: Flask) -> None:
     def _service_error(exc: ServiceError) -> Any:
         status = next((code for cls, code in _SERVICE_STATUS.items() if isinstance(exc, cls)), 400)
         return render_error(status, exc.message, exc.details)
+
+    @app.errorhandler(StaleDataError)
+    def _stale(_exc: StaleDataError) -> Any:
+        return render_error(
+            409, "This entry was changed by someone else while you were saving. Reload and retry."
+        )
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Any:

@@ -108,7 +108,9 @@ class Term(Base):
         Index("ix_terms_search_key", "search_key", postgresql_ops={"search_key": "text_pattern_ops"}),
         Index("ix_terms_pinyin_key", "pinyin_key", postgresql_ops={"pinyin_key": "text_pattern_ops"}),
         Index(
-            "ix_terms_pinyin_initials", "pinyin_initials", postgresql_ops={"pinyin_initials": "text_pattern_ops"}
+            "ix_terms_pinyin_initials",
+            "pinyin_initials",
+            postgresql_ops={"pinyin_initials": "text_pattern_ops"},
         ),
     )
 
@@ -203,7 +205,7 @@ class Citation(Base):
     __tablename__ = "citations"
     __table_args__ = (
         UniqueConstraint("term_id", "segment_id", "start"),
-        CheckConstraint("start >= 0 AND \"end\" > start", name="span"),
+        CheckConstraint('start >= 0 AND "end" > start', name="span"),
     )
 
     id: Mapped[intpk]

@@ -10,7 +10,12 @@ import pytest
 
 from termbase.config import PROJECT_ROOT
 
-CORE_MODULES = ["termbase.text.normalize", "termbase.text.pinyin", "termbase.text.segment", "termbase.records"]
+CORE_MODULES = [
+    "termbase.text.normalize",
+    "termbase.text.pinyin",
+    "termbase.text.segment",
+    "termbase.records",
+]
 
 
 @pytest.mark.parametrize("module", CORE_MODULES)

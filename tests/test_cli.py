@@ -53,10 +53,16 @@ def test_demo_user_created_once(runner: FlaskCliRunner, session: Session) -> Non
 
 def test_command_error_has_no_traceback(tmp_path: Path) -> None:
     """A real process: a database that cannot be opened is one line and exit 1."""
-    env = {"TERMBASE_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none", "TERMBASE_SECRET_KEY": "x",
-           "PATH": "/usr/bin:/bin"}
+    env = {
+        "TERMBASE_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none",
+        "TERMBASE_SECRET_KEY": "x",
+        "PATH": "/usr/bin:/bin",
+    }
     result = subprocess.run(
-        [sys.executable, "-m", "termbase.cli", "users", "list"], capture_output=True, text=True, env=env,
+        [sys.executable, "-m", "termbase.cli", "users", "list"],
+        capture_output=True,
+        text=True,
+        env=env,
         cwd=tmp_path,
     )
     assert result.returncode == 1

@@ -1,0 +1,477 @@
+"""Concepts and terms: create, edit, approve, merge, split, revert. Every change goes to history.
+
+Functions take the session first, flush, and never commit. Mutations accept the
+version the caller last saw; a different current version raises :class:`Conflict`
+(the ORM's version check also catches a race between load and flush).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from termbase.models import Citation, Comment, Concept, Definition, HistoryEntry, Segment, Term, utcnow
+from termbase.records import LANGUAGES, TermReview, UsageStatus, WorkflowStatus
+from termbase.services.errors import Conflict, Invalid, NotFound
+from termbase.text.lang import is_chinese
+from termbase.text.normalize import clean_term_text, normalize_term, search_key
+from termbase.text.pinyin import pinyin_initials, pinyin_key, pinyin_marks
+
+MAX_TERM_LENGTH = 500
+CONCEPT_FIELDS = ("subject_field", "note", "status", "confidence")
+TERM_FIELDS = ("text", "usage_status", "term_type", "part_of_speech", "note", "pinyin", "review")
+
+
+@dataclass(slots=True)
+class TermInput:
+    """A term as a caller supplies it; keys and pinyin are derived on write."""
+
+    language: str
+    text: str
+    usage_status: str = UsageStatus.ADMITTED
+    part_of_speech: str | None = None
+    term_type: str | None = None
+    pinyin: str | None = None
+    note: str | None = None
+    review: str = TermReview.ACCEPTED
+    evidence: dict[str, Any] | None = None
+    citations: list[tuple[int, int, int]] = field(default_factory=list)  # (segment_id, start, end)
+
+
+def _choice(value: str, allowed: Iterable[str], field_name: str) -> str:
+    allowed = list(allowed)
+    if value not in allowed:
+        raise Invalid(f"{field_name} must be one of: {', '.join(allowed)}", details={"field": field_name})
+    return value
+
+
+def _clean_text(text: str) -> str:
+    cleaned = clean_term_text(text or "")
+    if not cleaned:
+        raise Invalid("term text is empty", details={"field": "text"})
+    if len(cleaned) > MAX_TERM_LENGTH:
+        raise Invalid(f"term text is longer than {MAX_TERM_LENGTH} characters", details={"field": "text"})
+    return cleaned
+
+
+def apply_term_text(term: Term, text: str, pinyin: str | None = None) -> None:
+    """Set a term's text and derive its normalized form, search key and pinyin."""
+    term.text = _clean_text(text)
+    term.normalized = normalize_term(term.text)
+    term.search_key = search_key(term.text, term.language)
+    if is_chinese(term.language):
+        term.pinyin = clean_term_text(pinyin) if pinyin else pinyin_marks(term.text)
+        term.pinyin_key = pinyin_key(term.text)
+        term.pinyin_initials = pinyin_initials(term.text)
+    else:
+        term.pinyin = term.pinyin_key = term.pinyin_initials = None
+
+
+def build_term(data: TermInput) -> Term:
+    """A new, unattached Term with all derived columns filled."""
+    term = Term(
+        language=_choice(data.language, LANGUAGES, "language"),
+        usage_status=_choice(str(data.usage_status), [s.value for s in UsageStatus], "usage_status"),
+        review=_choice(str(data.review), [s.value for s in TermReview], "review"),
+        part_of_speech=data.part_of_speech,
+        term_type=data.term_type,
+        note=data.note,
+        evidence=data.evidence,
+    )
+    apply_term_text(term, data.text, data.pinyin)
+    term.citations = [Citation(segment_id=s, start=a, end=b) for s, a, b in data.citations]
+    return term
+
+
+def snapshot(concept: Concept) -> dict[str, Any]:
+    """Everything about a concept as plain JSON, for history and revert."""
+    return {
+        "id": concept.id,
+        "version": concept.version,
+        **{name: getattr(concept, name) for name in CONCEPT_FIELDS},
+        "definitions": {d.language: d.text for d in concept.definitions},
+        "terms": [
+            {
+                "id": t.id,
+                "language": t.language,
+                **{name: getattr(t, name) for name in TERM_FIELDS},
+                "citations": [[c.segment_id, c.start, c.end] for c in t.citations],
+            }
+            for t in concept.terms
+        ],
+    }
+
+
+def record(
+    session: Session,
+    concept: Concept,
+    action: str,
+    actor: str | None,
+    before: dict[str, Any] | None,
+    summary: str | None = None,
+    *,
+    deleted: bool = False,
+) -> HistoryEntry:
+    session.flush()
+    entry = HistoryEntry(
+        concept_id=concept.id,
+        actor=actor,
+        action=action,
+        summary=summary,
+        before=before,
+        after=None if deleted else snapshot(concept),
+    )
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def get_concept(session: Session, concept_id: int) -> Concept:
+    concept = session.get(
+        Concept,
+        concept_id,
+        options=[selectinload(Concept.terms).selectinload(Term.citations), selectinload(Concept.definitions)],
+    )
+    if concept is None:
+        raise NotFound(f"no concept {concept_id}")
+    return concept
+
+
+def check_version(concept: Concept, version: int | None) -> None:
+    """Refuse a change made against an older version of the concept."""
+    if version is not None and version != concept.version:
+        raise Conflict(
+            f"concept {concept.id} was changed by someone else (you saw version {version}, "
+            f"it is now version {concept.version})",
+            details={"field": "version", "current_version": concept.version, "current": snapshot(concept)},
+        )
+
+
+def _touch(concept: Concept, actor: str | None) -> None:
+    # Touching the row bumps the version even when only terms changed.
+    concept.updated_at = utcnow()
+    concept.updated_by = actor
+
+
+def _set_definitions(concept: Concept, definitions: Mapping[str, str | None]) -> None:
+    by_language = {d.language: d for d in concept.definitions}
+    for language, text in definitions.items():
+        _choice(language, LANGUAGES, "definitions")
+        text = (text or "").strip()
+        if not text:
+            if language in by_language:
+                concept.definitions.remove(by_language[language])
+        elif language in by_language:
+            by_language[language].text = text
+        else:
+            concept.definitions.append(Definition(language=language, text=text))
+
+
+def _validate_concept_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
+    unknown = set(changes) - set(CONCEPT_FIELDS) - {"definitions", "evidence"}
+    if unknown:
+        raise Invalid(f"unknown field {sorted(unknown)[0]!r}", details={"field": sorted(unknown)[0]})
+    clean = dict(changes)
+    if "status" in clean:
+        clean["status"] = _choice(str(clean["status"]), [s.value for s in WorkflowStatus], "status")
+    if clean.get("confidence") is not None:
+        confidence = float(clean["confidence"])
+        if not 0.0 <= confidence <= 1.0:
+            raise Invalid("confidence must be between 0 and 1", details={"field": "confidence"})
+        clean["confidence"] = confidence
+    return clean
+
+
+def _ensure_unique(concept: Concept, term: Term) -> None:
+    for other in concept.terms:
+        if other is not term and other.language == term.language and other.normalized == term.normalized:
+            raise Conflict(
+                f"concept {concept.id} already has the {term.language} term {other.text!r}",
+                details={"field": "text"},
+            )
+
+
+def create_concept(
+    session: Session,
+    terms: Iterable[TermInput],
+    *,
+    actor: str | None,
+    origin: str = "manual",
+    definitions: Mapping[str, str | None] | None = None,
+    **fields: Any,
+) -> Concept:
+    concept = Concept(origin=origin, created_by=actor, updated_by=actor, **_validate_concept_changes(fields))
+    for data in terms:
+        term = build_term(data)
+        _ensure_unique(concept, term)
+        concept.terms.append(term)
+    if not concept.terms:
+        raise Invalid("a concept needs at least one term", details={"field": "terms"})
+    _set_definitions(concept, definitions or {})
+    session.add(concept)
+    record(session, concept, "create", actor, None, f"created with {len(concept.terms)} terms")
+    return concept
+
+
+def update_concept(
+    session: Session, concept_id: int, *, version: int | None, actor: str | None, **changes: Any
+) -> Concept:
+    concept = get_concept(session, concept_id)
+    check_version(concept, version)
+    before = snapshot(concept)
+    clean = _validate_concept_changes(changes)
+    definitions = clean.pop("definitions", None)
+    for name, value in clean.items():
+        setattr(concept, name, value)
+    if definitions is not None:
+        _set_definitions(concept, definitions)
+    _touch(concept, actor)
+    action = f"status:{clean['status']}" if set(clean) == {"status"} else "update"
+    record(session, concept, action, actor, before, ", ".join(sorted(changes)))
+    return concept
+
+
+def set_status(
+    session: Session, concept_id: int, status: str, *, version: int | None, actor: str | None
+) -> Concept:
+    """Approve or reject (or send back to candidate) one concept."""
+    return update_concept(session, concept_id, version=version, actor=actor, status=status)
+
+
+def set_status_many(
+    session: Session, concept_ids: Iterable[int], status: str, *, actor: str | None
+) -> list[Concept]:
+    """Approve or reject a selection; each concept gets its own history entry."""
+    return [set_status(session, cid, status, version=None, actor=actor) for cid in concept_ids]
+
+
+def add_term(
+    session: Session, concept_id: int, data: TermInput, *, version: int | None, actor: str | None
+) -> Term:
+    concept = get_concept(session, concept_id)
+    check_version(concept, version)
+    before = snapshot(concept)
+    term = build_term(data)
+    _ensure_unique(concept, term)
+    concept.terms.append(term)
+    _touch(concept, actor)
+    record(session, concept, "add-term", actor, before, f"added {term.language} {term.text!r}")
+    return term
+
+
+def get_term(session: Session, term_id: int) -> Term:
+    term = session.get(Term, term_id)
+    if term is None:
+        raise NotFound(f"no term {term_id}")
+    return term
+
+
+def update_term(
+    session: Session, term_id: int, *, version: int | None, actor: str | None, **changes: Any
+) -> Term:
+    term = get_term(session, term_id)
+    concept = get_concept(session, term.concept_id)
+    check_version(concept, version)
+    unknown = set(changes) - set(TERM_FIELDS)
+    if unknown:
+        raise Invalid(f"unknown field {sorted(unknown)[0]!r}", details={"field": sorted(unknown)[0]})
+    before = snapshot(concept)
+    if "usage_status" in changes:
+        term.usage_status = _choice(
+            str(changes["usage_status"]), [s.value for s in UsageStatus], "usage_status"
+        )
+    if "review" in changes:
+        term.review = _choice(str(changes["review"]), [s.value for s in TermReview], "review")
+    for name in ("term_type", "part_of_speech", "note"):
+        if name in changes:
+            setattr(term, name, changes[name] or None)
+    if "text" in changes or "pinyin" in changes:
+        apply_term_text(term, changes.get("text", term.text), changes.get("pinyin", term.pinyin))
+        _ensure_unique(concept, term)
+    _touch(concept, actor)
+    record(session, concept, "edit-term", actor, before, f"edited {term.language} {term.text!r}")
+    return term
+
+
+def remove_term(session: Session, term_id: int, *, version: int | None, actor: str | None) -> Concept:
+    term = get_term(session, term_id)
+    concept = get_concept(session, term.concept_id)
+    check_version(concept, version)
+    if len(concept.terms) == 1:
+        raise Invalid("cannot remove the last term of a concept; delete the concept instead")
+    before = snapshot(concept)
+    concept.terms.remove(term)
+    _touch(concept, actor)
+    record(session, concept, "remove-term", actor, before, f"removed {term.language} {term.text!r}")
+    return concept
+
+
+def delete_concept(session: Session, concept_id: int, *, version: int | None, actor: str | None) -> None:
+    concept = get_concept(session, concept_id)
+    check_version(concept, version)
+    record(session, concept, "delete", actor, snapshot(concept), "deleted", deleted=True)
+    session.delete(concept)
+    session.flush()
+
+
+def merge_concepts(
+    session: Session,
+    target_id: int,
+    source_id: int,
+    *,
+    actor: str | None,
+    target_version: int | None = None,
+    source_version: int | None = None,
+) -> Concept:
+    """Move the source concept's terms, citations, definitions and comments into the target."""
+    if target_id == source_id:
+        raise Invalid("cannot merge a concept with itself")
+    target = get_concept(session, target_id)
+    source = get_concept(session, source_id)
+    check_version(target, target_version)
+    check_version(source, source_version)
+    before_target, before_source = snapshot(target), snapshot(source)
+    existing = {(t.language, t.normalized): t for t in target.terms}
+    for term in list(source.terms):
+        twin = existing.get((term.language, term.normalized))
+        if twin is None:
+            source.terms.remove(term)
+            target.terms.append(term)
+            existing[(term.language, term.normalized)] = term
+            continue
+        have = {(c.segment_id, c.start) for c in twin.citations}
+        for citation in term.citations:
+            if (citation.segment_id, citation.start) not in have:
+                twin.citations.append(
+                    Citation(segment_id=citation.segment_id, start=citation.start, end=citation.end)
+                )
+    target_definitions = {d.language for d in target.definitions}
+    for definition in list(source.definitions):
+        if definition.language not in target_definitions:
+            target.definitions.append(Definition(language=definition.language, text=definition.text))
+    for comment in list(source.comments):
+        source.comments.remove(comment)
+        target.comments.append(comment)
+    if target.note and source.note and source.note != target.note:
+        target.note = f"{target.note}\n{source.note}"
+    target.note = target.note or source.note
+    target.subject_field = target.subject_field or source.subject_field
+    _touch(target, actor)
+    session.flush()
+    record(
+        session, source, "merged-into", actor, before_source, f"merged into concept {target.id}", deleted=True
+    )
+    session.delete(source)
+    record(session, target, "merge", actor, before_target, f"merged concept {source_id} into this one")
+    return target
+
+
+def split_concept(
+    session: Session, concept_id: int, term_ids: Iterable[int], *, version: int | None, actor: str | None
+) -> Concept:
+    """Move the chosen terms out into a new concept with the same status and subject field."""
+    concept = get_concept(session, concept_id)
+    check_version(concept, version)
+    chosen = set(term_ids)
+    moving = [t for t in concept.terms if t.id in chosen]
+    if not moving or len(moving) != len(chosen):
+        raise Invalid("choose terms of this concept to split off", details={"field": "term_ids"})
+    if len(moving) == len(concept.terms):
+        raise Invalid("a split must leave at least one term behind", details={"field": "term_ids"})
+    before = snapshot(concept)
+    new = Concept(
+        subject_field=concept.subject_field,
+        status=concept.status,
+        origin=concept.origin,
+        created_by=actor,
+        updated_by=actor,
+    )
+    for term in moving:
+        concept.terms.remove(term)
+        new.terms.append(term)
+    session.add(new)
+    _touch(concept, actor)
+    record(session, concept, "split", actor, before, f"split {len(moving)} terms into a new concept")
+    record(session, new, "create", actor, None, f"split from concept {concept.id}")
+    return new
+
+
+def add_comment(session: Session, concept_id: int, *, author: str, body: str) -> Comment:
+    body = (body or "").strip()
+    if not body:
+        raise Invalid("comment is empty", details={"field": "body"})
+    if len(body) > 5000:
+        raise Invalid("comment is longer than 5000 characters", details={"field": "body"})
+    concept = get_concept(session, concept_id)
+    comment = Comment(concept=concept, author=author, body=body)
+    session.add(comment)
+    session.flush()
+    return comment
+
+
+def history(session: Session, concept_id: int) -> list[HistoryEntry]:
+    return list(
+        session.scalars(
+            select(HistoryEntry).where(HistoryEntry.concept_id == concept_id).order_by(HistoryEntry.id.desc())
+        )
+    )
+
+
+def _restore_terms(session: Session, concept: Concept, saved_terms: list[dict[str, Any]]) -> None:
+    current = {(t.language, t.normalized): t for t in concept.terms}
+    wanted: set[tuple[str, str]] = set()
+    for saved in saved_terms:
+        key = (saved["language"], normalize_term(saved["text"]))
+        wanted.add(key)
+        term = current.get(key)
+        if term is None:
+            term = build_term(
+                TermInput(language=saved["language"], text=saved["text"], pinyin=saved.get("pinyin"))
+            )
+            concept.terms.append(term)
+        for name in ("usage_status", "term_type", "part_of_speech", "note", "review"):
+            setattr(term, name, saved.get(name))
+        apply_term_text(term, saved["text"], saved.get("pinyin"))
+        have = {(c.segment_id, c.start) for c in term.citations}
+        for segment_id, start, end in saved.get("citations", []):
+            if (segment_id, start) not in have and _segment_exists(session, segment_id):
+                term.citations.append(Citation(segment_id=segment_id, start=start, end=end))
+    for key, term in current.items():
+        if key not in wanted:
+            concept.terms.remove(term)
+
+
+def _segment_exists(session: Session, segment_id: int) -> bool:
+    return session.get(Segment, segment_id) is not None
+
+
+def revert(session: Session, entry_id: int, *, actor: str | None) -> Concept:
+    """Restore a concept to how it was before the given history entry."""
+    entry = session.get(HistoryEntry, entry_id)
+    if entry is None:
+        raise NotFound(f"no history entry {entry_id}")
+    if entry.before is None:
+        raise Invalid("this change created the concept; delete the concept to undo it")
+    saved = entry.before
+    concept = session.get(Concept, entry.concept_id)
+    if concept is None:
+        concept = Concept(id=entry.concept_id, created_by=actor, origin="manual")
+        session.add(concept)
+        before = None
+    else:
+        concept = get_concept(session, entry.concept_id)
+        before = snapshot(concept)
+    for name in CONCEPT_FIELDS:
+        setattr(concept, name, saved.get(name))
+    _set_definitions(
+        concept,
+        {**{d.language: None for d in concept.definitions}, **saved.get("definitions", {})},
+    )
+    _restore_terms(session, concept, saved.get("terms", []))
+    _touch(concept, actor)
+    record(session, concept, "revert", actor, before, f"reverted change #{entry.id} ({entry.action})")
+    return concept
