@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
 
 import opencc
@@ -141,3 +142,26 @@ def han_ratio(text: str) -> float:
     if not letters:
         return 0.0
     return sum(1 for c in letters if HAN_RE.match(c)) / len(letters)
+
+
+def apply_splits(text: str, splits: Sequence[int]) -> tuple[str, list[int]]:
+    """Insert a space at each split offset (glued words such as "theCyberspace").
+
+    Returns the split view and, for every view offset (plus one past the end), the
+    offset in ``text`` it came from, so matches found in the view map back to the original.
+    An inserted space maps to the offset it was inserted at.
+    """
+    if not splits:
+        return text, list(range(len(text) + 1))
+    pieces: list[str] = []
+    origin: list[int] = []
+    previous = 0
+    for split in sorted(set(splits)):
+        pieces.append(text[previous:split])
+        origin.extend(range(previous, split))
+        pieces.append(" ")
+        origin.append(split)
+        previous = split
+    pieces.append(text[previous:])
+    origin.extend(range(previous, len(text) + 1))
+    return "".join(pieces), origin
