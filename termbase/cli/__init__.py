@@ -46,12 +46,15 @@ class TermbaseGroup(FlaskGroup):
 
 
 def register_commands(app: Flask) -> None:
+    from termbase.cli.backup import backup, restore
     from termbase.cli.db import db_group
     from termbase.cli.users import users_group
 
     app.cli = TermbaseAppGroup(app.name)
     app.cli.add_command(db_group)
     app.cli.add_command(users_group)
+    app.cli.add_command(backup)
+    app.cli.add_command(restore)
 
 
 def _create_app() -> Flask:
