@@ -335,3 +335,17 @@ def _bump_termbase_counter(session: Session, _context: Any, _instances: Any) -> 
         )
         if result.rowcount == 0:  # type: ignore[attr-defined]
             session.add(Counter(name=TERMBASE_COUNTER, value=1))
+
+
+class LoginFailure(Base):
+    """A failed login, kept for a short window to rate-limit password guessing across workers."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[intpk]
+    username: Mapped[str] = mapped_column(String(80), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+    def __repr__(self) -> str:
+        return f"<LoginFailure {self.username} from {self.address}>"

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from termbase.models import ApiToken, User, utcnow
+from termbase.models import ApiToken, LoginFailure, User, utcnow
 from termbase.records import Role
 from termbase.services.errors import Conflict, Invalid, NotFound
 
@@ -94,3 +95,35 @@ def revoke_token(session: Session, user: User, token_id: int) -> None:
         raise NotFound("no such token")
     session.delete(token)
     session.flush()
+
+
+def login_blocked(session: Session, username: str, address: str, *, limit: int, window_seconds: int) -> bool:
+    """Whether this username has failed ``limit`` times from this address within the window."""
+    since = utcnow() - timedelta(seconds=window_seconds)
+    failures = session.scalar(
+        select(func.count())
+        .select_from(LoginFailure)
+        .where(
+            LoginFailure.username == username[:80],
+            LoginFailure.address == address[:64],
+            LoginFailure.at >= since,
+        )
+    )
+    return bool(failures and failures >= limit)
+
+
+def record_login_failure(session: Session, username: str, address: str, *, window_seconds: int) -> None:
+    """Remember a failed login, and forget failures older than the window."""
+    session.execute(
+        delete(LoginFailure).where(LoginFailure.at < utcnow() - timedelta(seconds=window_seconds))
+    )
+    session.add(LoginFailure(username=username[:80], address=address[:64]))
+    session.flush()
+
+
+def clear_login_failures(session: Session, username: str, address: str) -> None:
+    session.execute(
+        delete(LoginFailure).where(
+            LoginFailure.username == username[:80], LoginFailure.address == address[:64]
+        )
+    )
