@@ -1,0 +1,499 @@
+"""Lookup: one query read as Chinese, pinyin, pinyin initials or English, ranked exact > prefix > contains.
+
+The query is folded to the same keys that are stored beside every term at write time
+(``Term.search_key``, ``Term.pinyin_key``, ``Term.pinyin_initials``), so lookups never
+compute pinyin or normal forms per row. Exact and prefix matches are index range scans
+on both databases: PostgreSQL indexes those columns with ``text_pattern_ops``, which only
+the pattern operators (``~>=~``, ``~<~``, ``USING ~<~``) can use once a plan is generic, so
+prefix queries are written with them there and as plain ranges on SQLite. A ``LIKE`` with
+a bound pattern would fall back to a sequential scan on PostgreSQL.
+
+"Contains" matches need a scan; they run only when exact and prefix matches do not fill
+the requested page, and they stop as soon as the page is full.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz, process
+from sqlalchemy import Select, and_, false, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.sql.elements import ColumnElement, UnaryExpression
+from sqlalchemy.sql.operators import custom_op
+
+from termbase.models import Concept, Term
+from termbase.records import LANG_EN, LANG_ZH_HANS, LANG_ZH_HANT, TermReview, UsageStatus, WorkflowStatus
+from termbase.text.normalize import has_han, search_key
+from termbase.text.pinyin import query_pinyin_key
+
+MAX_QUERY_LENGTH = 200
+MAX_LIMIT = 200
+TIERS = ("exact", "prefix", "contains")
+ZH_LANGUAGES = (LANG_ZH_HANS, LANG_ZH_HANT)
+EN_LANGUAGES = (LANG_EN,)
+
+# A query that could be pinyin: letters (with tone marks or ü), spaces, apostrophes, hyphens and
+# tone digits written after a syllable ("wang3luo4"); it must start with a letter.
+_PINYIN_QUERY_RE = re.compile(r"[a-zü][a-zü:'\s1-5-]*")
+_INITIALS_QUERY_RE = re.compile(r"[a-z]{2,12}")
+
+_USAGE_RANK = {
+    UsageStatus.PREFERRED.value: 0,
+    UsageStatus.ADMITTED.value: 1,
+    UsageStatus.SUPERSEDED.value: 2,
+    UsageStatus.DEPRECATED.value: 3,
+}
+_REVIEW_RANK = {TermReview.ACCEPTED.value: 0, TermReview.CANDIDATE.value: 1, TermReview.REJECTED.value: 2}
+
+
+@dataclass(frozen=True, slots=True)
+class QueryField:
+    """One reading of the query: which stored key to compare, for which languages, how loosely."""
+
+    name: str  # "zh", "en", "pinyin", "initials"
+    key: str
+    languages: tuple[str, ...]
+    tiers: tuple[str, ...]
+
+    @property
+    def column(self) -> InstrumentedAttribute[Any]:
+        return _COLUMNS[self.name]
+
+
+_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
+    "zh": Term.search_key,
+    "en": Term.search_key,
+    "pinyin": Term.pinyin_key,
+    "initials": Term.pinyin_initials,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One concept found, with the terms a results row shows and how the query matched it."""
+
+    concept_id: int
+    version: int
+    status: str  # workflow status of the concept
+    confidence: float | None
+    zh: str | None  # preferred Simplified (else Traditional) Chinese term
+    zh_hant: str | None  # preferred Traditional term, when the entry has one
+    pinyin: str | None  # pinyin of ``zh``
+    en: str | None  # preferred English term
+    usage_status: str  # usage status of the matched term
+    matched_term_id: int
+    matched_text: str
+    matched_language: str
+    match: str  # "exact", "prefix" or "contains"
+    field: str  # "zh", "en", "pinyin" or "initials"
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """A "did you mean" proposal: an existing term close to a query that found nothing."""
+
+    text: str
+    language: str
+    pinyin: str | None
+    concept_id: int
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResults:
+    query: str
+    hits: list[SearchHit]
+    offset: int
+    limit: int
+    has_more: bool
+    # The number of matching concepts when every match was read, else None (more than one page).
+    total: int | None
+    fields: tuple[str, ...]  # how the query was read, e.g. ("en", "pinyin", "initials")
+    suggestions: list[Suggestion] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not self.hits
+
+
+def default_statuses(include_unapproved: bool) -> tuple[str, ...]:
+    """Approved only, or approved and candidate; rejected entries show only when asked for."""
+    if include_unapproved:
+        return (WorkflowStatus.APPROVED.value, WorkflowStatus.CANDIDATE.value)
+    return (WorkflowStatus.APPROVED.value,)
+
+
+def _reviews(include_unapproved: bool) -> tuple[str, ...]:
+    """Which term reviews may match: accepted terms, plus variant proposals for readers of candidates."""
+    if include_unapproved:
+        return (TermReview.ACCEPTED.value, TermReview.CANDIDATE.value)
+    return (TermReview.ACCEPTED.value,)
+
+
+def clean_query(q: str | None) -> str:
+    text = unicodedata.normalize("NFC", q or "")
+    return " ".join(text.split())[:MAX_QUERY_LENGTH]
+
+
+def parse_query(q: str) -> tuple[QueryField, ...]:
+    """The readings of a query: Chinese when it has Han characters, else English, pinyin and initials."""
+    q = clean_query(q)
+    if not q:
+        return ()
+    if has_han(q):
+        key = search_key(q, LANG_ZH_HANS)
+        return (QueryField("zh", key, ZH_LANGUAGES, TIERS),) if key else ()
+    fields: list[QueryField] = []
+    en_key = search_key(q, LANG_EN)
+    if en_key:
+        fields.append(QueryField("en", en_key, EN_LANGUAGES, TIERS if len(en_key) >= 2 else TIERS[:2]))
+    lowered = q.lower()
+    folded = "".join(c for c in unicodedata.normalize("NFD", lowered) if not unicodedata.combining(c))
+    if _PINYIN_QUERY_RE.fullmatch(folded.replace("u:", "ü")):
+        pinyin = query_pinyin_key(q)
+        if pinyin:
+            tiers = TIERS if len(pinyin) >= 3 else TIERS[:2]
+            fields.append(QueryField("pinyin", pinyin, ZH_LANGUAGES, tiers))
+    if _INITIALS_QUERY_RE.fullmatch(lowered):
+        fields.append(QueryField("initials", lowered, ZH_LANGUAGES, TIERS[:2]))
+    return tuple(fields)
+
+
+def _upper_bound(key: str) -> str:
+    """The smallest string greater than every string that starts with ``key``."""
+    last = ord(key[-1]) + 1
+    if 0xD800 <= last <= 0xDFFF:  # surrogates are not characters; skip past them
+        last = 0xE000
+    if last > 0x10FFFF:
+        return key + "\U0010ffff"
+    return key[:-1] + chr(last)
+
+
+def _is_postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _prefix_range(column: InstrumentedAttribute[Any], key: str, postgres: bool) -> ColumnElement[bool]:
+    """``column`` starts with ``key``, written so the column's index serves it on both databases."""
+    upper = _upper_bound(key)
+    if postgres:
+        return and_(column.op("~>=~", is_comparison=True)(key), column.op("~<~", is_comparison=True)(upper))
+    return and_(column >= key, column < upper)
+
+
+def _index_order(column: InstrumentedAttribute[Any], postgres: bool) -> ColumnElement[Any]:
+    if postgres:
+        # Byte order, the order of the text_pattern_ops index, so LIMIT can stop early.
+        return UnaryExpression(column.expression, modifier=custom_op("USING ~<~"))
+    return column.asc()
+
+
+def _status_filter(statuses: Sequence[str], postgres: bool) -> ColumnElement[bool]:
+    condition = Concept.status.in_(statuses)
+    if postgres:
+        return condition
+    # Without statistics SQLite would drive the query from the (unselective) status index and
+    # probe every concept's terms; likely() tells it the status test filters little.
+    return func.likely(condition)
+
+
+def _escape_like(key: str) -> str:
+    return key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _condition(qf: QueryField, tier: str, postgres: bool) -> ColumnElement[bool]:
+    column = qf.column
+    if tier == "exact":
+        return column == qf.key
+    if tier == "prefix":
+        return and_(_prefix_range(column, qf.key, postgres), column != qf.key)
+    return and_(
+        column.like(f"%{_escape_like(qf.key)}%", escape="\\"),
+        ~column.like(f"{_escape_like(qf.key)}%", escape="\\"),
+    )
+
+
+def tier_statement(
+    session: Session,
+    qf: QueryField,
+    tier: str,
+    statuses: Sequence[str],
+    reviews: Sequence[str],
+    limit: int,
+) -> Select[int, int]:
+    """SELECT (term id, concept id) of terms matching one reading at one tier, best first."""
+    postgres = _is_postgres(session)
+    stmt = (
+        select(Term.id, Term.concept_id)
+        .join(Concept, Concept.id == Term.concept_id)
+        .where(
+            _condition(qf, tier, postgres),
+            Term.language.in_(qf.languages),
+            Term.review.in_(reviews),
+            _status_filter(statuses, postgres),
+        )
+        .limit(limit)
+    )
+    if tier == "exact":
+        # Alphabetical status order puts approved before candidate before rejected.
+        return stmt.order_by(Concept.status, Term.concept_id, Term.id)
+    return stmt.order_by(_index_order(qf.column, postgres), Term.id)
+
+
+def search(
+    session: Session,
+    q: str,
+    *,
+    include_unapproved: bool,
+    limit: int = 50,
+    offset: int = 0,
+    statuses: Collection[str] | None = None,
+) -> SearchResults:
+    """Find concepts for ``q``: exact matches first, then prefix, then contains.
+
+    :param include_unapproved: also candidate entries and variant proposals (readers with
+        ``READ_ALL``); otherwise approved entries and accepted terms only.
+    :param statuses: restrict to these workflow statuses (ignored beyond approved when
+        ``include_unapproved`` is false); default approved and, if allowed, candidate.
+    """
+    query = clean_query(q)
+    limit = max(1, min(limit, MAX_LIMIT))
+    offset = max(0, offset)
+    fields = parse_query(query)
+    chosen = _statuses(include_unapproved, statuses)
+    reviews = _reviews(include_unapproved)
+    wanted = offset + limit + 1  # one more than the page, to know whether another page follows
+    order: list[int] = []
+    best: dict[int, tuple[int, str, str]] = {}  # concept id -> (term id, tier, field)
+    exhausted = True
+    if chosen:
+        for tier in TIERS:
+            for qf in fields:
+                if tier not in qf.tiers:
+                    continue
+                exhausted = _collect(session, qf, tier, chosen, reviews, wanted, order, best) and exhausted
+                if len(order) >= wanted:
+                    break
+            if len(order) >= wanted:
+                exhausted = False
+                break
+    page_ids = order[offset : offset + limit]
+    hits = _hits(session, page_ids, best, include_unapproved)
+    suggestions: list[Suggestion] = []
+    if not order and query and fields:
+        suggestions = suggest(session, fields, include_unapproved=include_unapproved, statuses=chosen)
+    return SearchResults(
+        query=query,
+        hits=hits,
+        offset=offset,
+        limit=limit,
+        has_more=len(order) > offset + limit,
+        total=len(order) if exhausted else None,
+        fields=tuple(qf.name for qf in fields),
+        suggestions=suggestions,
+    )
+
+
+def _statuses(include_unapproved: bool, statuses: Collection[str] | None) -> tuple[str, ...]:
+    if statuses is None:
+        return default_statuses(include_unapproved)
+    valid = {s.value for s in WorkflowStatus}
+    chosen = tuple(sorted(s for s in statuses if s in valid))
+    if not include_unapproved:
+        chosen = tuple(s for s in chosen if s == WorkflowStatus.APPROVED.value)
+    return chosen
+
+
+def _collect(
+    session: Session,
+    qf: QueryField,
+    tier: str,
+    statuses: Sequence[str],
+    reviews: Sequence[str],
+    wanted: int,
+    order: list[int],
+    best: dict[int, tuple[int, str, str]],
+) -> bool:
+    """Add new concepts from one reading and tier until ``wanted`` are known; True when all were read."""
+    batch = max(2 * (wanted - len(order)), 20)
+    while True:
+        rows = session.execute(tier_statement(session, qf, tier, statuses, reviews, batch)).all()
+        for term_id, concept_id in rows:
+            if concept_id not in best:
+                best[concept_id] = (term_id, tier, qf.name)
+                order.append(concept_id)
+        if len(rows) < batch:
+            return True
+        if len(order) >= wanted:
+            return False
+        batch *= 4  # many terms of already-seen concepts: read further
+
+
+def _term_rank(term: Term) -> tuple[int, int, int, int]:
+    return (
+        _USAGE_RANK.get(term.usage_status, 9),
+        _REVIEW_RANK.get(term.review, 9),
+        0 if term.language == LANG_ZH_HANS else 1,
+        term.id,
+    )
+
+
+def preferred_term(terms: Iterable[Term], languages: Collection[str]) -> Term | None:
+    """The term to show first for ``languages``: preferred, accepted, Simplified, oldest."""
+    eligible = [t for t in terms if t.language in languages and t.review != TermReview.REJECTED.value]
+    return min(eligible, key=_term_rank, default=None)
+
+
+def _hits(
+    session: Session,
+    concept_ids: Sequence[int],
+    best: dict[int, tuple[int, str, str]],
+    include_unapproved: bool,
+) -> list[SearchHit]:
+    if not concept_ids:
+        return []
+    concepts = {c.id: c for c in session.scalars(select(Concept).where(Concept.id.in_(concept_ids)))}
+    reviews = _reviews(include_unapproved)
+    terms_by_concept: dict[int, list[Term]] = {}
+    for term in session.scalars(
+        select(Term).where(Term.concept_id.in_(concept_ids), Term.review.in_(reviews)).order_by(Term.id)
+    ):
+        terms_by_concept.setdefault(term.concept_id, []).append(term)
+    hits = []
+    for concept_id in concept_ids:
+        concept = concepts.get(concept_id)
+        terms = terms_by_concept.get(concept_id, [])
+        term_id, tier, field_name = best[concept_id]
+        matched = next((t for t in terms if t.id == term_id), None)
+        if concept is None or matched is None:  # deleted between the two queries
+            continue
+        zh = preferred_term(terms, ZH_LANGUAGES)
+        hant = preferred_term(terms, (LANG_ZH_HANT,))
+        en = preferred_term(terms, EN_LANGUAGES)
+        hits.append(
+            SearchHit(
+                concept_id=concept.id,
+                version=concept.version,
+                status=concept.status,
+                confidence=concept.confidence,
+                zh=zh.text if zh else None,
+                zh_hant=hant.text if hant and hant is not zh else None,
+                pinyin=zh.pinyin if zh else None,
+                en=en.text if en else None,
+                usage_status=matched.usage_status,
+                matched_term_id=matched.id,
+                matched_text=matched.text,
+                matched_language=matched.language,
+                match=tier,
+                field=field_name,
+            )
+        )
+    return hits
+
+
+SUGGESTION_NEIGHBOURS = 400
+SUGGESTION_CUTOFF = 70.0
+
+
+def suggest(
+    session: Session,
+    fields: Sequence[QueryField],
+    *,
+    include_unapproved: bool,
+    statuses: Sequence[str] | None = None,
+    limit: int = 5,
+) -> list[Suggestion]:
+    """Terms close to a query that matched nothing ("did you mean").
+
+    Candidates are the index neighbours of the query's key (same first two characters, then
+    the same first character), so the cost does not grow with the termbase; rapidfuzz ranks them.
+    """
+    chosen = tuple(statuses) if statuses is not None else default_statuses(include_unapproved)
+    reviews = _reviews(include_unapproved)
+    postgres = _is_postgres(session)
+    scored: dict[int, float] = {}  # term id -> similarity
+    for qf in fields:
+        if qf.name == "initials":
+            continue
+        column = qf.column
+        choices: dict[int, str] = {}
+        for width in (2, 1):
+            stem = qf.key[:width]
+            if len(stem) < width:
+                continue
+            rows = session.execute(
+                select(Term.id, column)
+                .join(Concept, Concept.id == Term.concept_id)
+                .where(
+                    _prefix_range(column, stem, postgres),
+                    Term.language.in_(qf.languages),
+                    Term.review.in_(reviews),
+                    _status_filter(chosen, postgres),
+                )
+                .order_by(_index_order(column, postgres), Term.id)
+                .limit(SUGGESTION_NEIGHBOURS)
+            )
+            choices.update({term_id: key for term_id, key in rows if key})
+        for _key, score, term_id in process.extract(
+            qf.key, choices, scorer=fuzz.ratio, limit=limit * 2, score_cutoff=SUGGESTION_CUTOFF
+        ):
+            scored[term_id] = max(float(score), scored.get(term_id, 0.0))
+    if not scored:
+        return []
+    terms = {t.id: t for t in session.scalars(select(Term).where(Term.id.in_(scored)))}
+    ranked = sorted(scored.items(), key=lambda item: (-item[1], item[0]))
+    suggestions: list[Suggestion] = []
+    seen: set[str] = set()
+    for term_id, score in ranked:
+        term = terms.get(term_id)
+        if term is None or term.text in seen:
+            continue
+        seen.add(term.text)
+        suggestions.append(
+            Suggestion(
+                text=term.text,
+                language=term.language,
+                pinyin=term.pinyin,
+                concept_id=term.concept_id,
+                score=score,
+            )
+        )
+        if len(suggestions) >= limit:
+            break
+    return suggestions
+
+
+def concept_ids_matching(
+    session: Session,
+    q: str,
+    *,
+    include_unapproved: bool = True,
+    statuses: Collection[str] | None = None,
+) -> Select[int]:
+    """A SELECT of the ids of concepts matching ``q`` at any tier, for filtering other queries.
+
+    Use it as ``select(Concept).where(Concept.id.in_(concept_ids_matching(session, q)))``.
+    A query that reads as nothing selects no ids.
+    """
+    fields = parse_query(q)
+    postgres = _is_postgres(session)
+    alternatives: list[ColumnElement[bool]] = []
+    for qf in fields:
+        conditions = [_condition(qf, tier, postgres) for tier in qf.tiers]
+        alternatives.append(and_(Term.language.in_(qf.languages), or_(*conditions)))
+    matches = or_(*alternatives) if alternatives else false()
+    return (
+        select(Term.concept_id)
+        .join(Concept, Concept.id == Term.concept_id)
+        .where(
+            matches,
+            Term.review.in_(_reviews(include_unapproved)),
+            Concept.status.in_(_statuses(include_unapproved, statuses)),
+        )
+        .distinct()
+    )
