@@ -56,9 +56,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def register_blueprints(app: Flask) -> None:
+    from termbase.api import bp as api_bp
     from termbase.web import bp as web_bp
 
     app.register_blueprint(web_bp)
+    # The API authenticates with bearer tokens and accepts only JSON bodies, which
+    # cross-site forms cannot send, so it needs no CSRF token.
+    csrf.exempt(api_bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
 
 
 def _wants_json() -> bool:

@@ -1,0 +1,353 @@
+"""Request and response schemas of the JSON API (pydantic v2, used nowhere else).
+
+Requests are validated by these models and the OpenAPI document is generated
+from them. Constraints mirror what the services and the database accept, so a
+request that passes validation is not turned away later for its shape.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from termbase.models import Term
+from termbase.records import LANGUAGES, TermReview, UsageStatus, WorkflowStatus
+from termbase.services.concepts import MAX_TERM_LENGTH, apply_term_text
+
+Language = Literal["zh-Hans", "zh-Hant", "en"]
+assert set(get_args(Language)) == set(LANGUAGES)
+
+MAX_SEGMENT_LENGTH = 100_000
+MAX_PER_PAGE = 100
+MAX_PAGE = 100_000
+MAX_ID = 2**31 - 1
+
+# PostgreSQL text cannot hold NUL; refuse it in anything that is stored or queried.
+NO_NUL = r"^[^\x00]*$"
+# At least one character that survives tidying (not whitespace, not invisible).
+_VISIBLE = (
+    r"[^\x00-\x20\x7f-\xa0\u00ad\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u2064\u2066-\u206f"
+    r"\u3000\ufeff]"
+)
+HAS_VISIBLE = rf"^[^\x00]*{_VISIBLE}[^\x00]*$"
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Version = Annotated[int, Field(ge=1, le=MAX_ID, description="The concept version the change is based on.")]
+ShortText = Annotated[str, Field(max_length=40, pattern=NO_NUL)]
+LongText = Annotated[str, Field(max_length=5000, pattern=NO_NUL)]
+
+
+def _aware(value: datetime) -> datetime:
+    # SQLite hands back naive datetimes; they were stored as UTC.
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+Timestamp = Annotated[datetime, AfterValidator(_aware)]
+
+
+def term_fits(language: str, text: str) -> str | None:
+    """Why a term's derived keys (normal form, pinyin) would not fit their columns, or None."""
+    term = Term(language=language)
+    try:
+        apply_term_text(term, text)
+    except Exception:  # the service reports empty or over-long text itself, naming the field
+        return None
+    for column in ("normalized", "search_key", "pinyin", "pinyin_key", "pinyin_initials"):
+        value = getattr(term, column)
+        limit = getattr(Term.__table__.c[column].type, "length", None)
+        if value is not None and limit is not None and len(value) > limit:
+            return f"the term is too long: its {column.replace('_', ' ')} would exceed {limit} characters"
+    return None
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+# ---------------------------------------------------------------------------- errors
+
+
+class ErrorDetail(Model):
+    code: str = Field(description="The HTTP status as a snake_case word, e.g. `conflict`.")
+    message: str
+    details: dict[str, Any] = Field(
+        description="Context such as `field` (the bad field), `errors`, or `current_version`."
+    )
+
+
+class ErrorResponse(Model):
+    error: ErrorDetail
+
+
+# ---------------------------------------------------------------------------- terms and concepts
+
+
+class TermCreate(Model):
+    language: Language
+    text: Annotated[str, Field(min_length=1, max_length=MAX_TERM_LENGTH, pattern=HAS_VISIBLE)]
+    usage_status: UsageStatus = UsageStatus.ADMITTED
+    review: TermReview = TermReview.ACCEPTED
+    part_of_speech: ShortText | None = None
+    term_type: ShortText | None = None
+    pinyin: Annotated[str, Field(max_length=200, pattern=NO_NUL)] | None = Field(
+        default=None, description="Only for Chinese terms; derived from the text when omitted."
+    )
+    note: LongText | None = None
+
+    @field_validator("text")
+    @classmethod
+    def _fits(cls, text: str, info: ValidationInfo) -> str:
+        if "language" in info.data and (problem := term_fits(info.data["language"], text)):
+            raise ValueError(problem)
+        return text
+
+
+class TermCreateRequest(TermCreate):
+    version: Version | None = Field(default=None, description="Or send the version as If-Match.")
+
+
+class TermPatch(Model):
+    """Only the fields sent are changed; null clears a note, type or part of speech, and leaves
+    text, usage status and review unchanged."""
+
+    version: Version | None = Field(default=None, description="Or send the version as If-Match.")
+    text: Annotated[str, Field(min_length=1, max_length=MAX_TERM_LENGTH, pattern=HAS_VISIBLE)] | None = None
+    usage_status: UsageStatus | None = None
+    review: TermReview | None = None
+    part_of_speech: ShortText | None = None
+    term_type: ShortText | None = None
+    pinyin: Annotated[str, Field(max_length=200, pattern=NO_NUL)] | None = None
+    note: LongText | None = None
+
+
+Definitions = dict[Language, Annotated[str, Field(max_length=20_000, pattern=NO_NUL)] | None]
+
+
+class ConceptCreate(Model):
+    terms: Annotated[list[TermCreate], Field(min_length=1, max_length=50)]
+    status: WorkflowStatus = WorkflowStatus.CANDIDATE
+    subject_field: Annotated[str, Field(max_length=200, pattern=NO_NUL)] | None = None
+    note: LongText | None = None
+    confidence: Annotated[float, Field(ge=0, le=1)] | None = None
+    definitions: Definitions = Field(
+        default_factory=dict, description="Definition per language; null or empty removes one."
+    )
+
+
+class ConceptPatch(Model):
+    """Only the fields sent are changed; ``status`` approves or rejects.
+
+    Null clears the subject field, note or confidence, and leaves status and definitions unchanged.
+    """
+
+    version: Version | None = Field(default=None, description="Or send the version as If-Match.")
+    status: WorkflowStatus | None = None
+    subject_field: Annotated[str, Field(max_length=200, pattern=NO_NUL)] | None = None
+    note: LongText | None = None
+    confidence: Annotated[float, Field(ge=0, le=1)] | None = None
+    definitions: Definitions | None = None
+
+
+class VersionBody(Model):
+    version: Version | None = Field(default=None, description="Or send the version as If-Match.")
+
+
+class VersionQuery(Model):
+    version: Version | None = Field(default=None, description="Or send the version as If-Match.")
+
+
+class Citation(Model):
+    id: int
+    segment_id: int
+    document_id: int
+    document_slug: str
+    document_title: str
+    position: int = Field(description="The segment's position in its document.")
+    start: int = Field(description="Offset of the term in `context`.")
+    end: int
+    context: str | None = Field(description="The segment's text in the term's language.")
+    translation: str | None = Field(description="The aligned segment in the other language, if any.")
+
+
+class TermOut(Model):
+    id: int
+    language: Language
+    text: str
+    usage_status: UsageStatus
+    review: TermReview
+    pinyin: str | None
+    part_of_speech: str | None
+    term_type: str | None
+    note: str | None
+    citations: list[Citation]
+
+
+class Concept(Model):
+    id: int
+    version: int
+    status: WorkflowStatus
+    subject_field: str | None
+    note: str | None
+    confidence: float | None
+    origin: str
+    definitions: dict[str, str]
+    terms: list[TermOut]
+    created_at: Timestamp
+    updated_at: Timestamp
+    created_by: str | None
+    updated_by: str | None
+
+
+class TermBrief(Model):
+    id: int
+    language: Language
+    text: str
+    usage_status: UsageStatus
+    review: TermReview
+    pinyin: str | None
+
+
+class ConceptSummary(Model):
+    id: int
+    version: int
+    status: WorkflowStatus
+    subject_field: str | None
+    confidence: float | None
+    updated_at: Timestamp
+    terms: list[TermBrief]
+
+
+class Page(Model):
+    page: int
+    per_page: int
+
+
+class ConceptPage(Page):
+    items: list[ConceptSummary]
+    total: int
+
+
+class PageQuery(Model):
+    page: Annotated[int, Field(ge=1, le=MAX_PAGE)] = 1
+    per_page: Annotated[int, Field(ge=1, le=MAX_PER_PAGE)] = 20
+
+
+class ConceptListQuery(PageQuery):
+    q: Annotated[str, Field(max_length=200, pattern=NO_NUL)] | None = Field(
+        default=None, description="Lookup text, matched as `GET /search` matches it."
+    )
+    status: WorkflowStatus | None = None
+    language: Language | None = Field(default=None, description="Concepts with a term in this language.")
+    document: Annotated[str, Field(min_length=1, max_length=200, pattern=NO_NUL)] | None = Field(
+        default=None, description="Concepts cited in this document (its slug or numeric id)."
+    )
+
+
+# ---------------------------------------------------------------------------- search
+
+
+class SearchQuery(Model):
+    page: Annotated[int, Field(ge=1, le=100)] = 1
+    per_page: Annotated[int, Field(ge=1, le=MAX_PER_PAGE)] = 20
+    q: Annotated[str, Field(max_length=200, pattern=NO_NUL)] = Field(
+        description="Chinese (either script), pinyin with or without tones, pinyin initials, or English."
+    )
+
+
+class SearchHit(Model):
+    concept_id: int
+    version: int
+    status: WorkflowStatus
+    confidence: float | None
+    zh: str | None
+    zh_hant: str | None
+    pinyin: str | None
+    en: str | None
+    matched_term_id: int
+    matched_text: str
+    matched_language: Language
+    usage_status: UsageStatus
+    match: Literal["exact", "prefix", "contains"]
+    field: Literal["zh", "en", "pinyin", "initials"]
+
+
+class Suggestion(Model):
+    text: str
+    language: Language
+    pinyin: str | None
+    concept_id: int
+    score: float
+
+
+class SearchPage(Page):
+    items: list[SearchHit]
+    total: int | None = Field(description="Null when the matches were not all counted (more pages follow).")
+    has_more: bool
+    query: str
+    fields: list[str] = Field(description="How the query was read: zh, en, pinyin, initials.")
+    suggestions: list[Suggestion] = Field(description="Did you mean: close terms, when nothing matched.")
+
+
+# ---------------------------------------------------------------------------- recognition and QA
+
+OffsetUnit = Literal["codepoint", "utf16"]
+
+
+class RecognizeRequest(Model):
+    text: Annotated[str, Field(max_length=MAX_SEGMENT_LENGTH)]
+    include_unapproved: bool = Field(
+        default=True, description="Also candidate entries (only for users who may read them)."
+    )
+    offsets: OffsetUnit = Field(
+        default="codepoint", description="Count offsets in Unicode code points or in UTF-16 code units."
+    )
+
+
+class Equivalent(Model):
+    term_id: int
+    language: Language
+    text: str
+    usage_status: UsageStatus
+
+
+class RecognizedTerm(Model):
+    start: int
+    end: int
+    text: str = Field(description="The text as written at [start, end).")
+    term_id: int
+    term_text: str = Field(description="The term as the termbase has it.")
+    language: Language
+    usage_status: UsageStatus
+    review: TermReview
+    concept_id: int
+    concept_status: WorkflowStatus
+    equivalents: list[Equivalent] = Field(description="Preferred terms in the other language.")
+
+
+class RecognizeResponse(Model):
+    matches: list[RecognizedTerm]
+
+
+class QARequest(Model):
+    source: Annotated[str, Field(max_length=MAX_SEGMENT_LENGTH)]
+    target: Annotated[str, Field(max_length=MAX_SEGMENT_LENGTH)]
+    offsets: OffsetUnit = "codepoint"
+
+
+class QAIssue(Model):
+    kind: Literal["missing_term", "deprecated_term"]
+    side: Literal["source", "target"]
+    start: int
+    end: int
+    text: str
+    term_id: int
+    concept_id: int
+    usage_status: UsageStatus
+    message: str
+    suggestions: list[Equivalent]
+
+
+class QAResponse(Model):
+    issues: list[QAIssue]

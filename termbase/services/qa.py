@@ -1,0 +1,119 @@
+"""Terminology QA of a translated segment against the approved termbase.
+
+Two checks, each reported with offsets:
+
+* **missing term** – a term of an approved concept occurs in the source, the
+  concept has approved (preferred or admitted) terms in the other language, and
+  none of them occurs anywhere in the target;
+* **deprecated term** – the target uses a deprecated or superseded term of an
+  approved concept.
+
+Only approved concepts and accepted terms take part, so unreviewed candidates
+never raise an alarm.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from termbase.records import UsageStatus
+from termbase.services import recognition
+from termbase.services.recognition import Equivalent, TermInfo
+from termbase.text.lang import is_chinese
+
+MISSING_TERM = "missing_term"
+DEPRECATED_TERM = "deprecated_term"
+_DISCOURAGED = (UsageStatus.DEPRECATED.value, UsageStatus.SUPERSEDED.value)
+_USAGE_ORDER = {UsageStatus.PREFERRED.value: 0, UsageStatus.ADMITTED.value: 1}
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """One terminology problem; ``start``/``end`` are offsets into the side named by ``side``."""
+
+    kind: str  # MISSING_TERM or DEPRECATED_TERM
+    side: str  # "source" or "target"
+    start: int
+    end: int
+    text: str
+    term_id: int
+    concept_id: int
+    usage_status: str
+    message: str
+    # What to use instead: approved target terms, preferred first.
+    suggestions: tuple[Equivalent, ...]
+
+
+def _suggestions(terms: list[TermInfo]) -> tuple[Equivalent, ...]:
+    ordered = sorted(terms, key=lambda t: (_USAGE_ORDER.get(t.usage_status, 9), t.language, t.id))
+    return tuple(Equivalent(t.id, t.language, t.text, t.usage_status) for t in ordered)
+
+
+def _quoted(terms: tuple[Equivalent, ...]) -> str:
+    return " / ".join(f"“{t.text}”" for t in terms)
+
+
+def check(session: Session, source: str, target: str) -> list[Issue]:
+    """Terminology problems of ``target`` as a translation of ``source``, source side first."""
+    engine = recognition.get_engine(session)
+    require = recognition.FLAG_APPROVED
+    source_hits = engine.matcher.find(source, require=require)
+    target_hits = engine.matcher.find(target, require=require)
+    present = {i for hit in engine.matcher.find(target, require=require, overlapping=True) for i in hit.ids}
+
+    terms = recognition.concept_terms(session, [i for hit in (*source_hits, *target_hits) for i in hit.ids])
+    issues: list[Issue] = []
+    source_matches = recognition.matches_from_hits(session, source, source_hits, include_unapproved=False)
+    for match in source_matches:
+        wanted = [
+            t
+            for t in terms.get(match.concept_id, [])
+            if t.usable and is_chinese(t.language) != is_chinese(match.language)
+        ]
+        if not wanted or any(t.id in present for t in wanted):
+            continue
+        suggestions = _suggestions(wanted)
+        issues.append(
+            Issue(
+                kind=MISSING_TERM,
+                side="source",
+                start=match.start,
+                end=match.end,
+                text=match.text,
+                term_id=match.term_id,
+                concept_id=match.concept_id,
+                usage_status=match.usage_status,
+                message=f"“{match.text}” should be translated as {_quoted(suggestions)}, "
+                "which the target does not contain.",
+                suggestions=suggestions,
+            )
+        )
+    target_matches = recognition.matches_from_hits(session, target, target_hits, include_unapproved=False)
+    for match in target_matches:
+        if match.usage_status not in _DISCOURAGED:
+            continue
+        suggestions = _suggestions(
+            [
+                t
+                for t in terms.get(match.concept_id, [])
+                if t.usable and is_chinese(t.language) == is_chinese(match.language)
+            ]
+        )
+        instead = f"; use {_quoted(suggestions)} instead" if suggestions else ""
+        issues.append(
+            Issue(
+                kind=DEPRECATED_TERM,
+                side="target",
+                start=match.start,
+                end=match.end,
+                text=match.text,
+                term_id=match.term_id,
+                concept_id=match.concept_id,
+                usage_status=match.usage_status,
+                message=f"“{match.text}” is a {match.usage_status} term{instead}.",
+                suggestions=suggestions,
+            )
+        )
+    return issues
