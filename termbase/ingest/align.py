@@ -22,6 +22,7 @@ from statistics import median
 
 from termbase.ingest import sentences
 from termbase.ingest.anchors import EnAnchors, Lexicon, ZhAnchors, default_lexicon, en_anchors, zh_anchors
+from termbase.text.normalize import HAN_RE
 
 # Prior probabilities of bead shapes (zh units, en units). Gale and Church's, with room for
 # Chinese sentences that English splits in two or three, which these translations often do.
@@ -62,6 +63,10 @@ NUMBER_MISS = -1.0
 # The pieces of evidence are not independent (a word and its neighbours hit together), so
 # their sum is damped before it is added to the length cost.
 LEXICAL_WEIGHT = 0.5
+SPECIFIC_GLOSS = 6  # at most this many gloss stems: a word whose absence counts
+# A unit joined to others in a bead (2-1, 1-2, ...) that shares no anchor at all with the
+# other side: most likely a unit of its own, untranslated, not part of the translation.
+ORPHAN = -4.0
 
 # A pair whose anchor evidence is below this (and whose lengths do not vouch for it) is split.
 REJECT_BELOW = -3.0
@@ -74,7 +79,8 @@ class Unit:
     """A paragraph or sentence to align, with its length and anchors."""
 
     text: str
-    length: int
+    length: int  # characters other than spaces
+    han: int = 0  # of which Han characters (Chinese units)
     zh: ZhAnchors | None = None
     en: EnAnchors | None = None
 
@@ -90,31 +96,41 @@ class Bead:
 
 @dataclass(slots=True)
 class LengthModel:
-    """Gale-Church length model: English length ~ N(ratio * zh, variance * zh)."""
+    """Gale-Church length model: English length ~ N(ratio * Han + other, variance * Han).
+
+    Lengths count characters other than spaces. On the Chinese side only Han characters
+    are scaled by the ratio; digits, Latin letters and punctuation stand for themselves,
+    so "2015年12月16日" is not taken for eleven Chinese characters' worth of English.
+    """
 
     ratio: float
     variance: float
-    _cache: dict[tuple[int, int], float] = field(default_factory=dict, repr=False)
+    cache: dict[tuple[int, int, int], float] = field(default_factory=dict, repr=False)
 
-    def cost(self, zh_length: int, en_length: int) -> float:
-        key = (zh_length, en_length)
-        if (known := self._cache.get(key)) is not None:
+    def cost(self, han: int, other: int, en_length: int) -> float:
+        key = (han, other, en_length)
+        if (known := self.cache.get(key)) is not None:
             return known
-        value = self._cost(zh_length, en_length)
-        self._cache[key] = value
+        value = self._cost(han, other, en_length)
+        self.cache[key] = value
         return value
 
-    def _cost(self, zh_length: int, en_length: int) -> float:
-        if zh_length == 0 or en_length == 0:
+    def _cost(self, han: int, other: int, en_length: int) -> float:
+        if han + other == 0 or en_length == 0:
             return 0.0  # a unit on one side only: its prior alone decides
-        mean = (zh_length + en_length / self.ratio) / 2
-        delta = (en_length - zh_length * self.ratio) / math.sqrt(self.variance * mean)
+        expected = han * self.ratio + other
+        mean = max((han + (en_length - other) / self.ratio) / 2, 1.0)
+        delta = (en_length - expected) / math.sqrt(self.variance * mean)
         probability = math.erfc(abs(delta) / math.sqrt(2))
         return min(MAX_LENGTH_COST, -math.log(max(probability, 1e-300)))
 
 
 def _length(text: str) -> int:
     return sum(1 for c in text if not c.isspace())
+
+
+def _han(text: str) -> int:
+    return len(HAN_RE.findall(text))
 
 
 class _Problem:
@@ -129,11 +145,17 @@ class _Problem:
     def __init__(self, zh: Sequence[Unit], en: Sequence[Unit], band: int | None) -> None:
         self.zh, self.en, self.band = zh, en, band
         self._memo: dict[tuple[int, int, int, int], float] = {}
-        self._words = [len(u.zh.words) if u.zh else 0 for u in zh]
+        # Words with a short gloss are specific: missing their translation is evidence against
+        # a pair. Words glossed many ways (作为 "as; to act as; conduct; deed; ...") are not.
+        self._specific = [
+            sum(1 << k for k, gloss in enumerate(u.zh.words) if len(gloss) <= SPECIFIC_GLOSS) if u.zh else 0
+            for u in zh
+        ]
         self._stems = [len(u.en.stems) if u.en else 0 for u in en]
         self._zh_numbers = [u.zh.numbers if u.zh else frozenset() for u in zh]
         self._en_numbers = [u.en.numbers if u.en else frozenset() for u in en]
-        self._zh_lengths = [u.length for u in zh]
+        self._zh_han = [u.han for u in zh]
+        self._zh_other = [u.length - u.han for u in zh]
         self._en_lengths = [u.length for u in en]
         self._hits: list[dict[int, int]] = []
         self._explained: list[dict[int, frozenset[str]]] = []
@@ -166,41 +188,44 @@ class _Problem:
         key = (zh_ids.start, zh_ids.stop, en_ids.start, en_ids.stop)
         if (known := self._memo.get(key)) is not None:
             return known
-        hits = words = explained = stems = 0
+        hits = misses = explained = stems = orphans = 0
+        zh_set: frozenset[str] = frozenset().union(*(self._zh_numbers[i] for i in zh_ids))
+        en_set: frozenset[str] = frozenset().union(*(self._en_numbers[j] for j in en_ids))
         for i in zh_ids:
             row = self._hits[i]
             mask = 0
             for j in en_ids:
                 mask |= row.get(j, 0)
             hits += mask.bit_count()
-            words += self._words[i]
+            misses += (self._specific[i] & ~mask).bit_count()
+            if len(zh_ids) > 1 and not mask and self._specific[i] and not self._zh_numbers[i] & en_set:
+                orphans += 1
         for j in en_ids:
             stems += self._stems[j]
-            if len(zh_ids) == 1:
-                explained += len(self._explained[zh_ids.start].get(j, ()))
-            else:
-                covered: set[str] = set()
-                for i in zh_ids:
-                    covered.update(self._explained[i].get(j, ()))
-                explained += len(covered)
+            covered: set[str] = set()
+            for i in zh_ids:
+                covered.update(self._explained[i].get(j, ()))
+            explained += len(covered)
+            if len(en_ids) > 1 and not covered and self._stems[j] and not self._en_numbers[j] & zh_set:
+                orphans += 1
         value = (
             ZH_WORD_HIT * hits
-            + ZH_WORD_MISS * (words - hits)
+            + ZH_WORD_MISS * misses
             + EN_WORD_HIT * explained
             + EN_WORD_MISS * (stems - explained)
+            + ORPHAN * orphans
         )
-        zh_numbers = [self._zh_numbers[i] for i in zh_ids if self._zh_numbers[i]]
-        en_numbers = [self._en_numbers[j] for j in en_ids if self._en_numbers[j]]
-        if zh_numbers or en_numbers:
-            zh_set: frozenset[str] = frozenset().union(*zh_numbers)
-            en_set: frozenset[str] = frozenset().union(*en_numbers)
+        if zh_set or en_set:
             value += NUMBER_HIT * len(zh_set & en_set) + NUMBER_MISS * len(zh_set ^ en_set)
         self._memo[key] = value
         return value
 
-    def lengths(self, zh_ids: range, en_ids: range) -> tuple[int, int]:
-        return sum(self._zh_lengths[zh_ids.start : zh_ids.stop]), sum(
-            self._en_lengths[en_ids.start : en_ids.stop]
+    def lengths(self, zh_ids: range, en_ids: range) -> tuple[int, int, int]:
+        """Han characters and other characters of the Chinese units, characters of the English ones."""
+        return (
+            sum(self._zh_han[zh_ids.start : zh_ids.stop]),
+            sum(self._zh_other[zh_ids.start : zh_ids.stop]),
+            sum(self._en_lengths[en_ids.start : en_ids.stop]),
         )
 
 
@@ -210,7 +235,7 @@ class Aligner:
     model: LengthModel | None = None
 
     def zh_unit(self, text: str) -> Unit:
-        return Unit(text, _length(text), zh=zh_anchors(text, self.lexicon))
+        return Unit(text, _length(text), _han(text), zh=zh_anchors(text, self.lexicon))
 
     def en_unit(self, text: str) -> Unit:
         return Unit(text, _length(text), en=en_anchors(text))
@@ -232,7 +257,7 @@ class Aligner:
 
     def _swap(self, problem: _Problem, i: int, j: int, model: LengthModel) -> tuple[float, list[Bead]] | None:
         """Cost of pairing zh[i-2] with en[j-1] and zh[i-1] with en[j-2], for short units."""
-        if i < 2 or j < 2 or sum(problem.lengths(range(i - 2, i), range(0))) > SWAP_MAX_LENGTH:
+        if i < 2 or j < 2 or sum(problem.lengths(range(i - 2, i), range(0))[:2]) > SWAP_MAX_LENGTH:
             return None
         total = -math.log(SWAP_PRIOR)
         beads = []
@@ -258,6 +283,7 @@ class Aligner:
         cost: dict[tuple[int, int], float] = {(0, 0): 0.0}
         back: dict[tuple[int, int], list[Bead]] = {}
         priors = [(dz, de, -math.log(prior)) for (dz, de), prior in moves.items()]
+        length_cache = model.cache
         for i in range(n + 1):
             for j in problem.columns(i):
                 if i == 0 and j == 0:
@@ -268,7 +294,10 @@ class Aligner:
                     if pi < 0 or pj < 0 or (previous := cost.get((pi, pj))) is None:
                         continue
                     zh_ids, en_ids = range(pi, i), range(pj, j)
-                    length_cost = model.cost(*problem.lengths(zh_ids, en_ids))
+                    lengths = problem.lengths(zh_ids, en_ids)
+                    length_cost = length_cache.get(lengths)
+                    if length_cost is None:
+                        length_cost = model.cost(*lengths)
                     lexical = problem.lexical(zh_ids, en_ids) if dz and de else 0.0
                     total = previous + prior_cost + length_cost - LEXICAL_WEIGHT * lexical
                     if total < best:
@@ -309,19 +338,23 @@ class Aligner:
         self, zh: Sequence[Unit], en: Sequence[Unit], problem: _Problem | None = None
     ) -> LengthModel:
         """The document's length model: overall ratio first, then refined on confident pairs."""
-        zh_total = sum(u.length for u in zh) or 1
-        en_total = sum(u.length for u in en) or 1
-        ratio = en_total / zh_total
+        han_total = sum(u.han for u in zh) or 1
+        other_total = sum(u.length - u.han for u in zh)
+        en_total = sum(u.length for u in en)
+        ratio = max((en_total - other_total) / han_total, 0.5)
         model = LengthModel(ratio, 6.8 * ratio * ratio / 2)
-        beads = self._search(problem or self._problem(zh, en), PARAGRAPH_MOVES, model)
+        # The first pass only needs the confident 1-1 pairs, so it searches the simplest shapes.
+        moves = {shape: PARAGRAPH_MOVES[shape] for shape in ((1, 1), (1, 0), (0, 1))}
+        beads = self._search(problem or self._problem(zh, en), moves, model)
+        # Pairs as (Han characters, English characters beyond the Chinese side's other characters).
         pairs = [
-            (zh[b.zh[0]].length, en[b.en[0]].length)
+            (zh[b.zh[0]].han, en[b.en[0]].length - (zh[b.zh[0]].length - zh[b.zh[0]].han))
             for b in beads
-            if len(b.zh) == 1 and len(b.en) == 1 and b.lexical > 0 and zh[b.zh[0]].length >= 10
+            if len(b.zh) == 1 and len(b.en) == 1 and b.lexical > 0 and zh[b.zh[0]].han >= 10
         ]
         if len(pairs) >= 3:
-            refined = sum(e for _, e in pairs) / sum(z for z, _ in pairs)  # long pairs weigh more
-            residuals = [((e - refined * z) ** 2) / ((z + e / refined) / 2) for z, e in pairs]
+            refined = max(sum(e for _, e in pairs) / sum(z for z, _ in pairs), 0.5)  # long pairs weigh more
+            residuals = [((e - refined * z) ** 2) / max((z + e / refined) / 2, 1.0) for z, e in pairs]
             # the median of squared residuals is 0.455 times the variance of a normal distribution
             variance = max(median(residuals) / 0.455, refined)
             model = LengthModel(refined, min(variance, 30 * refined * refined))

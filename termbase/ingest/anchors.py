@@ -279,6 +279,7 @@ _SUFFIXES = (
 )
 
 
+@lru_cache(maxsize=100_000)
 def stem(word: str) -> str:
     """A crude stem for matching glosses with running text: no inflection, first five letters.
 
@@ -472,7 +473,9 @@ class EnAnchors:
 
 def zh_anchors(text: str, lexicon: Lexicon) -> ZhAnchors:
     simplified = to_simplified(text)
-    return ZhAnchors(tuple(lexicon.stems(w) for w in lexicon.words(simplified)), zh_numbers(simplified))
+    # Each word counts once: a sentence that repeats a word gives no more evidence for it.
+    words = dict.fromkeys(lexicon.words(simplified))
+    return ZhAnchors(tuple(lexicon.stems(w) for w in words), zh_numbers(simplified))
 
 
 def en_anchors(text: str) -> EnAnchors:

@@ -126,6 +126,16 @@ def _strict_decodes(sample: bytes, encoding: str, *, complete: bool) -> str | No
         return None
 
 
+def _looks_like_text(text: str | None) -> bool:
+    """No control characters, and letters, digits, punctuation or spaces throughout."""
+    if not text:
+        return False
+    if any(ord(c) < 0x20 and c not in "\t\n\r\f" for c in text):
+        return False
+    printable = sum(1 for c in text if c.isprintable() or c.isspace())
+    return printable >= 0.98 * len(text)
+
+
 def _utf16_without_bom(sample: bytes) -> str | None:
     """UTF-16 without BOM: ASCII characters leave zero bytes on one side only."""
     even, odd = sample[0::2], sample[1::2]
@@ -152,9 +162,8 @@ def detect_encoding(sample: bytes, *, name: str, complete: bool = True) -> str:
     for magic, kind in _MAGIC:
         if sample.startswith(magic):
             raise IngestError(f"binary file ({kind}), not text", file=name)
-    if (utf16 := _utf16_without_bom(sample)) and _strict_decodes(
-        sample, utf16, complete=complete
-    ) is not None:
+    utf16 = _utf16_without_bom(sample)
+    if utf16 and _looks_like_text(_strict_decodes(sample, utf16, complete=complete)):
         return utf16
     controls = sum(1 for byte in sample[:8192] if byte in _CONTROL_BYTES)
     if b"\x00" in sample or controls > max(2, len(sample[:8192]) // 100):
