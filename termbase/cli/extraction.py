@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from flask.cli import with_appcontext
 
 from termbase.cli.common import transaction
 from termbase.services import extraction
@@ -11,6 +12,7 @@ from termbase.services import extraction
 @click.command("extract")
 @click.option("--document", "document_slug", default=None, metavar="SLUG", help="Only this document.")
 @click.option("--actor", default="extraction", show_default=True, help="Name recorded in the history.")
+@with_appcontext
 def extract_command(document_slug: str | None, actor: str) -> None:
     """Propose candidate concepts (term pairs with pinyin, citations, confidence and evidence).
 

@@ -92,6 +92,18 @@ STOP_HEADS = frozenset(
         "里",
         "内",
         "外",
+        "优势",
+        "未来",
+        "亮点",
+        "范围",
+        "代表",
+        "重中之重",
+        "源头",
+        "变革",
+        "前途",
+        "命运",
+        "思想",
+        "带来",
     ]
 )
 # Characters that cannot start or end an unknown expression: particles, pronouns, conjunctions.
@@ -185,6 +197,8 @@ def candidates_in(
                 break
             if token.end - first.start > MAX_CHARS:
                 break
+            if token.flag == "v" and not lexicon.has_nominal_sense(token.word):
+                break  # a verb inside makes a clause (人民搭乘信息时代), unless it names (治理)
             if not _head_ok(token, lexicon) or token.word[-1] in FUNCTION_CHARS:
                 continue
             if j == i and not _single_ok(token, general_freq, lexicon):
@@ -206,7 +220,7 @@ def candidates_in(
                 break
             if len(word) >= 3 and lexicon.is_headword(word) and not lexicon.is_idiom(word) and _is_han(word):
                 span = tokens[i : j + 1]
-                if all(t.flag not in NAMES for t in span):
+                if all(not t.flag.startswith("nr") for t in span):
                     yield (
                         word,
                         tuple(t.word for t in span),

@@ -54,6 +54,17 @@ class Match:
     whole: bool  # explained by the candidate as one dictionary word
     occurrence: int  # index of the Chinese occurrence it renders
     explained: dict[str, list[str]] = field(default_factory=dict)
+    whole_only: bool = False
+
+
+@dataclass(slots=True)
+class Assessment:
+    cov_zh: float
+    cov_en: float
+    whole: bool  # the term's own gloss is used
+    whole_only: bool  # ... and explains every word
+    satisfied: set[int]
+    matched: dict[int, set[str]]
 
 
 class Explainer:
@@ -99,23 +110,27 @@ class Explainer:
     def token_parts(self, token: EnToken) -> list[frozenset[tuple[int, str]]]:
         return [self.part_hits(singularize(p)) for p in HYPHENS_RE.split(token.text) if p]
 
-    def assess(self, parts: list[frozenset[tuple[int, str]]]) -> tuple[float, float, bool, set[int]]:
-        """(zh coverage, en coverage, whole-word, satisfied glosses) of a span's content parts."""
+    def assess(self, parts: list[frozenset[tuple[int, str]]]) -> Assessment:
+        """How well a span's content parts and the Chinese term explain each other."""
         matched: dict[int, set[str]] = defaultdict(set)
         for hits in parts:
             for gloss_id, word_stem in hits:
                 matched[gloss_id].add(word_stem)
         satisfied = {g for g, stems in matched.items() if self._satisfies(g, stems)}
         explained = sum(1 for hits in parts if any(g in satisfied for g, _ in hits))
+        whole_units = {g for g in satisfied if self._is_whole(self.glosses[g][0])}
+        whole_only = bool(parts) and all(any(g in whole_units for g, _ in hits) for hits in parts)
         covered: set[int] = set()
-        whole = False
         for gloss_id in satisfied:
             start, end, _ = self.units[self.glosses[gloss_id][0]]
             covered.update(range(start, end))
-            whole = whole or (start == 0 and end == len(self.text))
         cov_zh = len(covered & self.content) / len(self.content) if self.content else 0.0
         cov_en = explained / len(parts) if parts else 0.0
-        return cov_zh, cov_en, whole, satisfied
+        return Assessment(cov_zh, cov_en, bool(whole_units), whole_only, satisfied, matched)
+
+    def _is_whole(self, unit: int) -> bool:
+        start, end, _ = self.units[unit]
+        return start == 0 and end == len(self.text)
 
     def _satisfies(self, gloss_id: int, found: set[str]) -> bool:
         """The whole term's own gloss must be complete; a part's gloss may be half there
@@ -154,10 +169,10 @@ def full_matches(
                 if not all(usable[first:end]):
                     continue
                 parts = [p for k in range(first, end) for p in (token_parts[k] or ())]
-                cov_zh, cov_en, whole, satisfied = explainer.assess(parts)
-                if cov_zh < 1.0 or cov_en < 1.0:
+                assessment = explainer.assess(parts)
+                if assessment.cov_zh < 1.0 or assessment.cov_en < 1.0:
                     continue
-                if _truncated(explainer, side.tokens, first, end, satisfied, token_parts):
+                if _truncated(explainer, side.tokens, first, end, assessment.matched, token_parts):
                     continue
                 out.append(
                     Match(
@@ -168,9 +183,10 @@ def full_matches(
                         1.0,
                         1.0,
                         context.near,
-                        whole,
+                        assessment.whole,
                         number,
-                        _explained(explainer, side.tokens[first:end], satisfied),
+                        _explained(explainer, side.tokens[first:end], assessment.satisfied),
+                        assessment.whole_only,
                     )
                 )
     return out
@@ -181,7 +197,7 @@ def _truncated(
     tokens: list[EnToken],
     first: int,
     end: int,
-    satisfied: set[int],
+    matched: dict[int, set[str]],
     token_parts: list[list[frozenset[tuple[int, str]]] | None],
 ) -> bool:
     """Whether the span stops short: a neighbouring word belongs to the term ("united [nations]",
@@ -197,7 +213,7 @@ def _truncated(
         parts = token_parts[k]
         if parts is None:
             parts = explainer.token_parts(tokens[k])
-        if any(hits for hits in parts):
+        if any(g in matched and word_stem not in matched[g] for hits in parts for g, word_stem in hits):
             return True
         if step == 1 and skipped == 0 and tokens[end - 1].text.endswith(ADJECTIVE_ENDINGS):
             return True
@@ -227,8 +243,8 @@ def _explained(explainer: Explainer, tokens: list[EnToken], satisfied: set[int])
 def partial_coverage(explainer: Explainer, tokens: list[EnToken]) -> tuple[float, float]:
     """(zh coverage, en coverage) of a span that need not be fully explained."""
     parts = [p for t in tokens if not t.stop for p in explainer.token_parts(t)]
-    cov_zh, cov_en, _, _ = explainer.assess(parts)
-    return cov_zh, cov_en
+    assessment = explainer.assess(parts)
+    return assessment.cov_zh, assessment.cov_en
 
 
 @dataclass(slots=True)

@@ -61,6 +61,7 @@ class ProposedTerm:
     text: str
     spans: list[Span] = field(default_factory=list)
     evidence: dict[str, Any] | None = None
+    review: str = "accepted"  # "candidate" for a variant proposed inside a concept
 
 
 @dataclass(slots=True)

@@ -131,6 +131,8 @@ def extract(
                 TermInput(
                     language=term.language,
                     text=term.text,
+                    review=term.review,
+                    evidence=term.evidence,
                     citations=_citations(term.spans),
                 )
                 for term in proposal.terms

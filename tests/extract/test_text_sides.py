@@ -1,0 +1,95 @@
+"""The two language sides on their own: English tokens and spans, the lexicon, Chinese candidates."""
+
+from __future__ import annotations
+
+import pytest
+
+from termbase.extract import english
+from termbase.extract.lexicon import Lexicon, gloss_stems, iter_cedict, stem
+from termbase.extract.pairing import Explainer
+
+
+def test_tokens_carry_offsets_into_the_original_text() -> None:
+    text = "The ICTs and Cyber-Security of theCyberspace"
+    tokens = english.tokenize(text, splits=(text.index("Cyberspace"),))
+    assert [text[t.start : t.end] for t in tokens] == [
+        "The",
+        "ICTs",
+        "and",
+        "Cyber-Security",
+        "of",
+        "the",
+        "Cyberspace",
+    ]
+    assert tokens[1].acronym
+    assert not tokens[1].stop
+    assert tokens[0].stop
+    assert tokens[2].stop
+
+
+@pytest.mark.parametrize("variant", ["cyber-security", "cybersecurity", "Cyber Security", "cyber securities"])
+def test_hyphen_space_and_plural_variants_share_one_key(variant: str) -> None:
+    assert english.text_key(variant) == english.span_key(english.tokenize(variant)) == "cybersecurity"
+
+
+def test_spans_never_start_or_end_with_stop_words_nor_cross_punctuation() -> None:
+    tokens = english.tokenize("the land outside the law, and its rules")
+    spans = {" ".join(t.text for t in tokens[i:j]) for i, j in english.iter_spans(tokens, 0, len(tokens))}
+    assert "land outside the law" in spans
+    assert not any(s.split()[0] in english.STOPWORDS or s.split()[-1] in english.STOPWORDS for s in spans)
+    assert "law and" not in spans
+    assert "law rules" not in spans
+    assert "its rules" not in spans  # pronouns never sit inside a term
+
+
+def test_stems_fold_inflection() -> None:
+    assert stem("governance") == stem("govern")
+    assert stem("economy") == stem("economic")
+
+
+def test_cedict_parser_keeps_homographs_and_drops_cross_references() -> None:
+    lines = [
+        "# comment",
+        "行 行 [xing2] /to walk/capable/",
+        "行 行 [hang2] /row/line/profession/",
+        "㳒 法 [fa3] /variant of 法[fa3]/",
+    ]
+    entries = list(iter_cedict(lines))
+    assert [e[1] for e in entries] == ["行", "行", "法"]
+    lexicon = Lexicon()
+    lexicon.add_cedict(lines)
+    stems = {s for gloss in lexicon.glosses("行") for s in gloss}
+    assert {"walk", "row", "profess"} <= stems
+    assert lexicon.glosses("法") == set()
+    assert gloss_stems("(fig.) wide gap") == {"wide", "gap"}
+
+
+def test_a_gloss_explains_only_when_all_of_it_is_there() -> None:
+    lexicon = Lexicon()
+    lexicon.add_table(["数据\tdata", "主权\tsovereignty", "云计算\tcloud computing"])
+    explainer = Explainer("云计算", lexicon)
+    whole = explainer.assess(
+        [p for t in english.tokenize("cloud computing") for p in explainer.token_parts(t)]
+    )
+    part = explainer.assess([p for t in english.tokenize("computing") for p in explainer.token_parts(t)])
+    assert whole.cov_zh == whole.cov_en == 1.0
+    assert whole.whole_only
+    assert part.cov_zh == 0.0  # "computing" alone does not render 云计算
+
+
+def test_compounds_are_split_into_explained_halves() -> None:
+    lexicon = Lexicon()
+    lexicon.add_table(["网络\tcyber|online", "攻击\tattack"])
+    explainer = Explainer("网络攻击", lexicon)
+    assessment = explainer.assess(
+        [p for t in english.tokenize("cyberattacks") for p in explainer.token_parts(t)]
+    )
+    assert assessment.cov_zh == assessment.cov_en == 1.0
+
+
+def test_domain_words_are_marked_core_only_when_the_table_says_so() -> None:
+    lexicon = Lexicon()
+    lexicon.add_table(["网\tcyber\tcore", "国际\tinternational"])
+    assert lexicon.is_domain_word("网民")
+    assert not lexicon.is_domain_word("国际")
+    assert lexicon.renderings("网") == ["cyber"]
