@@ -22,13 +22,13 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import Select, and_, false, func, or_, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 from sqlalchemy.sql.elements import ColumnElement, UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 
-from termbase.models import Concept, Term
+from termbase.models import Citation, Concept, Document, Segment, Term
 from termbase.records import LANG_EN, LANG_ZH_HANS, LANG_ZH_HANT, TermReview, UsageStatus, WorkflowStatus
-from termbase.text.normalize import has_han, search_key
+from termbase.text.normalize import has_han, normalize_term, search_key
 from termbase.text.pinyin import query_pinyin_key
 
 MAX_QUERY_LENGTH = 200
@@ -497,3 +497,116 @@ def concept_ids_matching(
         )
         .distinct()
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A page of a listing: the items, where it starts, and how many there are in all."""
+
+    items: list[Any]
+    offset: int
+    limit: int
+    total: int
+
+    @property
+    def has_more(self) -> bool:
+        return self.offset + len(self.items) < self.total
+
+
+def _cited_in(document_slug: str) -> Select[int]:
+    return (
+        select(Term.concept_id)
+        .join(Citation, Citation.term_id == Term.id)
+        .join(Segment, Segment.id == Citation.segment_id)
+        .join(Document, Document.id == Segment.document_id)
+        .where(Document.slug == document_slug)
+        .distinct()
+    )
+
+
+def review_queue(
+    session: Session,
+    *,
+    status: str = WorkflowStatus.CANDIDATE.value,
+    q: str | None = None,
+    document: str | None = None,
+    min_confidence: float | None = None,
+    origin: str | None = None,
+    offset: int = 0,
+    limit: int = 25,
+) -> Page:
+    """Concepts awaiting review, most confident first (unscored ones last), with their terms loaded.
+
+    Filters combine: a lookup query, a document that cites them, a confidence floor, an origin.
+    """
+    stmt = select(Concept).where(Concept.status == status)
+    if q:
+        stmt = stmt.where(Concept.id.in_(concept_ids_matching(session, q, statuses=(status,))))
+    if document:
+        stmt = stmt.where(Concept.id.in_(_cited_in(document)))
+    if min_confidence is not None:
+        stmt = stmt.where(Concept.confidence >= min_confidence)
+    if origin:
+        stmt = stmt.where(Concept.origin == origin)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    items = list(
+        session.scalars(
+            stmt.options(selectinload(Concept.terms))
+            .order_by(Concept.confidence.is_(None), Concept.confidence.desc(), Concept.id)
+            .offset(max(0, offset))
+            .limit(max(1, limit))
+        )
+    )
+    return Page(items=items, offset=offset, limit=limit, total=total)
+
+
+def variant_proposals(session: Session, *, offset: int = 0, limit: int = 25) -> Page:
+    """Terms proposed as variants of existing concepts (review "candidate"), newest last."""
+    stmt = (
+        select(Term)
+        .join(Concept, Concept.id == Term.concept_id)
+        .where(Term.review == TermReview.CANDIDATE.value, Concept.status != WorkflowStatus.REJECTED.value)
+    )
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    items = list(
+        session.scalars(
+            stmt.options(selectinload(Term.concept).selectinload(Concept.terms))
+            .order_by(Term.concept_id, Term.id)
+            .offset(max(0, offset))
+            .limit(max(1, limit))
+        )
+    )
+    return Page(items=items, offset=offset, limit=limit, total=total)
+
+
+def count_by_status(session: Session) -> dict[str, int]:
+    rows = session.execute(select(Concept.status, func.count()).group_by(Concept.status))
+    return {status: count for status, count in rows}
+
+
+def pending_review_count(session: Session) -> int:
+    """Candidate concepts plus proposed variants: what the review queue holds."""
+    concepts = session.scalar(
+        select(func.count()).select_from(Concept).where(Concept.status == WorkflowStatus.CANDIDATE.value)
+    )
+    variants = session.scalar(
+        select(func.count())
+        .select_from(Term)
+        .join(Concept, Concept.id == Term.concept_id)
+        .where(Term.review == TermReview.CANDIDATE.value, Concept.status != WorkflowStatus.REJECTED.value)
+    )
+    return (concepts or 0) + (variants or 0)
+
+
+def find_duplicates(
+    session: Session, terms: Iterable[tuple[str, str]], *, exclude: int | None = None
+) -> list[Concept]:
+    """Other concepts that already hold one of these (language, text) terms (same normalized form)."""
+    pairs = {(language, normalize_term(text)) for language, text in terms if text and text.strip()}
+    if not pairs:
+        return []
+    conditions = [and_(Term.language == language, Term.normalized == key) for language, key in sorted(pairs)]
+    stmt = select(Concept).where(Concept.id.in_(select(Term.concept_id).where(or_(*conditions))))
+    if exclude is not None:
+        stmt = stmt.where(Concept.id != exclude)
+    return list(session.scalars(stmt.order_by(Concept.id).limit(20)))
