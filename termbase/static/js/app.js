@@ -1,0 +1,238 @@
+/* termbase: small progressive enhancements. Every page works without this script.
+ *
+ * - live lookup: as you type, fetch the same URL with "HX-Request: true" and swap the results fragment;
+ * - keyboard: "/" focuses the lookup box, arrows move through results, Esc clears;
+ * - copy buttons beside terms and tokens;
+ * - "select all" for the review queue, confirmation for destructive buttons;
+ * - upload with a progress bar and the server's step-by-step report.
+ */
+(function () {
+  "use strict";
+
+  var PARTIAL_HEADER = "HX-Request";
+
+  function ready(fn) {
+    if (document.readyState !== "loading") { fn(); } else { document.addEventListener("DOMContentLoaded", fn); }
+  }
+
+  // ---------------------------------------------------------------- live lookup
+  function liveSearch(form) {
+    var input = form.querySelector('input[type="search"]');
+    var status = form.querySelector("select[name=status]");
+    var results = document.getElementById("results");
+    if (!input || !results || !window.fetch) { return; }
+    var timer = null;
+    var controller = null;
+    var last = input.value;
+
+    function url() {
+      var params = new URLSearchParams();
+      if (input.value.trim()) { params.set("q", input.value); }
+      if (status && status.value) { params.set("status", status.value); }
+      var query = params.toString();
+      return form.getAttribute("action") + (query ? "?" + query : "");
+    }
+
+    function run() {
+      var target = url();
+      if (controller) { controller.abort(); }
+      controller = window.AbortController ? new AbortController() : null;
+      results.setAttribute("aria-busy", "true");
+      var headers = {};
+      headers[PARTIAL_HEADER] = "true";
+      fetch(target, { headers: headers, credentials: "same-origin", signal: controller ? controller.signal : undefined })
+        .then(function (response) {
+          if (!response.ok) { throw new Error("lookup failed: " + response.status); }
+          return response.text();
+        })
+        .then(function (html) {
+          // The fragment is rendered by our own templates with autoescaping on.
+          results.innerHTML = html;
+          results.setAttribute("aria-busy", "false");
+          if (window.history && window.history.replaceState) { window.history.replaceState(null, "", target); }
+          document.title = (input.value.trim() ? input.value.trim() + " — " : "") + "Lookup · termbase 术语库";
+        })
+        .catch(function (error) {
+          if (error && error.name === "AbortError") { return; }
+          results.setAttribute("aria-busy", "false");
+        });
+    }
+
+    function schedule() {
+      if (input.value === last) { return; }
+      last = input.value;
+      window.clearTimeout(timer);
+      timer = window.setTimeout(run, 160);
+    }
+
+    input.addEventListener("input", schedule);
+    // IME composition (pinyin input methods): wait until the characters are committed.
+    input.addEventListener("compositionend", schedule);
+    if (status) { status.addEventListener("change", function () { last = null; run(); }); }
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      window.clearTimeout(timer);
+      last = input.value;
+      run();
+    });
+
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "ArrowDown") {
+        var first = results.querySelector("a.hit-link");
+        if (first) { event.preventDefault(); first.focus(); }
+      } else if (event.key === "Escape") {
+        input.value = "";
+        schedule();
+      }
+    });
+    results.addEventListener("keydown", function (event) {
+      if (event.key !== "ArrowDown" && event.key !== "ArrowUp") { return; }
+      var links = Array.prototype.slice.call(results.querySelectorAll("a.hit-link"));
+      var index = links.indexOf(document.activeElement);
+      if (index < 0) { return; }
+      event.preventDefault();
+      if (event.key === "ArrowDown" && index + 1 < links.length) { links[index + 1].focus(); }
+      if (event.key === "ArrowUp") { if (index === 0) { input.focus(); } else { links[index - 1].focus(); } }
+    });
+    results.addEventListener("focusin", function (event) {
+      var rows = results.querySelectorAll("tr.is-active");
+      for (var i = 0; i < rows.length; i++) { rows[i].classList.remove("is-active"); }
+      var row = event.target.closest ? event.target.closest("tr") : null;
+      if (row) { row.classList.add("is-active"); }
+    });
+  }
+
+  // ---------------------------------------------------------------- "/" goes to the lookup box
+  function slashToSearch() {
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) { return; }
+      var tag = (event.target.tagName || "").toLowerCase();
+      if (tag === "input" || tag === "textarea" || tag === "select" || event.target.isContentEditable) { return; }
+      var box = document.getElementById("q");
+      if (box) {
+        event.preventDefault();
+        box.focus();
+        box.select();
+      } else {
+        window.location.href = document.querySelector(".brand").getAttribute("href");
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------- copy buttons
+  function copyButtons() {
+    if (!navigator.clipboard) { return; }
+    var items = document.querySelectorAll("[data-copy-text]");
+    Array.prototype.forEach.call(items, function (item) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "copy-button";
+      button.textContent = "Copy";
+      button.setAttribute("aria-label", "Copy " + item.textContent.trim());
+      button.addEventListener("click", function () {
+        navigator.clipboard.writeText(item.textContent.trim()).then(function () {
+          button.textContent = "Copied";
+          button.classList.add("copied");
+          window.setTimeout(function () { button.textContent = "Copy"; button.classList.remove("copied"); }, 1500);
+        });
+      });
+      item.insertAdjacentElement("afterend", button);
+    });
+  }
+
+  // ---------------------------------------------------------------- review queue: select all
+  function selectAll() {
+    var toggles = document.querySelectorAll("[data-select-all]");
+    Array.prototype.forEach.call(toggles, function (toggle) {
+      var name = toggle.getAttribute("data-select-all");
+      var form = toggle.form;
+      toggle.addEventListener("change", function () {
+        var boxes = form.querySelectorAll('input[type="checkbox"][name="' + name + '"]');
+        Array.prototype.forEach.call(boxes, function (box) { box.checked = toggle.checked; });
+      });
+    });
+  }
+
+  // ---------------------------------------------------------------- confirm destructive actions
+  function confirmations() {
+    document.addEventListener("submit", function (event) {
+      var form = event.target;
+      var message = form.getAttribute && form.getAttribute("data-confirm");
+      if (message && !window.confirm(message)) { event.preventDefault(); }
+    }, true);
+  }
+
+  // ---------------------------------------------------------------- ctrl+enter submits textareas
+  function ctrlEnter() {
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && event.target.tagName === "TEXTAREA" && event.target.form) {
+        event.preventDefault();
+        if (event.target.form.requestSubmit) { event.target.form.requestSubmit(); } else { event.target.form.submit(); }
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------- upload with progress
+  function upload(form) {
+    var output = document.getElementById("upload-output");
+    var bar = form.querySelector("progress");
+    var input = form.querySelector('input[type="file"]');
+    var zone = form.querySelector(".dropzone");
+    if (!output || !bar || !window.XMLHttpRequest || !window.FormData) { return; }
+    if (zone && input) {
+      ["dragenter", "dragover"].forEach(function (name) {
+        zone.addEventListener(name, function (event) { event.preventDefault(); zone.classList.add("dragging"); });
+      });
+      ["dragleave", "drop"].forEach(function (name) {
+        zone.addEventListener(name, function () { zone.classList.remove("dragging"); });
+      });
+      zone.addEventListener("drop", function (event) {
+        event.preventDefault();
+        if (event.dataTransfer && event.dataTransfer.files.length) { input.files = event.dataTransfer.files; }
+      });
+    }
+    form.addEventListener("submit", function (event) {
+      if (!input.files || !input.files.length) { return; }
+      event.preventDefault();
+      var button = form.querySelector('button[type="submit"]');
+      button.disabled = true;
+      bar.hidden = false;
+      bar.value = 0;
+      var label = document.getElementById("upload-progress-label");
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", form.getAttribute("action"));
+      xhr.setRequestHeader(PARTIAL_HEADER, "true");
+      xhr.upload.addEventListener("progress", function (e) {
+        if (e.lengthComputable) {
+          bar.value = Math.round((e.loaded / e.total) * 100);
+          if (label) { label.textContent = "Sending files: " + bar.value + "%"; }
+        }
+      });
+      xhr.upload.addEventListener("load", function () {
+        if (label) { label.textContent = "Files sent; reading and extracting…"; }
+      });
+      // The server streams its steps; show them as they arrive.
+      xhr.addEventListener("progress", function () { output.innerHTML = xhr.responseText; });
+      xhr.addEventListener("loadend", function () {
+        output.innerHTML = xhr.responseText || '<p class="error-text">The upload failed (status ' + xhr.status + ").</p>";
+        button.disabled = false;
+        bar.hidden = true;
+        if (label) { label.textContent = ""; }
+        output.focus();
+      });
+      xhr.send(new FormData(form));
+    });
+  }
+
+  ready(function () {
+    var search = document.querySelector("form[data-live-search]");
+    if (search) { liveSearch(search); }
+    var uploader = document.querySelector("form[data-upload]");
+    if (uploader) { upload(uploader); }
+    slashToSearch();
+    copyButtons();
+    selectAll();
+    confirmations();
+    ctrlEnter();
+  });
+})();

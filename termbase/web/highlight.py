@@ -1,0 +1,64 @@
+"""Split text into plain and marked pieces, so templates can highlight without ``|safe``.
+
+Every piece is rendered through Jinja's autoescape; no HTML is ever built from term
+or document text in Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+
+class Span(Protocol):
+    @property
+    def start(self) -> int: ...
+
+    @property
+    def end(self) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    text: str
+    mark: Span | None = None
+
+
+def pieces(text: str | None, spans: Sequence[Span] = ()) -> list[Piece]:
+    """``text`` cut at the spans' edges; spans must not overlap (later overlapping ones are dropped)."""
+    if not text:
+        return []
+    out: list[Piece] = []
+    position = 0
+    for span in sorted(spans, key=lambda s: (s.start, s.end)):
+        start, end = max(span.start, position), min(span.end, len(text))
+        if start >= end or span.start < position:
+            continue
+        if start > position:
+            out.append(Piece(text[position:start]))
+        out.append(Piece(text[start:end], span))
+        position = end
+    if position < len(text):
+        out.append(Piece(text[position:]))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class TextSpan:
+    start: int
+    end: int
+
+
+def query_spans(text: str | None, needle: str) -> list[TextSpan]:
+    """Case-insensitive occurrences of ``needle`` in ``text`` (for marking a typed query in a term)."""
+    if not text or not needle:
+        return []
+    haystack, needle = text.casefold(), needle.casefold()
+    if len(haystack) != len(text):  # case folding changed lengths: offsets would be wrong
+        return []
+    spans, start = [], haystack.find(needle)
+    while start >= 0:
+        spans.append(TextSpan(start, start + len(needle)))
+        start = haystack.find(needle, start + len(needle))
+    return spans

@@ -1,0 +1,105 @@
+"""What every page needs: the navigation, template helpers, the help page, cookie security."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, current_app, g, render_template, request, url_for
+from flask.sessions import SecureCookieSessionInterface
+
+from termbase.auth import Permission, can
+from termbase.services import documents as document_service
+from termbase.services import search as search_service
+from termbase.web import bp
+from termbase.web.helpers import db
+from termbase.web.highlight import pieces
+
+
+@dataclass(frozen=True, slots=True)
+class NavItem:
+    label: str
+    url: str
+    endpoints: tuple[str, ...]
+    count: int | None = None
+
+
+def has_endpoint(endpoint: str) -> bool:
+    return endpoint in current_app.view_functions
+
+
+def _first_endpoint(*names: str) -> str | None:
+    return next((name for name in names if has_endpoint(name)), None)
+
+
+def nav_items() -> list[NavItem]:
+    """The main navigation for this viewer; pages of other modules appear once they exist."""
+    if "nav_items" in g:
+        items: list[NavItem] = g.nav_items
+        return items
+    items = []
+    if can(Permission.READ_APPROVED):
+        items.append(NavItem("Lookup", url_for("web.index"), ("web.index",)))
+        items.append(NavItem("Paste text", url_for("web.paste"), ("web.paste",)))
+        items.append(NavItem("Documents", url_for("web.documents"), ("web.documents", "web.document")))
+    if can(Permission.READ_ALL):
+        items.append(
+            NavItem(
+                "Review",
+                url_for("web.review"),
+                ("web.review", "web.review_variants"),
+                search_service.pending_review_count(db()) or None,
+            )
+        )
+    if can(Permission.EDIT):
+        items.append(NavItem("Upload", url_for("web.upload"), ("web.upload",)))
+    export = _first_endpoint("web.export", "web.export_page", "web.exports")
+    if export and can(Permission.READ_APPROVED):
+        items.append(NavItem("Export", url_for(export), (export,)))
+    importer = _first_endpoint("web.import_page", "web.import_tbx", "web.imports", "web.import_")
+    if importer and can(Permission.EDIT):
+        items.append(NavItem("Import", url_for(importer), (importer,)))
+    if can(Permission.ADMIN):
+        items.append(NavItem("Users", url_for("web.admin_users"), ("web.admin_users", "web.admin_user")))
+    g.nav_items = items
+    return items
+
+
+def segment_url(slug: str, position: int, version: int | None = None, is_current: bool = True) -> str:
+    """The document view at one segment (the page that holds it, scrolled to it)."""
+    offset = document_service.page_offset(position)
+    return url_for(
+        "web.document",
+        slug=slug,
+        v=None if is_current else version,
+        offset=offset or None,
+        _anchor=f"s{position}",
+    )
+
+
+# Globals rather than a context processor: imported macro files see globals, not the context.
+for _helper in (nav_items, has_endpoint, pieces, segment_url):
+    bp.add_app_template_global(_helper)
+
+
+@bp.get("/help")
+def help() -> Any:
+    """Search tips and keyboard shortcuts; public, like the login page."""
+    return render_template("help.html")
+
+
+class _HttpsAwareSessionInterface(SecureCookieSessionInterface):
+    """Mark the session cookie Secure whenever the request came over HTTPS.
+
+    ``SESSION_COOKIE_SECURE`` is one setting for all requests; a termbase served both on
+    plain loopback (development) and behind HTTPS would need two. When the setting is on,
+    it wins.
+    """
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config.get("SESSION_COOKIE_SECURE")) or request.is_secure
+
+
+@bp.record_once
+def _secure_cookies(state: Any) -> None:
+    state.app.session_interface = _HttpsAwareSessionInterface()

@@ -1,0 +1,86 @@
+"""Paste a segment: every known term in it, highlighted, with its preferred translation.
+
+Uses the recognition engine the API's ``/recognize`` uses, so both always agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import render_template, request
+
+from termbase.auth import Permission, requires
+from termbase.records import UsageStatus
+from termbase.services import recognition
+from termbase.services.documents import Mark, concept_labels, resolve_overlaps
+from termbase.web import bp
+from termbase.web.helpers import db, read_all
+
+MAX_TEXT = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """One recognized span for the results table."""
+
+    match: recognition.Match
+    label: str
+    same_language_preferred: list[str]  # for a deprecated or superseded term: what to use instead
+
+
+@bp.route("/paste", methods=["GET", "POST"])
+@requires(Permission.READ_APPROVED)
+def paste() -> Any:
+    text = request.form.get("text", "") if request.method == "POST" else ""
+    error = None
+    found: list[Found] = []
+    marks: tuple[Mark, ...] = ()
+    if len(text) > MAX_TEXT:
+        error = f"The text is {len(text):,} characters long; paste at most {MAX_TEXT:,} at a time."
+        text = text[:MAX_TEXT]
+    elif text.strip():
+        found, marks = _recognize(text)
+    return render_template(
+        "paste/index.html",
+        text=text,
+        found=found,
+        marks=marks,
+        error=error,
+        submitted=request.method == "POST",
+        max_text=MAX_TEXT,
+    )
+
+
+def _recognize(text: str) -> tuple[list[Found], tuple[Mark, ...]]:
+    session = db()
+    full = read_all()
+    matches = recognition.recognize(session, text, include_unapproved=full)
+    labels = concept_labels(session, {m.concept_id for m in matches}, include_unapproved=full)
+    terms = recognition.concept_terms(session, (m.term_id for m in matches))
+    found = []
+    for match in matches:
+        instead: list[str] = []
+        if match.usage_status in (UsageStatus.DEPRECATED.value, UsageStatus.SUPERSEDED.value):
+            instead = [
+                t.text
+                for t in terms.get(match.concept_id, [])
+                if t.language == match.language
+                and t.usage_status == UsageStatus.PREFERRED.value
+                and (t.approved or full)
+            ]
+        found.append(Found(match, labels.get(match.concept_id, ""), instead))
+    marks = resolve_overlaps(
+        (
+            Mark(
+                start=m.start,
+                end=m.end,
+                concept_id=m.concept_id,
+                status=m.concept_status,
+                label=labels.get(m.concept_id, ""),
+            )
+            for m in matches
+        ),
+        len(text),
+    )
+    return found, marks
