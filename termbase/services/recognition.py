@@ -246,6 +246,8 @@ def equivalents(terms: Sequence[TermInfo], language: str, *, include_unapproved:
 
 def _best_term(candidates: list[TermInfo], written: str) -> TermInfo:
     """Of one concept's terms found on the same span, the one the text actually uses."""
+    if len(candidates) == 1:
+        return candidates[0]
     surface = surface_form(written)
     return min(
         candidates,

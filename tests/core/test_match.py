@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from termbase.text.match import Hit, TermMatcher, surface_form, word_key, word_patterns
+from termbase.text.match import Hit, TermMatcher, fold, surface_form, word_key, word_pattern
+from termbase.text.normalize import match_text
 
 APPROVED = 1
 
@@ -129,14 +132,59 @@ def test_terms_without_words_are_ignored() -> None:
     assert matcher.pattern_count == 1
 
 
-def test_word_key_marks_hard_gaps() -> None:
+def test_word_key_joins_soft_gaps_and_marks_hard_ones() -> None:
     key = word_key("china's cyber-attacks, today")
-    assert key.key == " china s cyber attack | today "
-    assert not key.soft
-    assert word_patterns("Cyber-Attacks") == [" cyber attack ", " cyberattack "]
-    assert word_patterns("U.S.") == [" u | s "]
+    assert key.key == "chinascyberattack|today"
+    assert key.starts == {0: 0, 5: 6, 6: 8, 11: 14, 18: 23}
+    assert key.ends == {5: 5, 6: 7, 11: 13, 17: 21, 23: 28}
+    assert word_pattern("Cyber-Attacks") == word_pattern("cyber attack") == "cyberattack"
+    assert word_pattern("U.S.") == "u|s"
+    assert word_pattern("--") == ""
+
+
+@pytest.mark.parametrize("text", ["cybersecurity", "cyber-security", "Cyber Security", "cyber securities"])
+def test_closed_compound_terms_match_split_spellings(text: str) -> None:
+    matcher = TermMatcher([(1, "cybersecurity", 0), (2, "cybersecurity law", 0)])
+    [hit] = matcher.find(text)
+    assert (hit.start, hit.end, hit.ids) == (0, len(text), (1,))
+    [hit] = matcher.find(f"the {text} law")
+    assert (hit.start, hit.end, hit.ids) == (4, len(text) + 8, (2,))
 
 
 def test_surface_form_keeps_punctuation() -> None:
     assert surface_form("Cyber-Attacks") == surface_form("cyber-attack") != surface_form("cyber attack")
     assert surface_form("網絡") == "网络"
+
+
+@given(st.text(max_size=60))
+def test_fold_is_match_text(text: str) -> None:
+    assert fold(text) == match_text(text)
+
+
+def _brute_force(terms: list[str], text: str) -> list[tuple[int, int]]:
+    """Leftmost-longest by definition: at each position take the longest term starting there."""
+    spans = []
+    position = 0
+    while position < len(text):
+        lengths = [len(t) for t in terms if text.startswith(t, position)]
+        if lengths:
+            spans.append((position, position + max(lengths)))
+            position += max(lengths)
+        else:
+            position += 1
+    return spans
+
+
+@settings(max_examples=200)
+@given(
+    st.lists(
+        st.text(alphabet="网络主权空间安全", min_size=1, max_size=4), min_size=1, max_size=12, unique=True
+    ),
+    st.text(alphabet="网络主权空间安全，", max_size=40),
+)
+def test_chinese_hits_are_leftmost_longest(terms: list[str], text: str) -> None:
+    matcher = TermMatcher([(i, t, 0) for i, t in enumerate(terms)])
+    assert [(h.start, h.end) for h in matcher.find(text)] == _brute_force(terms, text)
+    everything = {(h.start, h.end) for h in matcher.find(text, overlapping=True)}
+    expected = {(i, i + len(t)) for t in terms for i in range(len(text)) if text.startswith(t, i)}
+    assert everything == expected
