@@ -102,6 +102,12 @@ class ContextRecord:
 
 @dataclass(slots=True)
 class TermRecord:
+    """One term of a concept as exchanged through TBX/CSV.
+
+    ``usage_status_given`` is False when a file did not state a status, so an import
+    does not overwrite a status the termbase already has with the default.
+    """
+
     language: str
     text: str
     usage_status: UsageStatus = UsageStatus.ADMITTED
@@ -110,6 +116,8 @@ class TermRecord:
     pinyin: str | None = None
     note: str | None = None
     contexts: list[ContextRecord] = field(default_factory=list)
+    review: TermReview = TermReview.ACCEPTED
+    usage_status_given: bool = True
 
 
 @dataclass(slots=True)
@@ -117,11 +125,18 @@ class TransactionRecord:
     kind: str  # "origination" | "modification"
     date: datetime
     responsible: str | None = None
+    # The id of a person in a file's back matter, when the file names nobody inline.
+    responsible_ref: str | None = None
 
 
 @dataclass(slots=True)
 class ConceptRecord:
-    """A concept as exchanged through TBX/CSV: what import and export agree on."""
+    """A concept as exchanged through TBX/CSV: what import and export agree on.
+
+    ``definitions`` and ``definition_sources`` are keyed by language. ``status_given``
+    is False when a file did not carry a workflow status. ``line`` is where the entry
+    starts in the file it was read from (for error messages).
+    """
 
     id: str | None = None
     subject_field: str | None = None
@@ -131,3 +146,6 @@ class ConceptRecord:
     definitions: dict[str, str] = field(default_factory=dict)
     terms: list[TermRecord] = field(default_factory=list)
     transactions: list[TransactionRecord] = field(default_factory=list)
+    definition_sources: dict[str, str] = field(default_factory=dict)
+    status_given: bool = True
+    line: int | None = None

@@ -1,0 +1,345 @@
+"""Write concept records as TBX-Basic, 2008 (``martif``) or v3 (``tbx``), as a stream of bytes.
+
+The writer is streaming and deterministic: it holds one entry at a time (plus the list of
+responsible persons for the back matter), numbers entries ``c1, c2…`` in the order given
+and persons ``p1, p2…`` in order of first appearance, sorts languages and terms, and
+writes UTF-8 with a fixed layout. The same records therefore give the same bytes.
+
+Where TBX-Basic has no data category for a termbase value, the writer adds a ``note``
+that CAT tools show and :mod:`termbase.tbx.parse` reads back: pinyin as
+``<note xml:lang="zh-Latn-pinyin">Pinyin: …</note>``, workflow status and confidence as
+``<note>termbase: status=approved; confidence=0.9</note>``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from termbase.records import LANGUAGES, ConceptRecord, TermRecord, TransactionRecord, UsageStatus
+from termbase.tbx.vocab import (
+    MARKER_LABEL,
+    PINYIN_LABEL,
+    PINYIN_LANG,
+    TBX_V3_NS,
+    Generation,
+    admin_status,
+    part_of_speech_to_tbx,
+    resolve_lang_codes,
+    review_marker,
+    term_type_to_tbx,
+    tidy_block,
+    tidy_line,
+)
+
+FLUSH_BYTES = 256 * 1024
+
+# Characters XML 1.0 cannot carry at all; they are dropped rather than producing a broken file.
+_NOT_XML_CHAR_RE = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+_ATTR_ESCAPES = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\r": "&#13;", "\n": "&#10;", "\t": "&#9;"}
+)
+_STATUS_ORDER = {status: rank for rank, status in enumerate(UsageStatus)}
+_LANGUAGE_ORDER = {language: rank for rank, language in enumerate(LANGUAGES)}
+
+XML_MODEL_V3 = (
+    '<?xml-model href="https://raw.githubusercontent.com/LTAC-Global/TBX_Core_RNG/master/'
+    'TBXcoreStructV03.rng" type="application/xml" schematypens="http://relaxng.org/ns/structure/1.0"?>\n'
+    '<?xml-model href="https://raw.githubusercontent.com/LTAC-Global/TBX-Basic_dialect/master/DCA/'
+    'TBX-Basic_DCA.sch" type="application/xml" schematypens="http://purl.oclc.org/dsdl/schematron"?>\n'
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TbxHeader:
+    """What goes into the file header; ``description`` is where an export puts its date and filters."""
+
+    title: str = "termbase export (zh-en)"
+    description: str = "Exported from the termbase service"
+
+
+@dataclass(frozen=True, slots=True)
+class _Names:
+    """Element names that differ between the generations."""
+
+    root_open: str
+    root_close: str
+    header: str
+    entry: str
+    language: str
+    term: str
+    persons: str
+
+
+_NAMES = {
+    Generation.TBX_2008: _Names(
+        root_open='<martif type="TBX-Basic" xml:lang="{lang}">',
+        root_close="</martif>",
+        header="martifHeader",
+        entry="termEntry",
+        language="langSet",
+        term="tig",
+        persons="refObjectList",
+    ),
+    Generation.TBX_V3: _Names(
+        root_open=f'<tbx type="TBX-Basic" style="dca" xml:lang="{{lang}}" xmlns="{TBX_V3_NS}">',
+        root_close="</tbx>",
+        header="tbxHeader",
+        entry="conceptEntry",
+        language="langSec",
+        term="termSec",
+        persons="refObjectSec",
+    ),
+}
+
+
+def text(value: str) -> str:
+    """Escape character data (and drop characters XML cannot hold)."""
+    if not value.isascii() or any(c < " " for c in value):
+        value = _NOT_XML_CHAR_RE.sub("", value)
+    return value.translate(_TEXT_ESCAPES)
+
+
+def attr(value: str) -> str:
+    return _NOT_XML_CHAR_RE.sub("", value).translate(_ATTR_ESCAPES)
+
+
+def tbx_date(value: datetime, generation: Generation) -> str:
+    """xs:date for 2008 (its schema allows only a date), xs:dateTime in UTC for v3."""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC)
+    if generation is Generation.TBX_2008:
+        return value.date().isoformat()
+    return value.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
+
+
+def format_confidence(value: float) -> str:
+    return repr(float(value))
+
+
+def concept_marker(record: ConceptRecord) -> str:
+    parts = [f"status={record.status.value}"]
+    if record.confidence is not None:
+        parts.append(f"confidence={format_confidence(record.confidence)}")
+    return MARKER_LABEL + "; ".join(parts)
+
+
+def sorted_terms(terms: Iterable[TermRecord]) -> list[TermRecord]:
+    """Languages in termbase order, then preferred before admitted before deprecated (stable)."""
+    return sorted(
+        terms,
+        key=lambda t: (_LANGUAGE_ORDER.get(t.language, len(LANGUAGES)), _STATUS_ORDER[t.usage_status]),
+    )
+
+
+class TbxWriter:
+    """Serialise records one entry at a time; see :func:`write_tbx`."""
+
+    def __init__(
+        self,
+        generation: Generation,
+        *,
+        lang_codes: Mapping[str, str] | None = None,
+        header: TbxHeader | None = None,
+    ) -> None:
+        self.generation = Generation(generation)
+        self.names = _NAMES[self.generation]
+        self.lang_codes = resolve_lang_codes(lang_codes)
+        self.header = header or TbxHeader()
+        self.persons: dict[str, str] = {}
+        self.count = 0
+
+    def prologue(self) -> str:
+        n = self.names
+        root_lang = attr(self.lang_codes["en"])
+        if self.generation is Generation.TBX_2008:
+            head = (
+                '<?xml version="1.0" encoding="UTF-8"?>\n'
+                '<!DOCTYPE martif SYSTEM "TBXBasiccoreStructV02.dtd">\n'
+            )
+            encoding = '    <encodingDesc><p type="XCSURI">TBXBasicXCSV02.xcs</p></encodingDesc>\n'
+        else:
+            head = '<?xml version="1.0" encoding="UTF-8"?>\n' + XML_MODEL_V3
+            encoding = ""
+        return (
+            f"{head}{n.root_open.format(lang=root_lang)}\n"
+            f"  <{n.header}>\n"
+            "    <fileDesc>\n"
+            f"      <titleStmt><title>{text(tidy_line(self.header.title))}</title></titleStmt>\n"
+            f"      <sourceDesc><p>{text(tidy_line(self.header.description))}</p></sourceDesc>\n"
+            "    </fileDesc>\n"
+            f"{encoding}"
+            f"  </{n.header}>\n"
+            "  <text>\n"
+        )
+
+    def body_open(self) -> str:
+        return "    <body>\n"
+
+    def body_close(self) -> str:
+        return "    </body>\n"
+
+    def epilogue(self) -> str:
+        n = self.names
+        parts = []
+        if self.persons:
+            parts.append(f'    <back>\n      <{n.persons} type="respPerson">\n')
+            for name, person_id in self.persons.items():
+                parts.append(
+                    f'        <refObject id="{person_id}"><item type="fn">{text(name)}</item></refObject>\n'
+                )
+            parts.append(f"      </{n.persons}>\n    </back>\n")
+        parts.append(f"  </text>\n{n.root_close}\n")
+        return "".join(parts)
+
+    def person(self, name: str) -> str:
+        person_id = self.persons.get(name)
+        if person_id is None:
+            person_id = self.persons[name] = f"p{len(self.persons) + 1}"
+        return person_id
+
+    def entry(self, record: ConceptRecord) -> str:
+        """One termEntry/conceptEntry; an entry without terms in known languages is skipped ("")."""
+        terms = [t for t in sorted_terms(record.terms) if t.language in self.lang_codes and t.text]
+        if not terms:
+            return ""
+        self.count += 1
+        n = self.names
+        out = [f'      <{n.entry} id="c{self.count}">\n']
+        if record.subject_field and (subject := tidy_line(record.subject_field)):
+            out.append(f'        <descrip type="subjectField">{text(subject)}</descrip>\n')
+        term_languages = {t.language for t in terms}
+        for language in LANGUAGES:
+            if language not in term_languages and (definition := record.definitions.get(language)):
+                # No language section to hold it: keep it on the entry, tagged with its language.
+                code = attr(self.lang_codes[language])
+                self._definition(out, definition, record.definition_sources.get(language), "        ", code)
+        if record.note and (note := tidy_block(record.note)):
+            out.append(f"        <note>{text(note)}</note>\n")
+        out.append(f"        <note>{text(concept_marker(record))}</note>\n")
+        for transaction in record.transactions:
+            self._transaction(out, transaction)
+        current = None
+        for term in terms:
+            if term.language != current:
+                if current is not None:
+                    out.append(f"        </{n.language}>\n")
+                current = term.language
+                out.append(f'        <{n.language} xml:lang="{attr(self.lang_codes[current])}">\n')
+                if definition := record.definitions.get(current):
+                    self._definition(out, definition, record.definition_sources.get(current), "          ")
+            self._term(out, term)
+        out.append(f"        </{n.language}>\n      </{n.entry}>\n")
+        return "".join(out)
+
+    def _definition(
+        self, out: list[str], definition: str, source: str | None, indent: str, lang: str | None = None
+    ) -> None:
+        definition = tidy_block(definition)
+        if not definition:
+            return
+        lang_attr = f' xml:lang="{lang}"' if lang else ""
+        source = tidy_line(source)
+        if source:
+            out.append(
+                f"{indent}<descripGrp>\n"
+                f'{indent}  <descrip type="definition"{lang_attr}>{text(definition)}</descrip>\n'
+                f'{indent}  <admin type="source">{text(source)}</admin>\n'
+                f"{indent}</descripGrp>\n"
+            )
+        else:
+            out.append(f'{indent}<descrip type="definition"{lang_attr}>{text(definition)}</descrip>\n')
+
+    def _transaction(self, out: list[str], transaction: TransactionRecord) -> None:
+        out.append(
+            "        <transacGrp>\n"
+            f'          <transac type="transactionType">{text(transaction.kind)}</transac>\n'
+            f"          <date>{tbx_date(transaction.date, self.generation)}</date>\n"
+        )
+        if transaction.responsible and (name := tidy_line(transaction.responsible)):
+            out.append(
+                f'          <transacNote type="responsibility" target="{self.person(name)}">'
+                f"{text(name)}</transacNote>\n"
+            )
+        out.append("        </transacGrp>\n")
+
+    def _term(self, out: list[str], term: TermRecord) -> None:
+        n = self.names
+        out.append(
+            f"          <{n.term}>\n"
+            f"            <term>{text(tidy_line(term.text))}</term>\n"
+            '            <termNote type="partOfSpeech">'
+            f"{part_of_speech_to_tbx(term.part_of_speech, self.generation)}</termNote>\n"
+            '            <termNote type="administrativeStatus">'
+            f"{admin_status(term.usage_status)}</termNote>\n"
+        )
+        if term_type := term_type_to_tbx(term.term_type):
+            out.append(f'            <termNote type="termType">{term_type}</termNote>\n')
+        for context in term.contexts:
+            sentence = tidy_line(context.text)
+            if not sentence:
+                continue
+            source = tidy_line(context.source)
+            if source:
+                out.append(
+                    "            <descripGrp>\n"
+                    f'              <descrip type="context">{text(sentence)}</descrip>\n'
+                    f'              <admin type="source">{text(source)}</admin>\n'
+                    "            </descripGrp>\n"
+                )
+            else:
+                out.append(f'            <descrip type="context">{text(sentence)}</descrip>\n')
+        if term.note and (note := tidy_block(term.note)):
+            out.append(f"            <note>{text(note)}</note>\n")
+        if term.pinyin and (pinyin := tidy_line(term.pinyin)):
+            out.append(f'            <note xml:lang="{PINYIN_LANG}">{text(PINYIN_LABEL + pinyin)}</note>\n')
+        if marker := review_marker(term.review):
+            out.append(f"            <note>{text(marker)}</note>\n")
+        out.append(f"          </{n.term}>\n")
+
+
+def write_tbx(
+    records: Iterable[ConceptRecord],
+    *,
+    generation: Generation = Generation.TBX_2008,
+    lang_codes: Mapping[str, str] | None = None,
+    header: TbxHeader | None = None,
+    flush_bytes: int = FLUSH_BYTES,
+) -> Iterator[bytes]:
+    """Yield a TBX-Basic document for ``records`` in chunks of about ``flush_bytes``.
+
+    An empty ``records`` gives a v3 file without a body (valid) or a 2008 file with an
+    empty body (which the 2008 schema rejects: callers should not export nothing).
+
+    :raises ValueError: for an unusable ``lang_codes`` mapping (before anything is yielded).
+    """
+    writer = TbxWriter(generation, lang_codes=lang_codes, header=header)
+    return _stream(writer, records, flush_bytes)
+
+
+def _stream(writer: TbxWriter, records: Iterable[ConceptRecord], flush_bytes: int) -> Iterator[bytes]:
+    buffer: list[str] = [writer.prologue()]
+    size = 0
+    opened = False
+    for record in records:
+        chunk = writer.entry(record)
+        if not chunk:
+            continue
+        if not opened:
+            buffer.append(writer.body_open())
+            opened = True
+        buffer.append(chunk)
+        size += len(chunk)
+        if size * 2 >= flush_bytes:  # most characters here take one or three bytes in UTF-8
+            yield "".join(buffer).encode("utf-8")
+            buffer.clear()
+            size = 0
+    if opened:
+        buffer.append(writer.body_close())
+    elif writer.generation is Generation.TBX_2008:
+        buffer.append("    <body/>\n")
+    buffer.append(writer.epilogue())
+    yield "".join(buffer).encode("utf-8")

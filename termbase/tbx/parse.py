@@ -1,0 +1,571 @@
+"""Read TBX (2008 ``martif`` and v3 ``tbx``, DCA and DCT style) into concept records, safely.
+
+Untrusted XML is parsed with no entity resolution, no network and no DTD loading. A file
+whose DOCTYPE declares anything (entities, elements: the XXE and billion-laughs shapes) is
+refused before its body is read, and so is any entity reference in a value. libxml2's
+own depth limit (256) stays on. The body is streamed with ``iterparse``: each entry is
+turned into a :class:`ConceptRecord` and dropped, so memory stays flat for files of any
+size.
+
+Values are read generously (both status vocabularies, ``creation`` for origination,
+``ntig`` as well as ``tig``), language tags are normalized to the termbase's, and data
+categories the termbase has no field for are kept as labelled lines of the nearest note.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time
+from typing import IO, Any
+
+from lxml import etree
+
+from termbase.records import (
+    LANG_EN,
+    ConceptRecord,
+    ContextRecord,
+    TermRecord,
+    TermReview,
+    TransactionRecord,
+    WorkflowStatus,
+)
+from termbase.tbx.vocab import (
+    DCT_NAMESPACES,
+    MARKER_LABEL,
+    PINYIN_LABEL,
+    PINYIN_LANG,
+    STATUS_CATEGORIES,
+    TBX_V3_NS,
+    TRANSACTION_MODIFICATION,
+    TRANSACTION_ORIGINATION,
+    Generation,
+    part_of_speech_from_tbx,
+    term_type_from_tbx,
+    tidy_block,
+    tidy_line,
+    transaction_kind,
+    usage_status_from_tbx,
+)
+from termbase.text.lang import is_chinese, normalize_language_tag
+
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+HEAD_LIMIT = 1024 * 1024  # the prolog (declaration, DOCTYPE, comments) must end within this
+READ_CHUNK = 64 * 1024
+MAX_WARNINGS = 50
+
+_ENTRY_TAGS = ("termEntry", "conceptEntry", f"{{{TBX_V3_NS}}}conceptEntry", f"{{{TBX_V3_NS}}}termEntry")
+_PERSON_TAGS = ("refObject", f"{{{TBX_V3_NS}}}refObject")
+_ROOTS = {"martif": Generation.TBX_2008, "tbx": Generation.TBX_V3}
+_MARKER_PAIR_RE = re.compile(r"(\w+)\s*=\s*([^;]+)")
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+
+
+class TbxError(ValueError):
+    """A file that cannot be read as TBX, with where the problem is."""
+
+    def __init__(self, message: str, *, line: int | None = None, element: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.element = element
+
+
+def local_name(tag: Any) -> str:
+    if not isinstance(tag, str):
+        return ""  # comments, processing instructions, entities
+    return tag.rpartition("}")[2] if tag[0] == "{" else tag
+
+
+def _category(el: etree._Element) -> str:
+    """The data category of an element: its ``type`` (DCA) or its own name (DCT)."""
+    tag = el.tag
+    if isinstance(tag, str) and tag[0] == "{":
+        namespace, _, name = tag[1:].partition("}")
+        if namespace in DCT_NAMESPACES:
+            return name
+    return el.get("type") or ""
+
+
+def _value(el: etree._Element) -> str:
+    """The text of an element, inline markup (``hi``, ``foreign``…) flattened; entities refused."""
+    if len(el) == 0:
+        return el.text or ""
+    for node in el.iter():
+        if isinstance(node, etree._Entity):
+            raise TbxError(
+                f"entity reference {node.text} is not allowed (entities are never expanded)",
+                line=el.sourceline,
+                element=local_name(el.tag),
+            )
+    return "".join(el.itertext())
+
+
+def looks_like_xml(head: bytes) -> bool:
+    """Whether a file starts like XML (after an optional byte-order mark and whitespace)."""
+    for bom in _BOMS:
+        if head.startswith(bom):
+            if bom == b"\xef\xbb\xbf":
+                head = head[len(bom) :]
+                break
+            encoding = "utf-16-le" if bom == b"\xff\xfe" else "utf-16-be"
+            return head[2:].decode(encoding, errors="ignore").lstrip().startswith("<")
+    stripped = head.lstrip()
+    if stripped.startswith(b"<"):
+        return True
+    # UTF-16 without a byte-order mark: "<" followed or preceded by a zero byte.
+    return stripped[:2] in (b"<\x00", b"\x00<")
+
+
+class _Replay(io.RawIOBase):
+    """A stream that first returns bytes already read from another stream, then the rest of it."""
+
+    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+        self._head = memoryview(head)
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._head:
+            n = min(len(buffer), len(self._head))
+            buffer[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = self._rest.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def peek(stream: IO[bytes], size: int = READ_CHUNK) -> tuple[bytes, IO[bytes]]:
+    """Read the first ``size`` bytes and return them with a stream that still starts at byte 0."""
+    head = stream.read(size)
+    if not isinstance(head, bytes):
+        raise TypeError("open the file in binary mode")
+    return head, io.BufferedReader(_Replay(head, stream), buffer_size=READ_CHUNK)
+
+
+def _syntax_error(exc: etree.XMLSyntaxError) -> TbxError:
+    message = re.sub(r"(, line \d+, column \d+)?( \(.*, line \d+\))?$", "", str(exc.msg or exc)).strip()
+    line = exc.lineno if exc.lineno else None
+    if "Excessive depth" in message:
+        return TbxError(f"elements are nested too deeply ({message})", line=line)
+    if "ntity" in message and ("loop" in message or "amplification" in message):
+        return TbxError(f"entity expansion refused ({message})", line=line)
+    return TbxError(f"not well-formed XML: {message}", line=line)
+
+
+def _parser_options() -> dict[str, Any]:
+    return {
+        "resolve_entities": False,
+        "no_network": True,
+        "load_dtd": False,
+        "dtd_validation": False,
+        "huge_tree": False,
+        "remove_comments": True,
+        "remove_pis": True,
+    }
+
+
+def sniff_root(stream: IO[bytes]) -> tuple[str, IO[bytes]]:
+    """Parse up to the root element; refuse DOCTYPEs that declare anything.
+
+    :returns: the root element's tag and a stream positioned at the start again.
+    :raises TbxError: for a document that is not XML or declares entities or elements.
+    """
+    buffered = bytearray()
+    parser = etree.XMLPullParser(events=("start",), **_parser_options())
+    root: etree._Element | None = None
+    while root is None:
+        chunk = stream.read(READ_CHUNK)
+        if not isinstance(chunk, bytes):
+            raise TypeError("open the file in binary mode")
+        buffered += chunk
+        try:
+            if chunk:
+                parser.feed(chunk)
+            else:
+                parser.close()
+            for _event, element in parser.read_events():
+                root = element
+                break
+        except etree.XMLSyntaxError as exc:
+            raise _syntax_error(exc) from None
+        if root is None and (not chunk or len(buffered) > HEAD_LIMIT):
+            raise TbxError("no root element found near the start of the file", line=1)
+    assert root is not None
+    dtd = root.getroottree().docinfo.internalDTD
+    if dtd is not None:
+        entities = [e.name for e in dtd.iterentities()]
+        if entities:
+            raise TbxError(
+                f"the DOCTYPE declares entities ({', '.join(entities[:5])}); "
+                "files that declare entities are refused for safety",
+                line=root.sourceline,
+                element="DOCTYPE",
+            )
+        if list(dtd.iterelements()):
+            raise TbxError(
+                "the DOCTYPE has an internal subset; only a plain DOCTYPE line is accepted",
+                line=root.sourceline,
+                element="DOCTYPE",
+            )
+    tag = root.tag
+    return tag, io.BufferedReader(_Replay(bytes(buffered), stream), buffer_size=READ_CHUNK)
+
+
+def parse_date(value: str) -> datetime | None:
+    """xs:date or xs:dateTime (naive times are UTC); None when it is neither."""
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        if len(value) == 10:
+            return datetime.combine(date.fromisoformat(value), time(), tzinfo=UTC)
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+class TbxReader:
+    """Iterate a TBX file's entries as :class:`ConceptRecord`.
+
+    After iteration, :attr:`persons` maps back-matter ids to names (for transactions that
+    name their person only by reference), :attr:`warnings` lists what was skipped, and
+    :attr:`skipped_terms` counts terms in languages the termbase does not hold.
+    """
+
+    def __init__(self, stream: IO[bytes], *, filename: str = "") -> None:
+        self.filename = filename
+        tag, self._stream = sniff_root(stream)
+        name = local_name(tag)
+        namespace = tag[1:].partition("}")[0] if tag.startswith("{") else ""
+        if name not in _ROOTS or (namespace and namespace != TBX_V3_NS):
+            raise TbxError(
+                f"this is not a TBX file: the root element is <{name}>, not <martif> or <tbx>",
+                line=1,
+                element=name,
+            )
+        self.generation = _ROOTS[name]
+        self.persons: dict[str, str] = {}
+        self.warnings: list[str] = []
+        self.warning_count = 0
+        self.skipped_terms = 0
+        self.skipped_languages: dict[str, int] = {}
+        self.entries = 0
+        self._default_language = LANG_EN
+
+    def warn(self, message: str, line: int | None = None) -> None:
+        self.warning_count += 1
+        if len(self.warnings) < MAX_WARNINGS:
+            self.warnings.append(f"line {line}: {message}" if line else message)
+
+    def __iter__(self) -> Iterator[ConceptRecord]:
+        context = etree.iterparse(
+            self._stream, events=("end",), tag=(*_ENTRY_TAGS, *_PERSON_TAGS), **_parser_options()
+        )
+        first = True
+        try:
+            for _event, el in context:
+                if first:
+                    first = False
+                    root_lang = el.getroottree().getroot().get(XML_LANG)
+                    self._default_language = (root_lang and normalize_language_tag(root_lang)) or LANG_EN
+                name = local_name(el.tag)
+                if name == "refObject":
+                    self._person(el)
+                else:
+                    self.entries += 1
+                    record = self._entry(el)
+                    if record.terms:
+                        yield record
+                    else:
+                        self.warn("entry has no Chinese or English term; skipped", el.sourceline)
+                # Drop what has been read so memory does not grow with the file.
+                el.clear(keep_tail=False)
+                parent = el.getparent()
+                if parent is not None:
+                    while el.getprevious() is not None:
+                        del parent[0]
+        except etree.XMLSyntaxError as exc:
+            raise _syntax_error(exc) from None
+
+    # -- entries ---------------------------------------------------------------------------
+
+    def _entry(self, el: etree._Element) -> ConceptRecord:
+        record = ConceptRecord(line=el.sourceline, status_given=False)
+        notes: list[str] = []
+        for child in el:
+            name = local_name(child.tag)
+            if name in ("langSet", "langSec"):
+                self._language(child, record, notes)
+            elif name == "transacGrp":
+                if transaction := self._transaction(child):
+                    record.transactions.append(transaction)
+            elif name == "note":
+                self._concept_note(child, record, notes)
+            elif name in ("descripGrp", "adminGrp"):
+                self._concept_group(child, record, notes)
+            elif name:
+                self._concept_category(child, _category(child), record, notes, None)
+        record.note = "\n".join(notes) or None
+        record.transactions.sort(key=lambda t: t.kind != TRANSACTION_ORIGINATION)
+        return record
+
+    def _concept_note(self, el: etree._Element, record: ConceptRecord, notes: list[str]) -> None:
+        value = tidy_block(_value(el))
+        if value.startswith(MARKER_LABEL):
+            for key, raw in _MARKER_PAIR_RE.findall(value[len(MARKER_LABEL) :]):
+                raw = raw.strip()
+                if key == "status":
+                    try:
+                        record.status = WorkflowStatus(raw)
+                        record.status_given = True
+                    except ValueError:
+                        self.warn(f"unknown workflow status {raw!r} ignored", el.sourceline)
+                elif key == "confidence":
+                    try:
+                        confidence = float(raw)
+                    except ValueError:
+                        confidence = -1.0
+                    if 0.0 <= confidence <= 1.0:
+                        record.confidence = confidence
+                    else:
+                        self.warn(f"confidence {raw!r} is not between 0 and 1; ignored", el.sourceline)
+        elif value:
+            notes.append(value)
+
+    def _concept_group(self, el: etree._Element, record: ConceptRecord, notes: list[str]) -> None:
+        children = [c for c in el if local_name(c.tag)]
+        if not children:
+            return
+        main, rest = children[0], children[1:]
+        source = "; ".join(tidy_line(_value(c)) for c in rest if _category(c) == "source") or None
+        self._concept_category(main, _category(main), record, notes, None, source)
+        for extra in rest:
+            if _category(extra) != "source":
+                self._concept_category(extra, _category(extra), record, notes, None)
+
+    def _concept_category(
+        self,
+        el: etree._Element,
+        category: str,
+        record: ConceptRecord,
+        notes: list[str],
+        language: str | None,
+        source: str | None = None,
+    ) -> None:
+        """A concept- or language-level value: subject field, definition, or a labelled note line."""
+        if category == "definition":
+            lang_attr = el.get(XML_LANG)
+            if language is None:
+                language = normalize_language_tag(lang_attr) if lang_attr else self._default_language
+            if language is None:
+                self.warn(f"definition in {lang_attr!r} skipped", el.sourceline)
+                return
+            value = tidy_block(_value(el))
+            if value:
+                previous = record.definitions.get(language)
+                record.definitions[language] = f"{previous}\n{value}" if previous else value
+                if source:
+                    record.definition_sources[language] = source
+            return
+        if category == "subjectField" and language is None:
+            value = tidy_line(_value(el))
+            if value:
+                record.subject_field = f"{record.subject_field}; {value}" if record.subject_field else value
+            return
+        if category in ("transactionType", "responsibility"):
+            return
+        labelled = _labelled(el, category)
+        if labelled:
+            notes.append(labelled)
+
+    def _language(self, el: etree._Element, record: ConceptRecord, notes: list[str]) -> None:
+        code = el.get(XML_LANG)
+        if not code:
+            raise TbxError(
+                f"<{local_name(el.tag)}> has no xml:lang attribute", line=el.sourceline, element="langSet"
+            )
+        language = normalize_language_tag(code)
+        if language is None:
+            count = sum(1 for c in el if local_name(c.tag) in ("tig", "ntig", "termSec"))
+            self.skipped_terms += count
+            self.skipped_languages[code] = self.skipped_languages.get(code, 0) + count
+            return
+        for child in el:
+            name = local_name(child.tag)
+            if name in ("tig", "ntig", "termSec"):
+                if term := self._term(child, language):
+                    record.terms.append(term)
+            elif name == "note":
+                if value := tidy_block(_value(child)):
+                    notes.append(value)
+            elif name in ("descripGrp", "adminGrp"):
+                children = [c for c in child if local_name(c.tag)]
+                if children:
+                    source = "; ".join(tidy_line(_value(c)) for c in children[1:] if _category(c) == "source")
+                    self._concept_category(
+                        children[0], _category(children[0]), record, notes, language, source or None
+                    )
+            elif name and name != "transacGrp":
+                self._concept_category(child, _category(child), record, notes, language)
+
+    def _term(self, el: etree._Element, language: str) -> TermRecord | None:
+        holders = [el]
+        if local_name(el.tag) == "ntig":
+            holders = [c for c in el if local_name(c.tag) == "termGrp"] + [el]
+        term_el = None
+        for holder in holders:
+            for child in holder:
+                if local_name(child.tag) == "term":
+                    term_el = child
+                    break
+            if term_el is not None:
+                break
+        value = tidy_line(_value(term_el)) if term_el is not None else ""
+        if not value:
+            self.warn("term without text skipped", el.sourceline)
+            return None
+        term = TermRecord(language=language, text=value, usage_status_given=False)
+        notes: list[str] = []
+        for holder in holders:
+            for child in holder:
+                self._term_child(child, term, notes)
+        term.note = "\n".join(notes) or None
+        return term
+
+    def _term_child(self, child: etree._Element, term: TermRecord, notes: list[str]) -> None:
+        name = local_name(child.tag)
+        if not name or name in ("term", "termGrp", "transacGrp"):
+            return
+        if name == "termNoteGrp":
+            for inner in child:
+                if local_name(inner.tag):
+                    self._term_category(inner, _category(inner), term, notes)
+            return
+        if name == "note":
+            self._term_note(child, term, notes)
+            return
+        if name in ("descripGrp", "adminGrp"):
+            children = [c for c in child if local_name(c.tag)]
+            if not children:
+                return
+            main = children[0]
+            sources = [tidy_line(_value(c)) for c in children[1:] if _category(c) == "source"]
+            if _category(main) == "context":
+                sentence = tidy_line(_value(main))
+                if sentence:
+                    term.contexts.append(ContextRecord(text=sentence, source="; ".join(sources) or None))
+                return
+            for inner in children:
+                self._term_category(inner, _category(inner), term, notes)
+            return
+        self._term_category(child, _category(child), term, notes)
+
+    def _term_note(self, el: etree._Element, term: TermRecord, notes: list[str]) -> None:
+        value = tidy_block(_value(el))
+        if not value:
+            return
+        is_pinyin = (el.get(XML_LANG) or "").lower() == PINYIN_LANG.lower() or value.startswith(PINYIN_LABEL)
+        if is_pinyin and is_chinese(term.language):
+            term.pinyin = tidy_line(value.removeprefix(PINYIN_LABEL)) or None
+        elif value.startswith(MARKER_LABEL):
+            for key, raw in _MARKER_PAIR_RE.findall(value[len(MARKER_LABEL) :]):
+                if key == "review":
+                    try:
+                        term.review = TermReview(raw.strip())
+                    except ValueError:
+                        self.warn(f"unknown term review {raw.strip()!r} ignored", el.sourceline)
+        else:
+            notes.append(value)
+
+    def _term_category(self, el: etree._Element, category: str, term: TermRecord, notes: list[str]) -> None:
+        value = tidy_line(_value(el))
+        if category == "context":
+            if value:
+                term.contexts.append(ContextRecord(text=value))
+        elif category in STATUS_CATEGORIES:
+            status = usage_status_from_tbx(value)
+            if status is None:
+                self.warn(f"unknown term status {value!r} ignored", el.sourceline)
+            else:
+                term.usage_status = status
+                term.usage_status_given = True
+        elif category == "partOfSpeech":
+            term.part_of_speech = part_of_speech_from_tbx(value)
+        elif category == "termType":
+            term.term_type = term_type_from_tbx(value)
+        elif category == "pronunciation" and is_chinese(term.language):
+            term.pinyin = value or None
+        elif labelled := _labelled(el, category):
+            notes.append(labelled)
+
+    def _transaction(self, el: etree._Element) -> TransactionRecord | None:
+        kind: str | None = None
+        when: datetime | None = None
+        responsible: str | None = None
+        ref: str | None = None
+        for child in el:
+            name = local_name(child.tag)
+            category = _category(child)
+            if name == "transac" or category == "transactionType":
+                raw = tidy_line(_value(child))
+                kind = transaction_kind(raw)
+                if kind is None:
+                    self.warn(f"transaction type {raw!r} ignored", child.sourceline)
+            elif name == "date":
+                raw = tidy_line(_value(child))
+                when = parse_date(raw)
+                if when is None:
+                    self.warn(f"date {raw!r} is not an ISO date; ignored", child.sourceline)
+            elif name == "transacNote" or category == "responsibility":
+                responsible = tidy_line(_value(child)) or None
+                ref = child.get("target")
+        if kind is None or when is None:
+            return None
+        return TransactionRecord(
+            kind=kind, date=when, responsible=responsible, responsible_ref=None if responsible else ref
+        )
+
+    def _person(self, el: etree._Element) -> None:
+        person_id = el.get("id")
+        if not person_id:
+            return
+        items = [c for c in el.iter() if local_name(c.tag) == "item"]
+        chosen = next((i for i in items if i.get("type") == "fn"), items[0] if items else None)
+        if chosen is not None and (name := tidy_line(_value(chosen))):
+            self.persons[person_id] = name
+
+
+def _labelled(el: etree._Element, category: str) -> str:
+    """A value the termbase has no field for, kept as ``category: value`` (with its link)."""
+    value = tidy_line(_value(el))
+    target = el.get("target") or ""
+    if target.startswith(("http://", "https://")):
+        value = f"{value} <{target}>" if value else target
+    if not value:
+        return ""
+    label = category or local_name(el.tag)
+    return f"{label}: {value}"
+
+
+def read_tbx(stream: IO[bytes], *, filename: str = "") -> TbxReader:
+    """Open a TBX stream for reading; iterate the result for records.
+
+    :raises TbxError: for non-TBX, hostile or malformed input (also while iterating).
+    """
+    return TbxReader(stream, filename=filename)
+
+
+def origination_and_modification(
+    record: ConceptRecord,
+) -> tuple[TransactionRecord | None, TransactionRecord | None]:
+    """The first origination and the latest modification of a record."""
+    origination = next((t for t in record.transactions if t.kind == TRANSACTION_ORIGINATION), None)
+    modifications = [t for t in record.transactions if t.kind == TRANSACTION_MODIFICATION]
+    modification = max(modifications, key=lambda t: t.date) if modifications else None
+    return origination, modification
