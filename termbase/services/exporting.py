@@ -1,0 +1,415 @@
+"""Export the termbase as TBX-Basic (2008 or v3) or as a CSV/TSV glossary, streamed.
+
+Concepts are read in keyset-paginated chunks with plain column queries (no ORM objects,
+nothing kept in the session), turned into :class:`ConceptRecord` and handed to the pure
+writers in :mod:`termbase.tbx.export` and :mod:`termbase.ingest.glossary`. Memory stays
+bounded by the chunk size whatever the size of the termbase.
+
+What goes out, per concept: subject field, note, workflow status and confidence,
+definitions (with their source), origination and modification (date and person); per
+term: usage status, part of speech, term type, note, pinyin, review state (when not
+simply accepted) and up to ``context_cap`` context sentences with their source (document
+title, date, position), taken from citations first and then from contexts an earlier
+import brought in. Not exported: extraction evidence, comments and the full history.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import defaultdict
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from termbase.ingest.glossary import write_glossary
+from termbase.models import Citation, Concept, Definition, Document, Segment, Term
+from termbase.records import (
+    ConceptRecord,
+    ContextRecord,
+    TermRecord,
+    TermReview,
+    TransactionRecord,
+    UsageStatus,
+    WorkflowStatus,
+)
+from termbase.services.errors import Invalid
+from termbase.tbx.export import TbxHeader, write_tbx
+from termbase.tbx.vocab import (
+    TRANSACTION_MODIFICATION,
+    TRANSACTION_ORIGINATION,
+    Generation,
+    resolve_lang_codes,
+)
+
+CHUNK_SIZE = 1000
+MAX_CONTEXT_CAP = 50
+# Term.evidence key under which contexts read from an imported file are kept (see importing.py).
+IMPORTED_CONTEXTS_KEY = "imported_contexts"
+
+
+class ExportFormat(enum.StrEnum):
+    TBX_2008 = Generation.TBX_2008.value
+    TBX_V3 = Generation.TBX_V3.value
+    CSV = "csv"
+    TSV = "tsv"
+
+
+class StatusFilter(enum.StrEnum):
+    APPROVED = "approved"
+    CANDIDATE = "candidate"
+    ALL = "all"  # approved and candidate; rejected entries are never exported
+
+
+_STATUSES = {
+    StatusFilter.APPROVED: (WorkflowStatus.APPROVED.value,),
+    StatusFilter.CANDIDATE: (WorkflowStatus.CANDIDATE.value,),
+    StatusFilter.ALL: (WorkflowStatus.APPROVED.value, WorkflowStatus.CANDIDATE.value),
+}
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """What to export and how. Invalid values raise :class:`Invalid` on construction.
+
+    ``min_confidence`` keeps concepts scored at least that high; concepts without a
+    score (entered or imported by people) always pass. ``document`` keeps concepts with
+    a term cited in the document with that slug. ``lang_codes`` maps termbase languages
+    (``zh``/``zh-Hans``, ``zh-Hant``, ``en``) to the codes written (defaults zh-CN, zh-TW,
+    en-US). ``exported_at`` goes into the file header (default: now).
+    """
+
+    format: str = ExportFormat.TBX_2008.value
+    status: str = StatusFilter.APPROVED.value
+    min_confidence: float | None = None
+    document: str | None = None
+    lang_codes: Mapping[str, str] = field(default_factory=dict)
+    context_cap: int = 3
+    exported_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        _check_choice(self.format, ExportFormat, "format")
+        _check_choice(self.status, StatusFilter, "status")
+        if self.min_confidence is not None:
+            try:
+                value = float(self.min_confidence)
+            except (TypeError, ValueError):
+                value = -1.0
+            if not 0.0 <= value <= 1.0:
+                raise Invalid(
+                    "min_confidence must be a number between 0 and 1", details={"field": "min_confidence"}
+                )
+            object.__setattr__(self, "min_confidence", value)
+        if isinstance(self.context_cap, bool) or not isinstance(self.context_cap, int):
+            raise Invalid("context_cap must be a whole number", details={"field": "context_cap"})
+        if not 0 <= self.context_cap <= MAX_CONTEXT_CAP:
+            raise Invalid(
+                f"context_cap must be between 0 and {MAX_CONTEXT_CAP}", details={"field": "context_cap"}
+            )
+        if self.document is not None and not self.document.strip():
+            object.__setattr__(self, "document", None)
+        try:
+            object.__setattr__(self, "lang_codes", resolve_lang_codes(self.lang_codes))
+        except ValueError as exc:
+            raise Invalid(str(exc), details={"field": "lang_codes"}) from None
+
+
+def _check_choice(value: str, choices: type[enum.StrEnum], name: str) -> None:
+    allowed = [c.value for c in choices]
+    if value not in allowed:
+        raise Invalid(f"{name} must be one of: {', '.join(allowed)}", details={"field": name})
+
+
+_CONTENT_TYPES = {
+    ExportFormat.TBX_2008: "application/x-tbx+xml; charset=utf-8",
+    ExportFormat.TBX_V3: "application/x-tbx+xml; charset=utf-8",
+    ExportFormat.CSV: "text/csv; charset=utf-8",
+    ExportFormat.TSV: "text/tab-separated-values; charset=utf-8",
+}
+_EXTENSIONS = {
+    ExportFormat.TBX_2008: "tbx",
+    ExportFormat.TBX_V3: "v3.tbx",
+    ExportFormat.CSV: "csv",
+    ExportFormat.TSV: "tsv",
+}
+
+
+def content_type(options: ExportOptions) -> str:
+    return _CONTENT_TYPES[ExportFormat(options.format)]
+
+
+def filename(options: ExportOptions) -> str:
+    """A download name such as ``termbase-approved-2026-11-23.tbx``."""
+    parts = ["termbase", options.status]
+    if options.document:
+        parts.append("".join(c if c.isalnum() or c in "-_" else "-" for c in options.document)[:60])
+    parts.append(_when(options).date().isoformat())
+    return "-".join(parts) + "." + _EXTENSIONS[ExportFormat(options.format)]
+
+
+def _when(options: ExportOptions) -> datetime:
+    return options.exported_at or datetime.now(UTC)
+
+
+def describe(options: ExportOptions) -> str:
+    """The filters in words, for the file header."""
+    parts = [f"status {options.status}"]
+    if options.min_confidence is not None:
+        parts.append(f"confidence at least {options.min_confidence:g}")
+    if options.document:
+        parts.append(f"document {options.document}")
+    return ", ".join(parts)
+
+
+def _filters(options: ExportOptions) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = [Concept.status.in_(_STATUSES[StatusFilter(options.status)])]
+    if options.min_confidence is not None:
+        clauses.append(or_(Concept.confidence.is_(None), Concept.confidence >= options.min_confidence))
+    if options.document:
+        cited = (
+            select(Term.concept_id)
+            .join(Citation, Citation.term_id == Term.id)
+            .join(Segment, Segment.id == Citation.segment_id)
+            .join(Document, Document.id == Segment.document_id)
+            .where(Document.slug == options.document)
+        )
+        clauses.append(Concept.id.in_(cited))
+    return clauses
+
+
+def _reviews(options: ExportOptions) -> tuple[str, ...]:
+    # Variant proposals still under review go out only where candidates are wanted.
+    if options.status == StatusFilter.APPROVED:
+        return (TermReview.ACCEPTED.value,)
+    return (TermReview.ACCEPTED.value, TermReview.CANDIDATE.value)
+
+
+def count_matching(session: Session, options: ExportOptions) -> int:
+    """How many concepts the filters select (some may still have no exportable term)."""
+    return session.scalar(select(func.count()).select_from(Concept).where(*_filters(options))) or 0
+
+
+def check_exportable(session: Session, options: ExportOptions) -> None:
+    """Refuse an export that would be empty or names an unknown document."""
+    if options.document and not session.scalar(select(exists().where(Document.slug == options.document))):
+        raise Invalid(f"there is no document {options.document!r}", details={"field": "document"})
+    found = session.scalar(
+        select(
+            exists().where(
+                *_filters(options),
+                Term.concept_id == Concept.id,
+                Term.review.in_(_reviews(options)),
+            )
+        )
+    )
+    if not found:
+        raise Invalid(
+            f"nothing to export: no entries match ({describe(options)})", details={"field": "status"}
+        )
+
+
+def export_stream(session: Session, options: ExportOptions) -> Iterator[bytes]:
+    """Check the options against the database, then return the file as a stream of byte chunks.
+
+    Errors (unknown document, nothing to export) are raised here, before the first chunk,
+    so an edge can still answer with a proper error.
+    """
+    check_exportable(session, options)
+    records = iter_records(session, options)
+    fmt = ExportFormat(options.format)
+    if fmt in (ExportFormat.CSV, ExportFormat.TSV):
+        return write_glossary(
+            records, delimiter="," if fmt is ExportFormat.CSV else "\t", lang_codes=options.lang_codes
+        )
+    header = TbxHeader(
+        title="termbase export (zh-en)",
+        description=f"Exported from termbase on {_when(options).strftime('%Y-%m-%dT%H:%M:%SZ')}; "
+        f"{describe(options)}",
+    )
+    return write_tbx(records, generation=Generation(fmt.value), lang_codes=options.lang_codes, header=header)
+
+
+def iter_records(session: Session, options: ExportOptions) -> Iterator[ConceptRecord]:
+    """The selected concepts as records, in id order, read a chunk at a time."""
+    filters = _filters(options)
+    reviews = _reviews(options)
+    last_id = 0
+    while True:
+        concepts = session.execute(
+            select(
+                Concept.id,
+                Concept.subject_field,
+                Concept.note,
+                Concept.status,
+                Concept.confidence,
+                Concept.created_at,
+                Concept.created_by,
+                Concept.updated_at,
+                Concept.updated_by,
+            )
+            .where(*filters, Concept.id > last_id)
+            .order_by(Concept.id)
+            .limit(CHUNK_SIZE)
+        ).all()
+        if not concepts:
+            return
+        last_id = concepts[-1].id
+        ids = [c.id for c in concepts]
+        terms = _terms(session, ids, reviews)
+        definitions = _definitions(session, ids)
+        contexts = _contexts(session, ids, reviews, options.context_cap)
+        for row in concepts:
+            term_records = []
+            for term_id, term in terms.get(row.id, ()):
+                cited = contexts.get(term_id, [])
+                term.contexts = _merge_contexts(cited, term.contexts, options.context_cap)
+                term_records.append(term)
+            texts, sources = definitions.get(row.id, ({}, {}))
+            yield ConceptRecord(
+                id=str(row.id),
+                subject_field=row.subject_field,
+                note=row.note,
+                status=WorkflowStatus(row.status),
+                confidence=row.confidence,
+                definitions=texts,
+                definition_sources=sources,
+                terms=term_records,
+                transactions=[
+                    TransactionRecord(TRANSACTION_ORIGINATION, row.created_at, row.created_by),
+                    TransactionRecord(TRANSACTION_MODIFICATION, row.updated_at, row.updated_by),
+                ],
+            )
+
+
+def _terms(
+    session: Session, ids: list[int], reviews: tuple[str, ...]
+) -> dict[int, list[tuple[int, TermRecord]]]:
+    rows = session.execute(
+        select(
+            Term.id,
+            Term.concept_id,
+            Term.language,
+            Term.text,
+            Term.usage_status,
+            Term.part_of_speech,
+            Term.term_type,
+            Term.pinyin,
+            Term.note,
+            Term.review,
+            Term.evidence[IMPORTED_CONTEXTS_KEY].label("imported"),
+        )
+        .where(Term.concept_id.in_(ids), Term.review.in_(reviews))
+        .order_by(Term.concept_id, Term.id)
+    ).all()
+    result: dict[int, list[tuple[int, TermRecord]]] = defaultdict(list)
+    for row in rows:
+        result[row.concept_id].append(
+            (
+                row.id,
+                TermRecord(
+                    language=row.language,
+                    text=row.text,
+                    usage_status=UsageStatus(row.usage_status),
+                    part_of_speech=row.part_of_speech,
+                    term_type=row.term_type,
+                    pinyin=row.pinyin or None,
+                    note=row.note,
+                    contexts=_imported_contexts(row.imported),
+                    review=TermReview(row.review),
+                ),
+            )
+        )
+    return result
+
+
+def _imported_contexts(value: Any) -> list[ContextRecord]:
+    if not isinstance(value, list):
+        return []
+    return [
+        ContextRecord(text=str(item["text"]), source=item.get("source"))
+        for item in value
+        if isinstance(item, dict) and item.get("text")
+    ]
+
+
+def _definitions(session: Session, ids: list[int]) -> dict[int, tuple[dict[str, str], dict[str, str]]]:
+    rows = session.execute(
+        select(Definition.concept_id, Definition.language, Definition.text, Definition.source)
+        .where(Definition.concept_id.in_(ids))
+        .order_by(Definition.concept_id, Definition.language)
+    ).all()
+    result: dict[int, tuple[dict[str, str], dict[str, str]]] = {}
+    for row in rows:
+        texts, sources = result.setdefault(row.concept_id, ({}, {}))
+        texts[row.language] = row.text
+        if row.source:
+            sources[row.language] = row.source
+    return result
+
+
+def context_source(title: str | None, date: str | None, position: int) -> str:
+    """Where a context sentence comes from: ``Title (2015-12-16), segment 12``."""
+    title = title or "untitled document"
+    return f"{title} ({date}), segment {position}" if date else f"{title}, segment {position}"
+
+
+def _contexts(
+    session: Session, ids: list[int], reviews: tuple[str, ...], cap: int
+) -> dict[int, list[ContextRecord]]:
+    """Up to ``cap`` cited sentences per term (one per segment, in citation order)."""
+    if cap <= 0:
+        return {}
+    first = (
+        select(
+            Citation.term_id,
+            Citation.segment_id,
+            Term.language,
+            func.min(Citation.id).label("first_id"),
+        )
+        .join(Term, Term.id == Citation.term_id)
+        .where(Term.concept_id.in_(ids), Term.review.in_(reviews))
+        .group_by(Citation.term_id, Citation.segment_id, Term.language)
+        .subquery()
+    )
+    ranked = select(
+        first,
+        func.row_number().over(partition_by=first.c.term_id, order_by=first.c.first_id).label("rank"),
+    ).subquery()
+    rows = session.execute(
+        select(
+            ranked.c.term_id,
+            ranked.c.language,
+            Segment.zh_text,
+            Segment.en_text,
+            Segment.position,
+            Document.title,
+            Document.date,
+        )
+        .join(Segment, Segment.id == ranked.c.segment_id)
+        .join(Document, Document.id == Segment.document_id)
+        .where(ranked.c.rank <= cap)
+        .order_by(ranked.c.term_id, ranked.c.rank)
+    ).all()
+    result: dict[int, list[ContextRecord]] = defaultdict(list)
+    for row in rows:
+        sentence = row.en_text if row.language == "en" else row.zh_text
+        if sentence:
+            result[row.term_id].append(
+                ContextRecord(text=sentence, source=context_source(row.title, row.date, row.position))
+            )
+    return result
+
+
+def _merge_contexts(
+    cited: list[ContextRecord], imported: list[ContextRecord], cap: int
+) -> list[ContextRecord]:
+    seen = {(c.text, c.source) for c in cited}
+    merged = list(cited)
+    for context in imported:
+        if (context.text, context.source) not in seen:
+            seen.add((context.text, context.source))
+            merged.append(context)
+    return merged[:cap]

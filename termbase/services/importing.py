@@ -1,0 +1,708 @@
+"""Import TBX (2008 or v3) and CSV/TSV glossaries into the termbase, atomically.
+
+Merge policy: an entry that shares a normalized term in the same language with a concept
+already in the termbase (or created earlier in the same file) updates that concept instead
+of creating a duplicate. Values the file states win; values it leaves out are kept. An
+update that changes nothing counts as unchanged and writes no history.
+
+Every concept created or changed gets a history entry (action ``import``) in the shape
+:func:`termbase.services.concepts.snapshot` gives, with the importing user as actor; the
+file's origination and modification (date and person) become the concept's
+created/updated fields.
+
+The service flushes and never commits: the edge commits once, or rolls back on any error,
+so a failed import leaves the database as it was. ``dry_run`` runs the whole import
+inside a savepoint and rolls it back, so the report is exact and nothing is written.
+
+Speed: new concepts are written with batched INSERT … RETURNING rather than one ORM
+object at a time, and pypinyin's per-word conversions are memoised; the derived columns
+are the ones :func:`termbase.services.concepts.apply_term_text` computes (a test holds the
+two equal). Concepts that already exist go through the ORM and the concept service.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack
+from dataclasses import asdict, dataclass, field
+from itertools import islice
+from typing import IO, Any
+
+from pypinyin import Style
+from pypinyin.converter import DefaultConverter
+from pypinyin.core import Pinyin
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from termbase.ingest.glossary import GlossaryError, GlossaryReader, read_glossary
+from termbase.models import (
+    TERMBASE_COUNTER,
+    Citation,
+    Concept,
+    Counter,
+    Definition,
+    HistoryEntry,
+    Segment,
+    Term,
+    utcnow,
+)
+from termbase.records import (
+    LANGUAGES,
+    ConceptRecord,
+    ContextRecord,
+    TermRecord,
+    WorkflowStatus,
+)
+from termbase.services.concepts import (
+    CONCEPT_FIELDS,
+    MAX_TERM_LENGTH,
+    TERM_FIELDS,
+    TermInput,
+    apply_term_text,
+    build_term,
+    record,
+    snapshot,
+)
+from termbase.services.errors import Invalid, ServiceError
+from termbase.services.exporting import IMPORTED_CONTEXTS_KEY, context_source
+from termbase.tbx.parse import TbxError, TbxReader, looks_like_xml, origination_and_modification, peek
+from termbase.text.lang import is_chinese
+from termbase.text.normalize import clean_term_text, has_han, normalize_term, search_key, to_simplified
+from termbase.text.pinyin import pinyin_marks
+
+BATCH_SIZE = 500
+ACTION = "import"
+# Column widths of the models, checked before writing so an error names the entry.
+_LIMITS = {
+    "subject_field": 200,
+    "part_of_speech": 40,
+    "term_type": 40,
+    "person": 80,
+    "definition source": 500,
+}
+_TSV_SUFFIXES = (".tsv", ".tab", ".txt", ".utf8")
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, in a dry run, would do)."""
+
+    filename: str
+    format: str
+    dry_run: bool
+    entries: int = 0  # entries (or rows) read from the file
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0  # entries without a Chinese or English term
+    terms_added: int = 0
+    skipped_terms: int = 0  # terms in languages the termbase does not hold
+    warnings: list[str] = field(default_factory=list)
+    warning_count: int = 0
+
+    def summary(self) -> str:
+        mode = "dry run, nothing written" if self.dry_run else "imported"
+        text = (
+            f"{self.filename} ({self.format}, {mode}): {self.new} new, {self.updated} updated, "
+            f"{self.unchanged} unchanged"
+        )
+        if self.skipped:
+            text += f", {self.skipped} skipped"
+        if self.skipped_terms:
+            text += f"; {self.skipped_terms} terms in other languages ignored"
+        return text
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# -- derived term columns --------------------------------------------------------------------
+
+
+class _MemoConverter(DefaultConverter):
+    """pypinyin's converter with a memo of per-word results (pure: same input, same output)."""
+
+    MAX_ENTRIES = 200_000
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._memo: dict[tuple[str, Style], list[list[str]]] = {}
+
+    def convert(
+        self,
+        words: str,
+        style: Style,
+        heteronym: bool,
+        errors: Callable[[str], str] | str,
+        strict: bool = True,
+        **kwargs: Any,
+    ) -> list[list[str]]:
+        if heteronym or errors != "default" or not strict or kwargs:
+            return super().convert(words, style, heteronym, errors, strict, **kwargs)
+        key = (words, style)
+        found = self._memo.get(key)
+        if found is None:
+            if len(self._memo) >= self.MAX_ENTRIES:
+                self._memo.clear()
+            found = self._memo[key] = [
+                list(p) for p in super().convert(words, style, heteronym, errors, strict)
+            ]
+        return [list(p) for p in found]
+
+
+_PINYIN = Pinyin(_MemoConverter())
+_NON_LETTER_RE = re.compile(r"[^a-z]")
+
+
+def _pinyin_keys(text: str) -> tuple[str, str]:
+    """``termbase.text.pinyin.pinyin_key`` and ``pinyin_initials`` of ``text``, in one segmentation."""
+    if not has_han(text):
+        return "", ""
+    simplified = to_simplified(text)
+    converter = _PINYIN._converter
+    normal: list[str] = []
+    initials: list[str] = []
+    for word in _PINYIN.seg(simplified):
+        for syllables in converter.convert(word, Style.NORMAL, False, "default", True):
+            normal.extend(syllables)
+        for syllables in converter.convert(word, Style.FIRST_LETTER, False, "default", True):
+            initials.extend(syllables)
+    return (
+        _NON_LETTER_RE.sub("", "".join(normal).lower()),
+        _NON_LETTER_RE.sub("", "".join(initials).lower()),
+    )
+
+
+def derive_term_columns(language: str, text: str, pinyin: str | None) -> dict[str, Any]:
+    """The columns :func:`~termbase.services.concepts.apply_term_text` sets, computed the same way.
+
+    :raises Invalid: for empty or over-long text.
+    """
+    cleaned = clean_term_text(text or "")
+    if not cleaned:
+        raise Invalid("term text is empty", details={"field": "text"})
+    if len(cleaned) > MAX_TERM_LENGTH:
+        raise Invalid(f"term text is longer than {MAX_TERM_LENGTH} characters", details={"field": "text"})
+    columns: dict[str, Any] = {
+        "language": language,
+        "text": cleaned,
+        "normalized": normalize_term(cleaned),
+        "search_key": search_key(cleaned, language),
+    }
+    if is_chinese(language):
+        key, initials = _pinyin_keys(cleaned)
+        columns["pinyin"] = clean_term_text(pinyin) if pinyin else pinyin_marks(cleaned)
+        columns["pinyin_key"] = key
+        columns["pinyin_initials"] = initials
+    else:
+        columns["pinyin"] = columns["pinyin_key"] = columns["pinyin_initials"] = None
+    return columns
+
+
+# -- checking records ------------------------------------------------------------------------
+
+
+def _where(filename: str, rec: ConceptRecord) -> dict[str, Any]:
+    details: dict[str, Any] = {"file": filename}
+    if rec.line is not None:
+        details["line"] = rec.line
+    return details
+
+
+def _check_length(value: str | None, limit_name: str, filename: str, rec: ConceptRecord) -> None:
+    if value is not None and len(value) > _LIMITS[limit_name]:
+        raise Invalid(
+            f"{limit_name} is longer than {_LIMITS[limit_name]} characters: {value[:40]!r}…",
+            details=_where(filename, rec),
+        )
+
+
+def _check(rec: ConceptRecord, filename: str, warn: Any) -> list[tuple[str, str]]:
+    """Validate a record before anything is written; return its (language, normalized) keys."""
+    _check_length(rec.subject_field, "subject_field", filename, rec)
+    for transaction in rec.transactions:
+        _check_length(transaction.responsible, "person", filename, rec)
+    for source in rec.definition_sources.values():
+        _check_length(source, "definition source", filename, rec)
+    keys: list[tuple[str, str]] = []
+    unique: list[TermRecord] = []
+    for term in rec.terms:
+        if term.language not in LANGUAGES:
+            raise Invalid(f"unsupported language {term.language!r}", details=_where(filename, rec))
+        for name in ("part_of_speech", "term_type"):
+            value = getattr(term, name)
+            if value is not None and len(value) > _LIMITS[name]:
+                warn(f"{name} {value[:40]!r} is too long; ignored", rec.line)
+                setattr(term, name, None)
+        cleaned = clean_term_text(term.text)
+        if not cleaned:
+            raise Invalid("term text is empty", details={**_where(filename, rec), "element": "term"})
+        if len(cleaned) > MAX_TERM_LENGTH:
+            raise Invalid(
+                f"term text is longer than {MAX_TERM_LENGTH} characters: {cleaned[:40]!r}…",
+                details={**_where(filename, rec), "element": "term"},
+            )
+        key = (term.language, normalize_term(cleaned))
+        if key in keys:
+            warn(f"{term.language} term {cleaned!r} appears twice in one entry; the first is kept", rec.line)
+            continue
+        keys.append(key)
+        unique.append(term)
+    rec.terms = unique
+    return keys
+
+
+# -- the import ------------------------------------------------------------------------------
+
+
+def _context_dicts(contexts: Iterable[ContextRecord]) -> list[dict[str, Any]]:
+    return [{"text": c.text, "source": c.source} for c in contexts if c.text]
+
+
+class _Importer:
+    def __init__(
+        self, session: Session, *, filename: str, actor: str | None, default_status: str, report: ImportReport
+    ) -> None:
+        self.session = session
+        self.filename = filename
+        self.actor = actor
+        self.default_status = default_status
+        self.report = report
+        self.person_refs: list[tuple[int, str, str]] = []  # (concept id, column, back-matter id)
+        self.inserted_any = False
+
+    def warn(self, message: str, line: int | None = None) -> None:
+        self.report.warning_count += 1
+        if len(self.report.warnings) < 50:
+            self.report.warnings.append(f"line {line}: {message}" if line else message)
+
+    # One batch: match against the database, update matches, insert the rest in bulk.
+    def run(self, batch: list[ConceptRecord]) -> None:
+        checked = [(rec, _check(rec, self.filename, self.warn)) for rec in batch]
+        existing = self._existing_keys({norm for _, keys in checked for _, norm in keys})
+        if existing:
+            ids = {cid for cids in existing.values() for cid in cids}
+            self._prefetch(ids)
+        pending: list[tuple[ConceptRecord, list[tuple[str, str]]]] = []
+        pending_keys: set[tuple[str, str]] = set()
+        for rec, keys in checked:
+            matches = [cid for key in keys for cid in sorted(existing.get(key, ()))]
+            if not matches and pending_keys.intersection(keys):
+                # Shares a term with an entry earlier in this batch: write those first, then merge.
+                self._insert(pending, existing)
+                pending, pending_keys = [], set()
+                matches = [cid for key in keys for cid in sorted(existing.get(key, ()))]
+            if matches:
+                target = max(set(matches), key=lambda cid: (matches.count(cid), -cid))
+                if len(set(matches)) > 1:
+                    others = ", ".join(str(c) for c in sorted(set(matches) - {target}))
+                    self.warn(f"entry matches several concepts; updated {target}, not {others}", rec.line)
+                self._update(target, rec, keys, existing)
+            else:
+                pending.append((rec, keys))
+                pending_keys.update(keys)
+        self._insert(pending, existing)
+
+    def _existing_keys(self, norms: set[str]) -> dict[tuple[str, str], set[int]]:
+        found: dict[tuple[str, str], set[int]] = {}
+        values = sorted(norms)
+        for start in range(0, len(values), 1000):
+            rows = self.session.execute(
+                select(Term.concept_id, Term.language, Term.normalized).where(
+                    Term.normalized.in_(values[start : start + 1000])
+                )
+            )
+            for concept_id, language, normalized in rows:
+                found.setdefault((language, normalized), set()).add(concept_id)
+        return found
+
+    def _prefetch(self, ids: set[int]) -> None:
+        self.session.scalars(
+            select(Concept)
+            .where(Concept.id.in_(sorted(ids)))
+            .options(
+                selectinload(Concept.terms)
+                .selectinload(Term.citations)
+                .joinedload(Citation.segment)
+                .joinedload(Segment.document),
+                selectinload(Concept.definitions),
+            )
+        ).all()
+
+    # -- new concepts ----------------------------------------------------------------------
+
+    def _insert(
+        self,
+        pending: list[tuple[ConceptRecord, list[tuple[str, str]]]],
+        existing: dict[tuple[str, str], set[int]],
+    ) -> None:
+        if not pending:
+            return
+        now = utcnow()
+        concept_rows = []
+        for rec, _keys in pending:
+            origination, modification = origination_and_modification(rec)
+            created_at = origination.date if origination else now
+            created_by = origination.responsible if origination else self.actor
+            concept_rows.append(
+                {
+                    "subject_field": rec.subject_field,
+                    "note": rec.note,
+                    "status": rec.status.value if rec.status_given else self.default_status,
+                    "confidence": rec.confidence,
+                    "origin": "import",
+                    "created_at": created_at,
+                    "created_by": created_by,
+                    "updated_at": modification.date if modification else created_at,
+                    "updated_by": modification.responsible if modification else created_by,
+                    "version": 1,
+                }
+            )
+        ids = self.session.scalars(
+            insert(Concept).returning(Concept.id, sort_by_parameter_order=True), concept_rows
+        ).all()
+        term_rows: list[dict[str, Any]] = []
+        definition_rows: list[dict[str, Any]] = []
+        for concept_id, (rec, keys), concept_row in zip(ids, pending, concept_rows, strict=True):
+            for key in keys:
+                existing.setdefault(key, set()).add(concept_id)
+            for term in rec.terms:
+                try:
+                    columns = derive_term_columns(term.language, term.text, term.pinyin)
+                except Invalid as exc:
+                    raise Invalid(
+                        exc.message, details={**_where(self.filename, rec), "element": "term"}
+                    ) from None
+                contexts = _context_dicts(term.contexts)
+                columns.update(
+                    concept_id=concept_id,
+                    usage_status=term.usage_status.value,
+                    term_type=term.term_type,
+                    part_of_speech=term.part_of_speech,
+                    note=term.note,
+                    review=term.review.value,
+                    evidence={IMPORTED_CONTEXTS_KEY: contexts} if contexts else None,
+                    created_at=now,
+                )
+                term_rows.append(columns)
+            for language, text in rec.definitions.items():
+                if language in LANGUAGES and text:
+                    definition_rows.append(
+                        {
+                            "concept_id": concept_id,
+                            "language": language,
+                            "text": text,
+                            "source": rec.definition_sources.get(language),
+                        }
+                    )
+            for transaction, column in zip(
+                origination_and_modification(rec), ("created_by", "updated_by"), strict=True
+            ):
+                if transaction is not None and transaction.responsible_ref and not transaction.responsible:
+                    self.person_refs.append((concept_id, column, transaction.responsible_ref))
+            concept_row["id"] = concept_id
+        term_ids = self.session.scalars(
+            insert(Term).returning(Term.id, sort_by_parameter_order=True), term_rows
+        ).all()
+        if definition_rows:
+            self.session.execute(insert(Definition), definition_rows)
+        for row, term_id in zip(term_rows, term_ids, strict=True):
+            row["id"] = term_id
+        self.session.execute(
+            insert(HistoryEntry), self._history_rows(concept_rows, term_rows, definition_rows, now)
+        )
+        self.inserted_any = True
+        self.report.new += len(pending)
+        self.report.terms_added += len(term_rows)
+
+    def _history_rows(
+        self,
+        concepts: list[dict[str, Any]],
+        terms: list[dict[str, Any]],
+        definitions: list[dict[str, Any]],
+        now: Any,
+    ) -> list[dict[str, Any]]:
+        """History entries shaped exactly like ``concepts.record`` makes them."""
+        terms_by_concept: dict[int, list[dict[str, Any]]] = {}
+        for term in terms:
+            terms_by_concept.setdefault(term["concept_id"], []).append(term)
+        definitions_by_concept: dict[int, dict[str, str]] = {}
+        for definition in sorted(definitions, key=lambda d: d["language"]):
+            definitions_by_concept.setdefault(definition["concept_id"], {})[definition["language"]] = (
+                definition["text"]
+            )
+        summary = f"imported from {self.filename}"
+        rows = []
+        for concept in concepts:
+            after = {
+                "id": concept["id"],
+                "version": 1,
+                **{name: concept[name] for name in CONCEPT_FIELDS},
+                "definitions": definitions_by_concept.get(concept["id"], {}),
+                "terms": [
+                    {
+                        "id": t["id"],
+                        "language": t["language"],
+                        **{name: t[name] for name in TERM_FIELDS},
+                        "citations": [],
+                    }
+                    for t in terms_by_concept.get(concept["id"], [])
+                ],
+            }
+            rows.append(
+                {
+                    "concept_id": concept["id"],
+                    "actor": self.actor,
+                    "at": now,
+                    "action": ACTION,
+                    "summary": summary,
+                    "before": None,
+                    "after": after,
+                }
+            )
+        return rows
+
+    # -- existing concepts -----------------------------------------------------------------
+
+    def _update(
+        self,
+        concept_id: int,
+        rec: ConceptRecord,
+        keys: list[tuple[str, str]],
+        existing: dict[tuple[str, str], set[int]],
+    ) -> None:
+        concept = self.session.get(Concept, concept_id)
+        if concept is None:  # pragma: no cover - ids come from the same transaction
+            raise Invalid(
+                f"concept {concept_id} vanished during the import", details=_where(self.filename, rec)
+            )
+        before = snapshot(concept)
+        before_extra = _extra_state(concept)
+        added = self._merge(concept, rec)
+        if snapshot(concept) == before and _extra_state(concept) == before_extra:
+            self.report.unchanged += 1
+            return
+        concept.updated_at = utcnow()
+        concept.updated_by = self.actor
+        try:
+            record(self.session, concept, ACTION, self.actor, before, f"updated from {self.filename}")
+        except ServiceError as exc:
+            raise Invalid(exc.message, details=_where(self.filename, rec)) from None
+        for key in keys:
+            existing.setdefault(key, set()).add(concept.id)
+        self.report.updated += 1
+        self.report.terms_added += added
+
+    def _merge(self, concept: Concept, rec: ConceptRecord) -> int:
+        """Apply what the file states; return the number of terms added."""
+        _set(concept, "subject_field", rec.subject_field)
+        _set(concept, "note", rec.note)
+        if rec.status_given:
+            _set(concept, "status", rec.status.value)
+        _set(concept, "confidence", rec.confidence)
+        definitions = {d.language: d for d in concept.definitions}
+        for language, text in rec.definitions.items():
+            source = rec.definition_sources.get(language)
+            if language in definitions:
+                _set(definitions[language], "text", text)
+                _set(definitions[language], "source", source)
+            elif text:
+                concept.definitions.append(Definition(language=language, text=text, source=source))
+        by_key = {(t.language, t.normalized): t for t in concept.terms}
+        added = 0
+        for term_record in rec.terms:
+            key = (term_record.language, normalize_term(clean_term_text(term_record.text)))
+            term = by_key.get(key)
+            if term is None:
+                try:
+                    term = build_term(
+                        TermInput(
+                            language=term_record.language,
+                            text=term_record.text,
+                            usage_status=term_record.usage_status.value,
+                            part_of_speech=term_record.part_of_speech,
+                            term_type=term_record.term_type,
+                            pinyin=term_record.pinyin,
+                            note=term_record.note,
+                            review=term_record.review.value,
+                        )
+                    )
+                except Invalid as exc:
+                    raise Invalid(
+                        exc.message, details={**_where(self.filename, rec), "element": "term"}
+                    ) from None
+                contexts = _context_dicts(term_record.contexts)
+                term.evidence = {IMPORTED_CONTEXTS_KEY: contexts} if contexts else None
+                concept.terms.append(term)
+                by_key[key] = term
+                added += 1
+                continue
+            cleaned = clean_term_text(term_record.text)
+            if cleaned != term.text or (
+                term_record.pinyin and clean_term_text(term_record.pinyin) != term.pinyin
+            ):
+                apply_term_text(term, cleaned, term_record.pinyin or term.pinyin)
+            if term_record.usage_status_given:
+                _set(term, "usage_status", term_record.usage_status.value)
+            _set(term, "part_of_speech", term_record.part_of_speech)
+            _set(term, "term_type", term_record.term_type)
+            _set(term, "note", term_record.note)
+            _add_contexts(term, term_record.contexts)
+        return added
+
+
+def _set(obj: Any, name: str, value: Any) -> None:
+    """Set an attribute the file states, only when it differs (so unchanged stays unchanged)."""
+    if value is not None and getattr(obj, name) != value:
+        setattr(obj, name, value)
+
+
+def _cited_contexts(term: Term) -> set[tuple[str, str | None]]:
+    cited: set[tuple[str, str | None]] = set()
+    for citation in term.citations:
+        segment = citation.segment
+        sentence = segment.en_text if term.language == "en" else segment.zh_text
+        if sentence:
+            document = segment.document
+            cited.add(
+                (" ".join(sentence.split()), context_source(document.title, document.date, segment.position))
+            )
+    return cited
+
+
+def _add_contexts(term: Term, contexts: list[ContextRecord]) -> None:
+    if not contexts:
+        return
+    evidence = dict(term.evidence or {})
+    current = list(evidence.get(IMPORTED_CONTEXTS_KEY) or [])
+    known = {(c.get("text"), c.get("source")) for c in current if isinstance(c, dict)} | _cited_contexts(term)
+    fresh = [c for c in _context_dicts(contexts) if (c["text"], c["source"]) not in known]
+    if fresh:
+        evidence[IMPORTED_CONTEXTS_KEY] = current + fresh
+        term.evidence = evidence
+
+
+def _extra_state(concept: Concept) -> tuple[Any, ...]:
+    """What ``snapshot`` leaves out but an import can change: definition sources, imported contexts."""
+    return (
+        sorted((d.language, d.source or "") for d in concept.definitions),
+        [(t.language, t.normalized, (t.evidence or {}).get(IMPORTED_CONTEXTS_KEY)) for t in concept.terms],
+    )
+
+
+def _batches(records: Iterable[ConceptRecord], size: int) -> Iterator[list[ConceptRecord]]:
+    iterator = iter(records)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def _glossary_delimiter(filename: str) -> str | None:
+    lower = filename.lower()
+    if lower.endswith(".csv"):
+        return ","
+    if lower.endswith(_TSV_SUFFIXES):
+        return "\t"
+    return None
+
+
+def import_file(
+    session: Session,
+    path_or_stream: str | os.PathLike[str] | IO[bytes],
+    *,
+    filename: str,
+    dry_run: bool,
+    actor: str | None,
+    default_status: str = WorkflowStatus.CANDIDATE.value,
+    batch_size: int = BATCH_SIZE,
+) -> ImportReport:
+    """Import a TBX or CSV/TSV file (format detected from its content and name).
+
+    :param filename: the name shown in messages and history (a path's own name is not used).
+    :param default_status: workflow status of new concepts whose file does not state one.
+    :raises Invalid: for unreadable, hostile or inconsistent input; ``details`` name the
+        file and, where known, the line and element. Nothing is written then (the caller
+        rolls back); in a dry run nothing is written in any case.
+    """
+    if default_status not in (WorkflowStatus.CANDIDATE.value, WorkflowStatus.APPROVED.value):
+        raise Invalid("default_status must be candidate or approved", details={"field": "default_status"})
+    with ExitStack() as stack:
+        if isinstance(path_or_stream, str | os.PathLike):
+            try:
+                stream: IO[bytes] = stack.enter_context(open(path_or_stream, "rb"))
+            except OSError as exc:
+                raise Invalid(f"cannot open the file: {exc.strerror}", details={"file": filename}) from None
+        else:
+            stream = path_or_stream
+        try:
+            head, stream = peek(stream)
+            reader: TbxReader | GlossaryReader
+            if looks_like_xml(head):
+                reader = TbxReader(stream, filename=filename)
+                fmt = reader.generation.value
+            elif not head.strip():
+                raise Invalid("the file is empty", details={"file": filename})
+            else:
+                reader = read_glossary(stream, filename=filename, delimiter=_glossary_delimiter(filename))
+                fmt = reader.format
+        except (TbxError, GlossaryError) as exc:
+            raise _invalid(exc, filename) from None
+        report = ImportReport(filename=filename, format=fmt, dry_run=dry_run)
+        savepoint = session.begin_nested() if dry_run else None
+        try:
+            importer = _Importer(
+                session, filename=filename, actor=actor, default_status=default_status, report=report
+            )
+            for batch in _batches(reader, batch_size):
+                importer.run(batch)
+            _finish(session, importer, reader)
+            session.flush()
+        except (TbxError, GlossaryError) as exc:
+            if savepoint is not None:
+                savepoint.rollback()
+            raise _invalid(exc, filename) from None
+        except BaseException:
+            if savepoint is not None:
+                savepoint.rollback()
+            raise
+        if savepoint is not None:
+            savepoint.rollback()
+    report.entries = reader.entries
+    report.skipped = report.entries - report.new - report.updated - report.unchanged
+    report.warnings = (report.warnings + reader.warnings)[:50]
+    report.warning_count += reader.warning_count
+    if isinstance(reader, TbxReader):
+        report.skipped_terms = reader.skipped_terms
+        for code, count in sorted(reader.skipped_languages.items()):
+            if len(report.warnings) < 50:
+                report.warnings.append(
+                    f"{count} terms in {code} ignored (the termbase holds Chinese and English)"
+                )
+    return report
+
+
+def _finish(session: Session, importer: _Importer, reader: TbxReader | GlossaryReader) -> None:
+    """Resolve persons named only in the back matter, and mark the termbase as changed."""
+    persons = reader.persons if isinstance(reader, TbxReader) else {}
+    for concept_id, column, ref in importer.person_refs:
+        name = persons.get(ref)
+        if name:
+            session.execute(update(Concept).where(Concept.id == concept_id).values({column: name[:80]}))
+    if importer.inserted_any:
+        # Bulk inserts bypass the flush hook that bumps the recognition-cache stamp.
+        bumped = session.execute(
+            update(Counter).where(Counter.name == TERMBASE_COUNTER).values(value=Counter.value + 1)
+        )
+        if bumped.rowcount == 0:  # type: ignore[attr-defined]
+            session.add(Counter(name=TERMBASE_COUNTER, value=1))
+
+
+def _invalid(exc: TbxError | GlossaryError, filename: str) -> Invalid:
+    details: dict[str, Any] = {"file": filename}
+    if exc.line is not None:
+        details["line"] = exc.line
+    element = exc.element if isinstance(exc, TbxError) else exc.column
+    if element:
+        details["element"] = element
+    return Invalid(exc.message, details=details)
