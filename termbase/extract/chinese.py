@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from termbase.extract.lexicon import Lexicon
@@ -104,6 +104,9 @@ STOP_HEADS = frozenset(
         "命运",
         "思想",
         "带来",
+        "发展",
+        "支持",
+        "建设",
     ]
 )
 # Characters that cannot start or end an unknown expression: particles, pronouns, conjunctions.
@@ -151,8 +154,16 @@ def _head_ok(token: Token, lexicon: Lexicon) -> bool:
 START_TAGS = NOUNISH - {"nrt"}
 
 
-def _start_ok(token: Token) -> bool:
-    if token.word[0] in FUNCTION_CHARS:
+# Actors that open a clause rather than a term (人民共享, 政府网络); 国家安全 and 人类社会 stay.
+GENERIC_STARTS = ("人民", "政府", "中国", "我国", "各国", "我们", "大家")
+# Words that never sit inside a term.
+INNER_STOPS = frozenset(
+    ["是", "的", "了", "在", "和", "与", "或", "并", "而", "也", "都", "就", "将", "被", "把", "对"]
+)
+
+
+def _start_ok(token: Token, lexicon: Lexicon) -> bool:
+    if token.word[0] in FUNCTION_CHARS or token.word.startswith(GENERIC_STARTS):
         return False
     if token.flag in {"a", "b"}:
         # 重要共识 "important consensus" and 主要源头 describe; 新常态 and 大数据 name.
@@ -162,7 +173,14 @@ def _start_ok(token: Token) -> bool:
     return _is_han(token.word) or token.flag == "eng"
 
 
-def _single_ok(token: Token, general_freq: dict[str, int], lexicon: Lexicon) -> bool:
+def _opens_clause(token: Token, lexicon: Lexicon) -> bool:
+    word = token.word
+    return lexicon.is_verb_only(word) or len(word) > 2 and lexicon.is_verb_only(word[:2])
+
+
+def _single_ok(
+    token: Token, general_freq: Mapping[str, int], lexicon: Lexicon, tag_word: Callable[[str], str]
+) -> bool:
     """One word alone is a term when it is rare in general language, and for two characters
     only when it is one of the domain's own words (主权, 网民): 共识 and 伙伴 are everyday words."""
     if len(token.word) < 2 or not _is_han(token.word) or token.word in STOP_HEADS:
@@ -171,26 +189,43 @@ def _single_ok(token: Token, general_freq: dict[str, int], lexicon: Lexicon) -> 
         return False
     if general_freq.get(token.word, 0) > GENERAL_FREQ_LIMIT:
         return False
-    return len(token.word) > 2 or lexicon.is_domain_word(token.word)
+    if lexicon.is_domain_word(token.word) or lexicon.is_headword(token.word):
+        return len(token.word) > 2 or lexicon.is_domain_word(token.word)
+    # jieba's dictionary also lists phrases: 人类文明 names, 美好未来 "beautiful future" describes.
+    head = _first_word(token.word, general_freq)
+    if head is None or token.word[len(head) :] in STOP_HEADS:
+        return False
+    return _start_ok(Token(head, tag_word(head), 0, len(head)), lexicon)
+
+
+def _first_word(word: str, general_freq: Mapping[str, int]) -> str | None:
+    """The longest dictionary word that starts ``word`` and leaves a dictionary word behind."""
+    for cut in range(len(word) - 1, 0, -1):
+        if general_freq.get(word[:cut], 0) > 0 and general_freq.get(word[cut:], 0) > 0:
+            return word[:cut]
+    return None
 
 
 def candidates_in(
     tokens: list[Token],
     segment: int,
     lexicon: Lexicon,
-    general_freq: dict[str, int],
+    general_freq: Mapping[str, int],
     text: str,
+    tag_word: Callable[[str], str],
 ) -> Iterable[tuple[str, tuple[str, ...], tuple[str, ...], str, ZhOccurrence]]:
     """All candidate occurrences in one tokenised segment: (text, tokens, tags, source, occurrence)."""
     n = len(tokens)
     for i in range(n):
         first = tokens[i]
-        if not _start_ok(first):
+        if not _start_ok(first, lexicon):
             continue
         for j in range(i, min(n, i + MAX_TOKENS)):
             token = tokens[j]
-            if j > i and token.flag not in INNER:
+            if j > i and (token.flag not in INNER or token.word in INNER_STOPS):
                 break
+            if j > i and _opens_clause(first, lexicon):
+                break  # 利用网络空间 "use of cyberspace", 维护和平安全 "safeguard peace": clauses
             if j > i and token.flag == "a" and len(token.word) > 1:
                 break
             if not (_is_han(token.word) or token.flag == "eng"):
@@ -201,7 +236,7 @@ def candidates_in(
                 break  # a verb inside makes a clause (人民搭乘信息时代), unless it names (治理)
             if not _head_ok(token, lexicon) or token.word[-1] in FUNCTION_CHARS:
                 continue
-            if j == i and not _single_ok(token, general_freq, lexicon):
+            if j == i and not _single_ok(token, general_freq, lexicon, tag_word):
                 continue
             span = tokens[i : j + 1]
             yield (
@@ -251,14 +286,15 @@ def candidates_in(
 def collect(
     tagged: Iterable[tuple[int, str, list[Token]]],
     lexicon: Lexicon,
-    general_freq: dict[str, int],
+    general_freq: Mapping[str, int],
+    tag_word: Callable[[str], str],
 ) -> dict[str, ZhCandidate]:
     """Candidates over all segments, keyed by their Simplified text, with C-values."""
     found: dict[str, ZhCandidate] = {}
     seen: set[tuple[str, int, int]] = set()
     for segment, text, tokens in tagged:
         for word, words, tags, source, occurrence in candidates_in(
-            tokens, segment, lexicon, general_freq, text
+            tokens, segment, lexicon, general_freq, text, tag_word
         ):
             key = (word, occurrence.segment, occurrence.start)
             if key in seen:

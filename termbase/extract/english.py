@@ -320,7 +320,6 @@ INNER_WORDS = frozenset(
         "for",
         "on",
         "with",
-        "to",
         "between",
         "by",
         "against",

@@ -118,7 +118,8 @@ class Lexicon:
         if raw is None:
             return
         self._headwords.add(zh)
-        for gloss in raw:
+        # "fate; destiny" holds two alternative glosses, each explaining 命运 on its own.
+        for gloss in (alternative for field in raw for alternative in field.split(";")):
             if IDIOM_MARK in gloss and len(zh) >= 4:
                 self._idioms.add(zh)
             if SKIP_GLOSS_RE.match(gloss.strip()):
@@ -146,7 +147,6 @@ class Lexicon:
                 stems = frozenset(stem(p) for p in word_parts(rendering.strip().lower()) if p)
                 if stems:
                     self._add(zh.strip(), stems)
-                    self._nominal.add(zh.strip())
 
     def learn(self, zh: str, en_words: Iterable[str]) -> None:
         """Add a pair found in this run, so longer terms built on it are explained (compositional)."""
@@ -190,6 +190,10 @@ class Lexicon:
     def renderings(self, zh: str) -> list[str]:
         """The domain lexicon's one-word renderings of a morpheme, in its order (网络 -> cyber, online...)."""
         return self._renderings.get(zh, [])
+
+    def is_verb_only(self, zh: str) -> bool:
+        """Whether CC-CEDICT glosses ``zh`` only as a verb ("to use"): 利用网络空间 is a clause."""
+        return self.is_headword(zh) and not self.has_nominal_sense(zh)
 
     def is_headword(self, zh: str) -> bool:
         self._parse(zh)

@@ -24,6 +24,7 @@ from termbase.text.normalize import singularize
 # Characters that a translation may leave unexpressed (之 in 法外之地, 的 in 中国的).
 LIGHT_CHARS = frozenset("之的与和及其")
 MIN_COMPOUND_PIECE = 3
+COORDINATORS = frozenset(["and", "or"])
 ADJECTIVE_ENDINGS = ("ic", "al", "ive", "ous", "ful", "ary", "ese", "ish")
 
 
@@ -133,14 +134,11 @@ class Explainer:
         return start == 0 and end == len(self.text)
 
     def _satisfies(self, gloss_id: int, found: set[str]) -> bool:
-        """The whole term's own gloss must be complete; a part's gloss may be half there
-        (常态 "normal state" inside 新常态 "new normal")."""
-        unit, gloss = self.glosses[gloss_id]
-        start, end, key = self.units[unit]
+        """A gloss of up to three words must be there in full ("bright spot", not "bright");
+        longer, descriptive glosses need three words in five."""
+        _unit, gloss = self.glosses[gloss_id]
         hit = len(found & gloss)
-        if start == 0 and end == len(self.text) or self._lexicon.is_strict(key, gloss):
-            return hit == len(gloss) if len(gloss) <= 3 else hit >= 0.6 * len(gloss)
-        return hit * 2 >= len(gloss)
+        return hit == len(gloss) if len(gloss) <= 3 else hit >= 0.6 * len(gloss)
 
 
 def dice(both: int, first: int, second: int) -> float:
@@ -174,6 +172,12 @@ def full_matches(
                     continue
                 if _truncated(explainer, side.tokens, first, end, assessment.matched, token_parts):
                     continue
+                if not _coordination_ok(
+                    explainer, side.tokens, first, end, assessment.satisfied, token_parts
+                ):
+                    continue
+                if not _compounds_contiguous(explainer, range(first, end), assessment.satisfied, token_parts):
+                    continue
                 out.append(
                     Match(
                         key,
@@ -205,9 +209,13 @@ def _truncated(
     chunk = tokens[first].chunk
     for k, step in ((first - 1, -1), (end, 1)):
         skipped = 0
+        coordinated = False
         while 0 <= k < len(tokens) and tokens[k].stop and tokens[k].text in INNER_WORDS and skipped < 2:
+            coordinated = coordinated or tokens[k].text in COORDINATORS
             k += step
             skipped += 1
+        if coordinated:
+            continue  # "lawful rights [and interests]": a coordinated word may or may not belong
         if not 0 <= k < len(tokens) or tokens[k].chunk != chunk or tokens[k].stop:
             continue
         parts = token_parts[k]
@@ -218,6 +226,71 @@ def _truncated(
         if step == 1 and skipped == 0 and tokens[end - 1].text.endswith(ADJECTIVE_ENDINGS):
             return True
     return False
+
+
+def _coordination_ok(
+    explainer: Explainer,
+    tokens: list[EnToken],
+    first: int,
+    end: int,
+    satisfied: set[int],
+    token_parts: list[list[frozenset[tuple[int, str]]] | None],
+) -> bool:
+    """ "X and Y" renders a term only when X and Y render different parts of it (经济社会 "economy
+    and society") or one gloss holds both ("rights and interests"); "sharing and joint governance"
+    for 共治 explains one part twice."""
+    for k in range(first + 1, end - 1):
+        if tokens[k].text not in COORDINATORS:
+            continue
+        left = _chars(explainer, range(first, k), satisfied, token_parts)
+        right = _chars(explainer, range(k + 1, end), satisfied, token_parts)
+        shared = _glosses(range(first, k), satisfied, token_parts) & _glosses(
+            range(k + 1, end), satisfied, token_parts
+        )
+        if left & right and not shared:
+            return False
+    return True
+
+
+def _compounds_contiguous(
+    explainer: Explainer,
+    positions: range,
+    satisfied: set[int],
+    token_parts: list[list[frozenset[tuple[int, str]]] | None],
+) -> bool:
+    """A word split into halves renders adjacent parts of the term: "cyberspace" is 网络空间, never
+    网络 ... 空间 with 经济 between them (网络经济空间 is not "economic cyberspace")."""
+    for k in positions:
+        for hits in token_parts[k] or ():
+            if len({word_stem for _, word_stem in hits}) < 2:
+                continue
+            chars = _chars(explainer, range(k, k + 1), satisfied, token_parts)
+            if chars and max(chars) - min(chars) + 1 != len(chars):
+                return False
+    return True
+
+
+def _glosses(
+    positions: range, satisfied: set[int], token_parts: list[list[frozenset[tuple[int, str]]] | None]
+) -> set[int]:
+    return {g for k in positions for hits in (token_parts[k] or ()) for g, _ in hits if g in satisfied}
+
+
+def _chars(
+    explainer: Explainer,
+    positions: range,
+    satisfied: set[int],
+    token_parts: list[list[frozenset[tuple[int, str]]] | None],
+) -> set[int]:
+    """Characters explained by each word's narrowest satisfied unit."""
+    out: set[int] = set()
+    for k in positions:
+        for hits in token_parts[k] or ():
+            spans = [explainer.units[explainer.glosses[g][0]][:2] for g, _ in hits if g in satisfied]
+            if spans:
+                start, end = min(spans, key=lambda s: (s[1] - s[0], s[0]))
+                out.update(range(start, end))
+    return out
 
 
 def _explained(explainer: Explainer, tokens: list[EnToken], satisfied: set[int]) -> dict[str, list[str]]:

@@ -161,7 +161,12 @@ class _Run:
     def _candidates(self) -> dict[str, ZhCandidate]:
         general = self.segmenter.tokenizer.FREQ
         tagged = ((index, text, self.segmenter.tag(text)) for index, text in self.zh_match.items())
-        return chinese.collect(tagged, self.lexicon.base, general)
+        return chinese.collect(tagged, self.lexicon.base, general, self._tag_word)
+
+    def _tag_word(self, word: str) -> str:
+        """jieba's part of speech for one dictionary word."""
+        tokens = self.segmenter.tag(word)
+        return tokens[0].flag if len(tokens) == 1 else "x"
 
     def _pair(self, candidates: dict[str, ZhCandidate]) -> dict[str, _Pair]:
         pairs: dict[str, _Pair] = {}
@@ -227,8 +232,18 @@ class _Run:
         whole_only = {m.key for m in matches if m.whole_only}
         length = {m.key: m.end - m.first for m in matches}
 
-        def rank(key: str) -> tuple[int, int, int, int, int, str]:
-            return (aligned[key], counts[key], int(key in whole_only), int(key in whole), -length[key], key)
+        coordinated = {m.key for m in matches if any(t.text in ("and", "or") for t in self._tokens_of(m))}
+
+        def rank(key: str) -> tuple[int, int, int, int, int, int, str]:
+            return (
+                aligned[key],
+                counts[key],
+                int(key in whole_only),
+                int(key in whole),
+                -int(key in coordinated),
+                -length[key],
+                key,
+            )
 
         best = max(counts, key=rank)
         zh_count = len(candidate.segments)
@@ -296,6 +311,8 @@ class _Run:
         aligned = sum(1 for m in choice.matches if not m.near)
         if aligned < 2:
             return None  # neighbours alone are too loose for pairs the dictionary cannot explain
+        if choice.cov_en == 1.0 and choice.cov_zh < 1.0:
+            return None  # the English renders only part of the Chinese (苹果设备新增用户 "new users")
         explained = choice.cov_zh >= 0.3 and choice.cov_en >= 0.3
         if not explained and (choice.both < 3 or choice.dice < 0.9):
             return None
