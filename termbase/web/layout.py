@@ -89,7 +89,7 @@ def help() -> Any:
 
 
 class _HttpsAwareSessionInterface(SecureCookieSessionInterface):
-    """Mark the session cookie Secure whenever the request came over HTTPS.
+    """Mark the session cookie Secure whenever the request came over HTTPS, and SameSite=Lax.
 
     ``SESSION_COOKIE_SECURE`` is one setting for all requests; a termbase served both on
     plain loopback (development) and behind HTTPS would need two. When the setting is on,
@@ -98,6 +98,12 @@ class _HttpsAwareSessionInterface(SecureCookieSessionInterface):
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config.get("SESSION_COOKIE_SECURE")) or request.is_secure
+
+    def get_cookie_samesite(self, app: Flask) -> str | None:
+        # Flask's default config holds SESSION_COOKIE_SAMESITE = None, so a setdefault() in the
+        # factory never takes effect; fall back to Lax here.
+        value: str | None = app.config.get("SESSION_COOKIE_SAMESITE") or "Lax"
+        return value
 
 
 @bp.record_once

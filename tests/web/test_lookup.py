@@ -1,0 +1,125 @@
+"""The lookup page: every reading of a query, the live-search fragment, did-you-mean, visibility."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+from web_sample import Sample
+
+from termbase.services.concepts import TermInput, create_concept
+
+
+def _rows(html: str) -> int:
+    return html.count('<tr class="hit ')
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "网络主权",
+        "網絡主權",
+        "wangluo zhuquan",
+        "wǎngluò zhǔquán",
+        "wangluozhuquan",
+        "wlzq",
+        "Cyber-Sovereignty",
+    ],
+)
+def test_lookup_finds_the_entry_in_every_reading(client: FlaskClient, sample: Sample, query: str) -> None:
+    response = client.get("/", query_string={"q": query})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert f'href="/concepts/{sample.sovereignty}"' in html
+    assert "wǎngluò zhǔquán" in html
+    assert "cyber sovereignty" in html
+    assert "badge status-approved" in html
+    assert "badge usage-preferred" in html
+
+
+def test_results_are_ranked_exact_then_prefix_then_contains(
+    client: FlaskClient, session: Session, sample: Sample
+) -> None:
+    bare = create_concept(
+        session,
+        [TermInput(language="zh-Hans", text="主权"), TermInput(language="en", text="sovereignty")],
+        actor="test",
+        status="approved",
+    )
+    session.commit()
+    html = client.get("/", query_string={"q": "sovereignty"}).get_data(as_text=True)
+    rows = re.findall(
+        r'<tr class="hit match-(\w+)">\s*<td class="zh">\s*<a class="hit-link" href="/concepts/(\d+)"', html
+    )
+    assert rows == [("exact", str(bare.id)), ("contains", str(sample.sovereignty))]
+    prefix = client.get("/", query_string={"q": "网络"}).get_data(as_text=True)
+    assert set(re.findall(r'<tr class="hit match-(\w+)">', prefix)) == {"prefix"}
+
+
+def test_live_search_gets_the_fragment_only(client: FlaskClient, sample: Sample) -> None:
+    full = client.get("/", query_string={"q": "wlzq"})
+    partial = client.get("/", query_string={"q": "wlzq"}, headers={"HX-Request": "true"})
+    assert "<html" in full.get_data(as_text=True)
+    body = partial.get_data(as_text=True)
+    assert "<html" not in body
+    assert "<header" not in body
+    assert 'class="hits"' in body
+    assert "HX-Request" in partial.headers["Vary"]
+    assert "HX-Request" in full.headers["Vary"]
+
+
+def test_page_works_without_javascript(client: FlaskClient, sample: Sample) -> None:
+    html = client.get("/").get_data(as_text=True)
+    assert '<form class="lookup" method="get" action="/"' in html
+    assert 'name="q"' in html
+    assert "<script" in html
+    assert 'src="/static/js/app.js"' in html
+    assert "onclick" not in html
+    assert "<script>" not in html
+
+
+def test_did_you_mean(client: FlaskClient, sample: Sample) -> None:
+    html = client.get("/", query_string={"q": "cyber soverignty"}).get_data(as_text=True)
+    assert "No entry matches" in html
+    assert "Did you mean" in html
+    assert "/?q=cyber+sovereignty" in html
+
+
+def test_anonymous_visitors_see_approved_entries_only(
+    client: FlaskClient, sample: Sample, as_role: Callable[[str | None], FlaskClient]
+) -> None:
+    anonymous = client.get("/", query_string={"q": "cyber attack"}).get_data(as_text=True)
+    assert _rows(anonymous) == 0
+    assert "Log in" in anonymous
+    translator = as_role("translator").get("/", query_string={"q": "cyber attack"}).get_data(as_text=True)
+    assert _rows(translator) == 1
+    assert "badge status-candidate" in translator
+
+
+def test_status_filter_for_readers_of_everything(
+    sample: Sample, as_role: Callable[[str | None], FlaskClient]
+) -> None:
+    client = as_role("translator")
+    assert _rows(client.get("/?q=community of shared future").get_data(as_text=True)) == 0
+    rejected = client.get("/?q=community of shared future&status=rejected").get_data(as_text=True)
+    assert _rows(rejected) == 1
+    assert "badge status-rejected" in rejected
+
+
+def test_anonymous_access_none_sends_visitors_to_login(
+    app: Flask, client: FlaskClient, sample: Sample
+) -> None:
+    app.config["ANONYMOUS_ACCESS"] = "none"
+    response = client.get("/?q=wlzq")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login?next=")
+
+
+def test_query_text_is_escaped(client: FlaskClient, sample: Sample) -> None:
+    html = client.get("/", query_string={"q": "<script>alert(1)</script>"}).get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
