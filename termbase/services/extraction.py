@@ -145,6 +145,7 @@ def extract(
         )
         report.new_concepts += 1
         report.new_terms += len(concept.terms)
+        report.new_variants += sum(1 for term in concept.terms if term.review == TermReview.CANDIDATE)
         report.new_citations += sum(len(term.citations) for term in concept.terms)
         report.proposals.append(concept.id)
     session.flush()
