@@ -232,16 +232,38 @@ def _common_han() -> frozenset[str]:
 def iter_lines(file: InputFile, encoding: str) -> Iterator[tuple[int, str]]:
     """Decoded lines without their line ends, numbered from 1, read in chunks.
 
-    A byte sequence the detected encoding cannot decode further down the file is
-    reported with its line number.
+    Line ends may be LF, CRLF or CR. A byte sequence the detected encoding cannot decode
+    further down the file is reported with the number of the line it is on.
     """
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    number = 0
+    pending = ""
     with file.open() as raw:
-        text = io.TextIOWrapper(raw, encoding=encoding, errors="strict", newline=None)
-        number = 0
-        try:
-            for number, line in enumerate(text, start=1):  # noqa: B007 (used after the loop)
-                yield number, line.rstrip("\n")
-        except UnicodeDecodeError as exc:
-            raise IngestError(
-                f"cannot be decoded as {encoding.upper()} ({exc.reason})", file=file.name, line=number + 1
-            ) from None
+        while True:
+            chunk = raw.read(CHUNK_BYTES)
+            final = not chunk
+            try:
+                text = decoder.decode(chunk, final=final)
+            except UnicodeDecodeError as exc:
+                before = bytes(exc.object[: exc.start]).decode(encoding, errors="replace")
+                where = number + _normalize_newlines(pending + before).count("\n") + 1
+                raise IngestError(
+                    f"cannot be decoded as {encoding.upper()} ({exc.reason})", file=file.name, line=where
+                ) from None
+            text = pending + text
+            hold = ""
+            if not final and text.endswith("\r"):
+                text, hold = text[:-1], "\r"  # a CRLF may be split between two chunks
+            *lines, rest = _normalize_newlines(text).split("\n")
+            for line in lines:
+                number += 1
+                yield number, line
+            pending = rest + hold
+            if final:
+                if pending:
+                    yield number + 1, pending
+                return
+
+
+def _normalize_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")

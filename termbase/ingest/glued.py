@@ -30,7 +30,6 @@ MAX_PARTS = 3
 MAX_TOKEN = 40
 
 _TOKEN = re.compile(r"[A-Za-z]+")
-_CHUNK = re.compile(r"\S+")
 _URLISH = re.compile(r"://|www\.|@|\.(?:com|org|net|gov|edu|cn|html?)\b|\w\.\w+\.\w", re.IGNORECASE)
 _CONTRACTIONS = ("ll", "ve", "re", "s", "d", "t", "m")
 
@@ -184,9 +183,10 @@ def _case_cuts(token: str) -> list[int]:
     return cuts
 
 
-def _token_splits(token: str) -> list[int]:
-    if len(token) < 4 or len(token) > MAX_TOKEN or _known(token) or _is_pinyin(token):
-        return []
+@lru_cache(maxsize=262144)
+def _token_splits(token: str) -> tuple[int, ...]:
+    if len(token) < 4 or len(token) > MAX_TOKEN or _known(token):
+        return ()
     cuts = _case_cuts(token)
     bounds = [0, *cuts, len(token)]
     result = list(cuts)
@@ -196,30 +196,38 @@ def _token_splits(token: str) -> list[int]:
             continue
         if inner := _dictionary_cuts(piece):
             result.extend(start + cut for cut in inner)
-    return sorted(result)
+    return tuple(sorted(result))
+
+
+@lru_cache(maxsize=65536)
+def _contraction_split(token: str) -> int | None:
+    """After an apostrophe, "llshare" (from "we'llshare"): the contraction ends, a word begins."""
+    if _known(token):
+        return None
+    lowered = token.lower()
+    for suffix in _CONTRACTIONS:
+        rest = token[len(suffix) :]
+        if lowered.startswith(suffix) and len(rest) >= 3 and _part(rest):
+            return len(suffix)
+    return None
+
+
+def _in_address(text: str, start: int, end: int) -> bool:
+    """Whether the characters start..end belong to a URL, e-mail address or domain name."""
+    left = max(text.rfind(" ", 0, start), text.rfind("\n", 0, start)) + 1
+    right = min((i for i in (text.find(" ", end), text.find("\n", end)) if i >= 0), default=len(text))
+    return _URLISH.search(text, left, right) is not None
 
 
 def find_splits(text: str) -> tuple[int, ...]:
     """Offsets in ``text`` where a space separates two glued words."""
     splits: list[int] = []
-    for chunk in _CHUNK.finditer(text):
-        if _URLISH.search(chunk.group()):
+    for match in _TOKEN.finditer(text):
+        token, offset = match.group(), match.start()
+        if offset and text[offset - 1] in "'’":
+            if (cut := _contraction_split(token)) is not None and not _in_address(text, offset, match.end()):
+                splits.append(offset + cut)
             continue
-        for match in _TOKEN.finditer(chunk.group()):
-            token, offset = match.group(), chunk.start() + match.start()
-            before = text[offset - 1] if offset else ""
-            if before in "'’":
-                # "we'llshare": the contraction ends, then a word begins.
-                for suffix in _CONTRACTIONS:
-                    rest = token[len(suffix) :]
-                    if (
-                        token.lower().startswith(suffix)
-                        and len(rest) >= 3
-                        and _part(rest)
-                        and not _known(token)
-                    ):
-                        splits.append(offset + len(suffix))
-                        break
-                continue
-            splits.extend(offset + cut for cut in _token_splits(token))
+        if len(token) >= 4 and (cuts := _token_splits(token)) and not _in_address(text, offset, match.end()):
+            splits.extend(offset + cut for cut in cuts)
     return tuple(splits)

@@ -207,7 +207,12 @@ def _pair_from_fields(fields: Sequence[str], *, file: str, line: int, alignment:
         if HAN_RE.search(text):
             return SegmentRecord(SegmentKind.ZH, zh_text=text, alignment="unaligned")
         return SegmentRecord(SegmentKind.EN, en_text=text, alignment="unaligned")
-    # Several separators: cut where the scripts change the most.
+    if len(fields) == 2:
+        left_han, right_han = HAN_RE.search(fields[0]) is not None, HAN_RE.search(fields[1]) is not None
+        if left_han != right_han:  # the usual case, decided without counting
+            zh, en = (fields[0], fields[1]) if left_han else (fields[1], fields[0])
+            return SegmentRecord(SegmentKind.PAIR, zh_text=zh, en_text=en, alignment=alignment)
+    # Both sides Chinese, or several separators: cut where the scripts change the most.
     best, best_gap = 1, -1.0
     for cut in range(1, len(fields)):
         left, right = " ".join(fields[:cut]), " ".join(fields[cut:])
@@ -260,9 +265,10 @@ class DocumentReader:
     aligner: Aligner | None = field(default=None, repr=False)
     tmx_stats: TmxStats = field(default_factory=TmxStats, repr=False)
 
-    def segments(self) -> Iterator[SegmentRecord]:
+    def segments(self, *, splits: bool = True) -> Iterator[SegmentRecord]:
+        """The segments, read afresh; ``splits=False`` skips finding glued words (for checking only)."""
         for record in self._read(self):
-            yield _with_splits(record)
+            yield _with_splits(record) if splits else record
 
     def lines(self, index: int = 0) -> Iterator[tuple[int, str]]:
         return iter_lines(self.source.files[index], self.inspections[index].encoding)

@@ -196,7 +196,7 @@ def _scan(planned: _Planned) -> None:
     scripts = ScriptCounter()
     count = 0
     try:
-        for record in reader.segments():
+        for record in reader.segments(splits=keep):
             count += 1
             scripts.add(record.zh_text)
             if keep:

@@ -93,10 +93,12 @@ def judge(records: Sequence[SegmentRecord], gold: Sequence[Bead]) -> Verdict:
     for record in records:
         if record.kind != SegmentKind.PAIR:
             continue
-        assert record.zh_text is not None and record.en_text is not None
+        assert record.zh_text is not None
+        assert record.en_text is not None
         zh, en = zh_side.locate(record.zh_text), en_side.locate(record.en_text)
         whole = set(zh) == set(en) and all(
-            zh[i] >= len(gold[i].zh) - 1 and en[i] >= len(gold[i].en) - 1 and gold[i].zh and gold[i].en for i in zh
+            zh[i] >= len(gold[i].zh) - 1 and en[i] >= len(gold[i].en) - 1 and gold[i].zh and gold[i].en
+            for i in zh
         )
         if whole:
             verdict.correct.append(record)
