@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from termbase.cli.common import transaction
@@ -17,7 +16,6 @@ from termbase.services.ingesting import ingest_path, ingest_paths
 
 
 @click.command("ingest")
-@with_appcontext
 @with_appcontext
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--actor", default=None, help="Name shown in the report.")
@@ -37,7 +35,6 @@ def ingest_command(paths: tuple[Path, ...], actor: str | None) -> None:
 
 
 @click.command("seed")
-@with_appcontext
 @with_appcontext
 def seed_command() -> None:
     """Load the seed documents (seeds/ with its manifest) into a database that has no documents yet."""
