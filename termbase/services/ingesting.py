@@ -298,6 +298,11 @@ def _result(planned: _Planned, document: Document, counts: dict[str, int]) -> Do
     )
 
 
+def _display_name(reader: DocumentReader) -> str:
+    """The file name(s) without the folder they were read from: what a citation shows."""
+    return " + ".join(Path(f.name).name for f in reader.source.files)
+
+
 def _write(session: Session, planned: _Planned) -> DocumentResult:
     reader, metadata = planned.reader, planned.metadata
     if planned.status == STATUS_UNCHANGED:
@@ -324,7 +329,7 @@ def _write(session: Session, planned: _Planned) -> DocumentResult:
         source_url=metadata.source_url,
         layout=reader.layout.value,
         zh_script=planned.zh_script,
-        filename=reader.filename[-500:],
+        filename=_display_name(reader)[-500:],
         content_hash=reader.content_hash,
     )
     session.add(document)

@@ -42,7 +42,7 @@ def test_seeds_become_five_documents_with_their_metadata(session: Session) -> No
             assert getattr(document, key) == entry[key], key
         assert document.version == 1
         assert document.is_current
-        assert document.filename == str(SEEDS / entry["file"])
+        assert document.filename == entry["file"]
         segments = _segments(session, document)
         assert [s.position for s in segments] == list(range(1, len(segments) + 1))
         kinds = {s.kind for s in segments}
@@ -59,7 +59,7 @@ def test_seeds_become_five_documents_with_their_metadata(session: Session) -> No
     pipe = session.scalars(select(Document).where(Document.layout == "pipe-pairs")).one()
     assert pipe.zh_script == "zh-Hant"
     assert pipe.filename is not None
-    lines = [line for line in Path(pipe.filename).read_text("utf-8").splitlines() if line]
+    lines = [line for line in (SEEDS / pipe.filename).read_text("utf-8").splitlines() if line]
     assert len(_segments(session, pipe)) == len(lines)
 
 
@@ -191,6 +191,9 @@ def test_upload_of_one_file_and_of_a_pair(session: Session) -> None:
     for names in (("talk.zh.txt", "talk.en.txt"), ("chinese.txt", "english.txt")):
         result = ingest_upload(session, [(names[1], en), (names[0], zh + names[0].encode())]).documents[0]
         assert (result.layout, result.status, result.pairs) == ("text-pair", "new", 1)
+        document = session.get(Document, result.document_id)
+        assert document is not None
+        assert document.filename == f"{names[0]} + {names[1]}"
     with pytest.raises(Invalid, match="upload one file, or two"):
         ingest_upload(session, [("a.txt", en)] * 3)
 

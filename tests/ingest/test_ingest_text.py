@@ -166,3 +166,15 @@ def test_stems_join_inflections() -> None:
     assert stem("sharing") == stem("share")
     assert stem("cooperation") == stem("cooperate")
     assert stem("Countries") == stem("country")
+
+
+def test_readers_import_neither_flask_nor_sqlalchemy() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, termbase.ingest.readers, termbase.ingest.manifest; "
+        "print(','.join(m for m in ('flask', 'sqlalchemy', 'termbase.models') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == ""
