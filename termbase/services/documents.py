@@ -421,7 +421,7 @@ def concept_citations(
 ) -> CitationPage:
     """The segments that cite a concept's terms, each as a bilingual line with those terms marked.
 
-    Current document versions come first, then by document and position.
+    Aligned pairs come first, then current document versions, then by document and position.
     """
     reviews = _visible_reviews(include_unapproved)
     cited = (
@@ -435,7 +435,14 @@ def concept_citations(
         select(Segment.id)
         .join(cited, cited.c.segment_id == Segment.id)
         .join(Document, Document.id == Segment.document_id)
-        .order_by(Document.is_current.desc(), Document.slug, Document.version.desc(), Segment.position)
+        .order_by(
+            # Aligned pairs first: a citation reads best with both languages side by side.
+            (Segment.kind == SegmentKind.PAIR.value).desc(),
+            Document.is_current.desc(),
+            Document.slug,
+            Document.version.desc(),
+            Segment.position,
+        )
     )
     total = session.scalar(select(func.count()).select_from(cited)) or 0
     page_ids = list(session.scalars(ordered.offset(max(0, offset)).limit(max(1, limit))))

@@ -6,6 +6,7 @@ or document text in Python.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -62,3 +63,35 @@ def query_spans(text: str | None, needle: str) -> list[TextSpan]:
         spans.append(TextSpan(start, start + len(needle)))
         start = haystack.find(needle, start + len(needle))
     return spans
+
+
+ELLIPSIS = "…"
+
+
+def snippet(text: str | None, spans: Sequence[Span], radius: int) -> list[Piece]:
+    """Like :func:`pieces`, but only the part of a long text around its first span (keyword in context).
+
+    Cuts fall on spaces where there are any near the edge, and are shown with an ellipsis.
+    Spans must be dataclasses (as marks are), so they can be shifted.
+    """
+    if not text:
+        return []
+    if not spans or len(text) <= 2 * radius + 20:
+        return pieces(text, spans)
+    first = min(spans, key=lambda s: s.start)
+    start, end = max(0, first.start - radius), min(len(text), first.end + radius)
+    if start > 0 and (space := text.find(" ", start, first.start)) >= 0 and space - start < 20:
+        start = space + 1
+    if end < len(text) and (space := text.rfind(" ", first.end, end)) >= 0 and end - space < 20:
+        end = space
+    inner = [
+        dataclasses.replace(s, start=s.start - start, end=s.end - start)  # type: ignore[type-var]
+        for s in spans
+        if s.start >= start and s.end <= end
+    ]
+    out = pieces(text[start:end], inner)
+    if start > 0:
+        out.insert(0, Piece(ELLIPSIS))
+    if end < len(text):
+        out.append(Piece(ELLIPSIS))
+    return out

@@ -13,7 +13,7 @@ from termbase.services import documents as document_service
 from termbase.services import search as search_service
 from termbase.web import bp
 from termbase.web.helpers import db
-from termbase.web.highlight import pieces
+from termbase.web.highlight import pieces, snippet
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +78,7 @@ def segment_url(slug: str, position: int, version: int | None = None, is_current
 
 
 # Globals rather than a context processor: imported macro files see globals, not the context.
-for _helper in (nav_items, has_endpoint, pieces, segment_url):
+for _helper in (nav_items, has_endpoint, pieces, snippet, segment_url):
     bp.add_app_template_global(_helper)
 
 

@@ -87,68 +87,105 @@ def upload_post() -> Any:
         )
     template = "upload/_progress.html" if is_partial() else "upload/progress.html"
     response = current_app.response_class(
-        stream_template(template, steps=_run(ingesting, _service("extraction"), files), files=files)
+        stream_template(
+            template,
+            steps=_run(
+                ingesting,
+                _service("extraction"),
+                files,
+                pair=request.form.get("pair") == "1",
+                max_bytes=int(current_app.config.get("MAX_INGEST_BYTES") or 64 * 1024 * 1024),
+            ),
+            files=files,
+        )
     )
     response.headers["X-Accel-Buffering"] = "no"  # let proxies pass each step on at once
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
+def _batches(files: list[tuple[str, bytes]], pair: bool) -> list[list[tuple[str, bytes]]]:
+    """One ingest call per document: every file alone, or two files as the two sides of one text."""
+    if pair and len(files) == 2:
+        return [files]
+    return [[file] for file in files]
+
+
 def _run(
-    ingesting: ModuleType, extraction: ModuleType | None, files: list[tuple[str, bytes]]
+    ingesting: ModuleType,
+    extraction: ModuleType | None,
+    files: list[tuple[str, bytes]],
+    *,
+    pair: bool,
+    max_bytes: int,
 ) -> Iterator[Any]:
-    """Do the work, yielding a Step after each stage and a Summary at the end; never raises."""
+    """Do the work, yielding a Step after each stage and a Summary at the end; never raises.
+
+    Each document is committed on its own, so one unreadable file does not cost the others.
+    """
     session = db()
     actor = actor_name()
     total = sum(len(data) for _, data in files)
     yield Step(f"Received {len(files)} file{'s' if len(files) != 1 else ''} ({_size(total)}).")
-    try:
-        report = ingesting.ingest_upload(session, files, actor=actor)
-        session.commit()
-    except ServiceError as exc:
-        session.rollback()
-        yield Step("Nothing was stored: " + _with_details(exc), kind="error")
-        yield Summary(ok=False, message=exc.message)
-        return
-    except Exception:  # the page is already streaming; report instead of breaking it
-        session.rollback()
-        current_app.logger.exception("upload: ingest failed")
-        yield Step("Nothing was stored: the files could not be read (the error was logged).", kind="error")
-        yield Summary(ok=False, message="internal error")
-        return
-    documents = _documents(report)
-    for doc in documents:
-        yield Step(doc["line"], kind="done" if doc["changed"] else "note")
-    summary = Summary(ok=True, documents=documents)
-    changed = [d for d in documents if d["changed"] and d.get("slug")]
-    if extraction is None:
-        yield Step("Term extraction is not available yet; the documents are stored.", kind="note")
-    for doc in changed:
-        yield Step(f"Extracting terms from “{doc['title']}”…", kind="note")
+    summary = Summary(ok=True)
+    failures = 0
+    for batch in _batches(files, pair):
+        names = " + ".join(name for name, _ in batch)
         try:
-            result = (
-                extraction.extract(session, document_slug=doc["slug"], actor=actor) if extraction else None
-            )
+            report = ingesting.ingest_upload(session, batch, actor=actor, max_bytes=max_bytes)
             session.commit()
         except ServiceError as exc:
             session.rollback()
-            yield Step(f"Extraction failed for “{doc['title']}”: {_with_details(exc)}", kind="error")
+            failures += 1
+            yield Step(f"{names}: not stored. {_with_details(exc)}", kind="error")
             continue
-        except Exception:
+        except Exception:  # the page is already streaming; report instead of breaking it
             session.rollback()
-            current_app.logger.exception("upload: extraction failed for %s", doc["slug"])
-            yield Step(f"Extraction failed for “{doc['title']}” (the error was logged).", kind="error")
+            failures += 1
+            current_app.logger.exception("upload: ingest of %s failed", names)
+            yield Step(
+                f"{names}: not stored; the file could not be read (the error was logged).", kind="error"
+            )
             continue
-        counts = _extraction_counts(result)
-        summary.new_candidates += counts.get("new_candidates", 0)
-        summary.new_variants += counts.get("new_variants", 0)
-        summary.new_citations += counts.get("new_citations", 0)
-        doc["candidates"] = counts.get("new_candidates", 0)
-        yield Step(
-            f"“{doc['title']}”: {counts.get('new_candidates', 0)} new candidates, "
-            f"{counts.get('new_variants', 0)} variant proposals, {counts.get('new_citations', 0)} new citations."
-        )
+        for result in report.documents:
+            doc = _document(result)
+            summary.documents.append(doc)
+            yield Step(doc["line"], kind="done" if doc["changed"] else "note")
+            if not doc["changed"]:
+                continue
+            if extraction is None:
+                yield Step("Term extraction is not available; the document is stored.", kind="note")
+                continue
+            yield from _extract(extraction, session, doc, actor, summary)
+    if failures and not summary.documents:
+        summary.ok = False
+        summary.message = "None of the files could be stored; see the messages above."
     yield summary
+
+
+def _extract(
+    extraction: ModuleType, session: Any, doc: dict[str, Any], actor: str | None, summary: Summary
+) -> Iterator[Step]:
+    try:
+        result = extraction.extract(session, document_slug=doc["slug"], actor=actor)
+        session.commit()
+    except ServiceError as exc:
+        session.rollback()
+        yield Step(f"Extraction failed for “{doc['title']}”: {_with_details(exc)}", kind="error")
+        return
+    except Exception:
+        session.rollback()
+        current_app.logger.exception("upload: extraction failed for %s", doc["slug"])
+        yield Step(f"Extraction failed for “{doc['title']}” (the error was logged).", kind="error")
+        return
+    doc["candidates"] = result.new_concepts
+    summary.new_candidates += result.new_concepts
+    summary.new_variants += result.new_variants
+    summary.new_citations += result.new_citations
+    yield Step(
+        f"“{doc['title']}”: {result.new_concepts} new candidate entries, {result.new_variants} variant "
+        f"proposals, {result.new_citations} new citations."
+    )
 
 
 def _size(n: int) -> str:
@@ -164,34 +201,25 @@ def _with_details(exc: ServiceError) -> str:
     return f"{where}: {exc.message}" if where else exc.message
 
 
-def _documents(report: Any) -> list[dict[str, Any]]:
-    """The documents an ingest report describes, as plain dicts for the template."""
-    out = []
-    for doc in getattr(report, "documents", []) or []:
-        slug = getattr(doc, "slug", None)
-        title = getattr(doc, "title", None) or slug or "document"
-        action = str(getattr(doc, "action", getattr(doc, "status", "stored")))
-        segments = getattr(doc, "segments", None)
-        changed = action not in {"unchanged", "skipped"}
-        line = f"“{title}”: {action}"
-        if isinstance(segments, int):
-            line += f", {segments} segments"
-        out.append(
-            {
-                "slug": slug,
-                "title": title,
-                "action": action,
-                "changed": changed,
-                "line": line + ".",
-                "url": url_for("web.document", slug=slug) if slug else None,
-            }
-        )
-    return out
+STATUS_LABELS = {
+    "new": "stored as a new document",
+    "new-version": "stored as a new version (earlier citations keep their text)",
+    "unchanged": "unchanged since it was last read: nothing to do",
+    "updated": "unchanged text; details brought up to date",
+}
 
 
-def _extraction_counts(result: Any) -> dict[str, int]:
-    counts = {}
-    for name in ("new_candidates", "new_variants", "new_citations"):
-        value = getattr(result, name, 0)
-        counts[name] = value if isinstance(value, int) else len(value or [])
-    return counts
+def _document(result: Any) -> dict[str, Any]:
+    """One ingested document, as a plain dict for the template."""
+    changed = result.status in ("new", "new-version")
+    line = f"“{result.title}”: {STATUS_LABELS.get(result.status, result.status)}"
+    if changed:
+        line += f"; {result.segments} segments, {result.pairs} aligned pairs"
+    return {
+        "slug": result.slug,
+        "title": result.title,
+        "action": STATUS_LABELS.get(result.status, result.status),
+        "changed": changed,
+        "line": line + (f" ({result.note})" if getattr(result, "note", None) else "") + ".",
+        "url": url_for("web.document", slug=result.slug),
+    }

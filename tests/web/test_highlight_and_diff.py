@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from termbase.services.documents import Mark, resolve_overlaps
-from termbase.web.highlight import TextSpan, pieces, query_spans
+from termbase.web.highlight import TextSpan, pieces, query_spans, snippet
 from termbase.web.history import action_label, diff_snapshots
 
 
@@ -98,3 +98,16 @@ def test_diff_snapshots() -> None:
     assert diff_snapshots(before, None)[0].kind == "removed"
     assert action_label("status:approved") == "approved"
     assert action_label("something-new") == "something new"
+
+
+def test_snippet_keeps_the_context_around_the_first_mark() -> None:
+    text = "word " * 60 + "cyber sovereignty" + " word" * 60
+    start = text.index("cyber")
+    result = snippet(text, [Mark(start, start + 17, 1, "approved")], radius=40)
+    assert result[0].text == "…"
+    assert result[-1].text == "…"
+    marked = [p for p in result if p.mark is not None]
+    assert [p.text for p in marked] == ["cyber sovereignty"]
+    assert len("".join(p.text for p in result)) < 120
+    short = snippet("尊重网络主权", [Mark(2, 6, 1, "approved")], radius=40)
+    assert "".join(p.text for p in short) == "尊重网络主权"

@@ -94,7 +94,9 @@ def test_anonymous_visitors_see_approved_entries_only(
 ) -> None:
     anonymous = client.get("/", query_string={"q": "cyber attack"}).get_data(as_text=True)
     assert _rows(anonymous) == 0
-    assert "Log in" in anonymous
+    assert "1 entry awaiting review matches “cyber attack”" in anonymous  # that it exists, not what it says
+    assert "网络攻击" not in anonymous
+    assert 'href="/login?next=/?q%3Dcyber%2Battack"' in anonymous
     translator = as_role("translator").get("/", query_string={"q": "cyber attack"}).get_data(as_text=True)
     assert _rows(translator) == 1
     assert "badge status-candidate" in translator
