@@ -257,7 +257,7 @@ def evaluate(
     figures = Figures(
         documents=sorted({s.document for s in segments}),
         proposals=len(result.concepts),
-        variants=len(result.variants),
+        variants=len(result.variants) + sum(len(p.variants) for p in result.concepts),
         citations=citations,
         recall=len(found) / len(present) if present else 1.0,
         dev_found=len(found),

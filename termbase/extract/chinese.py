@@ -107,6 +107,7 @@ STOP_HEADS = frozenset(
         "发展",
         "支持",
         "建设",
+        "开幕式",
     ]
 )
 # Characters that cannot start or end an unknown expression: particles, pronouns, conjunctions.

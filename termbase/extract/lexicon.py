@@ -106,6 +106,7 @@ class Lexicon:
         self._headwords: set[str] = set()
         self._renderings: dict[str, list[str]] = {}
         self._domain_keys: set[str] = set()
+        self._synonyms: dict[str, set[str]] = {}
         self.max_key_length = 1
 
     @classmethod
@@ -167,9 +168,14 @@ class Lexicon:
             if not line.strip() or line.startswith("#"):
                 continue
             zh, _, rest = line.partition("\t")
-            en, _, flag = rest.partition("\t")
-            if flag.strip() == "core":
+            en, _, flag_text = rest.partition("\t")
+            flags = {f.strip() for f in flag_text.split(",")}
+            if "core" in flags:
                 self._domain_keys.add(zh.strip())
+            if "interchangeable" in flags:
+                group = {stem(w) for r in en.split("|") for w in word_parts(r) if len(word_parts(r)) == 1}
+                for word_stem in group:
+                    self._synonyms.setdefault(word_stem, set()).update(group)
             for rendering in en.split("|"):
                 words = word_parts(rendering.strip().lower())
                 if len(words) == 1 and words[0] not in self._renderings.get(zh.strip(), []):
@@ -212,6 +218,10 @@ class Lexicon:
         """Whether some gloss is not a "to ..." verb gloss (治理 -> governance)."""
         self._parse(zh)
         return zh in self._nominal
+
+    def synonyms(self, word_stem: str) -> set[str]:
+        """Stems that may stand for ``word_stem`` inside a gloss (web, Internet, online, cyber)."""
+        return self._synonyms.get(word_stem, {word_stem})
 
     def is_domain_word(self, zh: str) -> bool:
         """Whether ``zh`` is, or contains a character that is, a core morpheme of the domain (网 in 网民)."""

@@ -80,12 +80,17 @@ class Explainer:
         self.units = lexicon.units(text)
         self.glosses: list[tuple[int, frozenset[str]]] = []
         self._index: dict[str, list[int]] = defaultdict(list)
+        self._canonical: dict[tuple[int, str], str] = {}
         for unit, (_s, _e, key) in enumerate(self.units):
             for gloss in sorted(lexicon.glosses(key), key=sorted):
                 gloss_id = len(self.glosses)
                 self.glosses.append((unit, gloss))
                 for word_stem in gloss:
                     self._index[word_stem].append(gloss_id)
+                    # "web user" also reads "Internet user": the stand-in counts as the gloss word.
+                    for synonym in lexicon.synonyms(word_stem) - {word_stem}:
+                        self._index[synonym].append(gloss_id)
+                        self._canonical[(gloss_id, synonym)] = word_stem
         self.content = {i for i, c in enumerate(text) if c not in LIGHT_CHARS}
         self._part_cache: dict[str, frozenset[tuple[int, str]]] = {}
 
@@ -95,17 +100,20 @@ class Explainer:
         if cached is not None:
             return cached
         word_stem = stem(part)
-        hits = {(g, word_stem) for g in self._index.get(word_stem, ())}
+        hits = self._hits(word_stem)
         if not hits and len(part) >= 2 * MIN_COMPOUND_PIECE:
             # cyberspace = cyber + space: both halves must be explained.
             for k in range(MIN_COMPOUND_PIECE, len(part) - MIN_COMPOUND_PIECE + 1):
                 left, right = stem(part[:k]), stem(part[k:])
                 if left in self._index and right in self._index:
-                    hits = {(g, left) for g in self._index[left]} | {(g, right) for g in self._index[right]}
+                    hits = self._hits(left) | self._hits(right)
                     break
         result = frozenset(hits)
         self._part_cache[part] = result
         return result
+
+    def _hits(self, word_stem: str) -> set[tuple[int, str]]:
+        return {(g, self._canonical.get((g, word_stem), word_stem)) for g in self._index.get(word_stem, ())}
 
     def token_parts(self, token: EnToken) -> list[frozenset[tuple[int, str]]]:
         return [self.part_hits(singularize(p)) for p in HYPHENS_RE.split(token.text) if p]

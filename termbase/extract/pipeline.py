@@ -216,7 +216,18 @@ class _Run:
         domain = any(
             self.lexicon.base.is_domain_word(key) for _, _, key in self.lexicon.base.units(candidate.text)
         )
-        return domain or len(candidate.segments) >= 2
+        if domain or len(candidate.segments) >= 2:
+            return True
+        # Seen once and outside the domain's morphemes: only a four-character dictionary word
+        # rendered exactly by its own gloss (知识产权 "intellectual property rights"); idioms excluded.
+        text = candidate.text
+        return (
+            len(text) >= 4
+            and self.lexicon.base.is_headword(text)
+            and not self.lexicon.base.is_idiom(text)
+            and any(m.whole_only for m in pair.matches)
+            and len(english.content_words(tokens)) >= 2  # 别无他法 "alternatives" is a paraphrase
+        )
 
     def _tokens_of(self, match: Match) -> list[EnToken]:
         return self.sides[match.segment].tokens[match.first : match.end]
@@ -690,19 +701,33 @@ class _Overlay(Lexicon):
 
 
 def _drop_nested(pairs: dict[str, _Pair], lexicon: Lexicon) -> dict[str, _Pair]:
-    """Drop fragments: a candidate seen only inside longer accepted ones (全球数字 in 全球数字经济),
-    unless it is a dictionary word of its own."""
-    spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for pair in pairs.values():
+    """Drop fragments: a candidate seen only inside longer accepted ones, unless it is their head.
+
+    Chinese terms are head-final: 数字经济 ends 全球数字经济 and is a term of its own, while
+    国家大数据 (in 国家大数据战略) and 网络空间全球 (in 网络空间全球治理) lack a head. A candidate
+    that cuts a dictionary word of the longer one in two (数据战略 in 大数据战略) is a fragment too.
+    Dictionary words of their own are always kept.
+    """
+    spans: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
+    for text, pair in pairs.items():
         for occurrence in pair.candidate.occurrences:
-            spans[occurrence.segment].append((occurrence.start, occurrence.end))
+            spans[occurrence.segment].append((occurrence.start, occurrence.end, text))
+
+    def inside(start: int, end: int, outer_start: int, outer_end: int, outer: str) -> bool:
+        if not (outer_start <= start and end <= outer_end) or (outer_start, outer_end) == (start, end):
+            return False
+        if end != outer_end:
+            return True  # not the head of the longer term
+        cut = start - outer_start
+        return any(s < cut < e for s, e, _ in lexicon.units(outer) if e - s > 1)
+
     kept = {}
     for text, pair in pairs.items():
         if lexicon.is_headword(text):
             kept[text] = pair
             continue
         free = any(
-            not any(s <= o.start and o.end <= e and (s, e) != (o.start, o.end) for s, e in spans[o.segment])
+            not any(inside(o.start, o.end, s, e, longer) for s, e, longer in spans[o.segment])
             for o in pair.candidate.occurrences
         )
         if free:

@@ -78,7 +78,13 @@ class ProposedConcept:
 
     @property
     def en(self) -> list[str]:
-        return [t.text for t in self.terms if t.language == "en"]
+        """The English renderings proposed with the concept (variant candidates not included)."""
+        return [t.text for t in self.terms if t.language == "en" and t.review == "accepted"]
+
+    @property
+    def variants(self) -> list[ProposedTerm]:
+        """Look-alike renderings proposed for review inside the new concept."""
+        return [t for t in self.terms if t.review == "candidate"]
 
 
 @dataclass(slots=True)
