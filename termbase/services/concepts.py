@@ -353,9 +353,12 @@ def merge_concepts(
     for definition in list(source.definitions):
         if definition.language not in target_definitions:
             target.definitions.append(Definition(language=definition.language, text=definition.text))
-    for comment in list(source.comments):
-        source.comments.remove(comment)
-        target.comments.append(comment)
+    # Without no_autoflush, loading target.comments would flush the comment just removed from
+    # the source as a delete-orphan before it reached the target.
+    with session.no_autoflush:
+        for comment in list(source.comments):
+            source.comments.remove(comment)
+            target.comments.append(comment)
     if target.note and source.note and source.note != target.note:
         target.note = f"{target.note}\n{source.note}"
     target.note = target.note or source.note
