@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ARTIFACTS, DEMO_EDITOR, TRANSLATOR, LiveServer
 from lxml import etree
 
 try:
@@ -19,6 +18,11 @@ except ImportError:  # the fixtures skip (or, in CI, fail) with the reason
     expect = None
 
 pytestmark = pytest.mark.browser
+# The accounts the live server's fixture creates (tests/browser/conftest.py).
+DEMO_EDITOR = ("editor", "editor-demo")
+TRANSLATOR = ("mei", "translator-pass")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+LiveServer = Any
 SOVEREIGNTY = re.compile("网络主权|網絡主權")
 
 

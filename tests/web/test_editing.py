@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from web_sample import Sample
 
 from termbase.models import Comment, Concept, HistoryEntry, Term
-from termbase.services.concepts import get_concept, update_concept
+from termbase.services.concepts import add_comment, get_concept, update_concept
 
 
 @pytest.fixture
@@ -166,6 +166,8 @@ def test_term_edit_conflict(editor: FlaskClient, session: Session, sample: Sampl
 def test_merge_two_entries(editor: FlaskClient, session: Session, sample: Sample) -> None:
     page = editor.get(f"/concepts/{sample.attack}/merge", query_string={"other": "cybersecurity"})
     assert f"/concepts/{sample.attack}/merge?other={sample.security}" in page.get_data(as_text=True)
+    add_comment(session, sample.attack, author="mei", body="Same idea as cybersecurity?")
+    session.commit()
     target, source = _concept(session, sample.security), _concept(session, sample.attack)
     response = editor.post(
         f"/concepts/{sample.attack}/merge",
@@ -180,6 +182,7 @@ def test_merge_two_entries(editor: FlaskClient, session: Session, sample: Sample
     assert response.headers["Location"] == f"/concepts/{sample.security}"
     merged = {t.text for t in get_concept(session, sample.security).terms}
     assert {"网络攻击", "cyber attack", "网络安全", "cybersecurity"} <= merged
+    assert [c.body for c in get_concept(session, sample.security).comments] == ["Same idea as cybersecurity?"]
     gone = editor.get(f"/concepts/{sample.attack}")
     assert gone.status_code == 410
     assert f"/concepts/{sample.security}" in gone.get_data(as_text=True)

@@ -1,0 +1,181 @@
+"""The concept service the UI and API edit through: versions, terms, merge, split, history, revert."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.orm import Session
+
+from termbase.models import Concept, Document, Segment
+from termbase.services import concepts as svc
+from termbase.services.concepts import TermInput
+from termbase.services.errors import Conflict, Invalid
+
+
+def _pair(session: Session, zh: str, en: str, **fields: object) -> Concept:
+    concept = svc.create_concept(
+        session,
+        [TermInput(language="zh-Hans", text=zh, usage_status="preferred"), TermInput(language="en", text=en)],
+        actor="test",
+        **fields,
+    )
+    session.commit()
+    return concept
+
+
+def test_create_derives_keys_and_pinyin(session: Session) -> None:
+    concept = _pair(session, "網絡主權", "Cyber-Sovereignty")
+    zh, en = concept.terms
+    assert (zh.normalized, zh.search_key, zh.pinyin_key, zh.pinyin_initials) == (
+        "网络主权",
+        "网络主权",
+        "wangluozhuquan",
+        "wlzq",
+    )
+    assert zh.pinyin == "wǎngluò zhǔquán"
+    assert (en.search_key, en.pinyin) == ("cybersovereignty", None)
+    assert concept.status == "candidate"
+    assert [e.action for e in svc.history(session, concept.id)] == ["create"]
+
+
+def test_create_refuses_bad_input(session: Session) -> None:
+    with pytest.raises(Invalid):
+        svc.create_concept(session, [], actor="test")
+    with pytest.raises(Invalid):
+        svc.create_concept(session, [TermInput(language="en", text="   ")], actor="test")
+    with pytest.raises(Invalid):
+        svc.create_concept(session, [TermInput(language="fr", text="souveraineté")], actor="test")
+    with pytest.raises(Conflict):
+        svc.create_concept(
+            session,
+            [TermInput(language="en", text="data"), TermInput(language="en", text="Data")],
+            actor="test",
+        )
+
+
+def test_stale_versions_are_refused_with_the_current_state(session: Session) -> None:
+    concept = _pair(session, "网络安全", "cybersecurity")
+    seen = concept.version
+    svc.set_status(session, concept.id, "approved", version=seen, actor="first")
+    session.commit()
+    with pytest.raises(Conflict) as caught:
+        svc.set_status(session, concept.id, "rejected", version=seen, actor="second")
+    assert caught.value.details["field"] == "version"
+    assert caught.value.details["current_version"] == seen + 1
+    assert caught.value.details["current"]["status"] == "approved"
+    session.rollback()
+    assert svc.get_concept(session, concept.id).status == "approved"
+    svc.set_status(session, concept.id, "rejected", version=None, actor="bulk")  # no version: no check
+    assert svc.history(session, concept.id)[0].action == "status:rejected"
+
+
+def test_terms_add_edit_and_remove(session: Session) -> None:
+    concept = _pair(session, "网络攻击", "cyber attack")
+    term = svc.add_term(
+        session, concept.id, TermInput(language="en", text="cyberattack"), version=concept.version, actor="t"
+    )
+    session.commit()
+    assert term.search_key == "cyberattack"
+    zh = next(t for t in concept.terms if t.language == "zh-Hans")
+    svc.update_term(session, zh.id, version=concept.version, actor="t", pinyin="wǎngluò gōngjī")
+    assert zh.pinyin == "wǎngluò gōngjī"
+    svc.update_term(session, zh.id, version=concept.version, actor="t", pinyin=None)
+    assert zh.pinyin == "wǎngluògōngjī"  # derived again from the characters
+    with pytest.raises(Conflict):
+        svc.update_term(session, term.id, version=concept.version, actor="t", text="Cyber Attack")
+    session.rollback()
+    concept = svc.get_concept(session, concept.id)
+    svc.remove_term(session, term.id, version=concept.version, actor="t")
+    single = _pair(session, "主权", "sovereignty")
+    svc.remove_term(session, single.terms[1].id, version=single.version, actor="t")
+    with pytest.raises(Invalid):
+        svc.remove_term(session, single.terms[0].id, version=single.version, actor="t")
+
+
+def test_merge_moves_terms_citations_and_comments(session: Session) -> None:
+    document = Document(slug="d", title="D", layout="pipe-pairs", content_hash="0" * 64)
+    document.segments = [
+        Segment(position=0, kind="pair", zh_text="尊重网络主权", en_text="respect cyber sovereignty")
+    ]
+    session.add(document)
+    session.flush()
+    segment_id = document.segments[0].id
+    target = _pair(session, "网络主权", "cyber sovereignty")
+    source = svc.create_concept(
+        session,
+        [
+            TermInput(language="zh-Hans", text="网络主权", citations=[(segment_id, 2, 6)]),
+            TermInput(language="en", text="Internet sovereignty"),
+        ],
+        actor="test",
+    )
+    svc.add_comment(session, source.id, author="mei", body="Same concept as the other entry.")
+    session.commit()
+    source_id = source.id
+    merged = svc.merge_concepts(
+        session,
+        target.id,
+        source_id,
+        actor="ed",
+        target_version=target.version,
+        source_version=source.version,
+    )
+    session.commit()
+    assert {t.text for t in merged.terms} == {"网络主权", "cyber sovereignty", "Internet sovereignty"}
+    zh = next(t for t in merged.terms if t.text == "网络主权")
+    assert [(c.segment_id, c.start, c.end) for c in zh.citations] == [(segment_id, 2, 6)]
+    assert [c.body for c in merged.comments] == ["Same concept as the other entry."]
+    assert session.get(Concept, source_id) is None
+    assert svc.history(session, source_id)[0].action == "merged-into"
+    assert svc.history(session, target.id)[0].action == "merge"
+    with pytest.raises(Invalid):
+        svc.merge_concepts(session, target.id, target.id, actor="ed")
+
+
+def test_split_moves_the_chosen_terms(session: Session) -> None:
+    concept = _pair(session, "信息技术", "information technology")
+    ict = svc.add_term(
+        session, concept.id, TermInput(language="en", text="ICT"), version=concept.version, actor="t"
+    )
+    session.commit()
+    new = svc.split_concept(session, concept.id, [ict.id], version=concept.version, actor="t")
+    assert [t.text for t in new.terms] == ["ICT"]
+    assert {t.text for t in svc.get_concept(session, concept.id).terms} == {
+        "信息技术",
+        "information technology",
+    }
+    with pytest.raises(Invalid):
+        svc.split_concept(session, concept.id, [t.id for t in concept.terms], version=None, actor="t")
+    with pytest.raises(Invalid):
+        svc.split_concept(session, concept.id, [], version=None, actor="t")
+
+
+def test_revert_restores_an_earlier_state_and_a_deleted_entry(session: Session) -> None:
+    concept = _pair(session, "互联网治理", "Internet governance")
+    concept_id = concept.id
+    svc.update_concept(session, concept_id, version=concept.version, actor="t", note="first note")
+    session.commit()
+    edit = svc.history(session, concept_id)[0]
+    svc.revert(session, edit.id, actor="t")
+    session.commit()
+    assert svc.get_concept(session, concept_id).note is None
+    assert svc.history(session, concept_id)[0].action == "revert"
+    svc.delete_concept(session, concept_id, version=None, actor="t")
+    session.commit()
+    deletion = svc.history(session, concept_id)[0]
+    assert deletion.action == "delete"
+    restored = svc.revert(session, deletion.id, actor="t")
+    session.commit()
+    assert restored.id == concept_id
+    assert {t.text for t in restored.terms} == {"互联网治理", "Internet governance"}
+    with pytest.raises(Invalid):
+        svc.revert(session, svc.history(session, concept_id)[-1].id, actor="t")  # the creation
+
+
+def test_comments_are_validated(session: Session) -> None:
+    concept = _pair(session, "数字经济", "digital economy")
+    with pytest.raises(Invalid):
+        svc.add_comment(session, concept.id, author="mei", body="  ")
+    with pytest.raises(Invalid):
+        svc.add_comment(session, concept.id, author="mei", body="x" * 5001)
+    comment = svc.add_comment(session, concept.id, author="mei", body=" Check the UN rendering. ")
+    assert comment.body == "Check the UN rendering."
