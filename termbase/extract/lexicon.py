@@ -32,6 +32,7 @@ SKIP_GLOSS_RE = re.compile(
     re.IGNORECASE,
 )
 IDIOM_MARK = "(idiom)"
+ACRONYM_RE = re.compile(r"\(([A-Z][A-Za-z0-9]{1,5})\)")
 
 _stemmer = PorterStemmer()
 
@@ -161,6 +162,9 @@ class Lexicon:
             if not gloss.strip().lower().startswith("to "):
                 self._nominal.add(zh)
             self._glosses.setdefault(zh, set()).add(stems)
+            # "Internet of things (IoT)": the acronym renders the headword too.
+            for acronym in ACRONYM_RE.findall(gloss):
+                self._glosses[zh].add(frozenset({stem(acronym.lower())}))
 
     def add_table(self, lines: Iterable[str]) -> None:
         """Rows ``中文<TAB>english|english``; ``#`` starts a comment."""

@@ -55,6 +55,7 @@ class Match:
     occurrence: int  # index of the Chinese occurrence it renders
     explained: dict[str, list[str]] = field(default_factory=dict)
     whole_only: bool = False
+    stand_in: bool = False  # a word is explained only through an interchangeable rendering
 
 
 @dataclass(slots=True)
@@ -91,6 +92,7 @@ class Explainer:
                     for synonym in lexicon.synonyms(word_stem) - {word_stem}:
                         self._index[synonym].append(gloss_id)
                         self._canonical[(gloss_id, synonym)] = word_stem
+        self._direct = {word_stem for _, gloss in self.glosses for word_stem in gloss}
         self.content = {i for i, c in enumerate(text) if c not in LIGHT_CHARS}
         self._part_cache: dict[str, frozenset[tuple[int, str]]] = {}
 
@@ -111,6 +113,14 @@ class Explainer:
         result = frozenset(hits)
         self._part_cache[part] = result
         return result
+
+    def by_stand_in(self, token: EnToken) -> bool:
+        """Whether the token is explained only through an interchangeable rendering (online for web)."""
+        return any(
+            self.part_hits(singularize(p)) and stem(singularize(p)) not in self._direct
+            for p in HYPHENS_RE.split(token.text)
+            if p
+        )
 
     def _hits(self, word_stem: str) -> set[tuple[int, str]]:
         return {(g, self._canonical.get((g, word_stem), word_stem)) for g in self._index.get(word_stem, ())}
@@ -198,6 +208,7 @@ def full_matches(
                         number,
                         _explained(explainer, side.tokens[first:end], assessment.satisfied),
                         assessment.whole_only,
+                        any(explainer.by_stand_in(t) for t in side.tokens[first:end] if not t.stop),
                     )
                 )
     return out
@@ -293,8 +304,12 @@ def _chars(
     out: set[int] = set()
     for k in positions:
         for hits in token_parts[k] or ():
-            spans = [explainer.units[explainer.glosses[g][0]][:2] for g, _ in hits if g in satisfied]
-            if spans:
+            by_stem: dict[str, list[tuple[int, int]]] = defaultdict(list)
+            for gloss_id, word_stem in hits:
+                if gloss_id in satisfied:
+                    start, end, _ = explainer.units[explainer.glosses[gloss_id][0]]
+                    by_stem[word_stem].append((start, end))
+            for spans in by_stem.values():  # each half of a split compound separately
                 start, end = min(spans, key=lambda s: (s[1] - s[0], s[0]))
                 out.update(range(start, end))
     return out
