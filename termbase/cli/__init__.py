@@ -49,11 +49,14 @@ def register_commands(app: Flask) -> None:
     from termbase.cli.backup import backup, restore
     from termbase.cli.corpus import ingest_command, seed_command
     from termbase.cli.db import db_group
+    from termbase.cli.exchange import export_command, import_command
     from termbase.cli.extraction import extract_command
     from termbase.cli.users import users_group
 
     app.cli = TermbaseAppGroup(app.name)
     app.cli.add_command(db_group)
+    app.cli.add_command(export_command)
+    app.cli.add_command(import_command)
     app.cli.add_command(ingest_command)
     app.cli.add_command(seed_command)
     app.cli.add_command(users_group)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import IO
@@ -47,6 +48,7 @@ _USABLE = (UsageStatus.PREFERRED, UsageStatus.ADMITTED)
 _SOURCE_NAMES = {"source", "term", "source term", "src", "source text"}
 _TARGET_NAMES = {"target", "translation", "target term", "tgt", "target text"}
 _COMMENT_NAMES = {"comment", "comments", "note", "notes", "description", "remark", "remarks", "备注", "注释"}
+_TAG_RE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
 _POS_NAMES = {"part of speech", "partofspeech", "pos", "part_of_speech"}
 
 
@@ -153,7 +155,8 @@ class _Column:
 
 
 def _column_for(index: int, name: str) -> _Column | None:
-    key = " ".join(name.strip().lstrip("#").strip().lower().replace("_", " ").split())
+    raw = name.strip().lstrip("#").strip()
+    key = " ".join(raw.lower().replace("_", " ").split())
     if key in _SOURCE_NAMES or key in _TARGET_NAMES:
         return _Column(index, "term")
     if key in _COMMENT_NAMES:
@@ -164,7 +167,7 @@ def _column_for(index: int, name: str) -> _Column | None:
         return _Column(index, "pinyin")
     if key in _POS_NAMES:
         return _Column(index, "pos")
-    language = normalize_language_tag(key) if key.replace("-", "").isalpha() else None
+    language = normalize_language_tag(raw) if _TAG_RE.match(raw) else None
     if language is not None:
         return _Column(index, "term", language)
     return None

@@ -206,30 +206,51 @@ def check_exportable(session: Session, options: ExportOptions) -> None:
         )
     )
     if not found:
-        raise Invalid(
-            f"nothing to export: no entries match ({describe(options)})", details={"field": "status"}
-        )
+        raise Invalid(f"nothing to export: no entries match ({describe(options)})")
 
 
-def export_stream(session: Session, options: ExportOptions) -> Iterator[bytes]:
+class ExportStream(Iterator[bytes]):
+    """The file as byte chunks; :attr:`entries` counts the concepts written so far."""
+
+    def __init__(self, session: Session, options: ExportOptions) -> None:
+        self.entries = 0
+        records = self._counted(iter_records(session, options))
+        fmt = ExportFormat(options.format)
+        if fmt in (ExportFormat.CSV, ExportFormat.TSV):
+            delimiter = "," if fmt is ExportFormat.CSV else "\t"
+            self._chunks = write_glossary(records, delimiter=delimiter, lang_codes=options.lang_codes)
+        else:
+            header = TbxHeader(
+                title="termbase export (zh-en)",
+                description=f"Exported from termbase on {_when(options).strftime('%Y-%m-%dT%H:%M:%SZ')}; "
+                f"{describe(options)}",
+            )
+            self._chunks = write_tbx(
+                records, generation=Generation(fmt.value), lang_codes=options.lang_codes, header=header
+            )
+
+    def _counted(self, records: Iterator[ConceptRecord]) -> Iterator[ConceptRecord]:
+        for record in records:
+            if record.terms:
+                self.entries += 1
+            yield record
+
+    def __iter__(self) -> ExportStream:
+        return self
+
+    def __next__(self) -> bytes:
+        return next(self._chunks)
+
+
+def export_stream(session: Session, options: ExportOptions) -> ExportStream:
     """Check the options against the database, then return the file as a stream of byte chunks.
 
     Errors (unknown document, nothing to export) are raised here, before the first chunk,
-    so an edge can still answer with a proper error.
+    so an edge can still answer with a proper error. The session must stay open while the
+    stream is consumed.
     """
     check_exportable(session, options)
-    records = iter_records(session, options)
-    fmt = ExportFormat(options.format)
-    if fmt in (ExportFormat.CSV, ExportFormat.TSV):
-        return write_glossary(
-            records, delimiter="," if fmt is ExportFormat.CSV else "\t", lang_codes=options.lang_codes
-        )
-    header = TbxHeader(
-        title="termbase export (zh-en)",
-        description=f"Exported from termbase on {_when(options).strftime('%Y-%m-%dT%H:%M:%SZ')}; "
-        f"{describe(options)}",
-    )
-    return write_tbx(records, generation=Generation(fmt.value), lang_codes=options.lang_codes, header=header)
+    return ExportStream(session, options)
 
 
 def iter_records(session: Session, options: ExportOptions) -> Iterator[ConceptRecord]:

@@ -68,6 +68,7 @@ from termbase.services.concepts import (
 from termbase.services.errors import Invalid, ServiceError
 from termbase.services.exporting import IMPORTED_CONTEXTS_KEY, context_source
 from termbase.tbx.parse import TbxError, TbxReader, looks_like_xml, origination_and_modification, peek
+from termbase.tbx.vocab import Generation, part_of_speech_to_tbx, term_type_to_tbx
 from termbase.text.lang import is_chinese
 from termbase.text.normalize import clean_term_text, has_han, normalize_term, search_key, to_simplified
 from termbase.text.pinyin import pinyin_marks
@@ -546,8 +547,15 @@ class _Importer:
                 apply_term_text(term, cleaned, term_record.pinyin or term.pinyin)
             if term_record.usage_status_given:
                 _set(term, "usage_status", term_record.usage_status.value)
-            _set(term, "part_of_speech", term_record.part_of_speech)
-            _set(term, "term_type", term_record.term_type)
+            # A value that exports the same way is the same value ("n" and "noun"; None and "other").
+            if part_of_speech_to_tbx(term.part_of_speech, Generation.TBX_2008) != part_of_speech_to_tbx(
+                term_record.part_of_speech, Generation.TBX_2008
+            ):
+                _set(term, "part_of_speech", term_record.part_of_speech)
+            if term_type_to_tbx(term.term_type) is None or term_type_to_tbx(
+                term.term_type
+            ) != term_type_to_tbx(term_record.term_type):
+                _set(term, "term_type", term_record.term_type)
             _set(term, "note", term_record.note)
             _add_contexts(term, term_record.contexts)
         return added

@@ -1,0 +1,174 @@
+"""``termbase export`` and ``termbase import``: TBX and CSV/TSV exchange with CAT tools."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from termbase.cli.common import transaction
+from termbase.services import exporting
+from termbase.services.errors import Invalid
+from termbase.services.importing import import_file
+from termbase.tbx.vocab import parse_lang_codes
+
+
+@click.command("export")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice([f.value for f in exporting.ExportFormat]),
+    default=exporting.ExportFormat.TBX_2008.value,
+    show_default=True,
+    help="TBX-Basic 2008 (what most CAT tools import), TBX-Basic v3, or a CSV/TSV glossary.",
+)
+@click.option(
+    "--status",
+    type=click.Choice([s.value for s in exporting.StatusFilter]),
+    default=exporting.StatusFilter.APPROVED.value,
+    show_default=True,
+    help="Which entries; 'all' is approved and candidate (rejected entries never go out).",
+)
+@click.option(
+    "--min-confidence",
+    type=click.FloatRange(0, 1),
+    default=None,
+    help="Leave out extracted concepts scored lower; entries without a score always pass.",
+)
+@click.option("--document", default=None, help="Only concepts with a term cited in this document (slug).")
+@click.option(
+    "--lang-codes",
+    default="",
+    help="Language codes to write, e.g. zh=zh-CN,zh-Hant=zh-TW,en=en-US (the default).",
+)
+@click.option(
+    "--context-cap",
+    type=click.IntRange(0, exporting.MAX_CONTEXT_CAP),
+    default=None,
+    help="Context sentences per term (default: TERMBASE_EXPORT_CONTEXT_CAP).",
+)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="File, or - for stdout.",
+)
+@with_appcontext
+def export_command(
+    fmt: str,
+    status: str,
+    min_confidence: float | None,
+    document: str | None,
+    lang_codes: str,
+    context_cap: int | None,
+    output: str,
+) -> None:
+    """Export the termbase as TBX or as a glossary for OmegaT and spreadsheets.
+
+    Filters combine. The file is written in one pass with bounded memory; a file on disk
+    appears only when the export is complete.
+    """
+    try:
+        codes = parse_lang_codes(lang_codes)
+    except ValueError as exc:
+        raise Invalid(str(exc), details={"field": "lang-codes"}) from None
+    cap = context_cap if context_cap is not None else int(current_app.config["EXPORT_CONTEXT_CAP"])
+    options = exporting.ExportOptions(
+        format=fmt,
+        status=status,
+        min_confidence=min_confidence,
+        document=document,
+        lang_codes=codes,
+        context_cap=min(cap, exporting.MAX_CONTEXT_CAP),
+    )
+    with transaction() as session:
+        stream = exporting.export_stream(session, options)
+        if output == "-":
+            out = sys.stdout.buffer
+            size = 0
+            for chunk in stream:
+                out.write(chunk)
+                size += len(chunk)
+            out.flush()
+            click.echo(f"exported {stream.entries} entries ({size} bytes)", err=True)
+            return
+        target = Path(output)
+        size = _write_atomically(target, stream)
+    click.echo(f"exported {stream.entries} entries to {target} ({size} bytes, {options.format})", err=True)
+
+
+def _write_atomically(target: Path, stream: exporting.ExportStream) -> int:
+    """Write to a temporary file beside ``target`` and rename it, so no half-written file is left."""
+    directory = target.resolve().parent
+    fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=directory)
+    size = 0
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            for chunk in stream:
+                handle.write(chunk)
+                size += len(chunk)
+        os.replace(temp_name, target)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+    return size
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--dry-run", is_flag=True, help="Read and check everything, report the counts, write nothing.")
+@click.option(
+    "--status",
+    "default_status",
+    type=click.Choice(["candidate", "approved"]),
+    default="candidate",
+    show_default=True,
+    help="Status of new entries whose file does not state one (TBX written by termbase does).",
+)
+@click.option("--actor", default=None, help="Name recorded in history (default: your login name).")
+@with_appcontext
+def import_command(file: str, dry_run: bool, default_status: str, actor: str | None) -> None:
+    """Import a TBX (2008 or v3) or CSV/TSV glossary file; the format is detected.
+
+    An entry sharing a term (same language, normalized) with an existing concept updates
+    it. Either the whole file is imported or, on any error, nothing is.
+    """
+    actor = actor or _login_name()
+    with transaction() as session:
+        if file == "-":
+            report = import_file(
+                session,
+                sys.stdin.buffer,
+                filename="stdin",
+                dry_run=dry_run,
+                actor=actor,
+                default_status=default_status,
+            )
+        else:
+            report = import_file(
+                session,
+                file,
+                filename=os.path.basename(file),
+                dry_run=dry_run,
+                actor=actor,
+                default_status=default_status,
+            )
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if report.warning_count > len(report.warnings):
+        click.echo(f"warning: … {report.warning_count - len(report.warnings)} more", err=True)
+    click.echo(report.summary())
+
+
+def _login_name() -> str | None:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry, e.g. in a container
+        return None
