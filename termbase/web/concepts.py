@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -101,17 +102,91 @@ def _redirect_to_concept(concept_id: int, anchor: str | None = None) -> Any:
     return redirect(url_for("web.concept", concept_id=concept_id, _anchor=anchor), code=303)
 
 
+Extractor = Callable[[dict[str, Any]], Any]
+
+# How each field of the edit forms reads from a history snapshot, so that a conflict can tell
+# what the editor changed from what someone else changed.
+CONCEPT_FORM_FIELDS: dict[str, Extractor] = {
+    "subject_field": lambda snap: snap.get("subject_field"),
+    "note": lambda snap: snap.get("note"),
+    "definition_zh": lambda snap: (snap.get("definitions") or {}).get("zh-Hans"),
+    "definition_en": lambda snap: (snap.get("definitions") or {}).get("en"),
+    "status": lambda snap: snap.get("status"),
+}
+
+
+def term_form_fields(term_id: int) -> dict[str, Extractor]:
+    def reader(name: str) -> Extractor:
+        def read(snap: dict[str, Any]) -> Any:
+            term = next((t for t in snap.get("terms", []) if t.get("id") == term_id), None)
+            return None if term is None else term.get(name)
+
+        return read
+
+    names = ("text", "usage_status", "pinyin", "part_of_speech", "term_type", "note", "review")
+    return {name: reader(name) for name in names}
+
+
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    """One field of the editor's form that differs from the version they saw."""
+
+    name: str
+    mine: str
+    current: str | None  # what someone else changed it to meanwhile, or None when they did not
+
+
+def _plain(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
 def _submitted_fields() -> list[tuple[str, list[str]]]:
-    """The form as posted, minus the CSRF token and versions, for showing and re-posting it."""
+    """The form as posted, minus the CSRF token and versions."""
     return [
         (name, values)
         for name, values in request.form.lists()
-        if name != "csrf_token" and name != "version" and not name.endswith("_version")
+        if name not in ("csrf_token", "version", "next") and not name.startswith("version_")
     ]
 
 
-def conflict_page(concept_id: int, seen: int | None, message: str, *, resubmit: bool = True) -> Any:
-    """409 with the version the editor saw, the current one, and the changes in between."""
+def reconcile(
+    submitted: list[tuple[str, list[str]]],
+    seen: dict[str, Any] | None,
+    current: dict[str, Any] | None,
+    fields: dict[str, Extractor],
+) -> tuple[list[FieldChange], list[tuple[str, list[str]]]]:
+    """Split a stale form into the editor's own changes and a re-submission that keeps everyone's.
+
+    A field the editor left as they saw it is re-submitted with its *current* value, so applying
+    the form again never undoes a colleague's change. Fields the form does not describe are
+    taken as changes of the editor's.
+    """
+    changes: list[FieldChange] = []
+    resubmission: list[tuple[str, list[str]]] = []
+    for name, values in submitted:
+        extract = fields.get(name)
+        if extract is None or seen is None or current is None or len(values) != 1:
+            changes.append(FieldChange(name, ", ".join(values), None))
+            resubmission.append((name, values))
+            continue
+        mine, before, now = _plain(values[0]), _plain(extract(seen)), _plain(extract(current))
+        if mine in (before, now):
+            resubmission.append((name, [now]))  # untouched, or already as the editor wants it
+            continue
+        changes.append(FieldChange(name, mine, now if now != before else None))
+        resubmission.append((name, values))
+    return changes, resubmission
+
+
+def conflict_page(
+    concept_id: int,
+    seen: int | None,
+    message: str,
+    *,
+    resubmit: bool = True,
+    fields: dict[str, Extractor] | None = None,
+) -> Any:
+    """409 with the version the editor saw, the current one, the changes in between, and theirs."""
     session = db()
     session.rollback()
     try:
@@ -129,6 +204,7 @@ def conflict_page(concept_id: int, seen: int | None, message: str, *, resubmit: 
         if e.after is None or (seen is not None and e.after.get("version", 0) > seen)
     ]
     current_snapshot = concept_service.snapshot(current) if current is not None else None
+    changes, resubmission = reconcile(_submitted_fields(), seen_snapshot, current_snapshot, fields or {})
     return (
         render_template(
             "concepts/conflict.html",
@@ -139,8 +215,9 @@ def conflict_page(concept_id: int, seen: int | None, message: str, *, resubmit: 
             current=current,
             current_snapshot=current_snapshot,
             since=since,
-            submitted=_submitted_fields(),
-            resubmit=resubmit and current is not None,
+            changes=changes,
+            resubmission=resubmission,
+            resubmit=resubmit and current is not None and bool(changes),
             action_label=action_label,
             diff=diff_snapshots,
         ),
@@ -148,17 +225,22 @@ def conflict_page(concept_id: int, seen: int | None, message: str, *, resubmit: 
     )
 
 
-def guarded(concept_id: int, seen: int | None, change: Callable[[], T]) -> T | Any:
+def guarded(
+    concept_id: int, seen: int | None, change: Callable[[], T], fields: dict[str, Extractor] | None = None
+) -> T | Any:
     """Run a change; a stale version becomes the conflict page instead of an error."""
     try:
         return change()
     except Conflict as exc:
         if exc.details.get("field") != "version" and "current_version" not in exc.details:
             raise
-        return conflict_page(concept_id, seen, exc.message)
+        return conflict_page(concept_id, seen, exc.message, fields=fields)
     except StaleDataError:
         return conflict_page(
-            concept_id, seen, "Someone else saved this entry at the same moment; nothing of yours was saved."
+            concept_id,
+            seen,
+            "Someone else saved this entry at the same moment; nothing of yours was saved.",
+            fields=fields,
         )
 
 
@@ -376,7 +458,7 @@ def concept_edit(concept_id: int) -> Any:
             )
 
         try:
-            result = guarded(concept_id, seen, change)
+            result = guarded(concept_id, seen, change, CONCEPT_FORM_FIELDS)
         except Invalid as exc:
             db().rollback()
             _field_error(form, exc, default="note")
@@ -400,6 +482,7 @@ def concept_status(concept_id: int) -> Any:
         concept_id,
         seen,
         lambda: concept_service.set_status(db(), concept_id, status, version=seen, actor=actor_name()),
+        CONCEPT_FORM_FIELDS,
     )
     if _is_response(result):
         return result
@@ -515,6 +598,7 @@ def term_edit(term_id: int) -> Any:
                 lambda: concept_service.update_term(
                     session, term_id, version=seen, actor=actor_name(), **changes
                 ),
+                term_form_fields(term_id),
             )
         except (Invalid, Conflict) as exc:
             session.rollback()

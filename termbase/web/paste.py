@@ -11,13 +11,22 @@ from typing import Any
 from flask import render_template, request
 
 from termbase.auth import Permission, requires
-from termbase.records import UsageStatus
+from termbase.records import TermReview, UsageStatus
 from termbase.services import recognition
 from termbase.services.documents import Mark, concept_labels, resolve_overlaps
+from termbase.text.lang import is_chinese
 from termbase.web import bp
 from termbase.web.helpers import db, read_all
 
 MAX_TEXT = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class Translation:
+    text: str
+    language: str
+    usage_status: str
+    proposed: bool  # a variant awaiting review
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +36,29 @@ class Found:
     match: recognition.Match
     label: str
     same_language_preferred: list[str]  # for a deprecated or superseded term: what to use instead
+    translations: list[Translation]
+
+
+_USAGE_ORDER = {"preferred": 0, "admitted": 1, "superseded": 2, "deprecated": 3}
+
+
+def _translations(
+    match: recognition.Match, terms: list[recognition.TermInfo], full: bool
+) -> list[Translation]:
+    """The other language's terms: accepted ones first (preferred first), then proposed variants."""
+    chosen = [
+        t
+        for t in terms
+        if is_chinese(t.language) != is_chinese(match.language)
+        and t.review != TermReview.REJECTED.value
+        and (full or t.approved)
+    ]
+    chosen.sort(
+        key=lambda t: (t.review != TermReview.ACCEPTED.value, _USAGE_ORDER.get(t.usage_status, 9), t.id)
+    )
+    return [
+        Translation(t.text, t.language, t.usage_status, t.review != TermReview.ACCEPTED.value) for t in chosen
+    ]
 
 
 @bp.route("/paste", methods=["GET", "POST"])
@@ -69,7 +101,14 @@ def _recognize(text: str) -> tuple[list[Found], tuple[Mark, ...]]:
                 and t.usage_status == UsageStatus.PREFERRED.value
                 and (t.approved or full)
             ]
-        found.append(Found(match, labels.get(match.concept_id, ""), instead))
+        found.append(
+            Found(
+                match,
+                labels.get(match.concept_id, ""),
+                instead,
+                _translations(match, terms.get(match.concept_id, []), full),
+            )
+        )
     marks = resolve_overlaps(
         (
             Mark(

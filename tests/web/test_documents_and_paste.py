@@ -159,3 +159,17 @@ def test_paste_limits_and_empty_input(client: FlaskClient, sample: Sample) -> No
     too_long = client.post("/paste", data={"text": "网" * 20_001}).get_data(as_text=True)
     assert "paste at most 20,000" in too_long
     assert client.get("/paste").status_code == 200
+
+
+def test_paste_lists_accepted_translations_before_proposed_ones(
+    client: FlaskClient, sample: Sample, as_role: Callable[[str | None], FlaskClient]
+) -> None:
+    anonymous = client.post("/paste", data={"text": "尊重网络主权"}).get_data(as_text=True)
+    assert "Internet sovereignty" not in anonymous
+    html = as_role("translator").post("/paste", data={"text": "尊重网络主权"}).get_data(as_text=True)
+    table = html[html.index('<table class="found">') :]
+    accepted = table.index('<span class="equivalent" lang="en" data-copy-text>cyber sovereignty</span>')
+    proposed = table.index(
+        '<span class="equivalent proposed" lang="en" data-copy-text>Internet sovereignty</span>'
+    )
+    assert accepted < proposed

@@ -301,3 +301,48 @@ def test_csrf_is_enforced(app: Flask, editor: FlaskClient, session: Session, sam
         data={"status": "approved", "version": version, "csrf_token": token},
     )
     assert accepted.status_code == 303
+
+
+def test_reapplying_a_stale_edit_keeps_the_colleagues_change(
+    editor: FlaskClient, session: Session, sample: Sample
+) -> None:
+    seen = _concept(session, sample.attack).version
+    update_concept(
+        session, sample.attack, version=seen, actor="colleague", note="checked with the UN termbase"
+    )
+    session.commit()
+    form = {
+        "subject_field": "security",
+        "note": "",
+        "definition_zh": "",
+        "definition_en": "",
+        "version": seen,
+    }
+    response = editor.post(f"/concepts/{sample.attack}/edit", data=form)
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    resubmission = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', html))
+    assert resubmission["subject_field"] == "security"  # the editor's change
+    assert resubmission["note"] == "checked with the UN termbase"  # the colleague's, not the stale empty note
+    assert "<td>subject field</td>" in html
+    assert "<td>note</td>" not in html  # the editor did not touch it
+    again = editor.post(f"/concepts/{sample.attack}/edit", data=resubmission)
+    assert again.status_code == 303
+    concept = _concept(session, sample.attack)
+    assert (concept.subject_field, concept.note) == ("security", "checked with the UN termbase")
+
+
+def test_a_field_both_editors_changed_is_flagged(
+    editor: FlaskClient, session: Session, sample: Sample
+) -> None:
+    seen = _concept(session, sample.attack).version
+    update_concept(session, sample.attack, version=seen, actor="colleague", note="theirs")
+    session.commit()
+    form = {"subject_field": "", "note": "mine", "definition_zh": "", "definition_en": "", "version": seen}
+    html = editor.post(f"/concepts/{sample.attack}/edit", data=form).get_data(as_text=True)
+    assert '<tr class="both-changed">' in html
+    assert '<strong>also changed</strong>, to: <span class="pre">theirs</span>' in html
+    same = {"subject_field": "", "note": "theirs", "definition_zh": "", "definition_en": "", "version": seen}
+    nothing = editor.post(f"/concepts/{sample.attack}/edit", data=same).get_data(as_text=True)
+    assert "there is nothing left to apply" in nothing
+    assert "Apply my change" not in nothing
