@@ -6,8 +6,9 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
@@ -85,8 +86,18 @@ def error_response(status: int, message: str, details: Mapping[str, Any] | None 
     return response
 
 
+def _rollback_request_session() -> None:
+    """End the request's transaction: nothing of a failed request is saved, and a flush that
+    failed leaves the session unusable (and its objects expired) until it is rolled back,
+    which the error page itself needs (it reads the current user)."""
+    session = g.get("db_session")
+    if session is not None:
+        session.rollback()
+
+
 def register_error_handlers(app: Flask) -> None:
     def render_error(status: int, message: str, details: Mapping[str, Any] | None = None) -> Any:
+        _rollback_request_session()
         if _wants_json():
             return error_response(status, message, details)
         return render_template("errors/error.html", status=status, message=message), status
@@ -105,6 +116,14 @@ def register_error_handlers(app: Flask) -> None:
     def _stale(_exc: StaleDataError) -> Any:
         return render_error(
             409, "This entry was changed by someone else while you were saving. Reload and retry."
+        )
+
+    @app.errorhandler(IntegrityError)
+    def _clash(_exc: IntegrityError) -> Any:
+        # Checks in the services run before writing; a unique or key violation that still
+        # reaches the database is a concurrent request that saved the same thing first.
+        return render_error(
+            409, "This clashed with a change saved at the same moment; nothing was saved. Reload and retry."
         )
 
     @app.errorhandler(Exception)
