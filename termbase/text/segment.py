@@ -11,6 +11,7 @@ import os
 import tempfile
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 import jieba
 import jieba.posseg
@@ -24,6 +25,18 @@ class Token:
     flag: str
     start: int
     end: int
+
+
+class _POSTokenizer(jieba.posseg.POSTokenizer):
+    """A POS tagger over our own tokenizer that reuses the tag table jieba parsed at import.
+
+    Parsing jieba's dictionary again costs seconds per process; a copy keeps words added
+    to our tokenizer out of jieba's global tagger.
+    """
+
+    def load_word_tag(self, f: Any) -> None:
+        f.close()
+        self.word_tag_tab = dict(jieba.posseg.dt.word_tag_tab)
 
 
 class Segmenter:
@@ -50,7 +63,7 @@ class Segmenter:
                     tokenizer.cache_file = os.path.join(self._cache_dir, "termbase-jieba.cache")
                     tokenizer.initialize()
                     self._tokenizer = tokenizer
-                    self._pos = jieba.posseg.POSTokenizer(tokenizer)
+                    self._pos = _POSTokenizer(tokenizer)
         return self._pos
 
     @property
