@@ -222,4 +222,5 @@ def _document(result: Any) -> dict[str, Any]:
         "changed": changed,
         "line": line + (f" ({result.note})" if getattr(result, "note", None) else "") + ".",
         "url": url_for("web.document", slug=result.slug),
+        "review_url": url_for("web.review", document=result.slug),
     }
