@@ -253,6 +253,7 @@ def search(
     limit: int = 50,
     offset: int = 0,
     statuses: Collection[str] | None = None,
+    contains: bool = True,
 ) -> SearchResults:
     """Find concepts for ``q``: exact matches first, then prefix, then contains.
 
@@ -260,6 +261,8 @@ def search(
         ``READ_ALL``); otherwise approved entries and accepted terms only.
     :param statuses: restrict to these workflow statuses (ignored beyond approved when
         ``include_unapproved`` is false); default approved and, if allowed, candidate.
+    :param contains: also look for the query inside terms. That tier scans the table (there is
+        no substring index), and runs only when exact and prefix matches leave the page short.
     """
     query = clean_query(q)
     limit = max(1, min(limit, MAX_LIMIT))
@@ -274,7 +277,7 @@ def search(
     if chosen:
         for tier in TIERS:
             for qf in fields:
-                if tier not in qf.tiers:
+                if tier not in qf.tiers or (tier == "contains" and not contains):
                     continue
                 exhausted = _collect(session, qf, tier, chosen, reviews, wanted, order, best) and exhausted
                 if len(order) >= wanted:

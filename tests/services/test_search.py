@@ -209,3 +209,9 @@ def test_exact_and_prefix_lookups_can_use_the_indexes(session: Session, termbase
             )
             assert "SCAN terms" not in plan, plan
             assert "USING INDEX ix_terms_" in plan or "USING COVERING INDEX ix_terms_" in plan, plan
+
+
+def test_contains_tier_can_be_switched_off(session: Session, termbase: dict[str, int]) -> None:
+    assert [h.match for h in search(session, "zhuquan", include_unapproved=True, contains=False).hits] == [
+        "exact"
+    ]
