@@ -105,6 +105,13 @@ def test_editor_approves_candidates(page: Any, live_server: LiveServer, shot: An
     page.get_by_role("button", name="Approve selected").click()
     expect(page.locator(".flash-success")).to_contain_text("Approved 2 entries")
     assert [live_server.status(c) for c in chosen] == ["approved", "approved"]
+    # From the keyboard: j moves to the first entry, r rejects it.
+    first_id = int(page.locator("li.review-item").first.get_attribute("id").lstrip("c"))
+    page.keyboard.press("j")
+    expect(page.locator(f"#c{first_id}")).to_be_focused()
+    page.keyboard.press("r")
+    expect(page.locator(".flash-success")).to_contain_text("Rejected 1 entry")
+    assert live_server.status(first_id) == "rejected"
     shot(page, "03-review-approved")
     page.goto(f"/concepts/{concept_id}")
     expect(page.locator(".entry-meta .badge").first).to_have_text("approved")

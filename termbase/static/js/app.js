@@ -3,7 +3,7 @@
  * - live lookup: as you type, fetch the same URL with "HX-Request: true" and swap the results fragment;
  * - keyboard: "/" focuses the lookup box, arrows move through results, Esc clears;
  * - copy buttons beside terms and tokens;
- * - "select all" for the review queue, confirmation for destructive buttons;
+ * - "select all" and j/k/x/a/r keys for the review queue, confirmation for destructive buttons;
  * - upload with a progress bar and the server's step-by-step report.
  */
 (function () {
@@ -153,6 +153,47 @@
     });
   }
 
+  // ---------------------------------------------------------------- review queue keyboard
+  // j/k move between entries, x selects, a approves, r rejects, o opens the entry.
+  function reviewKeys() {
+    var list = document.querySelector(".review-list");
+    if (!list) { return; }
+    var items = Array.prototype.slice.call(list.querySelectorAll(".review-item"));
+    items.forEach(function (item) { item.setAttribute("tabindex", "-1"); });
+    function current() {
+      var active = document.activeElement;
+      return active && active.closest ? active.closest(".review-item") : null;
+    }
+    function move(step) {
+      var index = items.indexOf(current());
+      var next = items[Math.max(0, Math.min(items.length - 1, index < 0 ? 0 : index + step))];
+      if (next) { next.focus(); next.scrollIntoView({ block: "nearest" }); }
+    }
+    function press(item, value) {
+      var button = item && item.querySelector('button[name="one"][value$=":' + value + '"]');
+      if (button) { button.click(); }
+    }
+    document.addEventListener("keydown", function (event) {
+      if (event.ctrlKey || event.metaKey || event.altKey) { return; }
+      var tag = (event.target.tagName || "").toLowerCase();
+      if (tag === "input" && event.target.type !== "checkbox") { return; }
+      if (tag === "textarea" || tag === "select") { return; }
+      var item = current();
+      if (event.key === "j") { event.preventDefault(); move(1); }
+      else if (event.key === "k") { event.preventDefault(); move(-1); }
+      else if (event.key === "x" && item) {
+        var box = item.querySelector('input[name="ids"]');
+        if (box) { event.preventDefault(); box.checked = !box.checked; }
+      }
+      else if (event.key === "a" && item) { event.preventDefault(); press(item, "approved"); }
+      else if (event.key === "r" && item) { event.preventDefault(); press(item, "rejected"); }
+      else if (event.key === "o" && item) {
+        var link = item.querySelector("h2 a");
+        if (link) { event.preventDefault(); link.click(); }
+      }
+    });
+  }
+
   // ---------------------------------------------------------------- confirm destructive actions
   function confirmations() {
     document.addEventListener("submit", function (event) {
@@ -232,6 +273,7 @@
     slashToSearch();
     copyButtons();
     selectAll();
+    reviewKeys();
     confirmations();
     ctrlEnter();
   });
