@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, or_, select
+from sqlalchemy import ColumnElement, Connection, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from termbase.ingest.glossary import write_glossary
@@ -46,6 +46,10 @@ from termbase.tbx.vocab import (
 )
 
 CHUNK_SIZE = 1000
+# Enum members by value: a dict lookup per row instead of an Enum call.
+_USAGE = {s.value: s for s in UsageStatus}
+_REVIEW = {r.value: r for r in TermReview}
+_WORKFLOW = {w.value: w for w in WorkflowStatus}
 MAX_CONTEXT_CAP = 50
 # Term.evidence key under which contexts read from an imported file are kept (see importing.py).
 IMPORTED_CONTEXTS_KEY = "imported_contexts"
@@ -254,12 +258,18 @@ def export_stream(session: Session, options: ExportOptions) -> ExportStream:
 
 
 def iter_records(session: Session, options: ExportOptions) -> Iterator[ConceptRecord]:
-    """The selected concepts as records, in id order, read a chunk at a time."""
+    """The selected concepts as records, in id order, read a chunk at a time.
+
+    Plain Core queries on the session's connection: rows are tuples, nothing enters the
+    identity map, so memory does not grow with the termbase.
+    """
+    connection = session.connection()
     filters = _filters(options)
     reviews = _reviews(options)
+    cap = options.context_cap
     last_id = 0
     while True:
-        concepts = session.execute(
+        concepts = connection.execute(
             select(
                 Concept.id,
                 Concept.subject_field,
@@ -277,38 +287,40 @@ def iter_records(session: Session, options: ExportOptions) -> Iterator[ConceptRe
         ).all()
         if not concepts:
             return
-        last_id = concepts[-1].id
-        ids = [c.id for c in concepts]
-        terms = _terms(session, ids, reviews)
-        definitions = _definitions(session, ids)
-        contexts = _contexts(session, ids, reviews, options.context_cap)
-        for row in concepts:
+        last_id = concepts[-1][0]
+        ids = [c[0] for c in concepts]
+        terms = _terms(connection, ids, reviews)
+        definitions = _definitions(connection, ids)
+        contexts = _contexts(connection, ids, reviews, cap)
+        empty: tuple[dict[str, str], dict[str, str]] = ({}, {})
+        for concept_id, subject, note, status, confidence, created, creator, updated, updater in concepts:
             term_records = []
-            for term_id, term in terms.get(row.id, ()):
-                cited = contexts.get(term_id, [])
-                term.contexts = _merge_contexts(cited, term.contexts, options.context_cap)
+            for term_id, term in terms.get(concept_id, ()):
+                cited = contexts.get(term_id)
+                if cited or len(term.contexts) > cap:
+                    term.contexts = _merge_contexts(cited or [], term.contexts, cap)
                 term_records.append(term)
-            texts, sources = definitions.get(row.id, ({}, {}))
+            texts, sources = definitions.get(concept_id, empty)
             yield ConceptRecord(
-                id=str(row.id),
-                subject_field=row.subject_field,
-                note=row.note,
-                status=WorkflowStatus(row.status),
-                confidence=row.confidence,
-                definitions=texts,
-                definition_sources=sources,
-                terms=term_records,
-                transactions=[
-                    TransactionRecord(TRANSACTION_ORIGINATION, row.created_at, row.created_by),
-                    TransactionRecord(TRANSACTION_MODIFICATION, row.updated_at, row.updated_by),
+                str(concept_id),
+                subject,
+                note,
+                _WORKFLOW[status],
+                confidence,
+                texts,
+                term_records,
+                [
+                    TransactionRecord(TRANSACTION_ORIGINATION, created, creator),
+                    TransactionRecord(TRANSACTION_MODIFICATION, updated, updater),
                 ],
+                sources,
             )
 
 
 def _terms(
-    session: Session, ids: list[int], reviews: tuple[str, ...]
+    connection: Connection, ids: list[int], reviews: tuple[str, ...]
 ) -> dict[int, list[tuple[int, TermRecord]]]:
-    rows = session.execute(
+    rows = connection.execute(
         select(
             Term.id,
             Term.concept_id,
@@ -324,22 +336,22 @@ def _terms(
         )
         .where(Term.concept_id.in_(ids), Term.review.in_(reviews))
         .order_by(Term.concept_id, Term.id)
-    ).all()
+    )
     result: dict[int, list[tuple[int, TermRecord]]] = defaultdict(list)
-    for row in rows:
-        result[row.concept_id].append(
+    for term_id, concept_id, language, text, usage, pos, term_type, pinyin, note, review, imported in rows:
+        result[concept_id].append(
             (
-                row.id,
+                term_id,
                 TermRecord(
-                    language=row.language,
-                    text=row.text,
-                    usage_status=UsageStatus(row.usage_status),
-                    part_of_speech=row.part_of_speech,
-                    term_type=row.term_type,
-                    pinyin=row.pinyin or None,
-                    note=row.note,
-                    contexts=_imported_contexts(row.imported),
-                    review=TermReview(row.review),
+                    language,
+                    text,
+                    _USAGE[usage],
+                    pos,
+                    term_type,
+                    pinyin or None,
+                    note,
+                    _imported_contexts(imported) if imported else [],
+                    _REVIEW[review],
                 ),
             )
         )
@@ -356,18 +368,18 @@ def _imported_contexts(value: Any) -> list[ContextRecord]:
     ]
 
 
-def _definitions(session: Session, ids: list[int]) -> dict[int, tuple[dict[str, str], dict[str, str]]]:
-    rows = session.execute(
+def _definitions(connection: Connection, ids: list[int]) -> dict[int, tuple[dict[str, str], dict[str, str]]]:
+    rows = connection.execute(
         select(Definition.concept_id, Definition.language, Definition.text, Definition.source)
         .where(Definition.concept_id.in_(ids))
         .order_by(Definition.concept_id, Definition.language)
     ).all()
     result: dict[int, tuple[dict[str, str], dict[str, str]]] = {}
-    for row in rows:
-        texts, sources = result.setdefault(row.concept_id, ({}, {}))
-        texts[row.language] = row.text
-        if row.source:
-            sources[row.language] = row.source
+    for concept_id, language, text, source in rows:
+        texts, sources = result.setdefault(concept_id, ({}, {}))
+        texts[language] = text
+        if source:
+            sources[language] = source
     return result
 
 
@@ -378,7 +390,7 @@ def context_source(title: str | None, date: str | None, position: int) -> str:
 
 
 def _contexts(
-    session: Session, ids: list[int], reviews: tuple[str, ...], cap: int
+    connection: Connection, ids: list[int], reviews: tuple[str, ...], cap: int
 ) -> dict[int, list[ContextRecord]]:
     """Up to ``cap`` cited sentences per term (one per segment, in citation order)."""
     if cap <= 0:
@@ -399,7 +411,7 @@ def _contexts(
         first,
         func.row_number().over(partition_by=first.c.term_id, order_by=first.c.first_id).label("rank"),
     ).subquery()
-    rows = session.execute(
+    rows = connection.execute(
         select(
             ranked.c.term_id,
             ranked.c.language,
@@ -413,14 +425,12 @@ def _contexts(
         .join(Document, Document.id == Segment.document_id)
         .where(ranked.c.rank <= cap)
         .order_by(ranked.c.term_id, ranked.c.rank)
-    ).all()
+    )
     result: dict[int, list[ContextRecord]] = defaultdict(list)
-    for row in rows:
-        sentence = row.en_text if row.language == "en" else row.zh_text
+    for term_id, language, zh_text, en_text, position, title, date in rows:
+        sentence = en_text if language == "en" else zh_text
         if sentence:
-            result[row.term_id].append(
-                ContextRecord(text=sentence, source=context_source(row.title, row.date, row.position))
-            )
+            result[term_id].append(ContextRecord(sentence, context_source(title, date, position)))
     return result
 
 

@@ -33,7 +33,8 @@ from typing import IO, Any
 from pypinyin import Style
 from pypinyin.converter import DefaultConverter
 from pypinyin.core import Pinyin
-from sqlalchemy import insert, select, update
+from sqlalchemy import false, func, insert, select, update
+from sqlalchemy import text as sql
 from sqlalchemy.orm import Session, selectinload
 
 from termbase.ingest.glossary import GlossaryError, GlossaryReader, read_glossary
@@ -262,6 +263,41 @@ def _context_dicts(contexts: Iterable[ContextRecord]) -> list[dict[str, Any]]:
     return [{"text": c.text, "source": c.source} for c in contexts if c.text]
 
 
+class _IdAllocator:
+    """Primary keys for rows written in bulk, so no INSERT needs RETURNING.
+
+    (SQLAlchemy can only keep RETURNING rows in parameter order on SQLite by inserting one
+    row per statement, which made bulk imports slow.) PostgreSQL hands out numbers from the
+    table's own sequence, safe under concurrent writers. SQLite counts on from the largest
+    id after this transaction has taken the database's write lock, so no other writer can
+    insert until it ends; ``max(id)`` on the primary key is a single index lookup.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.dialect = session.get_bind().dialect.name
+        self._locked = False
+
+    def allocate(self, model: type[Concept] | type[Term], count: int) -> list[int]:
+        table = str(model.__tablename__)
+        if self.dialect == "postgresql":
+            sequence = self.session.execute(
+                sql("SELECT pg_get_serial_sequence(:table, 'id')"), {"table": table}
+            ).scalar_one()
+            ids = self.session.execute(
+                sql("SELECT nextval(:sequence) FROM generate_series(1, :count)"),
+                {"sequence": sequence, "count": count},
+            ).scalars()
+            return sorted(ids)
+        if not self._locked:
+            # Take the write lock first (a statement that writes nothing still takes it).
+            self.session.execute(update(Counter).where(false()).values(value=Counter.value))
+            self._locked = True
+        # Read the largest id every time: rows the ORM adds in between take ids too.
+        start = (self.session.execute(select(func.max(model.id))).scalar() or 0) + 1
+        return list(range(start, start + count))
+
+
 class _Importer:
     def __init__(
         self, session: Session, *, filename: str, actor: str | None, default_status: str, report: ImportReport
@@ -273,6 +309,8 @@ class _Importer:
         self.report = report
         self.person_refs: list[tuple[int, str, str]] = []  # (concept id, column, back-matter id)
         self.inserted_any = False
+        self.connection = session.connection()
+        self.ids = _IdAllocator(session)
 
     def warn(self, message: str, line: int | None = None) -> None:
         self.report.warning_count += 1
@@ -361,12 +399,13 @@ class _Importer:
                     "version": 1,
                 }
             )
-        ids = self.session.scalars(
-            insert(Concept).returning(Concept.id, sort_by_parameter_order=True), concept_rows
-        ).all()
+        ids = self.ids.allocate(Concept, len(concept_rows))
+        for concept_id, row in zip(ids, concept_rows, strict=True):
+            row["id"] = concept_id
+        self.connection.execute(insert(Concept), concept_rows)
         term_rows: list[dict[str, Any]] = []
         definition_rows: list[dict[str, Any]] = []
-        for concept_id, (rec, keys), concept_row in zip(ids, pending, concept_rows, strict=True):
+        for concept_id, (rec, keys) in zip(ids, pending, strict=True):
             for key in keys:
                 existing.setdefault(key, set()).add(concept_id)
             for term in rec.terms:
@@ -403,15 +442,12 @@ class _Importer:
             ):
                 if transaction is not None and transaction.responsible_ref and not transaction.responsible:
                     self.person_refs.append((concept_id, column, transaction.responsible_ref))
-            concept_row["id"] = concept_id
-        term_ids = self.session.scalars(
-            insert(Term).returning(Term.id, sort_by_parameter_order=True), term_rows
-        ).all()
-        if definition_rows:
-            self.session.execute(insert(Definition), definition_rows)
-        for row, term_id in zip(term_rows, term_ids, strict=True):
+        for row, term_id in zip(term_rows, self.ids.allocate(Term, len(term_rows)), strict=True):
             row["id"] = term_id
-        self.session.execute(
+        self.connection.execute(insert(Term), term_rows)
+        if definition_rows:
+            self.connection.execute(insert(Definition), definition_rows)
+        self.connection.execute(
             insert(HistoryEntry), self._history_rows(concept_rows, term_rows, definition_rows, now)
         )
         self.inserted_any = True

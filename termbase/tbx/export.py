@@ -98,9 +98,11 @@ _NAMES = {
 
 def text(value: str) -> str:
     """Escape character data (and drop characters XML cannot hold)."""
-    if not value.isascii() or any(c < " " for c in value):
+    if _NOT_XML_CHAR_RE.search(value):
         value = _NOT_XML_CHAR_RE.sub("", value)
-    return value.translate(_TEXT_ESCAPES)
+    if "&" in value or "<" in value or ">" in value or "\r" in value:
+        return value.translate(_TEXT_ESCAPES)
+    return value
 
 
 def attr(value: str) -> str:

@@ -37,7 +37,7 @@ PINYIN_LABEL = "Pinyin: "
 # confidence, term review). CAT tools show them as notes; our importer reads them back.
 MARKER_LABEL = "termbase: "
 
-_ADMIN_STATUS_OUT = {
+_ADMIN_STATUS_OUT: dict[str, str] = {
     UsageStatus.PREFERRED: "preferredTerm-admn-sts",
     UsageStatus.ADMITTED: "admittedTerm-admn-sts",
     UsageStatus.DEPRECATED: "deprecatedTerm-admn-sts",
@@ -123,13 +123,12 @@ _TRANSACTION_IN = {
     "update": TRANSACTION_MODIFICATION,
 }
 
-_SPACE_RE = re.compile(r"\s+")
 _LINE_END_RE = re.compile(r"[ \t]*\r?\n[ \t]*")
 
 
 def admin_status(status: UsageStatus | str) -> str:
     """The TBX-Basic administrativeStatus value of a usage status."""
-    return _ADMIN_STATUS_OUT[UsageStatus(status)]
+    return _ADMIN_STATUS_OUT[status]  # str-valued enum: members and their values hash alike
 
 
 def usage_status_from_tbx(value: str) -> UsageStatus | None:
@@ -168,18 +167,23 @@ def transaction_kind(value: str) -> str | None:
 
 def review_marker(review: TermReview | str) -> str | None:
     """The marker note for a term that is not simply accepted."""
-    review = TermReview(review)
-    return None if review is TermReview.ACCEPTED else f"{MARKER_LABEL}review={review.value}"
+    if review == TermReview.ACCEPTED:
+        return None
+    return f"{MARKER_LABEL}review={TermReview(review).value}"
 
 
 def tidy_line(text: str | None) -> str:
     """One-line fields (terms, contexts, sources, subject fields): whitespace collapsed."""
-    return _SPACE_RE.sub(" ", text or "").strip()
+    return " ".join(text.split()) if text else ""
 
 
 def tidy_block(text: str | None) -> str:
     """Multi-line fields (notes, definitions): lines kept, indentation around them dropped."""
-    return _LINE_END_RE.sub("\n", text or "").strip()
+    if not text:
+        return ""
+    if "\n" not in text:
+        return text.strip()
+    return _LINE_END_RE.sub("\n", text).strip()
 
 
 def check_language_code(code: str) -> str:
