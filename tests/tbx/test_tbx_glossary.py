@@ -1,0 +1,152 @@
+"""CSV/TSV glossaries: the layout OmegaT and spreadsheets read, and reading it (and others) back."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from tbx_fixtures import full_record
+
+from termbase.ingest.glossary import GlossaryError, read_glossary, write_glossary
+from termbase.records import ConceptRecord, TermRecord, UsageStatus
+
+
+def csv_bytes(records: list[ConceptRecord], **kwargs: object) -> bytes:
+    return b"".join(write_glossary(records, **kwargs))  # type: ignore[arg-type]
+
+
+def read(data: bytes, delimiter: str | None = None) -> list[ConceptRecord]:
+    return list(read_glossary(io.BytesIO(data), delimiter=delimiter))
+
+
+def test_csv_is_source_target_comment_with_a_header() -> None:
+    data = csv_bytes([full_record()])
+    assert data.startswith(b"\xef\xbb\xbf")  # Excel needs the BOM to show Chinese
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0] == ["zh-CN", "en-US", "comment"]
+    # Usable Simplified terms x usable English terms; deprecated and candidate-free rules apply.
+    assert [(r[0], r[1]) for r in rows[1:]] == [
+        ("网络主权", "cyber sovereignty"),
+        ("网络空间主权", "cyber sovereignty"),
+    ]
+    comment = rows[1][2]
+    assert comment.split(" | ") == [
+        "pinyin: wǎngluò zhǔquán",
+        "definition: A state's sovereignty.",
+        'note: 概念注释 & <标记> "引号" 第二行',
+        "avoid: Internet sovereignty",
+    ]
+
+
+def test_tsv_is_omegat_glossary_format() -> None:
+    record = ConceptRecord(
+        note="tab\there", terms=[TermRecord("zh-Hans", "网络"), TermRecord("en", 'say "net"')]
+    )
+    data = csv_bytes([record], delimiter="\t", lang_codes={"zh": "zh", "en": "en"})
+    lines = data.decode("utf-8").split("\n")
+    assert lines[0] == "# zh\ten\tcomment"  # OmegaT skips # lines
+    assert lines[1] == '网络\tsay "net"\tnote: tab here'  # no quoting, no stray tabs
+    assert not data.startswith(b"\xef\xbb\xbf")
+
+
+def test_concepts_without_both_languages_give_no_rows() -> None:
+    assert csv_bytes([ConceptRecord(terms=[TermRecord("en", "lonely")])]).count(b"\n") == 1
+
+
+def test_traditional_terms_are_sources_when_there_is_no_simplified_one() -> None:
+    record = ConceptRecord(terms=[TermRecord("zh-Hant", "網絡"), TermRecord("en", "network")])
+    (back,) = read(csv_bytes([record]))
+    assert [(t.language, t.text) for t in back.terms] == [("zh-Hant", "網絡"), ("en", "network")]
+
+
+def test_own_csv_reads_back() -> None:
+    (back,) = read(csv_bytes([full_record()])[:])[:1]
+    assert [(t.language, t.text, t.usage_status) for t in back.terms] == [
+        ("zh-Hans", "网络主权", UsageStatus.ADMITTED),
+        ("en", "cyber sovereignty", UsageStatus.ADMITTED),
+        ("en", "Internet sovereignty", UsageStatus.DEPRECATED),
+    ]
+    assert back.terms[0].pinyin == "wǎngluò zhǔquán"
+    assert back.definitions == {"en": "A state's sovereignty."}
+    assert back.note == '概念注释 & <标记> "引号" 第二行'
+    assert back.terms[0].usage_status_given is False  # a glossary states no status
+
+
+def test_own_tsv_reads_back() -> None:
+    data = csv_bytes([full_record()], delimiter="\t")
+    records = read(data)
+    assert [[t.text for t in r.terms][:2] for r in records] == [
+        ["网络主权", "cyber sovereignty"],
+        ["网络空间主权", "cyber sovereignty"],
+    ]
+
+
+@pytest.mark.parametrize(
+    ("header", "row", "expected"),
+    [
+        (
+            "source,target,comment",
+            "网络主权,cyber sovereignty,note",
+            [("zh-Hans", "网络主权"), ("en", "cyber sovereignty")],
+        ),
+        (
+            "Target,Source",
+            "cyber sovereignty,网络主权",
+            [("en", "cyber sovereignty"), ("zh-Hans", "网络主权")],
+        ),
+        ("en-GB,zh_TW", "network,網絡", [("en", "network"), ("zh-Hant", "網絡")]),
+        (
+            "zh-CN,en",
+            "网络 | 網路,network|net",
+            [("zh-Hans", "网络"), ("zh-Hant", "網路"), ("en", "network"), ("en", "net")],
+        ),
+    ],
+)
+def test_header_names_the_columns(header: str, row: str, expected: list[tuple[str, str]]) -> None:
+    (record,) = read(f"{header}\n{row}\n".encode())
+    assert [(t.language, t.text) for t in record.terms] == expected
+
+
+def test_extra_columns_pinyin_and_part_of_speech() -> None:
+    data = "zh,en,pinyin,POS,definition,whatever\n网络,network,wǎngluò,n,A web of links.,x\n".encode()
+    reader = read_glossary(io.BytesIO(data))
+    (record,) = list(reader)
+    assert record.terms[0].pinyin == "wǎngluò"
+    assert [t.part_of_speech for t in record.terms] == ["noun", "noun"]
+    assert record.definitions == {"en": "A web of links."}
+    assert reader.warnings == ["line 1: column 'whatever' ignored"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "gb18030"])
+def test_encodings_chinese_tools_write(encoding: str) -> None:
+    text = "zh-CN,en-US,comment\n" + "".join(f"网络主权{i},cyber sovereignty {i},注释\n" for i in range(3000))
+    records = read(text.encode(encoding))
+    assert len(records) == 3000
+    assert records[-1].terms[0].text == "网络主权2999"
+    assert records[-1].note == "注释"
+
+
+def test_quoted_csv_fields_with_commas_and_newlines() -> None:
+    data = 'zh,en,comment\n网络,"network, the","line one\nline two"\n'.encode()
+    (record,) = read(data)
+    assert record.terms[1].text == "network, the"
+    assert record.note == "line one\nline two"
+    assert record.line == 3  # the physical line the row ends on
+
+
+def test_missing_header_is_refused_with_the_line() -> None:
+    with pytest.raises(GlossaryError, match="header") as caught:
+        read("网络主权,cyber sovereignty\n".encode())
+    assert caught.value.line == 1
+
+
+def test_empty_file_is_refused() -> None:
+    with pytest.raises(GlossaryError, match="empty"):
+        read(b"\n\n")
+
+
+def test_rows_without_terms_are_skipped_with_a_warning() -> None:
+    reader = read_glossary(io.BytesIO(b"zh,en,comment\n,,only a comment\n"))
+    assert list(reader) == []
+    assert reader.warnings == ["line 2: no term; skipped"]
