@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from types import ModuleType
 from typing import Any
 
@@ -18,10 +19,11 @@ from flask import current_app, render_template, request, stream_template, url_fo
 
 from termbase.auth import Permission, actor_name, requires
 from termbase.services.errors import ServiceError
+from termbase.text.lang import is_chinese, normalize_language_tag
 from termbase.web import bp
 from termbase.web.helpers import db, is_partial
 
-ACCEPT = ".txt,.tmx,.tsv,.tab,.csv,.utf8,.xml"
+ACCEPT = ".txt,.text,.tmx,.tsv,.tab,.xml"
 
 
 def _service(name: str) -> ModuleType | None:
@@ -104,11 +106,36 @@ def upload_post() -> Any:
     return response
 
 
+def _language_pair_key(name: str) -> tuple[str, str] | None:
+    """``("report", "zh")`` for ``report.zh.txt`` (any Chinese or English tag), else None."""
+    parts = PurePath(name).name.split(".")
+    language = normalize_language_tag(parts[-2]) if len(parts) >= 3 else None
+    if language is None:
+        return None
+    return ".".join(parts[:-2]), "zh" if is_chinese(language) else "en"
+
+
 def _batches(files: list[tuple[str, bytes]], pair: bool) -> list[list[tuple[str, bytes]]]:
-    """One ingest call per document: every file alone, or two files as the two sides of one text."""
+    """One ingest call per document: two files that are one text's two sides (by the box, or by
+    names such as NAME.zh.txt and NAME.en.txt) go together, every other file alone."""
     if pair and len(files) == 2:
         return [files]
-    return [[file] for file in files]
+    sides: dict[str, dict[str, tuple[str, bytes]]] = {}
+    for file in files:
+        if (key := _language_pair_key(file[0])) is not None:
+            sides.setdefault(key[0], {}).setdefault(key[1], file)
+    batches: list[list[tuple[str, bytes]]] = []
+    paired: set[str] = set()
+    for file in files:
+        key = _language_pair_key(file[0])
+        found = sides.get(key[0], {}) if key else {}
+        if key and "zh" in found and "en" in found:
+            if key[0] not in paired:
+                paired.add(key[0])
+                batches.append([found["zh"], found["en"]])
+        else:
+            batches.append([file])
+    return batches
 
 
 def _run(

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from termbase.models import Concept, Document
+from termbase.web.upload import _batches
 
 SEED_002 = Path(__file__).resolve().parents[2] / "seeds" / "002_ca235f7d959e2d04.txt"
 
@@ -84,3 +85,11 @@ def test_no_file_chosen(editor: FlaskClient) -> None:
     response = editor.post("/upload", data={}, content_type="multipart/form-data")
     assert response.status_code == 400
     assert "Choose at least one file." in response.get_data(as_text=True)
+
+
+def test_files_named_as_two_sides_of_one_text_are_paired() -> None:
+    zh, en, other = ("speech.zh.txt", b"zh"), ("speech.en.txt", b"en"), ("notes.txt", b"x")
+    assert _batches([en, other, zh], pair=False) == [[zh, en], [other]]
+    assert _batches([("a.txt", b"1"), ("b.txt", b"2")], pair=True) == [[("a.txt", b"1"), ("b.txt", b"2")]]
+    assert _batches([("a.txt", b"1"), ("b.txt", b"2")], pair=False) == [[("a.txt", b"1")], [("b.txt", b"2")]]
+    assert _batches([("speech.zh-Hant.txt", b"zh")], pair=False) == [[("speech.zh-Hant.txt", b"zh")]]
