@@ -8,6 +8,7 @@ anonymous-access setting is ``read``) see approved concepts and accepted terms o
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -28,6 +29,7 @@ from termbase.services.search import concept_ids_matching
 from termbase.text.lang import is_chinese
 
 TAG = "concepts"
+_DIGITS_RE = re.compile(r"[0-9]{1,10}")
 CITATIONS_PER_TERM = 50
 _READ_ERRORS = (400, 401, 403, 404)
 _WRITE_ERRORS = (400, 401, 403, 404, 409, 413, 415)
@@ -168,7 +170,7 @@ def _list_conditions(
         )
     if query.document is not None:
         document = Document.slug == query.document
-        if query.document.isdigit() and int(query.document) <= schemas.MAX_ID:
+        if _DIGITS_RE.fullmatch(query.document) and int(query.document) <= schemas.MAX_ID:
             document = or_(document, Document.id == int(query.document))
         conditions.append(
             exists()

@@ -149,8 +149,11 @@ def build_document(*, anonymous_read: bool) -> dict[str, Any]:
                     "name": "If-Match",
                     "in": "header",
                     "required": False,
-                    "description": 'The concept version as an entity tag, e.g. "3" (or `version` in the body).',
-                    "schema": {"type": "string", "pattern": r'^(?:W/)?"?[1-9][0-9]{0,8}"?$'},
+                    "description": (
+                        'The concept version as an entity tag, e.g. "3" (or `version` in the body); '
+                        "`*` skips the version check. One of the two is required."
+                    ),
+                    "schema": {"type": "string", "pattern": r'^(?:\*|(?:W/)?"?[1-9][0-9]{0,8}"?)$'},
                 }
             )
         entry: dict[str, Any] = {

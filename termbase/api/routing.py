@@ -20,9 +20,11 @@ from werkzeug.exceptions import UnsupportedMediaType
 
 from termbase.api import bp
 from termbase.auth import Permission, requires
-from termbase.services.errors import Invalid
+from termbase.services.errors import Conflict, Invalid, NotFound
 
-DEFAULT_MAX_BODY = 2 * 1024 * 1024
+# Room for the largest valid body (two 100,000-character segments of astral characters, JSON-escaped).
+DEFAULT_MAX_BODY = 4 * 1024 * 1024
+MAX_ID = 2**31 - 1
 _BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 _JSON_MIMETYPE_RE = re.compile(r"^application/(?:[\w.+-]+\+)?json$")
 _ETAG_RE = re.compile(r'^(?:W/)?"?(\d{1,9})"?$')
@@ -139,7 +141,11 @@ def expected_version(body_version: int | None) -> int | None:
     if header is True:
         return body_version
     if header is not None and body_version is not None and header != body_version:
-        raise Invalid("the version field and If-Match disagree", details={"field": "version"})
+        # Both are preconditions and at most one of them can name the current version.
+        raise Conflict(
+            f"the version field says {body_version} but If-Match says {header}; both must name the current version",
+            details={"field": "version"},
+        )
     version = body_version if body_version is not None else header
     if version is None:
         raise Invalid(
@@ -212,6 +218,8 @@ def operation(
 
         @wraps(view)
         def handle(**path: Any) -> Response:
+            if any(isinstance(v, int) and v > MAX_ID for v in path.values()):
+                raise NotFound("no such entry")  # ids are 32-bit; do not ask the database
             kwargs: dict[str, Any] = dict(path)
             if op.query is not None:
                 kwargs["query"] = parse_query(op.query)

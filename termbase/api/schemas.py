@@ -10,7 +10,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
 
 from termbase.models import Term
 from termbase.records import LANGUAGES, TermReview, UsageStatus, WorkflowStatus
@@ -33,8 +41,19 @@ _VISIBLE = (
 )
 HAS_VISIBLE = rf"^[^\x00]*{_VISIBLE}[^\x00]*$"
 
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-Version = Annotated[int, Field(ge=1, le=MAX_ID, description="The concept version the change is based on.")]
+
+def _integral(value: object) -> object:
+    # JSON Schema counts 3.0 as an integer; strict validation would not.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+Version = Annotated[
+    int,
+    Field(ge=1, le=MAX_ID, description="The concept version the change is based on."),
+    BeforeValidator(_integral),
+]
 ShortText = Annotated[str, Field(max_length=40, pattern=NO_NUL)]
 LongText = Annotated[str, Field(max_length=5000, pattern=NO_NUL)]
 
@@ -66,6 +85,12 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
+class Body(Model):
+    """A JSON request body: types are not coerced (``false`` is no number, ``"3"`` no version)."""
+
+    model_config = ConfigDict(strict=True)
+
+
 # ---------------------------------------------------------------------------- errors
 
 
@@ -84,7 +109,7 @@ class ErrorResponse(Model):
 # ---------------------------------------------------------------------------- terms and concepts
 
 
-class TermCreate(Model):
+class TermCreate(Body):
     language: Language
     text: Annotated[str, Field(min_length=1, max_length=MAX_TERM_LENGTH, pattern=HAS_VISIBLE)]
     usage_status: UsageStatus = UsageStatus.ADMITTED
@@ -108,7 +133,7 @@ class TermCreateRequest(TermCreate):
     version: Version | None = Field(default=None, description="Or send the version as If-Match.")
 
 
-class TermPatch(Model):
+class TermPatch(Body):
     """Only the fields sent are changed; null clears a note, type or part of speech, and leaves
     text, usage status and review unchanged."""
 
@@ -125,8 +150,8 @@ class TermPatch(Model):
 Definitions = dict[Language, Annotated[str, Field(max_length=20_000, pattern=NO_NUL)] | None]
 
 
-class ConceptCreate(Model):
-    terms: Annotated[list[TermCreate], Field(min_length=1, max_length=50)]
+class ConceptCreate(Body):
+    terms: Annotated[list[TermCreate], Field(min_length=1, max_length=20)]
     status: WorkflowStatus = WorkflowStatus.CANDIDATE
     subject_field: Annotated[str, Field(max_length=200, pattern=NO_NUL)] | None = None
     note: LongText | None = None
@@ -136,7 +161,7 @@ class ConceptCreate(Model):
     )
 
 
-class ConceptPatch(Model):
+class ConceptPatch(Body):
     """Only the fields sent are changed; ``status`` approves or rejects.
 
     Null clears the subject field, note or confidence, and leaves status and definitions unchanged.
@@ -150,7 +175,7 @@ class ConceptPatch(Model):
     definitions: Definitions | None = None
 
 
-class VersionBody(Model):
+class VersionBody(Body):
     version: Version | None = Field(default=None, description="Or send the version as If-Match.")
 
 
@@ -295,7 +320,7 @@ class SearchPage(Page):
 OffsetUnit = Literal["codepoint", "utf16"]
 
 
-class RecognizeRequest(Model):
+class RecognizeRequest(Body):
     text: Annotated[str, Field(max_length=MAX_SEGMENT_LENGTH)]
     include_unapproved: bool = Field(
         default=True, description="Also candidate entries (only for users who may read them)."
@@ -330,7 +355,7 @@ class RecognizeResponse(Model):
     matches: list[RecognizedTerm]
 
 
-class QARequest(Model):
+class QARequest(Body):
     source: Annotated[str, Field(max_length=MAX_SEGMENT_LENGTH)]
     target: Annotated[str, Field(max_length=MAX_SEGMENT_LENGTH)]
     offsets: OffsetUnit = "codepoint"

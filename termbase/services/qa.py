@@ -9,7 +9,7 @@ Two checks, each reported with offsets:
   approved concept.
 
 Only approved concepts and accepted terms take part, so unreviewed candidates
-never raise an alarm.
+never raise an alarm. Everything comes from the cached recognition engine.
 """
 
 from __future__ import annotations
@@ -58,18 +58,21 @@ def _quoted(terms: tuple[Equivalent, ...]) -> str:
 def check(session: Session, source: str, target: str) -> list[Issue]:
     """Terminology problems of ``target`` as a translation of ``source``, source side first."""
     engine = recognition.get_engine(session)
-    require = recognition.FLAG_APPROVED
-    source_hits = engine.matcher.find(source, require=require)
-    target_hits = engine.matcher.find(target, require=require)
-    present = {i for hit in engine.matcher.find(target, require=require, overlapping=True) for i in hit.ids}
-
-    terms = recognition.concept_terms(session, [i for hit in (*source_hits, *target_hits) for i in hit.ids])
+    source_matches = engine.matches(
+        source, engine.find(source, include_unapproved=False), include_unapproved=False
+    )
+    target_matches = engine.matches(
+        target, engine.find(target, include_unapproved=False), include_unapproved=False
+    )
+    # Every occurrence counts as present, also one inside a longer term.
+    present = engine.term_ids(
+        e for hit in engine.find(target, include_unapproved=False, overlapping=True) for e in hit.ids
+    )
     issues: list[Issue] = []
-    source_matches = recognition.matches_from_hits(session, source, source_hits, include_unapproved=False)
     for match in source_matches:
         wanted = [
             t
-            for t in terms.get(match.concept_id, [])
+            for t in engine.concept_terms(match.concept_id)
             if t.usable and is_chinese(t.language) != is_chinese(match.language)
         ]
         if not wanted or any(t.id in present for t in wanted):
@@ -90,14 +93,13 @@ def check(session: Session, source: str, target: str) -> list[Issue]:
                 suggestions=suggestions,
             )
         )
-    target_matches = recognition.matches_from_hits(session, target, target_hits, include_unapproved=False)
     for match in target_matches:
         if match.usage_status not in _DISCOURAGED:
             continue
         suggestions = _suggestions(
             [
                 t
-                for t in terms.get(match.concept_id, [])
+                for t in engine.concept_terms(match.concept_id)
                 if t.usable and is_chinese(t.language) == is_chinese(match.language)
             ]
         )

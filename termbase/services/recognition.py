@@ -1,12 +1,16 @@
 """Term recognition: find every known term in a text, for the API and the UI's highlighting.
 
-The Aho–Corasick engine (:class:`termbase.text.match.TermMatcher`) is built from
-the database once per process and database, and rebuilt only when the termbase's
-version stamp changes (the ``termbase`` counter, bumped on every term or concept
-change, plus the highest term id, which also catches bulk inserts that bypass the
-ORM). A lookup costs one small stamp query, a search linear in the text's length,
-and one query for the details of the terms found; none of it grows with the
-size of the termbase.
+The engine holds an Aho–Corasick matcher (:class:`termbase.text.match.TermMatcher`)
+and a compact table of every matchable term (ids, concept, language, usage,
+review, concept status, text). It is built from the database once per process
+and database, and rebuilt only when the termbase's version stamp changes: the
+``termbase`` counter, bumped on every term or concept change, plus the highest
+term id, which also catches bulk inserts that bypass the ORM.
+
+A lookup costs one small stamp query and a search linear in the text's length
+(plus the matches found); it never reads the terms from the database, so it does
+not grow with the size of the termbase. Rejected concepts and rejected terms are
+not in the engine at all.
 """
 
 from __future__ import annotations
@@ -14,35 +18,41 @@ from __future__ import annotations
 import threading
 import time
 import weakref
+from array import array
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 from termbase.models import TERMBASE_COUNTER, Concept, Counter, Term
-from termbase.records import TermReview, UsageStatus, WorkflowStatus
+from termbase.records import LANGUAGES, TermReview, UsageStatus, WorkflowStatus
 from termbase.text.lang import is_chinese
 from termbase.text.match import Hit, TermMatcher, surface_form
 
-# Entry flag: the concept is approved and the term accepted.
+# Matcher flag: the concept is approved and the term accepted.
 FLAG_APPROVED = 1
 
-_USAGE_RANK = {
-    UsageStatus.PREFERRED.value: 0,
-    UsageStatus.ADMITTED.value: 1,
-    UsageStatus.DEPRECATED.value: 2,
-    UsageStatus.SUPERSEDED.value: 3,
-}
 _IN_CHUNK = 500
 _LOAD_BATCH = 10_000
+
+# Small codes for the engine's table, so a million terms cost bytes each, not objects.
+_LANGUAGE_CODES = tuple(LANGUAGES)
+_USAGE_CODES = tuple(u.value for u in UsageStatus)
+_REVIEW_CODES = tuple(r.value for r in TermReview)
+_STATUS_CODES = tuple(s.value for s in WorkflowStatus)
+_CHINESE = tuple(is_chinese(language) for language in _LANGUAGE_CODES)
+_ADMITTED = _USAGE_CODES.index(UsageStatus.ADMITTED.value)  # codes below it: preferred
+_APPROVED = _STATUS_CODES.index(WorkflowStatus.APPROVED.value)
+_ACCEPTED = _REVIEW_CODES.index(TermReview.ACCEPTED.value)
 
 Stamp = tuple[int, int]
 
 
-@dataclass(frozen=True, slots=True)
-class Equivalent:
+class Equivalent(NamedTuple):
     """A term of the matched concept in the other language."""
 
     term_id: int
@@ -51,8 +61,7 @@ class Equivalent:
     usage_status: str
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
+class Match(NamedTuple):
     """A known term found in a text; ``start``/``end`` are offsets into that text (code points)."""
 
     start: int
@@ -91,13 +100,147 @@ class TermInfo:
         return self.approved and self.usage_status in (UsageStatus.PREFERRED, UsageStatus.ADMITTED)
 
 
-@dataclass(frozen=True, slots=True)
 class RecognitionEngine:
-    """A matcher over the whole termbase as of ``stamp``."""
+    """The matcher and term table over the whole termbase as of ``stamp``.
 
-    stamp: Stamp
-    matcher: TermMatcher
-    build_seconds: float
+    Entries are numbered in (concept id, term id) order, so a concept's terms are
+    neighbours in the table and can be found by bisection.
+    """
+
+    def __init__(self, stamp: Stamp, rows: Iterable[tuple[int, int, str, str, str, str, str]]) -> None:
+        began = time.perf_counter()
+        self.stamp = stamp
+        self._term_ids = array("q")
+        self._concept_ids = array("q")
+        self._languages = array("B")
+        self._usages = array("B")
+        self._reviews = array("B")
+        self._statuses = array("B")
+        self._texts: list[str] = []
+        self.matcher = TermMatcher(self._load(rows))
+        self.build_seconds = time.perf_counter() - began
+
+    def _load(
+        self, rows: Iterable[tuple[int, int, str, str, str, str, str]]
+    ) -> Iterator[tuple[int, str, int]]:
+        """Fill the table while handing the matcher (entry, text, flags), in one pass over the rows."""
+        approved, accepted = WorkflowStatus.APPROVED.value, TermReview.ACCEPTED.value
+        for term_id, concept_id, language, text, usage, review, status in rows:
+            entry = len(self._texts)
+            self._term_ids.append(term_id)
+            self._concept_ids.append(concept_id)
+            self._languages.append(_LANGUAGE_CODES.index(language) if language in _LANGUAGE_CODES else 0)
+            self._usages.append(_USAGE_CODES.index(usage) if usage in _USAGE_CODES else 1)
+            self._reviews.append(_REVIEW_CODES.index(review) if review in _REVIEW_CODES else 0)
+            self._statuses.append(_STATUS_CODES.index(status) if status in _STATUS_CODES else 0)
+            self._texts.append(text)
+            yield entry, text, FLAG_APPROVED if status == approved and review == accepted else 0
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+    def info(self, entry: int) -> TermInfo:
+        return TermInfo(
+            id=self._term_ids[entry],
+            concept_id=self._concept_ids[entry],
+            concept_status=_STATUS_CODES[self._statuses[entry]],
+            language=_LANGUAGE_CODES[self._languages[entry]],
+            text=self._texts[entry],
+            usage_status=_USAGE_CODES[self._usages[entry]],
+            review=_REVIEW_CODES[self._reviews[entry]],
+        )
+
+    def concept_entries(self, concept_id: int) -> range:
+        return range(bisect_left(self._concept_ids, concept_id), bisect_right(self._concept_ids, concept_id))
+
+    def concept_terms(self, concept_id: int) -> list[TermInfo]:
+        """The concept's terms (none rejected) as of the engine's stamp."""
+        return [self.info(e) for e in self.concept_entries(concept_id)]
+
+    def find(self, text: str, *, include_unapproved: bool, overlapping: bool = False) -> list[Hit]:
+        """Matcher hits; their ids are entry numbers of this engine."""
+        require = 0 if include_unapproved else FLAG_APPROVED
+        return self.matcher.find(text, require=require, overlapping=overlapping)
+
+    def term_ids(self, entries: Iterable[int]) -> set[int]:
+        return {self._term_ids[e] for e in entries}
+
+    def _equivalents(
+        self, concept_id: int, chinese: bool, include_unapproved: bool
+    ) -> tuple[Equivalent, ...]:
+        """Preferred (else admitted) terms of each language on the other side."""
+        languages, usages = self._languages, self._usages
+        best: dict[int, tuple[int, list[int]]] = {}  # language code -> (usage code, entries)
+        for entry in self.concept_entries(concept_id):
+            language, usage = languages[entry], usages[entry]
+            if _CHINESE[language] == chinese or usage > _ADMITTED:
+                continue
+            if not include_unapproved and not self._approved(entry):
+                continue
+            current = best.get(language)
+            if current is None or usage < current[0]:
+                best[language] = (usage, [entry])
+            elif usage == current[0]:
+                current[1].append(entry)
+        return tuple(
+            Equivalent(self._term_ids[e], _LANGUAGE_CODES[language], self._texts[e], _USAGE_CODES[usage])
+            for language, (usage, entries) in sorted(best.items(), key=lambda item: _LANGUAGE_CODES[item[0]])
+            for e in entries
+        )
+
+    def _approved(self, entry: int) -> bool:
+        return self._statuses[entry] == _APPROVED and self._reviews[entry] == _ACCEPTED
+
+    def _best_entry(self, entries: list[int], written: str) -> int:
+        """Of one concept's terms found on the same span, the one the text actually uses."""
+        if len(entries) == 1:
+            return entries[0]
+        surface = surface_form(written)
+        return min(
+            entries,
+            key=lambda e: (
+                self._texts[e] != written,
+                surface_form(self._texts[e]) != surface,
+                self._usages[e],  # code order is preferred, admitted, deprecated, superseded
+                self._term_ids[e],
+            ),
+        )
+
+    def matches(self, text: str, hits: Sequence[Hit], *, include_unapproved: bool) -> list[Match]:
+        """One :class:`Match` per concept found on each hit's span."""
+        matches: list[Match] = []
+        equivalents: dict[tuple[int, bool], tuple[Equivalent, ...]] = {}
+        concept_ids, languages = self._concept_ids, self._languages
+        for start, end, entries in hits:
+            written = text[start:end]
+            if len(entries) == 1:
+                groups: dict[int, list[int]] = {concept_ids[entries[0]]: list(entries)}
+            else:
+                groups = {}
+                for entry in entries:
+                    groups.setdefault(concept_ids[entry], []).append(entry)
+            for concept_id in sorted(groups) if len(groups) > 1 else groups:
+                entry = self._best_entry(groups[concept_id], written)
+                language = _LANGUAGE_CODES[languages[entry]]
+                key = (concept_id, _CHINESE[languages[entry]])
+                if key not in equivalents:
+                    equivalents[key] = self._equivalents(concept_id, key[1], include_unapproved)
+                matches.append(
+                    Match(
+                        start,
+                        end,
+                        written,
+                        self._term_ids[entry],
+                        self._texts[entry],
+                        concept_id,
+                        _STATUS_CODES[self._statuses[entry]],
+                        language,
+                        _USAGE_CODES[self._usages[entry]],
+                        _REVIEW_CODES[self._reviews[entry]],
+                        equivalents[key],
+                    )
+                )
+        return matches
 
 
 class _Slot:
@@ -125,33 +268,44 @@ def _slot(db: Engine) -> _Slot:
         return slot
 
 
+_STAMP = select(
+    select(Counter.value).where(Counter.name == TERMBASE_COUNTER).scalar_subquery(),
+    select(func.max(Term.id)).scalar_subquery(),
+)
+
+
 def current_stamp(session: Session) -> Stamp:
     """The termbase's version stamp as this session sees it (pending changes are not flushed)."""
-    counter = select(Counter.value).where(Counter.name == TERMBASE_COUNTER).scalar_subquery()
-    highest = select(func.max(Term.id)).scalar_subquery()
-    with session.no_autoflush:
-        row = session.execute(select(counter, highest)).one()
-    return (row[0] if row[0] is not None else -1, row[1] or 0)
+    # Core execution on the session's connection: a fraction of an ORM execute's overhead.
+    counter, highest = session.connection().execute(_STAMP).one()
+    return (counter if counter is not None else -1, highest or 0)
 
 
-def _entries(session: Session) -> Iterator[tuple[int, str, int]]:
+def _rows(session: Session) -> Iterator[tuple[int, int, str, str, str, str, str]]:
     stmt = (
-        select(Term.id, Term.text, Term.review, Concept.status)
+        select(
+            Term.id,
+            Term.concept_id,
+            Term.language,
+            Term.text,
+            Term.usage_status,
+            Term.review,
+            Concept.status,
+        )
         .join(Concept, Term.concept_id == Concept.id)
         .where(Concept.status != WorkflowStatus.REJECTED.value, Term.review != TermReview.REJECTED.value)
+        .order_by(Term.concept_id, Term.id)
         .execution_options(yield_per=_LOAD_BATCH)
     )
-    approved, accepted = WorkflowStatus.APPROVED.value, TermReview.ACCEPTED.value
-    for term_id, text, review, status in session.execute(stmt):
-        yield term_id, text, FLAG_APPROVED if status == approved and review == accepted else 0
+    for row in session.execute(stmt):
+        term_id, concept_id, language, text, usage, review, status = row
+        yield term_id, concept_id, language, text, usage, review, status
 
 
 def build_engine(session: Session) -> RecognitionEngine:
-    """Build a matcher over every term whose concept and review are not rejected."""
-    began = time.perf_counter()
+    """Build the engine over every term whose concept and review are not rejected."""
     stamp = current_stamp(session)  # read first: a change landing meanwhile only causes one more rebuild
-    matcher = TermMatcher(_entries(session))
-    return RecognitionEngine(stamp, matcher, time.perf_counter() - began)
+    return RecognitionEngine(stamp, _rows(session))
 
 
 def get_engine(session: Session) -> RecognitionEngine:
@@ -191,7 +345,10 @@ def _chunks(values: Sequence[int]) -> Iterator[Sequence[int]]:
 
 
 def concept_terms(session: Session, term_ids: Iterable[int]) -> dict[int, list[TermInfo]]:
-    """Every term of the concepts that the given terms belong to, by concept id."""
+    """Every term (rejected ones too) of the concepts the given terms belong to, by concept id.
+
+    Reads the database, so it is current even between engine rebuilds.
+    """
     wanted = sorted(set(term_ids))
     by_concept: dict[int, list[TermInfo]] = {}
     seen: set[int] = set()
@@ -218,87 +375,6 @@ def concept_terms(session: Session, term_ids: Iterable[int]) -> dict[int, list[T
     return by_concept
 
 
-def _visible(term: TermInfo, include_unapproved: bool) -> bool:
-    if include_unapproved:
-        return term.concept_status != WorkflowStatus.REJECTED and term.review != TermReview.REJECTED
-    return term.approved
-
-
-def equivalents(terms: Sequence[TermInfo], language: str, *, include_unapproved: bool) -> list[TermInfo]:
-    """A concept's preferred terms in the language(s) other than ``language``.
-
-    Each other language (``en``, or ``zh-Hans`` and ``zh-Hant``) falls back to its
-    admitted terms when it has no preferred one.
-    """
-    chosen: list[TermInfo] = []
-    others = [
-        t for t in terms if is_chinese(t.language) != is_chinese(language) and _visible(t, include_unapproved)
-    ]
-    for other_language in sorted({t.language for t in others}):
-        in_language = [t for t in others if t.language == other_language]
-        for usage in (UsageStatus.PREFERRED, UsageStatus.ADMITTED):
-            found = [t for t in in_language if t.usage_status == usage]
-            if found:
-                chosen.extend(found)
-                break
-    return chosen
-
-
-def _best_term(candidates: list[TermInfo], written: str) -> TermInfo:
-    """Of one concept's terms found on the same span, the one the text actually uses."""
-    if len(candidates) == 1:
-        return candidates[0]
-    surface = surface_form(written)
-    return min(
-        candidates,
-        key=lambda t: (
-            t.text != written,
-            surface_form(t.text) != surface,
-            _USAGE_RANK.get(t.usage_status, 9),
-            t.id,
-        ),
-    )
-
-
-def matches_from_hits(
-    session: Session, text: str, hits: Sequence[Hit], *, include_unapproved: bool
-) -> list[Match]:
-    """Turn matcher hits into :class:`Match` records, one per concept found on each span."""
-    by_concept = concept_terms(session, (i for hit in hits for i in hit.ids))
-    by_id = {t.id: t for terms in by_concept.values() for t in terms}
-    matches: list[Match] = []
-    for hit in hits:
-        written = text[hit.start : hit.end]
-        per_concept: dict[int, list[TermInfo]] = {}
-        for term_id in hit.ids:
-            term = by_id.get(term_id)
-            if term is not None and _visible(term, include_unapproved):
-                per_concept.setdefault(term.concept_id, []).append(term)
-        for concept_id in sorted(per_concept):
-            term = _best_term(per_concept[concept_id], written)
-            matches.append(
-                Match(
-                    start=hit.start,
-                    end=hit.end,
-                    text=written,
-                    term_id=term.id,
-                    term_text=term.text,
-                    concept_id=concept_id,
-                    concept_status=term.concept_status,
-                    language=term.language,
-                    usage_status=term.usage_status,
-                    review=term.review,
-                    equivalents=tuple(
-                        Equivalent(e.id, e.language, e.text, e.usage_status)
-                        for e in equivalents(
-                            by_concept[concept_id], term.language, include_unapproved=include_unapproved
-                        )
-                    ),
-                )
-            )
-    return matches
-
-
 def recognize(session: Session, text: str, *, include_unapproved: bool = True) -> list[Match]:
     """Every known term in ``text``: leftmost-longest, non-overlapping, with offsets into ``text``.
 
@@ -309,6 +385,5 @@ def recognize(session: Session, text: str, *, include_unapproved: bool = True) -
     (a homograph) gives one :class:`Match` per concept.
     """
     engine = get_engine(session)
-    require = 0 if include_unapproved else FLAG_APPROVED
-    hits = engine.matcher.find(text, require=require)
-    return matches_from_hits(session, text, hits, include_unapproved=include_unapproved)
+    hits = engine.find(text, include_unapproved=include_unapproved)
+    return engine.matches(text, hits, include_unapproved=include_unapproved)

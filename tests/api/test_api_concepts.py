@@ -65,7 +65,7 @@ def test_list_filters(
 
 
 def _cite(session: Session, term_text: str, slug: str) -> None:
-    document = Document(slug=slug, title=f"Speech {slug}", layout="pipe-pairs", content_hash=slug * 8)
+    document = Document(slug=slug, title=f"Speech {slug}", layout="pipe-pairs", content_hash="0" * 64)
     segment = Segment(
         document=document,
         position=7,
@@ -242,7 +242,7 @@ def test_patch_needs_a_version_and_refuses_a_stale_one(
     assert _get(client, termbase["governance"], editor)["note"] == "via If-Match"
 
     response = client.patch(url, json={"note": "x", "version": 2}, headers={**editor, "If-Match": '"3"'})
-    assert response.status_code == 400
+    assert response.status_code == 409
     response = client.patch(url, json={"note": "x"}, headers={**editor, "If-Match": "yesterday"})
     assert response.status_code == 400
     assert response.get_json()["error"]["details"]["field"] == "If-Match"

@@ -108,7 +108,7 @@ def test_json_variants_are_accepted(client: FlaskClient, editor: Headers) -> Non
 
 
 def test_oversized_bodies_are_413(client: FlaskClient, editor: Headers) -> None:
-    response = client.post("/api/v1/recognize", json={"text": "网" * 1_000_000}, headers=editor)
+    response = client.post("/api/v1/recognize", json={"text": "网" * 2_000_000}, headers=editor)
     assert _error(response, 413)["code"] == "request_entity_too_large"
     client.application.config["API_MAX_CONTENT_LENGTH"] = 100
     response = client.post("/api/v1/qa", json={"source": "x" * 100, "target": "y"}, headers=editor)
