@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from itertools import islice
@@ -123,63 +123,51 @@ class ImportReport:
 # -- derived term columns --------------------------------------------------------------------
 
 
-class _MemoConverter(DefaultConverter):
-    """pypinyin's converter with a memo of per-word results (pure: same input, same output)."""
-
-    MAX_ENTRIES = 200_000
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._memo: dict[tuple[str, Style], list[list[str]]] = {}
-
-    def convert(
-        self,
-        words: str,
-        style: Style,
-        heteronym: bool,
-        errors: Callable[[str], str] | str,
-        strict: bool = True,
-        **kwargs: Any,
-    ) -> list[list[str]]:
-        if heteronym or errors != "default" or not strict or kwargs:
-            return super().convert(words, style, heteronym, errors, strict, **kwargs)
-        key = (words, style)
-        found = self._memo.get(key)
-        if found is None:
-            if len(self._memo) >= self.MAX_ENTRIES:
-                self._memo.clear()
-            found = self._memo[key] = [
-                list(p) for p in super().convert(words, style, heteronym, errors, strict)
-            ]
-        return [list(p) for p in found]
-
-
-_PINYIN = Pinyin(_MemoConverter())
+_PINYIN = Pinyin(DefaultConverter())
 _NON_LETTER_RE = re.compile(r"[^a-z]")
+_WORD_KEYS: dict[str, tuple[str, str]] = {}
+_WORD_KEYS_MAX = 200_000
+
+
+def _word_keys(word: str) -> tuple[str, str]:
+    """Toneless pinyin and initials of one segment, as pypinyin converts it (memoised: pure)."""
+    found = _WORD_KEYS.get(word)
+    if found is None:
+        converter = _PINYIN._converter
+        normal = "".join(
+            p for ps in converter.convert(word, Style.NORMAL, False, "default", True) for p in ps
+        )
+        initials = "".join(
+            p for ps in converter.convert(word, Style.FIRST_LETTER, False, "default", True) for p in ps
+        )
+        if len(_WORD_KEYS) >= _WORD_KEYS_MAX:
+            _WORD_KEYS.clear()
+        found = _WORD_KEYS[word] = (
+            _NON_LETTER_RE.sub("", normal.lower()),
+            _NON_LETTER_RE.sub("", initials.lower()),
+        )
+    return found
 
 
 def _pinyin_keys(text: str) -> tuple[str, str]:
-    """``termbase.text.pinyin.pinyin_key`` and ``pinyin_initials`` of ``text``, in one segmentation."""
+    """``termbase.text.pinyin.pinyin_key`` and ``pinyin_initials`` of ``text``, in one segmentation.
+
+    pypinyin segments the text and converts each segment on its own, and both keys are made
+    of per-character operations (lower-casing, dropping non-letters), so converting each
+    segment once and joining gives exactly what the two functions give.
+    """
     if not has_han(text):
         return "", ""
-    simplified = to_simplified(text)
-    converter = _PINYIN._converter
-    normal: list[str] = []
-    initials: list[str] = []
-    for word in _PINYIN.seg(simplified):
-        for syllables in converter.convert(word, Style.NORMAL, False, "default", True):
-            normal.extend(syllables)
-        for syllables in converter.convert(word, Style.FIRST_LETTER, False, "default", True):
-            initials.extend(syllables)
-    return (
-        _NON_LETTER_RE.sub("", "".join(normal).lower()),
-        _NON_LETTER_RE.sub("", "".join(initials).lower()),
-    )
+    keys = [_word_keys(word) for word in _PINYIN.seg(to_simplified(text))]
+    return "".join(k for k, _ in keys), "".join(i for _, i in keys)
 
 
-def derive_term_columns(language: str, text: str, pinyin: str | None) -> dict[str, Any]:
+def derive_term_columns(
+    language: str, text: str, pinyin: str | None, *, normalized: str | None = None
+) -> dict[str, Any]:
     """The columns :func:`~termbase.services.concepts.apply_term_text` sets, computed the same way.
 
+    :param normalized: ``normalize_term`` of the cleaned text, when the caller has it already.
     :raises Invalid: for empty or over-long text.
     """
     cleaned = clean_term_text(text or "")
@@ -190,7 +178,7 @@ def derive_term_columns(language: str, text: str, pinyin: str | None) -> dict[st
     columns: dict[str, Any] = {
         "language": language,
         "text": cleaned,
-        "normalized": normalize_term(cleaned),
+        "normalized": normalized if normalized is not None else normalize_term(cleaned),
         "search_key": search_key(cleaned, language),
     }
     if is_chinese(language):
@@ -408,9 +396,11 @@ class _Importer:
         for concept_id, (rec, keys) in zip(ids, pending, strict=True):
             for key in keys:
                 existing.setdefault(key, set()).add(concept_id)
-            for term in rec.terms:
+            for term, (_language, normalized) in zip(rec.terms, keys, strict=True):
                 try:
-                    columns = derive_term_columns(term.language, term.text, term.pinyin)
+                    columns = derive_term_columns(
+                        term.language, term.text, term.pinyin, normalized=normalized
+                    )
                 except Invalid as exc:
                     raise Invalid(
                         exc.message, details={**_where(self.filename, rec), "element": "term"}

@@ -72,25 +72,35 @@ class TbxError(ValueError):
         self.element = element
 
 
+_LOCAL_NAMES: dict[Any, str] = {}
+_DCT_CATEGORIES: dict[str, str | None] = {}
+
+
 def local_name(tag: Any) -> str:
-    if not isinstance(tag, str):
-        return ""  # comments, processing instructions, entities
-    return tag.rpartition("}")[2] if tag[0] == "{" else tag
+    """An element's name without its namespace ("" for comments, PIs and entities); memoised."""
+    name = _LOCAL_NAMES.get(tag)
+    if name is None:
+        name = "" if not isinstance(tag, str) else tag.rpartition("}")[2] if tag[0] == "{" else tag
+        _LOCAL_NAMES[tag] = name
+    return name
 
 
 def _category(el: etree._Element) -> str:
     """The data category of an element: its ``type`` (DCA) or its own name (DCT)."""
     tag = el.tag
     if isinstance(tag, str) and tag[0] == "{":
-        namespace, _, name = tag[1:].partition("}")
-        if namespace in DCT_NAMESPACES:
-            return name
+        category = _DCT_CATEGORIES.get(tag, "")
+        if category == "":
+            namespace, _, name = tag[1:].partition("}")
+            category = _DCT_CATEGORIES[tag] = name if namespace in DCT_NAMESPACES else None
+        if category:
+            return category
     return el.get("type") or ""
 
 
 def _value(el: etree._Element) -> str:
     """The text of an element, inline markup (``hi``, ``foreign``…) flattened; entities refused."""
-    if len(el) == 0:
+    if not len(el):
         return el.text or ""
     for node in el.iter():
         if isinstance(node, etree._Entity):
@@ -415,56 +425,49 @@ class TbxReader:
                 self._concept_category(child, _category(child), record, notes, language)
 
     def _term(self, el: etree._Element, language: str) -> TermRecord | None:
-        holders = [el]
+        children = list(el)
         if local_name(el.tag) == "ntig":
-            holders = [c for c in el if local_name(c.tag) == "termGrp"] + [el]
-        term_el = None
-        for holder in holders:
-            for child in holder:
-                if local_name(child.tag) == "term":
-                    term_el = child
-                    break
-            if term_el is not None:
-                break
-        value = tidy_line(_value(term_el)) if term_el is not None else ""
-        if not value:
+            # ntig: term and termNotes sit in termGrp; the rest beside it.
+            grouped = [c for c in children if local_name(c.tag) == "termGrp"]
+            children = [inner for group in grouped for inner in group] + children
+        term = TermRecord(language=language, text="", usage_status_given=False)
+        notes: list[str] = []
+        for child in children:
+            name = local_name(child.tag)
+            if name == "term":
+                if not term.text:
+                    term.text = tidy_line(_value(child))
+            elif name == "termNote":
+                self._term_category(child, child.get("type") or "", term, notes)
+            elif name == "note":
+                self._term_note(child, term, notes)
+            elif name in ("descripGrp", "adminGrp"):
+                self._term_group(child, term, notes)
+            elif name == "termNoteGrp":
+                for inner in child:
+                    if local_name(inner.tag):
+                        self._term_category(inner, _category(inner), term, notes)
+            elif name and name not in ("termGrp", "transacGrp"):
+                self._term_category(child, _category(child), term, notes)
+        if not term.text:
             self.warn("term without text skipped", el.sourceline)
             return None
-        term = TermRecord(language=language, text=value, usage_status_given=False)
-        notes: list[str] = []
-        for holder in holders:
-            for child in holder:
-                self._term_child(child, term, notes)
         term.note = "\n".join(notes) or None
         return term
 
-    def _term_child(self, child: etree._Element, term: TermRecord, notes: list[str]) -> None:
-        name = local_name(child.tag)
-        if not name or name in ("term", "termGrp", "transacGrp"):
+    def _term_group(self, el: etree._Element, term: TermRecord, notes: list[str]) -> None:
+        children = [c for c in el if local_name(c.tag)]
+        if not children:
             return
-        if name == "termNoteGrp":
-            for inner in child:
-                if local_name(inner.tag):
-                    self._term_category(inner, _category(inner), term, notes)
+        main = children[0]
+        if _category(main) == "context":
+            sentence = tidy_line(_value(main))
+            if sentence:
+                sources = [tidy_line(_value(c)) for c in children[1:] if _category(c) == "source"]
+                term.contexts.append(ContextRecord(text=sentence, source="; ".join(sources) or None))
             return
-        if name == "note":
-            self._term_note(child, term, notes)
-            return
-        if name in ("descripGrp", "adminGrp"):
-            children = [c for c in child if local_name(c.tag)]
-            if not children:
-                return
-            main = children[0]
-            sources = [tidy_line(_value(c)) for c in children[1:] if _category(c) == "source"]
-            if _category(main) == "context":
-                sentence = tidy_line(_value(main))
-                if sentence:
-                    term.contexts.append(ContextRecord(text=sentence, source="; ".join(sources) or None))
-                return
-            for inner in children:
-                self._term_category(inner, _category(inner), term, notes)
-            return
-        self._term_category(child, _category(child), term, notes)
+        for inner in children:
+            self._term_category(inner, _category(inner), term, notes)
 
     def _term_note(self, el: etree._Element, term: TermRecord, notes: list[str]) -> None:
         value = tidy_block(_value(el))

@@ -500,6 +500,9 @@ SAMPLE_TERMS = [
     ("zh-Hans", "  互联网 +  ", None),
     ("zh-Hans", "AI治理", None),
     ("zh-Hans", "女性", None),
+    ("zh-Hans", "银行行长", None),
+    ("zh-Hans", "一行人了解得到的音乐", None),
+    ("zh-Hant", "長期發展與乾淨能源", None),
     ("en", "Cyber-Attacks", None),
     ("en", "data\u200b security", None),
 ]
