@@ -7,4 +7,4 @@ from flask import Blueprint
 bp = Blueprint("api", __name__)
 
 # Importing the view modules registers their operations on ``bp``.
-from termbase.api import concepts, meta, recognize, search  # noqa: E402,F401
+from termbase.api import concepts, export, meta, recognize, search  # noqa: E402,F401
