@@ -276,6 +276,11 @@ class ConceptListQuery(PageQuery):
 class SearchQuery(Model):
     page: Annotated[int, Field(ge=1, le=100)] = 1
     per_page: Annotated[int, Field(ge=1, le=MAX_PER_PAGE)] = 20
+    contains: bool = Field(
+        default=True,
+        description="Also find the query inside terms when exact and prefix matches leave the page short "
+        "(that tier scans; false keeps every lookup on an index).",
+    )
     q: Annotated[str, Field(max_length=200, pattern=NO_NUL)] = Field(
         description="Chinese (either script), pinyin with or without tones, pinyin initials, or English."
     )

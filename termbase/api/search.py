@@ -31,6 +31,7 @@ def search(query: schemas.SearchQuery) -> schemas.SearchPage:
         include_unapproved=can(Permission.READ_ALL),
         limit=query.per_page,
         offset=(query.page - 1) * query.per_page,
+        contains=query.contains,
     )
     return schemas.SearchPage(
         items=[
