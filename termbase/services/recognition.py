@@ -37,6 +37,8 @@ from termbase.text.match import Hit, TermMatcher, surface_form
 FLAG_APPROVED = 1
 
 _IN_CHUNK = 500
+# Rebuilds that took longer than this happen in the background (see get_engine).
+SYNC_REBUILD_SECONDS = 1.0
 _LOAD_BATCH = 10_000
 
 # Small codes for the engine's table, so a million terms cost bytes each, not objects.
@@ -308,11 +310,23 @@ def build_engine(session: Session) -> RecognitionEngine:
     return RecognitionEngine(stamp, _rows(session))
 
 
-def get_engine(session: Session) -> RecognitionEngine:
-    """The cached engine for the session's database, rebuilt first if the termbase changed.
+def _rebuild(db: Engine, slot: _Slot) -> RecognitionEngine:
+    """Build from committed data through a session of its own; the caller holds ``slot.lock``."""
+    try:
+        with Session(bind=db) as build_session, build_session.begin():
+            slot.engine = build_engine(build_session)
+        return slot.engine
+    finally:
+        slot.lock.release()
 
-    The rebuild reads committed data through a session of its own. While one thread
-    rebuilds, others keep using the previous engine rather than wait.
+
+def get_engine(session: Session) -> RecognitionEngine:
+    """The cached engine for the session's database, rebuilt if the termbase changed.
+
+    A small termbase (last build under ``SYNC_REBUILD_SECONDS``) is rebuilt before
+    answering, so an edit shows at once. A large one is rebuilt in a background
+    thread while callers keep getting the previous engine, so no request waits
+    for a long build; only the very first build of a process is waited for.
     """
     db = _db_engine(session)
     slot = _slot(db)
@@ -322,15 +336,16 @@ def get_engine(session: Session) -> RecognitionEngine:
         return cached
     if not slot.lock.acquire(blocking=cached is None):
         assert cached is not None
-        return cached
-    try:
-        if slot.engine is not None and slot.engine.stamp == stamp:
-            return slot.engine
-        with Session(bind=db) as build_session, build_session.begin():
-            slot.engine = build_engine(build_session)
-        return slot.engine
-    finally:
+        return cached  # another thread is rebuilding
+    if slot.engine is not None and slot.engine.stamp == stamp:
         slot.lock.release()
+        return slot.engine
+    if cached is not None and cached.build_seconds >= SYNC_REBUILD_SECONDS:
+        threading.Thread(
+            target=_rebuild, args=(db, slot), name="termbase-recognition-rebuild", daemon=True
+        ).start()
+        return cached
+    return _rebuild(db, slot)
 
 
 def clear_cache() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -138,3 +140,23 @@ def test_deleted_terms_disappear(session: Session, termbase: dict[str, Concept])
     session.commit()
     assert recognition.recognize(session, "cyberspace") == []
     assert session.scalar(select(Term).where(Term.text == "cyberspace")) is None
+
+
+def test_slow_rebuilds_happen_in_the_background(
+    session: Session, termbase: dict[str, Concept], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(recognition, "SYNC_REBUILD_SECONDS", 0.0)  # every build counts as slow
+    old = recognition.get_engine(session)
+    concept_service.create_concept(session, [TermInput(language="en", text="splinternet")], actor="t")
+    session.commit()
+    # The change is noticed, but the caller is answered at once with the previous engine.
+    assert recognition.get_engine(session) is old
+    fresh = old
+    for _ in range(400):
+        fresh = recognition.get_engine(session)
+        if fresh is not old:
+            break
+        time.sleep(0.025)
+    assert fresh is not old
+    assert fresh.stamp == recognition.current_stamp(session)
+    assert [m.text for m in recognition.recognize(session, "a splinternet")] == ["splinternet"]
