@@ -710,8 +710,9 @@ def import_file(
         report.skipped_terms = reader.skipped_terms
         for code, count in sorted(reader.skipped_languages.items()):
             if len(report.warnings) < 50:
+                noun = "term" if count == 1 else "terms"
                 report.warnings.append(
-                    f"{count} terms in {code} ignored (the termbase holds Chinese and English)"
+                    f"{count} {noun} in {code} ignored (the termbase holds Chinese and English)"
                 )
     return report
 
