@@ -56,6 +56,7 @@ def test_look_up_by_pinyin(page: Any, live_server: LiveServer, shot: Any) -> Non
         box = page.get_by_label("Look up a term in Chinese, pinyin or English")
         box.fill("")
         box.press_sequentially(query, delay=25)
+        expect(page.locator("[data-result-count]")).to_contain_text(f"“{query}”")  # the fragment was swapped
         expect(page.locator("table.hits a.hit-link", has_text="网络主权")).to_be_visible()
     # The keyboard reaches the results.
     box.press("ArrowDown")
