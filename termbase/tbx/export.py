@@ -105,6 +105,18 @@ def text(value: str) -> str:
     return value
 
 
+def line(value: str | None) -> str:
+    """A one-line field, whitespace collapsed (as :func:`tidy_line`) and escaped, in one pass."""
+    if not value:
+        return ""
+    value = " ".join(value.split())
+    if _NOT_XML_CHAR_RE.search(value):
+        value = _NOT_XML_CHAR_RE.sub("", value)
+    if "&" in value or "<" in value or ">" in value:
+        return value.translate(_TEXT_ESCAPES)
+    return value
+
+
 def attr(value: str) -> str:
     return _NOT_XML_CHAR_RE.sub("", value).translate(_ATTR_ESCAPES)
 
@@ -258,13 +270,13 @@ class TbxWriter:
     def _transaction(self, out: list[str], transaction: TransactionRecord) -> None:
         out.append(
             "        <transacGrp>\n"
-            f'          <transac type="transactionType">{text(transaction.kind)}</transac>\n'
+            f'          <transac type="transactionType">{line(transaction.kind)}</transac>\n'
             f"          <date>{tbx_date(transaction.date, self.generation)}</date>\n"
         )
         if transaction.responsible and (name := tidy_line(transaction.responsible)):
             out.append(
                 f'          <transacNote type="responsibility" target="{self.person(name)}">'
-                f"{text(name)}</transacNote>\n"
+                f"{line(name)}</transacNote>\n"
             )
         out.append("        </transacGrp>\n")
 
@@ -272,7 +284,7 @@ class TbxWriter:
         n = self.names
         out.append(
             f"          <{n.term}>\n"
-            f"            <term>{text(tidy_line(term.text))}</term>\n"
+            f"            <term>{line(term.text)}</term>\n"
             '            <termNote type="partOfSpeech">'
             f"{part_of_speech_to_tbx(term.part_of_speech, self.generation)}</termNote>\n"
             '            <termNote type="administrativeStatus">'
@@ -281,23 +293,23 @@ class TbxWriter:
         if term_type := term_type_to_tbx(term.term_type):
             out.append(f'            <termNote type="termType">{term_type}</termNote>\n')
         for context in term.contexts:
-            sentence = tidy_line(context.text)
+            sentence = line(context.text)
             if not sentence:
                 continue
-            source = tidy_line(context.source)
+            source = line(context.source)
             if source:
                 out.append(
                     "            <descripGrp>\n"
-                    f'              <descrip type="context">{text(sentence)}</descrip>\n'
-                    f'              <admin type="source">{text(source)}</admin>\n'
+                    f'              <descrip type="context">{sentence}</descrip>\n'
+                    f'              <admin type="source">{source}</admin>\n'
                     "            </descripGrp>\n"
                 )
             else:
-                out.append(f'            <descrip type="context">{text(sentence)}</descrip>\n')
+                out.append(f'            <descrip type="context">{sentence}</descrip>\n')
         if term.note and (note := tidy_block(term.note)):
             out.append(f"            <note>{text(note)}</note>\n")
-        if term.pinyin and (pinyin := tidy_line(term.pinyin)):
-            out.append(f'            <note xml:lang="{PINYIN_LANG}">{text(PINYIN_LABEL + pinyin)}</note>\n')
+        if pinyin := line(term.pinyin):
+            out.append(f'            <note xml:lang="{PINYIN_LANG}">{PINYIN_LABEL}{pinyin}</note>\n')
         if marker := review_marker(term.review):
             out.append(f"            <note>{text(marker)}</note>\n")
         out.append(f"          </{n.term}>\n")
