@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -426,3 +428,15 @@ def test_language_section_without_xml_lang_is_an_error() -> None:
     with pytest.raises(TbxError, match="no xml:lang") as caught:
         read(data)
     assert (caught.value.line, caught.value.element) == (1, "langSet")
+
+
+@pytest.mark.parametrize(
+    "module", ["termbase.tbx.parse", "termbase.tbx.export", "termbase.tbx.vocab", "termbase.ingest.glossary"]
+)
+def test_exchange_core_is_flask_and_database_free(module: str) -> None:
+    code = (
+        f"import sys, {module}; "
+        "print(','.join(m for m in ('flask', 'sqlalchemy', 'termbase.models') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == ""
