@@ -73,6 +73,7 @@ def read_tmx(file: InputFile, stats: TmxStats | None = None) -> Iterator[Segment
                             raise IngestError(
                                 f"XML file whose root is <{name}>, not a TMX file", file=file.name
                             )
+                        _refuse_entities(element, file)
                     continue
                 if name != "tu":
                     continue
@@ -88,6 +89,23 @@ def read_tmx(file: InputFile, stats: TmxStats | None = None) -> Iterator[Segment
             raise IngestError(f"malformed TMX: {exc.msg}", file=file.name, line=exc.lineno) from None
     if stats.units == 0:
         raise IngestError("TMX file holds no Chinese-English translation unit", file=file.name)
+
+
+def _refuse_entities(root: etree._Element, file: InputFile) -> None:
+    """Refuse a DOCTYPE that declares entities, as the TBX reader does.
+
+    They are never expanded (``resolve_entities=False``), but an unexpanded reference would
+    be stored as the literal text ``&name;``: such a file is hostile or broken, not a corpus.
+    """
+    dtd = root.getroottree().docinfo.internalDTD
+    names = [entity.name for entity in dtd.iterentities()] if dtd is not None else []
+    if names:
+        raise IngestError(
+            f"the DOCTYPE declares entities ({', '.join(str(n) for n in names[:5])}); "
+            "files that declare entities are refused for safety",
+            file=file.name,
+            line=root.sourceline,
+        )
 
 
 def _unit(tu: etree._Element, stats: TmxStats) -> SegmentRecord | None:
