@@ -181,7 +181,10 @@ def _detect_encoding(head: bytes) -> str:
     try:
         head.decode("utf-8")
     except UnicodeDecodeError as exc:
-        if exc.start < len(head) - 4:  # not just a character cut at the end of the sample
+        # Legacy Chinese text fails early; UTF-8 text that has already shown multi-byte
+        # characters stays UTF-8, so one bad sequence is reported with its line instead of
+        # turning the whole file into GB18030 mojibake.
+        if exc.start < len(head) - 4 and head[: exc.start].isascii():
             return "gb18030"
     return "utf-8"
 
