@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import getpass
+import io
 import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import IO, Any
 
 import click
 from flask import current_app
@@ -141,11 +143,14 @@ def import_command(file: str, dry_run: bool, default_status: str, actor: str | N
     it. Either the whole file is imported or, on any error, nothing is.
     """
     actor = actor or _login_name()
+    limit = int(current_app.config["MAX_CONTENT_LENGTH"])
+    if file != "-":
+        _check_size(file, limit)
     with transaction() as session:
         if file == "-":
             report = import_file(
                 session,
-                sys.stdin.buffer,
+                io.BufferedReader(_Limited(sys.stdin.buffer, limit)),
                 filename="stdin",
                 dry_run=dry_run,
                 actor=actor,
@@ -165,6 +170,46 @@ def import_command(file: str, dry_run: bool, default_status: str, actor: str | N
     if report.warning_count > len(report.warnings):
         click.echo(f"warning: … {report.warning_count - len(report.warnings)} more", err=True)
     click.echo(report.summary())
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def _too_large(limit: int, filename: str, size: int | None = None) -> Invalid:
+    found = f"{_megabytes(size)}; " if size is not None else ""
+    return Invalid(
+        f"the file is too large ({found}the limit is {_megabytes(limit)}, TERMBASE_MAX_CONTENT_LENGTH)",
+        details={"file": filename},
+    )
+
+
+def _check_size(path: str, limit: int) -> None:
+    """Refuse a file over the import limit before reading any of it (uploads have the same limit)."""
+    try:
+        size = os.stat(path).st_size
+    except OSError:
+        return  # import_file reports a file it cannot open
+    if size > limit:
+        raise _too_large(limit, os.path.basename(path), size)
+
+
+class _Limited(io.RawIOBase):
+    """Standard input, refused once it grows past the import limit."""
+
+    def __init__(self, stream: IO[bytes], limit: int) -> None:
+        self._stream, self._limit, self._read = stream, limit, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._stream.read(len(buffer))
+        self._read += len(data)
+        if self._read > self._limit:
+            raise _too_large(self._limit, "stdin")
+        buffer[: len(data)] = data
+        return len(data)
 
 
 def _login_name() -> str | None:
