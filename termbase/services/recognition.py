@@ -39,6 +39,7 @@ FLAG_APPROVED = 1
 _IN_CHUNK = 500
 # Rebuilds that took longer than this happen in the background (see get_engine).
 SYNC_REBUILD_SECONDS = 1.0
+_MEMO_SIZE = 200_000
 _LOAD_BATCH = 10_000
 
 # Small codes for the engine's table, so a million terms cost bytes each, not objects.
@@ -47,9 +48,9 @@ _USAGE_CODES = tuple(u.value for u in UsageStatus)
 _REVIEW_CODES = tuple(r.value for r in TermReview)
 _STATUS_CODES = tuple(s.value for s in WorkflowStatus)
 _CHINESE = tuple(is_chinese(language) for language in _LANGUAGE_CODES)
+# Equivalents are listed by language tag: en, zh-Hans, zh-Hant.
+_LANGUAGE_RANK = tuple(sorted(_LANGUAGE_CODES).index(language) for language in _LANGUAGE_CODES)
 _ADMITTED = _USAGE_CODES.index(UsageStatus.ADMITTED.value)  # codes below it: preferred
-_APPROVED = _STATUS_CODES.index(WorkflowStatus.APPROVED.value)
-_ACCEPTED = _REVIEW_CODES.index(TermReview.ACCEPTED.value)
 
 Stamp = tuple[int, int]
 
@@ -114,11 +115,15 @@ class RecognitionEngine:
         self.stamp = stamp
         self._term_ids = array("q")
         self._concept_ids = array("q")
+        self._concept_starts = array("I")  # first entry of the entry's concept
+        self._approved_flags = array("B")  # concept approved and term accepted
         self._languages = array("B")
         self._usages = array("B")
         self._reviews = array("B")
         self._statuses = array("B")
         self._texts: list[str] = []
+        # Equivalents per (concept, side, visibility); terms recur from segment to segment.
+        self._memo: dict[tuple[int, bool, bool], tuple[Equivalent, ...]] = {}
         self.matcher = TermMatcher(self._load(rows))
         self.build_seconds = time.perf_counter() - began
 
@@ -130,13 +135,19 @@ class RecognitionEngine:
         for term_id, concept_id, language, text, usage, review, status in rows:
             entry = len(self._texts)
             self._term_ids.append(term_id)
+            if entry and self._concept_ids[-1] == concept_id:
+                self._concept_starts.append(self._concept_starts[-1])
+            else:
+                self._concept_starts.append(entry)
             self._concept_ids.append(concept_id)
             self._languages.append(_LANGUAGE_CODES.index(language) if language in _LANGUAGE_CODES else 0)
             self._usages.append(_USAGE_CODES.index(usage) if usage in _USAGE_CODES else 1)
             self._reviews.append(_REVIEW_CODES.index(review) if review in _REVIEW_CODES else 0)
             self._statuses.append(_STATUS_CODES.index(status) if status in _STATUS_CODES else 0)
             self._texts.append(text)
-            yield entry, text, FLAG_APPROVED if status == approved and review == accepted else 0
+            flags = FLAG_APPROVED if status == approved and review == accepted else 0
+            self._approved_flags.append(flags)
+            yield entry, text, flags
 
     def __len__(self) -> int:
         return len(self._texts)
@@ -167,31 +178,62 @@ class RecognitionEngine:
     def term_ids(self, entries: Iterable[int]) -> set[int]:
         return {self._term_ids[e] for e in entries}
 
-    def _equivalents(
-        self, concept_id: int, chinese: bool, include_unapproved: bool
-    ) -> tuple[Equivalent, ...]:
-        """Preferred (else admitted) terms of each language on the other side."""
-        languages, usages = self._languages, self._usages
-        best: dict[int, tuple[int, list[int]]] = {}  # language code -> (usage code, entries)
-        for entry in self.concept_entries(concept_id):
-            language, usage = languages[entry], usages[entry]
-            if _CHINESE[language] == chinese or usage > _ADMITTED:
-                continue
-            if not include_unapproved and not self._approved(entry):
-                continue
-            current = best.get(language)
-            if current is None or usage < current[0]:
-                best[language] = (usage, [entry])
-            elif usage == current[0]:
-                current[1].append(entry)
-        return tuple(
-            Equivalent(self._term_ids[e], _LANGUAGE_CODES[language], self._texts[e], _USAGE_CODES[usage])
-            for language, (usage, entries) in sorted(best.items(), key=lambda item: _LANGUAGE_CODES[item[0]])
-            for e in entries
+    def _concept_range(self, entry: int) -> range:
+        """The entries of ``entry``'s concept (they are neighbours)."""
+        concept_ids = self._concept_ids
+        concept_id, start, end, size = (
+            concept_ids[entry],
+            self._concept_starts[entry],
+            entry + 1,
+            len(concept_ids),
         )
+        while end < size and concept_ids[end] == concept_id:
+            end += 1
+        return range(start, end)
 
-    def _approved(self, entry: int) -> bool:
-        return self._statuses[entry] == _APPROVED and self._reviews[entry] == _ACCEPTED
+    def drop_caches(self) -> None:
+        """Forget memoized equivalents (benchmarks measure the cold path with it)."""
+        self._memo.clear()
+
+    def _equivalents(self, entry: int, include_unapproved: bool) -> tuple[Equivalent, ...]:
+        key = (self._concept_starts[entry], _CHINESE[self._languages[entry]], include_unapproved)
+        found = self._memo.get(key)
+        if found is None:
+            if len(self._memo) >= _MEMO_SIZE:
+                self._memo.clear()
+            found = self._memo[key] = self._compute_equivalents(entry, include_unapproved)
+        return found
+
+    def _compute_equivalents(self, entry: int, include_unapproved: bool) -> tuple[Equivalent, ...]:
+        """Preferred (else admitted) terms of each language on the other side of ``entry``'s concept."""
+        # Written as plain loops: this runs once per concept found, hundreds of times per segment.
+        languages, usages, approved, concept_ids = (
+            self._languages,
+            self._usages,
+            self._approved_flags,
+            self._concept_ids,
+        )
+        chinese = _CHINESE[languages[entry]]
+        concept_id, other, size = concept_ids[entry], self._concept_starts[entry], len(concept_ids)
+        picks: list[tuple[int, int, int]] = []  # (language order, usage, entry)
+        while other < size and concept_ids[other] == concept_id:
+            language = languages[other]
+            if _CHINESE[language] != chinese:
+                usage = usages[other]
+                if usage <= _ADMITTED and (include_unapproved or approved[other]):
+                    picks.append((_LANGUAGE_RANK[language], usage, other))
+            other += 1
+        if len(picks) > 1:
+            best: dict[int, int] = {}
+            for rank, usage, _entry in picks:
+                if usage < best.get(rank, 255):
+                    best[rank] = usage
+            picks = sorted(p for p in picks if p[1] == best[p[0]])
+        term_ids, texts = self._term_ids, self._texts
+        return tuple(
+            Equivalent(term_ids[e], _LANGUAGE_CODES[languages[e]], texts[e], _USAGE_CODES[usage])
+            for _rank, usage, e in picks
+        )
 
     def _best_entry(self, entries: list[int], written: str) -> int:
         """Of one concept's terms found on the same span, the one the text actually uses."""
@@ -211,7 +253,6 @@ class RecognitionEngine:
     def matches(self, text: str, hits: Sequence[Hit], *, include_unapproved: bool) -> list[Match]:
         """One :class:`Match` per concept found on each hit's span."""
         matches: list[Match] = []
-        equivalents: dict[tuple[int, bool], tuple[Equivalent, ...]] = {}
         concept_ids, languages = self._concept_ids, self._languages
         for start, end, entries in hits:
             written = text[start:end]
@@ -223,10 +264,6 @@ class RecognitionEngine:
                     groups.setdefault(concept_ids[entry], []).append(entry)
             for concept_id in sorted(groups) if len(groups) > 1 else groups:
                 entry = self._best_entry(groups[concept_id], written)
-                language = _LANGUAGE_CODES[languages[entry]]
-                key = (concept_id, _CHINESE[languages[entry]])
-                if key not in equivalents:
-                    equivalents[key] = self._equivalents(concept_id, key[1], include_unapproved)
                 matches.append(
                     Match(
                         start,
@@ -236,10 +273,10 @@ class RecognitionEngine:
                         self._texts[entry],
                         concept_id,
                         _STATUS_CODES[self._statuses[entry]],
-                        language,
+                        _LANGUAGE_CODES[languages[entry]],
                         _USAGE_CODES[self._usages[entry]],
                         _REVIEW_CODES[self._reviews[entry]],
-                        equivalents[key],
+                        self._equivalents(entry, include_unapproved),
                     )
                 )
         return matches
