@@ -442,15 +442,21 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(_row("export TBX-Basic v3", results["export v3"]))
     print(_row("read 2008 export, termbase parser", results["read (termbase parser)"]))
-    print(
-        _row(
-            "read 2008 export, translate-toolkit",
-            results["read (translate-toolkit)"],
-            "(whole tree in memory)",
+    if "read (translate-toolkit)" in results:
+        print(
+            _row(
+                "read 2008 export, translate-toolkit",
+                results["read (translate-toolkit)"],
+                "(whole tree in memory)",
+            )
         )
-    )
     print(
-        f"interpreter with the modules loaded, before work: {export_2008['baseline_rss_mb']:.0f} MB (export)"
+        f"RSS before any work (interpreter and modules): export {export_2008['baseline_rss_mb']:.0f} MB, "
+        f"import {results['import']['baseline_rss_mb']:.0f} MB"
+    )
+    load = os.getloadavg()[0]
+    print(
+        f"load average at the end: {load:.1f} on {os.cpu_count()} CPUs (wall times stretch when it exceeds them)"
     )
     print(f"round trip (source file -> import -> 2008 export) identical apart from the header: {identical}")
     if args.json:
