@@ -71,16 +71,12 @@ def field_name(loc: tuple[int | str, ...]) -> str:
     return ".".join(str(part) for part in loc) or "body"
 
 
-def invalid_from(exc: ValidationError, prefix: str = "") -> Invalid:
+def invalid_from(exc: ValidationError) -> Invalid:
     """A 400 that names the first bad field and lists every problem."""
     problems = []
     for error in exc.errors(include_url=False, include_input=False):
-        loc = tuple(error["loc"])
-        if error["type"] == "json_invalid":
-            problems.append({"field": "body", "message": error["msg"]})
-            continue
-        name = field_name(loc)
-        problems.append({"field": f"{prefix}{name}" if prefix else name, "message": error["msg"]})
+        name = "body" if error["type"] == "json_invalid" else field_name(tuple(error["loc"]))
+        problems.append({"field": name, "message": error["msg"]})
     first = problems[0]
     return Invalid(
         f"{first['field']}: {first['message']}", details={"field": first["field"], "errors": problems}

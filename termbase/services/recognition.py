@@ -252,34 +252,46 @@ class RecognitionEngine:
 
     def matches(self, text: str, hits: Sequence[Hit], *, include_unapproved: bool) -> list[Match]:
         """One :class:`Match` per concept found on each hit's span."""
-        matches: list[Match] = []
-        concept_ids, languages = self._concept_ids, self._languages
+        # A hot loop (hundreds of matches per segment): locals, and tuples built directly.
+        found: list[Match] = []
+        append, new = found.append, tuple.__new__
+        concept_ids, starts, languages = self._concept_ids, self._concept_starts, self._languages
+        term_ids, texts, statuses, usages, reviews = (
+            self._term_ids,
+            self._texts,
+            self._statuses,
+            self._usages,
+            self._reviews,
+        )
+        memo = self._memo
         for start, end, entries in hits:
             written = text[start:end]
-            if len(entries) == 1:
-                groups: dict[int, list[int]] = {concept_ids[entries[0]]: list(entries)}
-            else:
-                groups = {}
+            chosen: Sequence[int] = entries
+            if len(entries) > 1:
+                groups: dict[int, list[int]] = {}
                 for entry in entries:
                     groups.setdefault(concept_ids[entry], []).append(entry)
-            for concept_id in sorted(groups) if len(groups) > 1 else groups:
-                entry = self._best_entry(groups[concept_id], written)
-                matches.append(
-                    Match(
-                        start,
-                        end,
-                        written,
-                        self._term_ids[entry],
-                        self._texts[entry],
-                        concept_id,
-                        _STATUS_CODES[self._statuses[entry]],
-                        _LANGUAGE_CODES[languages[entry]],
-                        _USAGE_CODES[self._usages[entry]],
-                        _REVIEW_CODES[self._reviews[entry]],
-                        self._equivalents(entry, include_unapproved),
-                    )
+                chosen = [self._best_entry(groups[concept_id], written) for concept_id in sorted(groups)]
+            for entry in chosen:
+                language = languages[entry]
+                equivalents = memo.get((starts[entry], _CHINESE[language], include_unapproved))
+                if equivalents is None:
+                    equivalents = self._equivalents(entry, include_unapproved)
+                match = (
+                    start,
+                    end,
+                    written,
+                    term_ids[entry],
+                    texts[entry],
+                    concept_ids[entry],
+                    _STATUS_CODES[statuses[entry]],
+                    _LANGUAGE_CODES[language],
+                    _USAGE_CODES[usages[entry]],
+                    _REVIEW_CODES[reviews[entry]],
+                    equivalents,
                 )
-        return matches
+                append(new(Match, match))
+        return found
 
 
 class _Slot:

@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from array import array
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -270,10 +270,12 @@ class TermMatcher:
                     ids.append(entry_ids[entry])
         return tuple(ids)
 
-    def _scan(self, text: str, require: int, add: Callable[[int, int, int], None]) -> None:
-        """Call ``add(start, end, pattern)`` for every valid occurrence, offsets into ``text``."""
+    def _occurrences(self, text: str, require: int) -> list[tuple[int, int, int]]:
+        """Every valid occurrence as (start, end, pattern), offsets into ``text``."""
+        found: list[tuple[int, int, int]] = []
         if not text:
-            return
+            return found
+        add = found.append
         folded = fold(text)
         pat_len, acceptable = self._pat_len, self._acceptable
         if len(self._chars) and has_han(folded):
@@ -290,7 +292,7 @@ class TermMatcher:
                         continue
                 if require and not acceptable(pattern, require):
                     continue
-                add(start, end, pattern)
+                add((start, end, pattern))
         if len(self._words):
             key = word_key(folded)
             starts, ends = key.starts, key.ends
@@ -302,7 +304,8 @@ class TermMatcher:
                 end = ends.get(last + 1)
                 if end is None or (require and not acceptable(pattern, require)):
                     continue
-                add(start, end, pattern)
+                add((start, end, pattern))
+        return found
 
     def find(self, text: str, *, require: int = 0, overlapping: bool = False) -> list[Hit]:
         """Known terms in ``text`` whose entry has all ``require`` flag bits.
@@ -311,31 +314,34 @@ class TermMatcher:
         ``overlapping=True`` every occurrence is returned, ordered by start and then
         by length (longest first).
         """
-        spans: dict[tuple[int, int], list[int]] = {}
+        occurrences = self._occurrences(text, require)
+        new = tuple.__new__  # Hit(...) without NamedTuple's argument handling: this loop is hot
         if overlapping:
-
-            def add_any(start: int, end: int, pattern: int) -> None:
+            spans: dict[tuple[int, int], list[int]] = {}
+            for start, end, pattern in occurrences:
                 spans.setdefault((start, end), []).append(pattern)
-
-            self._scan(text, require, add_any)
             ordered = sorted(spans.items(), key=lambda item: (item[0][0], -item[0][1]))
-            return [Hit(start, end, self._ids(patterns, require)) for (start, end), patterns in ordered]
-
-        longest: dict[int, int] = {}  # start -> the furthest end seen from there
-
-        def add_longest(start: int, end: int, pattern: int) -> None:
-            best = longest.get(start, -1)
-            if end > best:
-                longest[start] = end
-                spans[start, end] = [pattern]
-            elif end == best:
-                spans[start, end].append(pattern)
-
-        self._scan(text, require, add_longest)
+            return [
+                new(Hit, (start, end, self._ids(patterns, require))) for (start, end), patterns in ordered
+            ]
+        # start -> [furthest end, its patterns...]
+        longest: dict[int, list[int]] = {}
+        for start, end, pattern in occurrences:
+            best = longest.get(start)
+            if best is None or end > best[0]:
+                longest[start] = [end, pattern]
+            elif end == best[0]:
+                best.append(pattern)
+        entry_ids, first, more = self._entry_ids, self._pat_first, self._pat_more
         hits: list[Hit] = []
         reached = 0
         for start in sorted(longest):
             if start >= reached:
-                end = reached = longest[start]
-                hits.append(Hit(start, end, self._ids(spans[start, end], require)))
+                best = longest[start]
+                reached = best[0]
+                if len(best) == 2 and best[1] not in more:
+                    ids: tuple[int, ...] = (entry_ids[first[best[1]]],)
+                else:
+                    ids = self._ids(best[1:], require)
+                hits.append(new(Hit, (start, reached, ids)))
         return hits
