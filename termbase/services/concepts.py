@@ -452,8 +452,21 @@ def _segment_exists(session: Session, segment_id: int) -> bool:
     return session.get(Segment, segment_id) is not None
 
 
-def revert(session: Session, entry_id: int, *, actor: str | None) -> Concept:
-    """Restore a concept to how it was before the given history entry."""
+def revert(
+    session: Session,
+    entry_id: int,
+    *,
+    actor: str | None,
+    version: int | None = None,
+    expect_deleted: bool = False,
+) -> Concept:
+    """Restore a concept to how it was before the given history entry.
+
+    :param version: the concept version the caller saw, if it saw the concept at all.
+    :param expect_deleted: the caller saw the concept deleted (it offers to bring it back).
+    :raises Conflict: when the concept is no longer as the caller saw it: changed, deleted, or
+        restored by someone else meanwhile. Restoring on top of that would undo it unseen.
+    """
     entry = session.get(HistoryEntry, entry_id)
     if entry is None:
         raise NotFound(f"no history entry {entry_id}")
@@ -462,11 +475,21 @@ def revert(session: Session, entry_id: int, *, actor: str | None) -> Concept:
     saved = entry.before
     concept = session.get(Concept, entry.concept_id)
     if concept is None:
+        if version is not None:
+            raise Conflict(
+                f"concept {entry.concept_id} was deleted by someone else", details={"field": "version"}
+            )
         concept = Concept(id=entry.concept_id, created_by=actor, origin="manual")
         session.add(concept)
         before = None
     else:
         concept = get_concept(session, entry.concept_id)
+        if expect_deleted:
+            raise Conflict(
+                f"concept {concept.id} was restored by someone else",
+                details={"field": "version", "current_version": concept.version},
+            )
+        check_version(concept, version)
         before = snapshot(concept)
     for name in CONCEPT_FIELDS:
         setattr(concept, name, saved.get(name))

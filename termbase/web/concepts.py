@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from termbase.auth import Permission, actor_name, can, requires
@@ -832,12 +833,17 @@ def history_revert(entry_id: int) -> Any:
             resubmit=False,
         )
     try:
-        result = concept_service.revert(session, entry_id, actor=actor_name())
+        # A form without a version comes from a page that showed the entry deleted.
+        result = concept_service.revert(
+            session, entry_id, actor=actor_name(), version=seen, expect_deleted=seen is None
+        )
+    except Conflict as exc:
+        return conflict_page(concept_id, seen, exc.message, resubmit=False)
     except Invalid as exc:
         session.rollback()
         flash(exc.message, "error")
         return redirect(url_for("web.concept_history", concept_id=concept_id), code=303)
-    except StaleDataError:
+    except (StaleDataError, IntegrityError):  # IntegrityError: restored twice at the same moment
         return conflict_page(
             concept_id, seen, "Someone else saved this entry at the same moment.", resubmit=False
         )
