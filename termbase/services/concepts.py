@@ -58,6 +58,28 @@ def _clean_text(text: str) -> str:
     return cleaned
 
 
+DERIVED_COLUMNS = ("normalized", "search_key", "pinyin", "pinyin_key", "pinyin_initials")
+
+
+def derived_overflow(values: Mapping[str, Any]) -> str | None:
+    """Why a term's derived keys would not fit their columns, or None.
+
+    A Chinese term's pinyin is several times as long as the term: 300 Han characters fit the
+    text column but not the pinyin ones, which PostgreSQL enforces (SQLite does not).
+    """
+    for column in DERIVED_COLUMNS:
+        value = values.get(column)
+        limit = getattr(Term.__table__.c[column].type, "length", None)
+        if value is not None and limit is not None and len(value) > limit:
+            return f"the term is too long: its {column.replace('_', ' ')} would exceed {limit} characters"
+    return None
+
+
+def _check_fits(term: Term) -> None:
+    if problem := derived_overflow({column: getattr(term, column) for column in DERIVED_COLUMNS}):
+        raise Invalid(problem, details={"field": "text"})
+
+
 def apply_term_text(term: Term, text: str, pinyin: str | None = None) -> None:
     """Set a term's text and derive its normalized form, search key and pinyin."""
     term.text = _clean_text(text)
@@ -83,6 +105,7 @@ def build_term(data: TermInput) -> Term:
         evidence=data.evidence,
     )
     apply_term_text(term, data.text, data.pinyin)
+    _check_fits(term)
     term.citations = [Citation(segment_id=s, start=a, end=b) for s, a, b in data.citations]
     return term
 
@@ -291,6 +314,7 @@ def update_term(
             setattr(term, name, changes[name] or None)
     if "text" in changes or "pinyin" in changes:
         apply_term_text(term, changes.get("text", term.text), changes.get("pinyin", term.pinyin))
+        _check_fits(term)
         _ensure_unique(concept, term)
     _touch(concept, actor)
     record(session, concept, "edit-term", actor, before, f"edited {term.language} {term.text!r}")
