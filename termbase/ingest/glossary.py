@@ -230,6 +230,9 @@ class GlossaryReader:
                 line = reader.line_num
                 if not any(cell.strip() for cell in row):
                     continue
+                if any("\x00" in cell for cell in row):
+                    # Text never holds NUL (PostgreSQL cannot even store it): a binary or broken file.
+                    raise GlossaryError("the row holds a NUL character: is this a text file?", line=line)
                 if columns is None:
                     columns = self._header(row, line)
                     continue
