@@ -6,7 +6,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, Response, g, jsonify, render_template, request
+from flask import Flask, Response, abort, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -50,6 +50,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     register_blueprints(app)
     register_error_handlers(app)
+    register_input_guards(app)
     register_headers(app)
     register_template_globals(app)
     register_commands(app)
@@ -130,6 +131,27 @@ def register_error_handlers(app: Flask) -> None:
     def _unexpected(exc: Exception) -> Any:
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
         return render_error(500, "Internal error: the change was not saved.")
+
+
+_FORM_MIMETYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def register_input_guards(app: Flask) -> None:
+    @app.before_request
+    def _refuse_nul() -> None:
+        """Refuse NUL characters in the URL and form fields of the web UI with a 400.
+
+        No text the termbase keeps may contain NUL, and PostgreSQL cannot store it at all: a
+        NUL in a term, comment or username used to reach the database and end in a 500. The
+        API validates its own parameters and JSON bodies and names the field (see api/schemas.py).
+        """
+        if request.path.startswith("/api/"):
+            return
+        values = [request.path, *(k + "".join(v) for k, v in request.args.lists())]
+        if request.mimetype in _FORM_MIMETYPES:
+            values += [k + "".join(v) for k, v in request.form.lists()]
+        if any("\x00" in value for value in values):
+            abort(400, description="The request contains a NUL character, which text here cannot hold.")
 
 
 def register_headers(app: Flask) -> None:
