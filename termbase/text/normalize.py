@@ -21,8 +21,16 @@ import opencc
 WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
 SPACE_RE = re.compile(r"\s+")
 HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
-# Characters that are invisible or reorder text; they never belong in a term key.
-INVISIBLE_RE = re.compile(r"[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# Characters that are invisible or reorder text; they never belong in a term or its key:
+# control characters other than whitespace (NUL, BEL, ESC, DEL, C1), every bidirectional
+# control (LRM/RLM, the Arabic letter mark, embeddings, overrides, isolates) and Unicode's
+# default-ignorable code points (soft hyphen, zero-width characters, fillers, variation
+# selectors, tags). Left in, they make look-alike duplicates of a term.
+INVISIBLE_RE = re.compile(
+    "[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5"
+    "\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
+)
 
 _SINGULAR_EXCEPTIONS = {
     "news": "news",
