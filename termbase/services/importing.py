@@ -335,6 +335,12 @@ class _Importer:
     def _existing_keys(self, norms: set[str]) -> dict[tuple[str, str], set[int]]:
         found: dict[tuple[str, str], set[int]] = {}
         values = sorted(norms)
+        postgresql = self.ids.dialect == "postgresql"
+        if postgresql:
+            # The terms table grows inside this one transaction and has no statistics yet, so
+            # PostgreSQL would scan it whole for every batch (quadratic on a large import);
+            # the lookup by normalized form must use its index.
+            self.session.execute(sql("SET LOCAL enable_seqscan = off"))
         for start in range(0, len(values), 1000):
             rows = self.session.execute(
                 select(Term.concept_id, Term.language, Term.normalized).where(
@@ -343,6 +349,8 @@ class _Importer:
             )
             for concept_id, language, normalized in rows:
                 found.setdefault((language, normalized), set()).add(concept_id)
+        if postgresql:
+            self.session.execute(sql("SET LOCAL enable_seqscan = on"))
         return found
 
     def _prefetch(self, ids: set[int]) -> None:
