@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, Response, abort, g, jsonify, render_template, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -34,14 +35,28 @@ SECURITY_HEADERS = {
 _SERVICE_STATUS = {NotFound: 404, Conflict: 409, Invalid: 400, Forbidden: 403}
 
 
+class HttpsAwareSessionInterface(SecureCookieSessionInterface):
+    """Mark the session cookie Secure whenever the request came over HTTPS.
+
+    ``SESSION_COOKIE_SECURE`` is one setting for all requests; a termbase served both on plain
+    loopback (development) and behind HTTPS would need two. When the setting is on, it wins.
+    """
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config.get("SESSION_COOKIE_SECURE")) or request.is_secure
+
+
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: settings, database, auth, blueprints, error handlers, CLI."""
     app = Flask(__name__, instance_path=str(instance_path()), instance_relative_config=True)
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+    )
     app.config.update(load_settings(config))
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
-    app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
+    app.session_interface = HttpsAwareSessionInterface()
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     logging.getLogger("jieba").setLevel(logging.WARNING)
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, current_app, g, render_template, request, url_for
-from flask.sessions import SecureCookieSessionInterface
+from flask import current_app, g, render_template, url_for
 
 from termbase.auth import Permission, can
 from termbase.services import documents as document_service
@@ -86,26 +85,3 @@ for _helper in (nav_items, has_endpoint, pieces, snippet, segment_url):
 def help() -> Any:
     """Search tips and keyboard shortcuts; public, like the login page."""
     return render_template("help.html")
-
-
-class _HttpsAwareSessionInterface(SecureCookieSessionInterface):
-    """Mark the session cookie Secure whenever the request came over HTTPS, and SameSite=Lax.
-
-    ``SESSION_COOKIE_SECURE`` is one setting for all requests; a termbase served both on
-    plain loopback (development) and behind HTTPS would need two. When the setting is on,
-    it wins.
-    """
-
-    def get_cookie_secure(self, app: Flask) -> bool:
-        return bool(app.config.get("SESSION_COOKIE_SECURE")) or request.is_secure
-
-    def get_cookie_samesite(self, app: Flask) -> str | None:
-        # Flask's default config holds SESSION_COOKIE_SAMESITE = None, so a setdefault() in the
-        # factory never takes effect; fall back to Lax here.
-        value: str | None = app.config.get("SESSION_COOKIE_SAMESITE") or "Lax"
-        return value
-
-
-@bp.record_once
-def _secure_cookies(state: Any) -> None:
-    state.app.session_interface = _HttpsAwareSessionInterface()
