@@ -18,10 +18,11 @@ import re
 import unicodedata
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import Select, and_, false, func, or_, select
+from sqlalchemy import Integer, Select, String, and_, bindparam, false, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 from sqlalchemy.sql.elements import ColumnElement, UnaryExpression
 from sqlalchemy.sql.operators import custom_op
@@ -218,6 +219,73 @@ def _condition(qf: QueryField, tier: str, postgres: bool) -> ColumnElement[bool]
     )
 
 
+@lru_cache(maxsize=256)
+def _tier_template(
+    name: str,
+    tier: str,
+    languages: tuple[str, ...],
+    statuses: tuple[str, ...],
+    reviews: tuple[str, ...],
+    postgres: bool,
+) -> Select[int, int]:
+    """The statement of one reading and tier with the key and limit left as parameters.
+
+    Built once per shape: constructing a SELECT costs more Python time than SQLite
+    takes to run it, and every lookup runs up to six of them.
+    """
+    column = _COLUMNS[name]
+    key = bindparam("key", type_=String())
+    condition: ColumnElement[bool]
+    if tier == "exact":
+        condition = column == key
+    elif tier == "prefix":
+        upper = bindparam("upper", type_=String())
+        if postgres:
+            in_range = and_(
+                column.op("~>=~", is_comparison=True)(key), column.op("~<~", is_comparison=True)(upper)
+            )
+        else:
+            in_range = and_(column >= key, column < upper)
+        condition = and_(in_range, column != key)
+    else:
+        condition = and_(
+            column.like(bindparam("inside", type_=String()), escape="\\"),
+            ~column.like(bindparam("starts", type_=String()), escape="\\"),
+        )
+    stmt = (
+        select(Term.id, Term.concept_id)
+        .join(Concept, Concept.id == Term.concept_id)
+        .where(
+            condition,
+            Term.language.in_(languages),
+            Term.review.in_(reviews),
+            _status_filter(statuses, postgres),
+        )
+        .limit(bindparam("limit", type_=Integer()))
+    )
+    if tier == "exact":
+        # Alphabetical status order puts approved before candidate before rejected.
+        return stmt.order_by(Concept.status, Term.concept_id, Term.id)
+    return stmt.order_by(_index_order(column, postgres), Term.id)
+
+
+def _tier_parameters(qf: QueryField, tier: str, limit: int) -> dict[str, Any]:
+    if tier == "exact":
+        return {"key": qf.key, "limit": limit}
+    if tier == "prefix":
+        return {"key": qf.key, "upper": _upper_bound(qf.key), "limit": limit}
+    escaped = _escape_like(qf.key)
+    return {"inside": f"%{escaped}%", "starts": f"{escaped}%", "limit": limit}
+
+
+def _template(
+    session: Session, qf: QueryField, tier: str, statuses: Sequence[str], reviews: Sequence[str]
+) -> Select[int, int]:
+    return _tier_template(
+        qf.name, tier, tuple(qf.languages), tuple(statuses), tuple(reviews), _is_postgres(session)
+    )
+
+
 def tier_statement(
     session: Session,
     qf: QueryField,
@@ -227,22 +295,7 @@ def tier_statement(
     limit: int,
 ) -> Select[int, int]:
     """SELECT (term id, concept id) of terms matching one reading at one tier, best first."""
-    postgres = _is_postgres(session)
-    stmt = (
-        select(Term.id, Term.concept_id)
-        .join(Concept, Concept.id == Term.concept_id)
-        .where(
-            _condition(qf, tier, postgres),
-            Term.language.in_(qf.languages),
-            Term.review.in_(reviews),
-            _status_filter(statuses, postgres),
-        )
-        .limit(limit)
-    )
-    if tier == "exact":
-        # Alphabetical status order puts approved before candidate before rejected.
-        return stmt.order_by(Concept.status, Term.concept_id, Term.id)
-    return stmt.order_by(_index_order(qf.column, postgres), Term.id)
+    return _template(session, qf, tier, statuses, reviews).params(_tier_parameters(qf, tier, limit))
 
 
 def search(
@@ -324,8 +377,10 @@ def _collect(
 ) -> bool:
     """Add new concepts from one reading and tier until ``wanted`` are known; True when all were read."""
     batch = max(2 * (wanted - len(order)), 20)
+    template = _template(session, qf, tier, statuses, reviews)
     while True:
-        rows = session.execute(tier_statement(session, qf, tier, statuses, reviews, batch)).all()
+        # Core execution on the session's connection: plain rows, a fraction of the ORM's overhead.
+        rows = session.connection().execute(template, _tier_parameters(qf, tier, batch)).all()
         for term_id, concept_id in rows:
             if concept_id not in best:
                 best[concept_id] = (term_id, tier, qf.name)
