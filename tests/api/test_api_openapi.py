@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 import schemathesis
-import schemathesis.specs.openapi.schemas  # noqa: F401  (see below)
 from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
@@ -16,10 +15,6 @@ from schemathesis import GenerationMode
 from termbase.api.routing import OPERATIONS
 
 positive_data_acceptance = schemathesis.checks.positive_data_acceptance  # type: ignore[attr-defined]
-
-# schemathesis is a pytest plug-in, so pytest rewrites its modules on import. Imported lazily
-# inside a test, that rewrite once hit CPython 3.11.7's "AST constructor recursion depth
-# mismatch" SystemError; the import above does it at collection time instead.
 
 Headers = dict[str, str]
 
@@ -70,7 +65,8 @@ def test_the_validating_models_generate_the_document(client: FlaskClient) -> Non
 # ---------------------------------------------------------------------------- schemathesis
 
 # schemathesis' pytest plug-in (``schemathesis.pytest.from_fixture``) does not run under pytest 9
-# (it reads ``Function._nodeid``), so each operation gets its own Hypothesis test here instead.
+# (it reads ``Function._nodeid``) and is switched off in pyproject.toml, so each operation gets
+# its own Hypothesis test here instead.
 EXAMPLES = {"positive": 30, "negative": 20}
 
 
