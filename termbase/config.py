@@ -22,6 +22,8 @@ DEFAULTS: dict[str, Any] = {
     # Largest accepted upload or import, in bytes.
     "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
     "MAX_INGEST_BYTES": 64 * 1024 * 1024,
+    # Room for the largest valid API body: two 100,000-character segments of astral characters, JSON-escaped.
+    "API_MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
     "SEEDS_PATH": str(PROJECT_ROOT / "seeds"),
     "LOGIN_RATE_LIMIT": 5,  # failed logins per username and address per LOGIN_RATE_WINDOW seconds
     "LOGIN_RATE_WINDOW": 300,
@@ -31,6 +33,7 @@ _INT_KEYS = {
     "EXPORT_CONTEXT_CAP",
     "MAX_CONTENT_LENGTH",
     "MAX_INGEST_BYTES",
+    "API_MAX_CONTENT_LENGTH",
     "LOGIN_RATE_LIMIT",
     "LOGIN_RATE_WINDOW",
 }

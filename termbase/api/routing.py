@@ -22,8 +22,6 @@ from termbase.api import bp
 from termbase.auth import Permission, requires
 from termbase.services.errors import Conflict, Invalid, NotFound
 
-# Room for the largest valid body (two 100,000-character segments of astral characters, JSON-escaped).
-DEFAULT_MAX_BODY = 4 * 1024 * 1024
 MAX_ID = 2**31 - 1
 _BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 _JSON_MIMETYPE_RE = re.compile(r"^application/(?:[\w.+-]+\+)?json$")
@@ -233,7 +231,7 @@ def operation(
 @bp.before_request
 def _limit_body() -> None:
     # API bodies are small JSON documents; uploads go through the UI's import pages.
-    request.max_content_length = current_app.config.get("API_MAX_CONTENT_LENGTH", DEFAULT_MAX_BODY)
+    request.max_content_length = current_app.config["API_MAX_CONTENT_LENGTH"]
     # Only JSON bodies: a cross-site HTML form cannot send one, so CSRF tokens are not needed.
     if request.method in _BODY_METHODS and request.mimetype and not _is_json(request.mimetype):
         raise UnsupportedMediaType("send the request body as application/json")
