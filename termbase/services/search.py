@@ -19,7 +19,7 @@ import unicodedata
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import Integer, Select, String, and_, bindparam, false, func, or_, select
@@ -392,7 +392,33 @@ def _collect(
         batch *= 4  # many terms of already-seen concepts: read further
 
 
-def _term_rank(term: Term) -> tuple[int, int, int, int]:
+class TermLike(Protocol):
+    """What ranking needs of a term: an ORM ``Term`` or a plain row of the same columns."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def language(self) -> str: ...
+    @property
+    def usage_status(self) -> str: ...
+    @property
+    def review(self) -> str: ...
+
+
+TermT = TypeVar("TermT", bound=TermLike)
+
+
+class _TermRow(NamedTuple):
+    id: int
+    concept_id: int
+    language: str
+    text: str
+    pinyin: str | None
+    usage_status: str
+    review: str
+
+
+def _term_rank(term: TermLike) -> tuple[int, int, int, int]:
     return (
         _USAGE_RANK.get(term.usage_status, 9),
         _REVIEW_RANK.get(term.review, 9),
@@ -401,7 +427,7 @@ def _term_rank(term: Term) -> tuple[int, int, int, int]:
     )
 
 
-def preferred_term(terms: Iterable[Term], languages: Collection[str]) -> Term | None:
+def preferred_term(terms: Iterable[TermT], languages: Collection[str]) -> TermT | None:
     """The term to show first for ``languages``: preferred, accepted, Simplified, oldest."""
     eligible = [t for t in terms if t.language in languages and t.review != TermReview.REJECTED.value]
     return min(eligible, key=_term_rank, default=None)
@@ -415,12 +441,26 @@ def _hits(
 ) -> list[SearchHit]:
     if not concept_ids:
         return []
-    concepts = {c.id: c for c in session.scalars(select(Concept).where(Concept.id.in_(concept_ids)))}
+    # Plain rows of the columns a hit shows: loading ORM objects cost more than the queries.
+    connection = session.connection()
+    concepts = {
+        row.id: row
+        for row in connection.execute(
+            select(Concept.id, Concept.version, Concept.status, Concept.confidence).where(
+                Concept.id.in_(concept_ids)
+            )
+        )
+    }
     reviews = _reviews(include_unapproved)
-    terms_by_concept: dict[int, list[Term]] = {}
-    for term in session.scalars(
-        select(Term).where(Term.concept_id.in_(concept_ids), Term.review.in_(reviews)).order_by(Term.id)
+    terms_by_concept: dict[int, list[_TermRow]] = {}
+    for row in connection.execute(
+        select(
+            Term.id, Term.concept_id, Term.language, Term.text, Term.pinyin, Term.usage_status, Term.review
+        )
+        .where(Term.concept_id.in_(concept_ids), Term.review.in_(reviews))
+        .order_by(Term.id)
     ):
+        term = _TermRow(*row)
         terms_by_concept.setdefault(term.concept_id, []).append(term)
     hits = []
     for concept_id in concept_ids:
@@ -484,7 +524,7 @@ def suggest(
             stem = qf.key[:width]
             if len(stem) < width:
                 continue
-            rows = session.execute(
+            rows = session.connection().execute(
                 select(Term.id, column)
                 .join(Concept, Concept.id == Term.concept_id)
                 .where(
@@ -503,7 +543,12 @@ def suggest(
             scored[term_id] = max(float(score), scored.get(term_id, 0.0))
     if not scored:
         return []
-    terms = {t.id: t for t in session.scalars(select(Term).where(Term.id.in_(scored)))}
+    terms = {
+        row.id: row
+        for row in session.connection().execute(
+            select(Term.id, Term.text, Term.language, Term.pinyin, Term.concept_id).where(Term.id.in_(scored))
+        )
+    }
     ranked = sorted(scored.items(), key=lambda item: (-item[1], item[0]))
     suggestions: list[Suggestion] = []
     seen: set[str] = set()
