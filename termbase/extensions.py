@@ -29,6 +29,11 @@ def get_session() -> Session:
 
 
 def _close_session(_exc: BaseException | None = None) -> None:
-    session: Session | None = g.pop("db_session", None)
+    # Kept in g, not popped: a streamed response (stream_with_context) pushes this app context
+    # again while it runs and tears it down once more at its end. A stream that reads through
+    # the session it was given reopens a transaction after the first close; the second
+    # teardown must find the session to close it, or the connection stays "idle in
+    # transaction" until garbage collection.
+    session: Session | None = g.get("db_session")
     if session is not None:
         session.close()
