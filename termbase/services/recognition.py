@@ -239,6 +239,14 @@ class RecognitionEngine:
         """Of one concept's terms found on the same span, the one the text actually uses."""
         if len(entries) == 1:
             return entries[0]
+        texts = self._texts
+        # Usually the text spells exactly one of them (the Simplified or the Traditional form):
+        # that one ranks first, and no surface forms need computing.
+        verbatim = [e for e in entries if texts[e] == written]
+        if len(verbatim) == 1:
+            return verbatim[0]
+        if verbatim:
+            return min(verbatim, key=lambda e: (self._usages[e], self._term_ids[e]))
         surface = surface_form(written)
         return min(
             entries,
