@@ -14,10 +14,11 @@ The service flushes and never commits: the edge commits once, or rolls back on a
 so a failed import leaves the database as it was. ``dry_run`` runs the whole import
 inside a savepoint and rolls it back, so the report is exact and nothing is written.
 
-Speed: new concepts are written with batched INSERT … RETURNING rather than one ORM
-object at a time, and pypinyin's per-word conversions are memoised; the derived columns
-are the ones :func:`termbase.services.concepts.apply_term_text` computes (a test holds the
-two equal). Concepts that already exist go through the ORM and the concept service.
+Speed: new concepts are written a batch at a time with plain multi-row INSERTs (ids
+allocated up front, see :class:`_IdAllocator`) rather than one ORM object at a time, and
+pypinyin's per-segment conversions are memoised; the derived columns are the ones
+:func:`termbase.services.concepts.apply_term_text` computes (a test holds the two equal).
+Concepts that already exist go through the ORM and the concept service.
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ from termbase.services.concepts import (
     TermInput,
     apply_term_text,
     build_term,
+    derived_overflow,
     record,
     snapshot,
 )
@@ -188,6 +190,8 @@ def derive_term_columns(
         columns["pinyin_initials"] = initials
     else:
         columns["pinyin"] = columns["pinyin_key"] = columns["pinyin_initials"] = None
+    if problem := derived_overflow(columns):
+        raise Invalid(problem, details={"field": "text"})
     return columns
 
 
