@@ -59,6 +59,7 @@ from termbase.records import (
 )
 from termbase.services.concepts import (
     CONCEPT_FIELDS,
+    DERIVED_COLUMNS,
     MAX_TERM_LENGTH,
     TERM_FIELDS,
     TermInput,
@@ -583,6 +584,8 @@ class _Importer:
                 term_record.pinyin and clean_term_text(term_record.pinyin) != term.pinyin
             ):
                 apply_term_text(term, cleaned, term_record.pinyin or term.pinyin)
+                if problem := derived_overflow({c: getattr(term, c) for c in DERIVED_COLUMNS}):
+                    raise Invalid(problem, details={**_where(self.filename, rec), "element": "term"})
             if term_record.usage_status_given:
                 _set(term, "usage_status", term_record.usage_status.value)
             # A value that exports the same way is the same value ("n" and "noun"; None and "other").

@@ -454,6 +454,23 @@ def test_overlong_values_are_refused_with_the_line(session: Session) -> None:
     assert session.scalar(select(func.count()).select_from(Concept)) == 0
 
 
+def test_terms_whose_pinyin_would_not_fit_are_refused_with_the_line(
+    session: Session, populated: Populated
+) -> None:
+    """300 Han characters fit the text column but not the pinyin ones (PostgreSQL enforces that)."""
+    long_term = "网络" * 150
+    for data, name in (
+        (f"zh,en\n{long_term},net\n".encode(), "new.csv"),  # a new concept (bulk path)
+        (f"zh,en\n网络主权|{long_term},net\n".encode(), "merge.csv"),  # added to an existing concept
+        (f"zh,en,pinyin\n网络主权,net,{'wang ' * 201}\n".encode(), "pinyin.csv"),  # an existing term's pinyin
+    ):
+        with pytest.raises(Invalid, match="too long") as caught:
+            import_file(session, io.BytesIO(data), filename=name, dry_run=False, actor="x")
+        session.rollback()
+        assert caught.value.details["line"] == 2
+    assert session.scalar(select(func.count()).select_from(Concept)) == 4
+
+
 def test_not_a_glossary_is_refused(session: Session) -> None:
     with pytest.raises(Invalid, match="header") as caught:
         import_file(session, io.BytesIO(b"just some words\n"), filename="notes.txt", dry_run=False, actor="x")
