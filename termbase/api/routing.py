@@ -103,7 +103,13 @@ def parse_body(model: type[BaseModel], *, required: bool) -> BaseModel:
 
 
 def parse_query(model: type[BaseModel]) -> BaseModel:
-    """Validate the query string (the first value of each known parameter)."""
+    """Validate the query string (the first value of each parameter); unknown parameters are refused.
+
+    Strict like the JSON bodies, so a misspelt filter (``stauts=approved``) is a 400, not a silent no-op.
+    """
+    unknown = sorted(name for name in request.args if name not in model.model_fields)
+    if unknown:
+        raise Invalid(f"unknown query parameter {unknown[0]!r}", details={"field": unknown[0]})
     values = {name: request.args.get(name) for name in model.model_fields if name in request.args}
     try:
         return model.model_validate(values)

@@ -73,6 +73,8 @@ def test_bad_query_parameters(client: FlaskClient, editor: Headers) -> None:
     assert error["details"]["field"] == "q"
     error = _error(client.get("/api/v1/search?q=a%00b", headers=editor), 400)
     assert error["details"]["field"] == "q"
+    error = _error(client.get("/api/v1/concepts?stauts=approved", headers=editor), 400)
+    assert error["details"]["field"] == "stauts"
 
 
 @pytest.mark.parametrize(
