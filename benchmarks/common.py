@@ -195,6 +195,8 @@ def gunicorn(
         "warning",
         "--timeout",
         "300",
+        "--graceful-timeout",
+        "5",
         "wsgi:app",
     ]
     process = subprocess.Popen(command, cwd=ROOT, env=env)

@@ -8,8 +8,9 @@ Shape of every concept ``i`` (deterministic for a seed, whatever the number of w
 
 * a preferred Simplified Chinese term of two or three words from jieba's dictionary
   (nouns, verbal nouns, verbs, adjectives; weighted by jieba's frequencies), with pinyin;
-* a preferred English term of one to three words from wordfreq's English list (the 25,000
-  most common words, stop words left out);
+* a preferred English term of two or three words from wordfreq's English list (the 25,000
+  most common words, stop words left out), or on every eighth concept a single common word
+  (each single word belongs to one concept only);
 * a third term: the Traditional form (OpenCC ``s2t``) on even concepts whose Traditional
   spelling differs, otherwise an admitted English synonym (every tenth one deprecated);
 * 80 % approved, 15 % candidate (with a confidence and evidence), 5 % rejected; a subject
@@ -50,7 +51,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine, make_url
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 DEFAULT_SEED = 20260601
 CHUNK = 5_000
 CITED_EVERY = 20
@@ -248,6 +249,9 @@ class _Maker:
         self.derive = derive_term_columns
         self.match_text = match_text
         self.s2t = opencc.OpenCC("s2t")
+        singles = self.vocab.en_words[: len(self.vocab.en_words) // 2]
+        random.Random(seed).shuffle(singles)
+        self.singles = singles
 
     def _chinese(self, rng: random.Random, seen: set[str]) -> tuple[str, str]:
         vocab = self.vocab
@@ -258,13 +262,19 @@ class _Maker:
                 seen.add(term)
                 return term, " ".join(vocab.zh_pinyin[w] for w in words)
 
-    def _english(self, rng: random.Random, seen: set[str]) -> str:
+    def _english(self, rng: random.Random, seen: set[str], index: int = -1) -> str:
+        """A phrase of two or three words; every eighth concept's preferred term is a single word.
+
+        Single words are dealt out by concept index from a shuffled list of the commoner half
+        of the vocabulary, so each is a term of one concept only (a real termbase does not
+        hold "network" twenty times); phrases are unique within a chunk and collide across
+        chunks about once in a thousand.
+        """
+        if index >= 0 and index % 8 == 0 and index // 8 < len(self.singles):
+            return self.singles[index // 8]
         words = self.vocab.en_words
         while True:
-            count = rng.choice((1, 2, 2, 2, 3, 3))
-            # Single words come from the commoner half, as real one-word terms do.
-            pool = words[: len(words) // 2] if count == 1 else words
-            phrase = " ".join(rng.choice(pool) for _ in range(count))
+            phrase = " ".join(rng.choice(words) for _ in range(rng.choice((2, 2, 2, 3))))
             if phrase not in seen:
                 seen.add(phrase)
                 return phrase
@@ -333,7 +343,7 @@ class _Maker:
                 )
             )
             zh, pinyin = self._chinese(rng, seen_zh)
-            en = self._english(rng, seen_en)
+            en = self._english(rng, seen_en, index)
             review = "candidate" if candidate and rng.random() < 0.2 else "accepted"
             base = 3 * index + 1
             rows["terms"].append(
