@@ -75,7 +75,9 @@ def test_backup_then_restore_into_empty_database_is_identical(
     before = _dump(session)
     path = tmp_path / "termbase.backup"
     counts = backup.backup_to_file(session, path)
-    assert counts["concepts"] == 1 and counts["citations"] == 2 and counts["history"] == 2
+    assert counts["concepts"] == 1
+    assert counts["citations"] == 2
+    assert counts["history"] == 2
     session.close()
 
     _wipe(app)
