@@ -34,12 +34,18 @@ def login() -> Any:
         if current_user.is_authenticated:
             return redirect(_after_login_url(form.next.data), code=303)
     status = 200
+    window = int(current_app.config.get("LOGIN_RATE_WINDOW", 300))
     if form.validate_on_submit():
         s = db()
         username = form.username.data.strip()
+        address = _client_address()
         limit = int(current_app.config.get("LOGIN_RATE_LIMIT", 5))
-        window = int(current_app.config.get("LOGIN_RATE_WINDOW", 300))
-        if user_service.login_blocked(s, username, _client_address(), limit=limit, window_seconds=window):
+        # Count the attempt before checking any password, and commit it: guesses sent in
+        # parallel then see each other, so no more than `limit` passwords are tried per window
+        # (checking first and recording after let every request in flight through).
+        user_service.record_login_failure(s, username, address, window_seconds=window)
+        s.commit()
+        if user_service.login_blocked(s, username, address, limit=limit + 1, window_seconds=window):
             form.password.errors = [
                 f"Too many failed attempts. Wait {max(1, window // 60)} minutes, or ask an administrator."
             ]
@@ -47,12 +53,10 @@ def login() -> Any:
         else:
             user = user_service.authenticate(s, username, form.password.data)
             if user is None:
-                user_service.record_login_failure(s, username, _client_address(), window_seconds=window)
-                s.commit()
                 form.password.errors = [FAILED_LOGIN]
                 status = 400
             else:
-                user_service.clear_login_failures(s, username, _client_address())
+                user_service.clear_login_failures(s, username, address)
                 s.commit()
                 session.clear()  # a fresh session: nothing from before the login carries over
                 login_user(user)
@@ -69,6 +73,8 @@ def login() -> Any:
         )
     )
     response.headers["Cache-Control"] = "no-store"
+    if status == 429:
+        response.headers["Retry-After"] = str(window)
     return response
 
 
