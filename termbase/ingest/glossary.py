@@ -41,6 +41,7 @@ from termbase.text.normalize import has_han, to_simplified
 
 FLUSH_BYTES = 256 * 1024
 MAX_WARNINGS = 50
+MAX_LINE_CHARS = 4_000_000  # a few MB at most in memory; no real glossary row comes near
 COMMENT_SEPARATOR = " | "
 TERM_SEPARATOR = "|"
 LABELS = ("pinyin", "definition", "note", "avoid")
@@ -219,11 +220,23 @@ class GlossaryReader:
         if len(self.warnings) < MAX_WARNINGS:
             self.warnings.append(f"line {line}: {message}" if line else message)
 
+    def _lines(self) -> Iterator[str]:
+        """The file's lines, refusing one so long it cannot be a glossary row (memory stays bounded)."""
+        number = 0
+        while line := self._text.readline(MAX_LINE_CHARS + 1):
+            number += 1
+            if len(line) > MAX_LINE_CHARS:
+                raise GlossaryError(
+                    f"line {number} is longer than {MAX_LINE_CHARS:,} characters: this is not a glossary",
+                    line=number,
+                )
+            yield line
+
     def __iter__(self) -> Iterator[ConceptRecord]:
         if self.delimiter == "\t":
-            reader = csv.reader(self._text, delimiter="\t", quoting=csv.QUOTE_NONE)
+            reader = csv.reader(self._lines(), delimiter="\t", quoting=csv.QUOTE_NONE)
         else:
-            reader = csv.reader(self._text, delimiter=self.delimiter)
+            reader = csv.reader(self._lines(), delimiter=self.delimiter)
         columns: list[_Column] | None = None
         try:
             for row in reader:

@@ -150,3 +150,13 @@ def test_rows_without_terms_are_skipped_with_a_warning() -> None:
     reader = read_glossary(io.BytesIO(b"zh,en,comment\n,,only a comment\n"))
     assert list(reader) == []
     assert reader.warnings == ["line 2: no term; skipped"]
+
+
+def test_a_huge_line_is_refused_without_holding_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    import termbase.ingest.glossary as glossary
+
+    monkeypatch.setattr(glossary, "MAX_LINE_CHARS", 1000)
+    with pytest.raises(GlossaryError, match="line 2 is longer than 1,000 characters") as caught:
+        read(b"zh,en\n" + b"x" * 5000 + b"\n")
+    assert caught.value.line == 2
+    assert len(read(b"zh,en\n" + "网".encode() * 990 + b",net\n")) == 1  # 995 characters with the line end
