@@ -494,8 +494,46 @@ def _hits(
     return hits
 
 
-SUGGESTION_NEIGHBOURS = 400
+SUGGESTION_NEIGHBOURS = 60  # index neighbours read on each side of the query's key, per stem
 SUGGESTION_CUTOFF = 70.0
+
+
+@lru_cache(maxsize=64)
+def _neighbour_template(
+    name: str,
+    side: str,
+    languages: tuple[str, ...],
+    statuses: tuple[str, ...],
+    reviews: tuple[str, ...],
+    postgres: bool,
+) -> Select[int, str]:
+    """Keys in [low, high), read upwards ("after" the query's key) or downwards ("before" it)."""
+    column = _COLUMNS[name]
+    low, high = bindparam("low", type_=String()), bindparam("high", type_=String())
+    if postgres:
+        in_range = and_(
+            column.op("~>=~", is_comparison=True)(low), column.op("~<~", is_comparison=True)(high)
+        )
+    else:
+        in_range = and_(column >= low, column < high)
+    if side == "after":
+        order = [_index_order(column, postgres), Term.id.asc()]
+    elif postgres:
+        order = [UnaryExpression(column.expression, modifier=custom_op("USING ~>~")), Term.id.desc()]
+    else:
+        order = [column.desc(), Term.id.desc()]
+    return (
+        select(Term.id, column)
+        .join(Concept, Concept.id == Term.concept_id)
+        .where(
+            in_range,
+            Term.language.in_(languages),
+            Term.review.in_(reviews),
+            _status_filter(statuses, postgres),
+        )
+        .order_by(*order)
+        .limit(bindparam("limit", type_=Integer()))
+    )
 
 
 def suggest(
@@ -508,35 +546,34 @@ def suggest(
 ) -> list[Suggestion]:
     """Terms close to a query that matched nothing ("did you mean").
 
-    Candidates are the index neighbours of the query's key (same first two characters, then
-    the same first character), so the cost does not grow with the termbase; rapidfuzz ranks them.
+    Candidates are the index neighbours of the query's key on both sides, among keys with
+    the same first two characters, then (unless those were plenty) the same first character;
+    so the cost does not grow with the termbase, and a large termbase still offers the keys
+    nearest the query rather than the alphabetically first ones of its stem. rapidfuzz ranks them.
     """
     chosen = tuple(statuses) if statuses is not None else default_statuses(include_unapproved)
     reviews = _reviews(include_unapproved)
     postgres = _is_postgres(session)
+    connection = session.connection()
     scored: dict[int, float] = {}  # term id -> similarity
     for qf in fields:
         if qf.name == "initials":
             continue
-        column = qf.column
         choices: dict[int, str] = {}
         for width in (2, 1):
             stem = qf.key[:width]
             if len(stem) < width:
                 continue
-            rows = session.connection().execute(
-                select(Term.id, column)
-                .join(Concept, Concept.id == Term.concept_id)
-                .where(
-                    _prefix_range(column, stem, postgres),
-                    Term.language.in_(qf.languages),
-                    Term.review.in_(reviews),
-                    _status_filter(chosen, postgres),
-                )
-                .order_by(_index_order(column, postgres), Term.id)
-                .limit(SUGGESTION_NEIGHBOURS)
-            )
-            choices.update({term_id: key for term_id, key in rows if key})
+            full = True
+            for side, low, high in (("after", qf.key, _upper_bound(stem)), ("before", stem, qf.key)):
+                template = _neighbour_template(qf.name, side, tuple(qf.languages), chosen, reviews, postgres)
+                rows = connection.execute(
+                    template, {"low": low, "high": high, "limit": SUGGESTION_NEIGHBOURS}
+                ).all()
+                full = full and len(rows) == SUGGESTION_NEIGHBOURS
+                choices.update({term_id: key for term_id, key in rows if key})
+            if full:
+                break  # both sides full: the wider stem would only add keys further away
         for _key, score, term_id in process.extract(
             qf.key, choices, scorer=fuzz.ratio, limit=limit * 2, score_cutoff=SUGGESTION_CUTOFF
         ):
