@@ -32,7 +32,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine; SQLite gets foreign keys, WAL and a busy timeout on every connection."""
+    """Create an engine; SQLite gets foreign keys, WAL and a busy timeout on every connection.
+
+    Statement parameters are kept out of error messages and SQL logging: they carry password
+    and token hashes, and everything users type.
+    """
+    kwargs.setdefault("hide_parameters", True)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
