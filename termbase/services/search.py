@@ -516,12 +516,15 @@ def _neighbour_template(
         )
     else:
         in_range = and_(column >= low, column < high)
+    # The key alone, so the index delivers the order and LIMIT stops early whatever the plan.
+    # (With a term-id tiebreak PostgreSQL estimated one row for the range and sorted all of
+    # it: 140 ms for a common stem at 1M concepts. Ties are ranked by score and id afterwards.)
     if side == "after":
-        order = [_index_order(column, postgres), Term.id.asc()]
+        order = _index_order(column, postgres)
     elif postgres:
-        order = [UnaryExpression(column.expression, modifier=custom_op("USING ~>~")), Term.id.desc()]
+        order = UnaryExpression(column.expression, modifier=custom_op("USING ~>~"))
     else:
-        order = [column.desc(), Term.id.desc()]
+        order = column.desc()
     return (
         select(Term.id, column)
         .join(Concept, Concept.id == Term.concept_id)
@@ -531,7 +534,7 @@ def _neighbour_template(
             Term.review.in_(reviews),
             _status_filter(statuses, postgres),
         )
-        .order_by(*order)
+        .order_by(order)
         .limit(bindparam("limit", type_=Integer()))
     )
 
