@@ -31,6 +31,7 @@ Wall time is what a user waits for; CPU time is shown too because the machine ma
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import itertools
 import json
@@ -375,6 +376,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", default=None, help="default: a temporary folder, removed afterwards")
     parser.add_argument("--json", default=None, help="also write the results here")
     parser.add_argument(
+        "--keep",
+        metavar="DIR",
+        default=None,
+        help="work in DIR and keep its files; a later run with the same DIR, size and database "
+        "reuses the source file and the imported database (and their figures)",
+    )
+    parser.add_argument(
         "--translate-toolkit-max-mb",
         type=int,
         default=1000,
@@ -388,18 +396,35 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(STEPS[args.step](args)))
         return 0
 
-    with tempfile.TemporaryDirectory(prefix="tbx-bench-", dir=args.workdir) as folder:
+    folder_context: Any = (
+        contextlib.nullcontext(args.keep)
+        if args.keep
+        else tempfile.TemporaryDirectory(prefix="tbx-bench-", dir=args.workdir)
+    )
+    with folder_context as folder:
         work = Path(folder)
+        work.mkdir(parents=True, exist_ok=True)
         url = args.database_url or f"sqlite:///{work / 'bench.sqlite3'}"
         source = work / "source.tbx"
         print(f"{args.concepts:,} concepts, database {url.split('@')[-1]}, work folder {work}", flush=True)
-        generated = _child("generate", concepts=args.concepts, file=source)
-        print(
-            f"source file written: {generated['bytes'] / 1e6:,.0f} MB in {generated['seconds']:.0f} s",
-            flush=True,
-        )
+        state_file = work / "state.json"
+        state = json.loads(state_file.read_text()) if args.keep and state_file.exists() else {}
         results: dict[str, dict[str, Any]] = {}
-        results["import"] = _child("import", database_url=url, file=source)
+        if state.get("concepts") == args.concepts and state.get("database_url") == url and source.exists():
+            generated, results["import"] = state["generate"], state["import"]
+            print(
+                "source file and imported database reused (figures from the run that made them)", flush=True
+            )
+        else:
+            generated = _child("generate", concepts=args.concepts, file=source)
+            print(
+                f"source file written: {generated['bytes'] / 1e6:,.0f} MB in {generated['seconds']:.0f} s",
+                flush=True,
+            )
+            results["import"] = _child("import", database_url=url, file=source)
+            if args.keep:
+                state = {"concepts": args.concepts, "database_url": url, "generate": generated}
+                state_file.write_text(json.dumps({**state, "import": results["import"]}))
         print(f"imported: {results['import']['summary']}", flush=True)
         out_2008, out_v3 = work / "export.tbx", work / "export.v3.tbx"
         results["export 2008"] = _child("export", database_url=url, format="tbx-basic-2008", file=out_2008)
