@@ -37,7 +37,7 @@ from termbase.services.ingesting import ingest_path
 
 HAN = "网络主权安全空间治理数据信息技术规则国际合作发展共享开放平台服务体系标准协议管理监督"
 ENTRIES = 30_000  # an import of this many entries runs for many seconds: time enough to catch it midway
-PAIR_LINES = 40_000
+PAIR_LINES = 15_000
 SETTLE = 5
 DEADLINE = 240.0  # seconds to wait for the process to reach the middle (start-up is slow on a busy box)
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
