@@ -143,6 +143,100 @@ def summary_rows(databases: Sequence[str], sizes: Sequence[int]) -> list[str]:
     return rows
 
 
+def headline_rows(concepts: int = 1_000_000) -> list[str]:
+    """Markdown rows of the issue's targets at one size: figure, target, SQLite, PostgreSQL, peer."""
+    import json
+
+    def read(kind: str, database: str) -> dict[str, Any] | None:
+        path = result_path(kind, database, concepts)
+        return json.loads(path.read_text()) if path.exists() else None
+
+    def cell(kind: str, database: str, render: Any) -> str:
+        data = read(kind, database)
+        if data is None:
+            return "not run"
+        try:
+            return str(render(data))
+        except (KeyError, ZeroDivisionError):
+            return "not run"
+
+    def both(kind: str, render: Any) -> str:
+        return f"{cell(kind, 'sqlite', render)} | {cell(kind, 'postgresql', render)}"
+
+    def http(mode: str, clients: str) -> Any:
+        def render(d: dict[str, Any]) -> str:
+            s = d["http"][f"{mode}/{clients}"]["all"]
+            return f"{s['p50']:.1f} / {s['p95']:.1f} / {s['p99']:.1f} ({d['http'][f'{mode}/{clients}']['throughput']:.0f} req/s)"
+
+        return render
+
+    def service(mode: str) -> Any:
+        def render(d: dict[str, Any]) -> str:
+            s = d["service"][mode]["all"]
+            return f"{s['p50']:.1f} / {s['p95']:.1f} (CPU p95 {s['cpu_p95']:.1f})"
+
+        return render
+
+    def like(d: dict[str, Any]) -> str:
+        s = d["like"]["all"]
+        return f"{s['p50']:,.0f} / {s['p95']:,.0f} (n={s['n']})"
+
+    def recognize(segment: str) -> Any:
+        def render(d: dict[str, Any]) -> str:
+            s = d["segments"][segment]["service"]
+            return f"{s['p50']:.2f} / {s['p95']:.2f} (CPU {s['cpu_p50']:.2f} / {s['cpu_p95']:.2f}); {d['segments'][segment]['matches']} matches"
+
+        return render
+
+    def naive(segment: str) -> Any:
+        def render(d: dict[str, Any]) -> str:
+            n, s = d["segments"][segment]["naive"], d["segments"][segment]["service"]
+            return f"{n['p50']:,.0f} ms = {n['p50'] / s['p50']:,.0f}x"
+
+        return render
+
+    def rate(step: str) -> Any:
+        def render(d: dict[str, Any]) -> str:
+            f = d[step]
+            return (
+                f"{f['concepts'] / f['seconds']:,.0f}/s ({f['concepts'] / f['cpu']:,.0f}/CPU-s), "
+                f"{f['rss_mb']:.0f} MB"
+            )
+
+        return render
+
+    def load(d: dict[str, Any]) -> str:
+        return f"{d['seconds']:.0f} s ({d['generate_cpu']:.0f} CPU-s building rows)"
+
+    rows = [
+        f"| generate + bulk load, 1M concepts | < 600 s | {both('load', load)} | - |",
+        f"| search HTTP p50 / p95 / p99 ms, 1 client, index tiers (contains=false) | p95 <= 20 ms | "
+        f"{both('search', http('index', '1'))} | - |",
+        f"| search HTTP, 8 clients, index tiers | - | {both('search', http('index', '8'))} | - |",
+        f"| search HTTP, 1 client, API default (substring tier) | p95 <= 20 ms | "
+        f"{both('search', http('contains', '1'))} | - |",
+        f"| search HTTP, 8 clients, API default | - | {both('search', http('contains', '8'))} | - |",
+        f"| search service in-process p50 / p95 ms, index tiers | - | {both('search', service('index'))} | - |",
+        f"| peer: SQL LIKE '%q%' in-process p50 / p95 ms | - | {both('search', like)} | peer |",
+    ]
+    for segment in ("seed zh (Traditional)", "seed en", "dense zh", "dense en"):
+        rows.append(
+            f"| recognize 1,000 chars, {segment}: p50 / p95 ms | <= 5 ms | {both('recognition', recognize(segment))} | - |"
+        )
+        rows.append(
+            f"| peer: naive per-term scan, {segment} | - | {both('recognition', naive(segment))} | peer |"
+        )
+    rows += [
+        f"| export TBX-Basic 2008 (all concepts), rate and peak RSS | >= 20,000/s, < 300 MB | "
+        f"{both('exchange', rate('export 2008'))} | - |",
+        f"| import that file into an empty database | >= 10,000/s | {both('exchange', rate('import'))} | - |",
+        f"| peer: translate-toolkit reads the file | - | {both('exchange', rate('read (translate-toolkit)'))} | peer |",
+        f"| peer: translate-toolkit writes zh/en pairs | - | {both('exchange', rate('write (translate-toolkit)'))} | peer |",
+        f"| our streaming reader (records, no database) | - | {both('exchange', rate('read (termbase parser)'))} | - |",
+    ]
+    return rows
+
+
 def run_extraction_and_ingest(quick: bool) -> dict[str, Any]:
     """The seed figures of issues 3 and 4, run as their own scripts (output kept as text)."""
     results: dict[str, Any] = {}
@@ -174,7 +268,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--skip-exchange", action="store_true")
     parser.add_argument("--skip-extraction", action="store_true")
     parser.add_argument("--drop", action="store_true", help="drop the benchmark databases afterwards")
+    parser.add_argument("--headline", action="store_true", help="only print the 1M table from benchmarks/out")
     args = parser.parse_args(argv)
+    if args.headline:
+        print("\n".join(headline_rows()))
+        return 0
     logging.getLogger("jieba").setLevel(logging.WARNING)
 
     from benchmarks import exchange_scale, recognition_latency, search_latency
