@@ -405,6 +405,18 @@ def get_engine(session: Session) -> RecognitionEngine:
     return _rebuild(db, slot)
 
 
+def warm(db: Engine) -> RecognitionEngine:
+    """Build the engine for ``db`` now, e.g. in gunicorn's master before it forks workers.
+
+    At a million terms a build takes tens of seconds: a worker that built it on its first
+    request would outlive gunicorn's timeout. Built before the fork, every worker starts
+    with it, sharing its memory until a change makes a worker rebuild.
+    """
+    slot = _slot(db)
+    slot.lock.acquire()
+    return _rebuild(db, slot)
+
+
 def clear_cache() -> None:
     """Forget every cached engine (tests and benchmarks)."""
     with _slots_lock:
