@@ -129,6 +129,13 @@ def english_tokens(text: str) -> list[str]:
     return [singularize(w) for w in WORD_RE.findall(normalize_term(text))]
 
 
+def search_key_parts(text: str, language: str) -> list[str]:
+    """The pieces :func:`search_key` joins: the characters of a Chinese key, the words of an English one."""
+    if language.startswith("zh"):
+        return list("".join(WORD_RE.findall(normalize_term(text))))
+    return english_tokens(text)
+
+
 def search_key(text: str, language: str) -> str:
     """A compact lookup key: words joined without separators.
 

@@ -6,11 +6,16 @@ import re
 import unicodedata
 
 from pypinyin import Style, lazy_pinyin
+from pypinyin.converter import DefaultConverter
+from pypinyin.core import Pinyin
 
 from termbase.text.normalize import has_han, to_simplified
 from termbase.text.segment import default_segmenter
 
 _NON_LETTER_RE = re.compile(r"[^a-z]")
+_PINYIN = Pinyin(DefaultConverter())
+_SEGMENT_SYLLABLES: dict[str, tuple[tuple[str, str], ...]] = {}
+_SEGMENT_SYLLABLES_MAX = 200_000
 
 
 def pinyin_marks(text: str) -> str:
@@ -40,6 +45,41 @@ def pinyin_initials(text: str) -> str:
         return ""
     letters = lazy_pinyin(to_simplified(text), style=Style.FIRST_LETTER)
     return _NON_LETTER_RE.sub("", "".join(letters).lower())
+
+
+def _segment_syllables(segment: str) -> tuple[tuple[str, str], ...]:
+    """Toneless pinyin and initial of each syllable of one segment, as pypinyin converts it (memoised: pure)."""
+    found = _SEGMENT_SYLLABLES.get(segment)
+    if found is None:
+        converter = _PINYIN._converter
+        normal = converter.convert(segment, Style.NORMAL, False, "default", True)
+        initials = converter.convert(segment, Style.FIRST_LETTER, False, "default", True)
+        found = tuple(
+            (_NON_LETTER_RE.sub("", "".join(n).lower()), _NON_LETTER_RE.sub("", "".join(i).lower()))
+            for n, i in zip(normal, initials, strict=True)
+        )
+        if len(_SEGMENT_SYLLABLES) >= _SEGMENT_SYLLABLES_MAX:
+            _SEGMENT_SYLLABLES.clear()
+        _SEGMENT_SYLLABLES[segment] = found
+    return found
+
+
+def pinyin_syllables(text: str) -> list[tuple[str, str]]:
+    """(toneless pinyin, initial) of each syllable of ``text``, from one phrase-aware segmentation.
+
+    Joined, the first items give :func:`pinyin_key` and the second :func:`pinyin_initials`:
+    pypinyin segments the text and converts each segment on its own, and both keys are made of
+    per-syllable operations (lower-casing, dropping non-letters). A run of other characters
+    ("5G") counts as one syllable; syllables that keep no letter are left out.
+    """
+    if not has_han(text):
+        return []
+    return [
+        syllable
+        for segment in _PINYIN.seg(to_simplified(text))
+        for syllable in _segment_syllables(segment)
+        if syllable[0] or syllable[1]
+    ]
 
 
 def query_pinyin_key(query: str) -> str:
