@@ -18,9 +18,9 @@ Shape of every concept ``i`` (deterministic for a seed, whatever the number of w
 * every twentieth concept is cited: an aligned segment of a synthetic document quotes
   its Chinese and English terms, with a citation (offsets) for each.
 
-The derived columns (normalized form, search key, toneless pinyin key and initials) come
-from ``termbase.services.importing.derive_term_columns``, the function the import
-service writes terms with (``tests/tbx`` hold it equal to ``concepts.apply_term_text``).
+The derived columns (normalized form, search key, toneless pinyin key and initials) and the
+``term_suffixes`` rows come from ``termbase.services.importing.derive_term``, the function
+the import service writes terms with (``tests/tbx`` hold it equal to ``concepts.apply_term_text``).
 Pinyin with tone marks is given per dictionary word, as a TBX file carries it.
 Segments get ``match_text`` of their text, as the ingest service stores them.
 
@@ -51,12 +51,12 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine, make_url
 
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 DEFAULT_SEED = 20260601
 CHUNK = 5_000
 CITED_EVERY = 20
 CONCEPTS_PER_DOCUMENT = 20_000
-LOAD_TABLES = ("concepts", "terms", "definitions", "documents", "segments", "citations")
+LOAD_TABLES = ("concepts", "terms", "term_suffixes", "definitions", "documents", "segments", "citations")
 
 _HAN_WORD_RE = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
 _ZH_POS = {"n", "vn", "nz", "v", "a", "an", "nt", "l", "i"}
@@ -110,6 +110,7 @@ TERM_COLUMNS = (
     "evidence",
     "created_at",
 )
+SUFFIX_COLUMNS = ("term_id", "field", "key")
 DEFINITION_COLUMNS = ("id", "concept_id", "language", "text", "source")
 DOCUMENT_COLUMNS = (
     "id",
@@ -144,6 +145,7 @@ CITATION_COLUMNS = ("id", "term_id", "segment_id", "start", "end")
 COLUMNS = {
     "concepts": CONCEPT_COLUMNS,
     "terms": TERM_COLUMNS,
+    "term_suffixes": SUFFIX_COLUMNS,
     "definitions": DEFINITION_COLUMNS,
     "documents": DOCUMENT_COLUMNS,
     "segments": SEGMENT_COLUMNS,
@@ -240,13 +242,13 @@ class _Maker:
     def __init__(self, seed: int, sqlite: bool) -> None:
         import opencc
 
-        from termbase.services.importing import derive_term_columns
+        from termbase.services.importing import derive_term
         from termbase.text.normalize import match_text
 
         self.seed = seed
         self.sqlite = sqlite
         self.vocab = vocabulary()
-        self.derive = derive_term_columns
+        self.derive = derive_term
         self.match_text = match_text
         self.s2t = opencc.OpenCC("s2t")
         singles = self.vocab.en_words[: len(self.vocab.en_words) // 2]
@@ -281,6 +283,7 @@ class _Maker:
 
     def _term(
         self,
+        rows: dict[str, list[tuple[Any, ...]]],
         term_id: int,
         concept_id: int,
         language: str,
@@ -291,7 +294,9 @@ class _Maker:
         review: str,
         created: Any,
     ) -> tuple[Any, ...]:
-        c = self.derive(language, term_text, pinyin)
+        derived = self.derive(language, term_text, pinyin)
+        c = derived.columns
+        rows["term_suffixes"].extend((term_id, field_name, key) for field_name, key in derived.suffixes)
         return (
             term_id,
             concept_id,
@@ -347,21 +352,25 @@ class _Maker:
             review = "candidate" if candidate and rng.random() < 0.2 else "accepted"
             base = 3 * index + 1
             rows["terms"].append(
-                self._term(base, concept_id, "zh-Hans", zh, pinyin, "preferred", None, "accepted", created)
+                self._term(
+                    rows, base, concept_id, "zh-Hans", zh, pinyin, "preferred", None, "accepted", created
+                )
             )
             rows["terms"].append(
-                self._term(base + 1, concept_id, "en", en, None, "preferred", "fullForm", "accepted", created)
+                self._term(
+                    rows, base + 1, concept_id, "en", en, None, "preferred", "fullForm", "accepted", created
+                )
             )
             hant = str(self.s2t.convert(zh)) if index % 2 == 0 else zh
             if hant != zh:
                 third = self._term(
-                    base + 2, concept_id, "zh-Hant", hant, pinyin, "admitted", None, review, created
+                    rows, base + 2, concept_id, "zh-Hant", hant, pinyin, "admitted", None, review, created
                 )
             else:
                 usage = "deprecated" if index % 10 == 1 else "admitted"
                 synonym = self._english(rng, seen_en)
                 third = self._term(
-                    base + 2, concept_id, "en", synonym, None, usage, "variant", review, created
+                    rows, base + 2, concept_id, "en", synonym, None, usage, "variant", review, created
                 )
             rows["terms"].append(third)
             if index % 10 == 0:
@@ -621,6 +630,8 @@ def load(
                 conn.execute(text(f"ANALYZE {table}"))
             # The ids were given explicitly: move the sequences past them, as an import would.
             for table in LOAD_TABLES:
+                if "id" not in COLUMNS[table]:
+                    continue
                 conn.execute(
                     text(
                         f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from termbase.db import Base
 from termbase.records import Role, SegmentKind, TermReview, UsageStatus, WorkflowStatus
+from termbase.text.suffixes import FIELDS, SUFFIX_LENGTH
 
 intpk = Annotated[int, mapped_column(primary_key=True)]
 lang_tag = Annotated[str, mapped_column(String(16))]
@@ -138,9 +139,44 @@ class Term(Base):
     citations: Mapped[list[Citation]] = relationship(
         back_populates="term", cascade="all, delete-orphan", order_by="Citation.id"
     )
+    # Derived from the text (services.concepts.apply_term_text sets them); the database's
+    # ON DELETE CASCADE removes them with the term, so deleting a term never loads them.
+    suffixes: Mapped[list[TermSuffix]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
 
     def __repr__(self) -> str:
         return f"<Term {self.id} {self.language} {self.text!r}>"
+
+
+class TermSuffix(Base):
+    """A proper suffix of a term's search key or pinyin key: the index of the "contains" search tier.
+
+    ``key`` starts at a character (Chinese), word (English) or syllable (pinyin) boundary of the
+    term's key; see ``termbase.text.suffixes``. A lookup finds terms containing the query with a
+    prefix range scan on (field, key), as exact and prefix lookups scan the terms' own keys.
+    """
+
+    __tablename__ = "term_suffixes"
+    __table_args__ = (
+        CheckConstraint(f"field IN ({', '.join(repr(f) for f in FIELDS)})", name="field"),
+        # term_id last: the index alone answers a lookup (a covering index on both databases).
+        Index(
+            "ix_term_suffixes_field_key",
+            "field",
+            "key",
+            "term_id",
+            postgresql_ops={"key": "text_pattern_ops"},
+        ),
+        # Small rows keyed by their primary key: SQLite stores them in the key's own B-tree.
+        {"sqlite_with_rowid": False},
+    )
+
+    # The primary key starts with term_id, so it also serves the foreign key's cascade.
+    term_id: Mapped[int] = mapped_column(ForeignKey("terms.id", ondelete="CASCADE"), primary_key=True)
+    field: Mapped[str] = mapped_column(String(8), primary_key=True)
+    key: Mapped[str] = mapped_column(String(SUFFIX_LENGTH), primary_key=True)
+
+    def __repr__(self) -> str:
+        return f"<TermSuffix {self.term_id} {self.field} {self.key!r}>"
 
 
 class Document(Base):

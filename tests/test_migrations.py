@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 
 from termbase import migrate
 from termbase.db import make_engine
+from termbase.text.suffixes import text_suffixes
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -58,3 +59,49 @@ def test_check_reports_drift(empty_database: str) -> None:
     drift = migrate.check(empty_database)
     assert drift is not None
     assert "ix_terms_search_key" in drift
+
+
+def test_term_suffixes_migration_backfills_existing_terms(empty_database: str) -> None:
+    migrate.upgrade(empty_database, "0002")
+    engine = make_engine(empty_database)
+    now = "2026-01-01 00:00:00"
+    terms = [(1, "zh-Hans", "网络主权"), (2, "zh-Hant", "國家主權"), (3, "en", "cyber sovereignty")]
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO concepts (id, status, origin, created_at, updated_at, version) "
+                "VALUES (1, 'approved', 'manual', :now, :now, 1)"
+            ),
+            {"now": now},
+        )
+        for term_id, language, term in terms:
+            conn.execute(
+                text(
+                    "INSERT INTO terms (id, concept_id, language, text, normalized, search_key, "
+                    "usage_status, review, created_at) VALUES (:id, 1, :language, :text, :text, :text, "
+                    "'admitted', 'accepted', :now)"
+                ),
+                {"id": term_id, "language": language, "text": term, "now": now},
+            )
+    expected = {
+        (term_id, field, key)
+        for term_id, language, term in terms
+        for field, key in text_suffixes(term, language)
+    }
+    assert (2, "text", "主权") in expected
+    assert (3, "text", "sovereignty") in expected
+
+    def stored() -> set[tuple[int, str, str]]:
+        with engine.connect() as conn:
+            return {
+                tuple(row) for row in conn.execute(text('SELECT term_id, field, "key" FROM term_suffixes'))
+            }
+
+    migrate.upgrade(empty_database)
+    assert stored() == expected
+    assert migrate.check(empty_database) is None
+    migrate.downgrade(empty_database, "0002")
+    assert "term_suffixes" not in _tables(empty_database)
+    migrate.upgrade(empty_database)
+    assert stored() == expected
+    engine.dispose()

@@ -2,6 +2,9 @@
 
 A backup is gzip-compressed JSON Lines: a header line, then one line per row, table by
 table in foreign-key order. Rows are streamed both ways, so memory stays bounded.
+
+Derived tables (``term_suffixes``, the substring search index) are not written: restore
+rebuilds them from the terms, so a backup of any version searches the same once restored.
 """
 
 from __future__ import annotations
@@ -13,20 +16,24 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import DateTime, Table, func, insert, select, text
+from sqlalchemy import DateTime, Table, delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from termbase import __version__
 from termbase.db import Base
+from termbase.models import Term, TermSuffix
 from termbase.services.errors import Invalid
+from termbase.text.suffixes import text_suffixes
 
 FORMAT = "termbase-backup"
 FORMAT_VERSION = 1
 BATCH = 1000
+DERIVED_TABLES = frozenset({TermSuffix.__tablename__})
 
 
 def _tables() -> list[Table]:
-    return list(Base.metadata.sorted_tables)
+    """The tables a backup carries: all but the derived ones."""
+    return [t for t in Base.metadata.sorted_tables if t.name not in DERIVED_TABLES]
 
 
 def _encode(value: Any) -> Any:
@@ -132,9 +139,33 @@ def restore_backup(session: Session, source: IO[bytes], *, path: str = "backup")
             flush()
     except (OSError, EOFError) as exc:
         raise Invalid(f"cannot read backup: {exc}", details={"file": path}) from None
+    rebuild_term_suffixes(session)
     _reset_sequences(session)
     session.flush()
     return counts
+
+
+def rebuild_term_suffixes(session: Session, *, batch: int = 5 * BATCH) -> int:
+    """Derive ``term_suffixes`` of every term from its text, a batch of terms at a time; the rows written."""
+    connection = session.connection()
+    connection.execute(delete(TermSuffix))
+    written = 0
+    last = 0
+    while True:
+        rows = connection.execute(
+            select(Term.id, Term.language, Term.text).where(Term.id > last).order_by(Term.id).limit(batch)
+        ).all()
+        if not rows:
+            return written
+        values = [
+            {"term_id": term_id, "field": field, "key": key}
+            for term_id, language, term_text in rows
+            for field, key in text_suffixes(term_text, language)
+        ]
+        if values:
+            connection.execute(insert(TermSuffix), values)
+        written += len(values)
+        last = rows[-1][0]
 
 
 def _reset_sequences(session: Session) -> None:

@@ -14,12 +14,23 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from termbase.models import Citation, Comment, Concept, Definition, HistoryEntry, Segment, Term, utcnow
+from termbase.models import (
+    Citation,
+    Comment,
+    Concept,
+    Definition,
+    HistoryEntry,
+    Segment,
+    Term,
+    TermSuffix,
+    utcnow,
+)
 from termbase.records import LANGUAGES, TermReview, UsageStatus, WorkflowStatus
 from termbase.services.errors import Conflict, Invalid, NotFound
 from termbase.text.lang import is_chinese
-from termbase.text.normalize import clean_term_text, normalize_term, search_key
-from termbase.text.pinyin import pinyin_initials, pinyin_key, pinyin_marks
+from termbase.text.normalize import clean_term_text, normalize_term, search_key_parts
+from termbase.text.pinyin import pinyin_marks, pinyin_syllables
+from termbase.text.suffixes import term_suffixes
 
 MAX_TERM_LENGTH = 500
 CONCEPT_FIELDS = ("subject_field", "note", "status", "confidence")
@@ -81,16 +92,28 @@ def _check_fits(term: Term) -> None:
 
 
 def apply_term_text(term: Term, text: str, pinyin: str | None = None) -> None:
-    """Set a term's text and derive its normalized form, search key and pinyin."""
-    term.text = _clean_text(text)
+    """Set a term's text and derive its normalized form, search key, pinyin and key suffixes.
+
+    The suffixes (what the "contains" search tier finds the term by) are rewritten only when
+    the text changes: they follow from the text and language alone.
+    """
+    cleaned = _clean_text(text)
+    rewrite_suffixes = term.id is None or cleaned != term.text
+    term.text = cleaned
     term.normalized = normalize_term(term.text)
-    term.search_key = search_key(term.text, term.language)
+    parts = search_key_parts(term.text, term.language)
+    term.search_key = "".join(parts)
+    syllables: list[str] = []
     if is_chinese(term.language):
+        keys = pinyin_syllables(term.text)
+        syllables = [key for key, _ in keys]
         term.pinyin = clean_term_text(pinyin) if pinyin else pinyin_marks(term.text)
-        term.pinyin_key = pinyin_key(term.text)
-        term.pinyin_initials = pinyin_initials(term.text)
+        term.pinyin_key = "".join(syllables)
+        term.pinyin_initials = "".join(initial for _, initial in keys)
     else:
         term.pinyin = term.pinyin_key = term.pinyin_initials = None
+    if rewrite_suffixes:
+        term.suffixes = [TermSuffix(field=field, key=key) for field, key in term_suffixes(parts, syllables)]
 
 
 def build_term(data: TermInput) -> Term:

@@ -15,8 +15,9 @@ so a failed import leaves the database as it was. ``dry_run`` runs the whole imp
 inside a savepoint and rolls it back, so the report is exact and nothing is written.
 
 Speed: new concepts are written a batch at a time with plain multi-row INSERTs (ids
-allocated up front, see :class:`_IdAllocator`) rather than one ORM object at a time, and
-pypinyin's per-segment conversions are memoised; the derived columns are the ones
+allocated up front, see :class:`_IdAllocator`, so their ``term_suffixes`` rows are written
+the same way) rather than one ORM object at a time, and pypinyin's per-segment conversions
+are memoised; the derived columns and suffixes are the ones
 :func:`termbase.services.concepts.apply_term_text` computes (a test holds the two equal).
 Concepts that already exist go through the ORM and the concept service.
 """
@@ -24,16 +25,12 @@ Concepts that already exist go through the ORM and the concept service.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from itertools import islice
 from typing import IO, Any
 
-from pypinyin import Style
-from pypinyin.converter import DefaultConverter
-from pypinyin.core import Pinyin
 from sqlalchemy import false, func, insert, select, update
 from sqlalchemy import text as sql
 from sqlalchemy.orm import Session, selectinload
@@ -48,6 +45,7 @@ from termbase.models import (
     HistoryEntry,
     Segment,
     Term,
+    TermSuffix,
     utcnow,
 )
 from termbase.records import (
@@ -74,8 +72,9 @@ from termbase.services.exporting import IMPORTED_CONTEXTS_KEY, context_source
 from termbase.tbx.parse import TbxError, TbxReader, looks_like_xml, origination_and_modification, peek
 from termbase.tbx.vocab import Generation, part_of_speech_to_tbx, term_type_to_tbx
 from termbase.text.lang import is_chinese
-from termbase.text.normalize import clean_term_text, has_han, normalize_term, search_key, to_simplified
-from termbase.text.pinyin import pinyin_marks
+from termbase.text.normalize import clean_term_text, normalize_term, search_key_parts
+from termbase.text.pinyin import pinyin_marks, pinyin_syllables
+from termbase.text.suffixes import term_suffixes
 
 BATCH_SIZE = 500
 ACTION = "import"
@@ -126,49 +125,21 @@ class ImportReport:
 # -- derived term columns --------------------------------------------------------------------
 
 
-_PINYIN = Pinyin(DefaultConverter())
-_NON_LETTER_RE = re.compile(r"[^a-z]")
-_WORD_KEYS: dict[str, tuple[str, str]] = {}
-_WORD_KEYS_MAX = 200_000
+@dataclass(frozen=True, slots=True)
+class DerivedTerm:
+    """A term's columns and the (field, key) rows of its ``term_suffixes``."""
+
+    columns: dict[str, Any]
+    suffixes: list[tuple[str, str]]
 
 
-def _word_keys(word: str) -> tuple[str, str]:
-    """Toneless pinyin and initials of one segment, as pypinyin converts it (memoised: pure)."""
-    found = _WORD_KEYS.get(word)
-    if found is None:
-        converter = _PINYIN._converter
-        normal = "".join(
-            p for ps in converter.convert(word, Style.NORMAL, False, "default", True) for p in ps
-        )
-        initials = "".join(
-            p for ps in converter.convert(word, Style.FIRST_LETTER, False, "default", True) for p in ps
-        )
-        if len(_WORD_KEYS) >= _WORD_KEYS_MAX:
-            _WORD_KEYS.clear()
-        found = _WORD_KEYS[word] = (
-            _NON_LETTER_RE.sub("", normal.lower()),
-            _NON_LETTER_RE.sub("", initials.lower()),
-        )
-    return found
-
-
-def _pinyin_keys(text: str) -> tuple[str, str]:
-    """``termbase.text.pinyin.pinyin_key`` and ``pinyin_initials`` of ``text``, in one segmentation.
-
-    pypinyin segments the text and converts each segment on its own, and both keys are made
-    of per-character operations (lower-casing, dropping non-letters), so converting each
-    segment once and joining gives exactly what the two functions give.
-    """
-    if not has_han(text):
-        return "", ""
-    keys = [_word_keys(word) for word in _PINYIN.seg(to_simplified(text))]
-    return "".join(k for k, _ in keys), "".join(i for _, i in keys)
-
-
-def derive_term_columns(
+def derive_term(
     language: str, text: str, pinyin: str | None, *, normalized: str | None = None
-) -> dict[str, Any]:
-    """The columns :func:`~termbase.services.concepts.apply_term_text` sets, computed the same way.
+) -> DerivedTerm:
+    """What :func:`~termbase.services.concepts.apply_term_text` sets, computed the same way.
+
+    The pinyin key, initials and pinyin suffixes come from one segmentation, and the search
+    key and its suffixes from one tokenization.
 
     :param normalized: ``normalize_term`` of the cleaned text, when the caller has it already.
     :raises Invalid: for empty or over-long text.
@@ -178,22 +149,32 @@ def derive_term_columns(
         raise Invalid("term text is empty", details={"field": "text"})
     if len(cleaned) > MAX_TERM_LENGTH:
         raise Invalid(f"term text is longer than {MAX_TERM_LENGTH} characters", details={"field": "text"})
+    parts = search_key_parts(cleaned, language)
     columns: dict[str, Any] = {
         "language": language,
         "text": cleaned,
         "normalized": normalized if normalized is not None else normalize_term(cleaned),
-        "search_key": search_key(cleaned, language),
+        "search_key": "".join(parts),
     }
+    syllables: list[str] = []
     if is_chinese(language):
-        key, initials = _pinyin_keys(cleaned)
+        keys = pinyin_syllables(cleaned)
+        syllables = [key for key, _ in keys]
         columns["pinyin"] = clean_term_text(pinyin) if pinyin else pinyin_marks(cleaned)
-        columns["pinyin_key"] = key
-        columns["pinyin_initials"] = initials
+        columns["pinyin_key"] = "".join(syllables)
+        columns["pinyin_initials"] = "".join(initial for _, initial in keys)
     else:
         columns["pinyin"] = columns["pinyin_key"] = columns["pinyin_initials"] = None
     if problem := derived_overflow(columns):
         raise Invalid(problem, details={"field": "text"})
-    return columns
+    return DerivedTerm(columns, term_suffixes(parts, syllables))
+
+
+def derive_term_columns(
+    language: str, text: str, pinyin: str | None, *, normalized: str | None = None
+) -> dict[str, Any]:
+    """The columns :func:`~termbase.services.concepts.apply_term_text` sets (see :func:`derive_term`)."""
+    return derive_term(language, text, pinyin, normalized=normalized).columns
 
 
 # -- checking records ------------------------------------------------------------------------
@@ -405,20 +386,20 @@ class _Importer:
             row["id"] = concept_id
         self.connection.execute(insert(Concept), concept_rows)
         term_rows: list[dict[str, Any]] = []
+        term_suffix_rows: list[list[tuple[str, str]]] = []  # beside term_rows, one list per term
         definition_rows: list[dict[str, Any]] = []
         for concept_id, (rec, keys) in zip(ids, pending, strict=True):
             for key in keys:
                 existing.setdefault(key, set()).add(concept_id)
             for term, (_language, normalized) in zip(rec.terms, keys, strict=True):
                 try:
-                    columns = derive_term_columns(
-                        term.language, term.text, term.pinyin, normalized=normalized
-                    )
+                    derived = derive_term(term.language, term.text, term.pinyin, normalized=normalized)
                 except Invalid as exc:
                     raise Invalid(
                         exc.message, details={**_where(self.filename, rec), "element": "term"}
                     ) from None
                 contexts = _context_dicts(term.contexts)
+                columns = derived.columns
                 columns.update(
                     concept_id=concept_id,
                     usage_status=term.usage_status.value,
@@ -430,6 +411,7 @@ class _Importer:
                     created_at=now,
                 )
                 term_rows.append(columns)
+                term_suffix_rows.append(derived.suffixes)
             for language, text in rec.definitions.items():
                 if language in LANGUAGES and text:
                     definition_rows.append(
@@ -448,6 +430,13 @@ class _Importer:
         for row, term_id in zip(term_rows, self.ids.allocate(Term, len(term_rows)), strict=True):
             row["id"] = term_id
         self.connection.execute(insert(Term), term_rows)
+        suffix_rows = [
+            {"term_id": row["id"], "field": field_name, "key": key}
+            for row, suffixes in zip(term_rows, term_suffix_rows, strict=True)
+            for field_name, key in suffixes
+        ]
+        if suffix_rows:
+            self.connection.execute(insert(TermSuffix), suffix_rows)
         if definition_rows:
             self.connection.execute(insert(Definition), definition_rows)
         self.connection.execute(
