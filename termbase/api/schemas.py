@@ -278,8 +278,8 @@ class SearchQuery(Model):
     per_page: Annotated[int, Field(ge=1, le=MAX_PER_PAGE)] = 20
     contains: bool = Field(
         default=True,
-        description="Also find the query inside terms when exact and prefix matches leave the page short "
-        "(that tier scans; false keeps every lookup on an index).",
+        description="Also find the query inside terms (from any character of a Chinese term, any word of "
+        "an English term, any pinyin syllable) when exact and prefix matches leave the page short.",
     )
     q: Annotated[str, Field(max_length=200, pattern=NO_NUL)] = Field(
         description="Chinese (either script), pinyin with or without tones, pinyin initials, or English."

@@ -8,8 +8,12 @@ the pattern operators (``~>=~``, ``~<~``, ``USING ~<~``) can use once a plan is 
 prefix queries are written with them there and as plain ranges on SQLite. A ``LIKE`` with
 a bound pattern would fall back to a sequential scan on PostgreSQL.
 
-"Contains" matches need a scan; they run only when exact and prefix matches do not fill
-the requested page, and they stop as soon as the page is full.
+"Contains" matches are index range scans too: every term stores the proper suffixes of its
+keys in ``term_suffixes`` (from each character of a Chinese key, each word of an English
+one, each syllable of a pinyin key; see ``termbase.text.suffixes``), so a term contains the
+query when one of its suffixes starts with it. They run only when exact and prefix matches
+do not fill the requested page, read the suffix index in key order, and stop as soon as the
+page is full.
 """
 
 from __future__ import annotations
@@ -27,10 +31,11 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 from sqlalchemy.sql.elements import ColumnElement, UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 
-from termbase.models import Citation, Concept, Document, Segment, Term
+from termbase.models import Citation, Concept, Document, Segment, Term, TermSuffix
 from termbase.records import LANG_EN, LANG_ZH_HANS, LANG_ZH_HANT, TermReview, UsageStatus, WorkflowStatus
 from termbase.text.normalize import has_han, normalize_term, search_key
 from termbase.text.pinyin import query_pinyin_key
+from termbase.text.suffixes import FIELD_PINYIN, FIELD_TEXT, SUFFIX_LENGTH
 
 MAX_QUERY_LENGTH = 200
 MAX_LIMIT = 200
@@ -72,6 +77,10 @@ _COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
     "pinyin": Term.pinyin_key,
     "initials": Term.pinyin_initials,
 }
+
+
+# Which suffixes of term_suffixes the "contains" tier of a reading scans.
+_SUFFIX_FIELDS = {"zh": FIELD_TEXT, "en": FIELD_TEXT, "pinyin": FIELD_PINYIN}
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,16 +216,34 @@ def _escape_like(key: str) -> str:
     return key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _outside_range(
+    column: InstrumentedAttribute[Any], key: Any, upper: Any, postgres: bool
+) -> ColumnElement[bool]:
+    """``column`` does not start with ``key`` (the complement of the prefix range)."""
+    if postgres:
+        return or_(column.op("~<~", is_comparison=True)(key), column.op("~>=~", is_comparison=True)(upper))
+    return or_(column < key, column >= upper)
+
+
+def _contains_condition(qf: QueryField, postgres: bool) -> ColumnElement[bool]:
+    """A term of ``qf``'s languages contains the key past its start: one of its suffixes starts with it."""
+    stem = qf.key[:SUFFIX_LENGTH]
+    suffixes = select(TermSuffix.term_id).where(
+        TermSuffix.field == _SUFFIX_FIELDS[qf.name], _prefix_range(TermSuffix.key, stem, postgres)
+    )
+    condition = and_(Term.id.in_(suffixes), _outside_range(qf.column, qf.key, _upper_bound(qf.key), postgres))
+    if len(qf.key) > SUFFIX_LENGTH:  # stored suffixes are cut short: check the whole key
+        condition = and_(condition, qf.column.like(f"%{_escape_like(qf.key)}%", escape="\\"))
+    return condition
+
+
 def _condition(qf: QueryField, tier: str, postgres: bool) -> ColumnElement[bool]:
     column = qf.column
     if tier == "exact":
         return column == qf.key
     if tier == "prefix":
         return and_(_prefix_range(column, qf.key, postgres), column != qf.key)
-    return and_(
-        column.like(f"%{_escape_like(qf.key)}%", escape="\\"),
-        ~column.like(f"{_escape_like(qf.key)}%", escape="\\"),
-    )
+    return _contains_condition(qf, postgres)
 
 
 @lru_cache(maxsize=256)
@@ -227,6 +254,7 @@ def _tier_template(
     statuses: tuple[str, ...],
     reviews: tuple[str, ...],
     postgres: bool,
+    long_key: bool = False,
 ) -> Select[int, int]:
     """The statement of one reading and tier with the key and limit left as parameters.
 
@@ -235,11 +263,13 @@ def _tier_template(
     """
     column = _COLUMNS[name]
     key = bindparam("key", type_=String())
+    upper = bindparam("upper", type_=String())
+    if tier == "contains":
+        return _contains_template(name, column, languages, statuses, reviews, postgres, long_key)
     condition: ColumnElement[bool]
     if tier == "exact":
         condition = column == key
-    elif tier == "prefix":
-        upper = bindparam("upper", type_=String())
+    else:
         if postgres:
             in_range = and_(
                 column.op("~>=~", is_comparison=True)(key), column.op("~<~", is_comparison=True)(upper)
@@ -247,11 +277,6 @@ def _tier_template(
         else:
             in_range = and_(column >= key, column < upper)
         condition = and_(in_range, column != key)
-    else:
-        condition = and_(
-            column.like(bindparam("inside", type_=String()), escape="\\"),
-            ~column.like(bindparam("starts", type_=String()), escape="\\"),
-        )
     stmt = (
         select(Term.id, Term.concept_id)
         .join(Concept, Concept.id == Term.concept_id)
@@ -269,20 +294,76 @@ def _tier_template(
     return stmt.order_by(_index_order(column, postgres), Term.id)
 
 
+def _contains_template(
+    name: str,
+    column: InstrumentedAttribute[Any],
+    languages: tuple[str, ...],
+    statuses: tuple[str, ...],
+    reviews: tuple[str, ...],
+    postgres: bool,
+    long_key: bool,
+) -> Select[int, int]:
+    """Terms with a suffix in [stem, upper), whose own key does not start with the query.
+
+    Read in the suffix index's order (field, key, term id), so LIMIT stops early. Terms whose
+    key starts with the query were found by the exact and prefix tiers. A query longer than the
+    stored suffixes is matched on its first characters (the stem) and checked whole on the key.
+    """
+    stem = bindparam("stem", type_=String())
+    stem_upper = bindparam("stem_upper", type_=String())
+    suffix = TermSuffix.key
+    if postgres:
+        in_range = and_(
+            suffix.op("~>=~", is_comparison=True)(stem), suffix.op("~<~", is_comparison=True)(stem_upper)
+        )
+    else:
+        in_range = and_(suffix >= stem, suffix < stem_upper)
+    conditions = [
+        TermSuffix.field == _SUFFIX_FIELDS[name],
+        in_range,
+        _outside_range(
+            column, bindparam("key", type_=String()), bindparam("upper", type_=String()), postgres
+        ),
+        Term.language.in_(languages),
+        Term.review.in_(reviews),
+        _status_filter(statuses, postgres),
+    ]
+    if long_key:
+        conditions.append(column.like(bindparam("inside", type_=String()), escape="\\"))
+    return (
+        select(Term.id, Term.concept_id)
+        .select_from(TermSuffix)
+        .join(Term, Term.id == TermSuffix.term_id)
+        .join(Concept, Concept.id == Term.concept_id)
+        .where(*conditions)
+        .order_by(_index_order(suffix, postgres), TermSuffix.term_id)
+        .limit(bindparam("limit", type_=Integer()))
+    )
+
+
 def _tier_parameters(qf: QueryField, tier: str, limit: int) -> dict[str, Any]:
     if tier == "exact":
         return {"key": qf.key, "limit": limit}
-    if tier == "prefix":
-        return {"key": qf.key, "upper": _upper_bound(qf.key), "limit": limit}
-    escaped = _escape_like(qf.key)
-    return {"inside": f"%{escaped}%", "starts": f"{escaped}%", "limit": limit}
+    parameters = {"key": qf.key, "upper": _upper_bound(qf.key), "limit": limit}
+    if tier == "contains":
+        stem = qf.key[:SUFFIX_LENGTH]
+        parameters.update(stem=stem, stem_upper=_upper_bound(stem))
+        if len(qf.key) > SUFFIX_LENGTH:
+            parameters["inside"] = f"%{_escape_like(qf.key)}%"
+    return parameters
 
 
 def _template(
     session: Session, qf: QueryField, tier: str, statuses: Sequence[str], reviews: Sequence[str]
 ) -> Select[int, int]:
     return _tier_template(
-        qf.name, tier, tuple(qf.languages), tuple(statuses), tuple(reviews), _is_postgres(session)
+        qf.name,
+        tier,
+        tuple(qf.languages),
+        tuple(statuses),
+        tuple(reviews),
+        _is_postgres(session),
+        tier == "contains" and len(qf.key) > SUFFIX_LENGTH,
     )
 
 
@@ -314,8 +395,10 @@ def search(
         ``READ_ALL``); otherwise approved entries and accepted terms only.
     :param statuses: restrict to these workflow statuses (ignored beyond approved when
         ``include_unapproved`` is false); default approved and, if allowed, candidate.
-    :param contains: also look for the query inside terms. That tier scans the table (there is
-        no substring index), and runs only when exact and prefix matches leave the page short.
+    :param contains: also look for the query inside terms: from any character of a Chinese
+        term, any word of an English one, any syllable of the pinyin. That tier reads the
+        suffix index (``term_suffixes``) and runs only when exact and prefix matches leave the
+        page short.
     """
     query = clean_query(q)
     limit = max(1, min(limit, MAX_LIMIT))
