@@ -38,10 +38,17 @@ def test_generator_writes_what_the_services_derive(bench_url: str) -> None:
     with engine.connect() as conn:
         rows = conn.execute(
             text(
-                "SELECT language, text, normalized, search_key, pinyin, pinyin_key, pinyin_initials "
+                "SELECT id, language, text, normalized, search_key, pinyin, pinyin_key, pinyin_initials "
                 "FROM terms ORDER BY id LIMIT 60"
             )
         ).all()
+        suffixes = {
+            (term_id, field, key)
+            for term_id, field, key in conn.execute(
+                text('SELECT term_id, field, "key" FROM term_suffixes WHERE term_id <= :last'),
+                {"last": rows[-1].id},
+            )
+        }
         statuses = dict(conn.execute(text("SELECT status, count(*) FROM concepts GROUP BY status")).all())
         cited = conn.execute(
             text(
@@ -52,15 +59,19 @@ def test_generator_writes_what_the_services_derive(bench_url: str) -> None:
         stamp = conn.execute(text("SELECT value FROM counters WHERE name = 'termbase'")).scalar()
     engine.dispose()
     assert {r.language for r in rows} >= {"zh-Hans", "en"}
+    expected_suffixes: set[tuple[int, str, str]] = set()
     for row in rows:
         term = Term(language=row.language)
         apply_term_text(term, row.text, row.pinyin)
+        expected_suffixes.update((row.id, s.field, s.key) for s in term.suffixes)
         assert (term.normalized, term.search_key, term.pinyin_key or None, term.pinyin_initials or None) == (
             row.normalized,
             row.search_key,
             row.pinyin_key or None,
             row.pinyin_initials or None,
         )
+    assert suffixes == expected_suffixes
+    assert suffixes
     assert set(statuses) <= {"approved", "candidate", "rejected"}
     assert statuses["approved"] > N // 2
     for term_text, zh, en, start, end, language in cited:
