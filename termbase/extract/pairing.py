@@ -23,8 +23,14 @@ from termbase.extract.lexicon import Lexicon, stem
 # Characters that a translation may leave unexpressed (之 in 法外之地, 的 in 中国的).
 LIGHT_CHARS = frozenset("之的与和及其")
 MIN_COMPOUND_PIECE = 3
+# English suffixes Porter's stemmer keeps that still point at the base word's meaning:
+# "lawless" is about the law (法外 "outside the law").
+DERIVATIONAL_SUFFIXES = ("less",)
+# Generic head nouns a translation leaves implicit when the Chinese word's last character is a
+# bound suffix glossed by them: 常态 "normal state" is "the normal", 态 being "state".
+ELIDABLE_HEADS = frozenset(stem(w) for w in ("state", "condition", "situation", "status"))
 COORDINATORS = frozenset(["and", "or"])
-ADJECTIVE_ENDINGS = ("ic", "al", "ive", "ous", "ful", "ary", "ese", "ish")
+ADJECTIVE_ENDINGS = ("ic", "al", "ive", "ous", "ful", "ary", "ese", "ish", "less")
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +99,15 @@ class Explainer:
                         self._index[synonym].append(gloss_id)
                         self._canonical[(gloss_id, synonym)] = word_stem
         self._direct = {word_stem for _, gloss in self.glosses for word_stem in gloss}
+        self._elidable: dict[int, frozenset[str]] = {}
+        for gloss_id, (unit, gloss) in enumerate(self.glosses):
+            key = self.units[unit][2]
+            if len(key) < 2 or not 2 <= len(gloss) <= 3:
+                continue
+            suffix = {word_stem for g in lexicon.glosses(key[-1]) if len(g) == 1 for word_stem in g}
+            elidable = gloss & ELIDABLE_HEADS & suffix
+            if elidable and gloss - elidable:
+                self._elidable[gloss_id] = frozenset(elidable)
         self.content = {i for i, c in enumerate(text) if c not in LIGHT_CHARS}
         self._part_cache: dict[str, frozenset[tuple[int, str]]] = {}
 
@@ -103,6 +118,9 @@ class Explainer:
             return cached
         word_stem = stem(part)
         hits = self._hits(word_stem)
+        for suffix in DERIVATIONAL_SUFFIXES:
+            if not hits and part.endswith(suffix) and len(part) - len(suffix) >= MIN_COMPOUND_PIECE:
+                hits = self._hits(stem(part[: -len(suffix)]))
         if not hits and len(part) >= 2 * MIN_COMPOUND_PIECE:
             # cyberspace = cyber + space: both halves must be explained.
             for k in range(MIN_COMPOUND_PIECE, len(part) - MIN_COMPOUND_PIECE + 1):
@@ -151,11 +169,18 @@ class Explainer:
         return start == 0 and end == len(self.text)
 
     def _satisfies(self, gloss_id: int, found: set[str]) -> bool:
-        """A gloss of up to three words must be there in full ("bright spot", not "bright");
+        """A gloss of up to three words must be there in full ("bright spot", not "bright"), save
+        a generic head the term's suffix character stands for ("normal [state]" for 常态);
         longer, descriptive glosses need three words in five."""
         _unit, gloss = self.glosses[gloss_id]
         hit = len(found & gloss)
-        return hit == len(gloss) if len(gloss) <= 3 else hit >= 0.6 * len(gloss)
+        if len(gloss) > 3:
+            return hit >= 0.6 * len(gloss)
+        return (
+            hit == len(gloss)
+            or bool(found & gloss)
+            and gloss - found <= self._elidable.get(gloss_id, frozenset())
+        )
 
 
 def dice(both: int, first: int, second: int) -> float:
@@ -397,14 +422,29 @@ def cooccurrence_choice(
         score_dice = dice(both, zh_count, en_count)
         if score_dice < 0.5:
             continue
+        if all(_modifier_cut(sides[m.segment].tokens, m.end) for m in matches):
+            continue  # "(by no) means a lawless [frontier]": the adjective's noun is left out
         sample = matches[0]
         tokens = sides[sample.segment].tokens[sample.first : sample.end]
         cov_zh, cov_en = partial_coverage(explainer, tokens)
+        if cov_en == 1.0 and cov_zh < 1.0:
+            continue  # the English renders only part of the Chinese (苹果设备新增用户 "new users")
         score = score_dice + 0.35 * cov_en + 0.35 * cov_zh + 0.01 * (sample.end - sample.first)
         if best is None or score > best_score + 1e-9 or (abs(score - best_score) < 1e-9 and key < best.key):
             best_score = score
             best = CooccurrenceChoice(key, both, zh_count, en_count, score_dice, cov_zh, cov_en, matches)
     return best
+
+
+def _modifier_cut(tokens: list[EnToken], end: int) -> bool:
+    """Whether a span ends in an adjective whose noun follows in the same chunk."""
+    last = tokens[end - 1]
+    return (
+        end < len(tokens)
+        and last.text.endswith(ADJECTIVE_ENDINGS)
+        and not tokens[end].stop
+        and tokens[end].chunk == last.chunk
+    )
 
 
 def rendering_counts(matches: list[Match]) -> Counter[str]:

@@ -2,8 +2,10 @@
 
 1. Chinese candidates (jieba POS patterns, C-value) and English spans per segment.
 2. Pairing over each candidate's aligned contexts: full dictionary coverage first, then
-   co-occurrence for what the dictionary cannot explain; accepted pairs are learned and a
-   second pass explains longer terms built on them (compositional).
+   phrases quoted on both sides (:mod:`.quotes`), then co-occurrence for what the dictionary
+   cannot explain; accepted pairs are learned and a second pass explains longer terms built
+   on them (compositional). A pair seen once must name something (termhood): a domain word,
+   a phrase both authors quoted, a coined [1+2] compound, or a dictionary word of its own.
 3. Resolution against the termbase: a known Chinese term never becomes a second concept;
    rejected concepts are left alone; new renderings of known concepts become variant proposals.
 4. Recognition: every occurrence of every term (new and known) in every segment becomes a
@@ -14,6 +16,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -21,8 +24,8 @@ from typing import Any
 
 import ahocorasick
 
-from termbase.extract import chinese, english
-from termbase.extract.chinese import ZhCandidate
+from termbase.extract import chinese, english, quotes
+from termbase.extract.chinese import ZhCandidate, ZhOccurrence
 from termbase.extract.english import EnToken, singularize
 from termbase.extract.lexicon import Lexicon, stem
 from termbase.extract.pairing import (
@@ -33,6 +36,7 @@ from termbase.extract.pairing import (
     cooccurrence_choice,
     dice,
     full_matches,
+    partial_coverage,
     rendering_counts,
 )
 from termbase.extract.records import (
@@ -45,17 +49,24 @@ from termbase.extract.records import (
     SegmentInput,
     Span,
 )
+from termbase.extract.scoring import (
+    METHOD_COOCCURRENCE,
+    METHOD_DICTIONARY,
+    METHOD_LEARNED,
+    METHOD_QUOTED,
+    confidence_of,
+)
 from termbase.records import LANG_EN, LANG_ZH_HANS, LANG_ZH_HANT, WorkflowStatus
 from termbase.text.normalize import match_text, normalize_term, to_simplified
 from termbase.text.segment import Segmenter, default_segmenter
 
-METHOD_DICTIONARY = "dictionary"
-METHOD_COOCCURRENCE = "co-occurrence"
-METHOD_LEARNED = "compositional (learned pairs)"
 METHOD_VARIANT = "variant (another rendering of a part)"
 POSITION_WINDOW = 0.03  # share of a document an unaligned Chinese segment may drift from its English
 MAX_RECOGNIZED_TOKENS = 10
 REORDER_PREPOSITIONS = ("of", "in", "on", "over", "for")
+# A head noun above this frequency in jieba's general dictionary (the ~4,700 commonest
+# two-character words) is everyday vocabulary: 新 + 挑战 is a description, 新 + 常态 a coinage.
+COINED_HEAD_FREQ_LIMIT = 1000
 
 
 @dataclass(slots=True)
@@ -64,10 +75,17 @@ class _Pair:
     key: str
     matches: list[Match]
     method: str
-    confidence: float
+    base: float  # the part of the confidence fixed by how the pair was found (scoring)
+    both: int
+    dice: float
     evidence: dict[str, Any]
     alternatives: list[str] = field(default_factory=list)
     all_matches: list[Match] = field(default_factory=list)
+    cautions: int = 0
+
+    @property
+    def confidence(self) -> float:
+        return confidence_of(self.method, self.base, self.both, self.dice, self.cautions)
 
 
 class Extractor:
@@ -178,6 +196,13 @@ class _Run:
             pair = self._dictionary_pair(candidates[text], learned=False)
             if pair:
                 pairs[text] = pair
+        for text, pair in self._quoted_pairs(candidates).items():
+            if text not in pairs:
+                pairs[text] = pair
+                candidates.setdefault(text, pair.candidate)
+            elif pairs[text].key == pair.key:
+                # The dictionary explains what both authors quoted: a name, even when seen once.
+                pairs[text].evidence["quoted_together"] = pair.evidence["quoted_together"]
         for pair in pairs.values():
             for match in pair.matches:
                 if match.key == pair.key and not match.near:
@@ -201,6 +226,70 @@ class _Run:
         pairs = _drop_nested(pairs, self.lexicon.base)
         self._temper(pairs)
         return pairs
+
+    def _quoted_pairs(self, candidates: dict[str, ZhCandidate]) -> dict[str, _Pair]:
+        """Phrases quoted on both sides of aligned segments, paired in order (see :mod:`.quotes`)."""
+        found: dict[str, dict[str, list[tuple[int, int, int]]]] = defaultdict(lambda: defaultdict(list))
+        for index, zh in self.zh_match.items():
+            side = self.sides.get(index)
+            if side is None:
+                continue
+            zh_quotes = quotes.zh_quotes(zh, self.lexicon.base.is_idiom)
+            if not zh_quotes:
+                continue
+            en_quotes = quotes.en_quotes(self.segments[index].en_text or "", side.tokens)
+            for (start, end), (first, last) in quotes.quote_pairs(zh_quotes, en_quotes):
+                key = english.span_key(side.tokens[first:last])
+                if key:
+                    found[zh[start:end]][key].append((index, first, last))
+        out: dict[str, _Pair] = {}
+        for text, by_key in sorted(found.items()):
+            key = max(sorted(by_key), key=lambda k: len(by_key[k]))
+            quoted = by_key[key]
+            candidate = candidates.get(text) or self._quoted_candidate(text)
+            segment_of = {o.segment: n for n, o in enumerate(candidate.occurrences)}
+            explainer = Explainer(text, self.lexicon.base)
+            matches = []
+            for index, first, last in quoted:
+                tokens = self.sides[index].tokens[first:last]
+                cov_zh, cov_en = partial_coverage(explainer, tokens)
+                matches.append(
+                    Match(key, index, first, last, cov_zh, cov_en, False, False, segment_of.get(index, 0))
+                )
+            both = len({m.segment for m in matches})
+            zh_count = len(candidate.segments)
+            en_count = max(self.en_frequency[key], both)
+            cov_zh, cov_en = matches[0].cov_zh, matches[0].cov_en
+            # Quotes mark a name, not its translation: they pair reliably, but a pair the
+            # dictionary cannot explain stays below the high-confidence band.
+            base = round(0.62 + 0.04 * cov_zh + 0.04 * cov_en, 4)
+            score_dice = dice(both, zh_count, en_count)
+            evidence = {
+                "method": METHOD_QUOTED,
+                "zh_count": zh_count,
+                "en_count": en_count,
+                "cooccurrence": both,
+                "dice": round(score_dice, 3),
+                "dictionary_coverage": {"zh": round(cov_zh, 2), "en": round(cov_en, 2)},
+                "quoted_together": both,
+                "neighbour_only": False,
+                "cvalue": round(candidate.cvalue, 2),
+                "candidate_source": candidate.source,
+            }
+            out[text] = _Pair(candidate, key, matches, METHOD_QUOTED, base, both, score_dice, evidence)
+        return out
+
+    def _quoted_candidate(self, text: str) -> ZhCandidate:
+        """A quoted phrase the POS patterns did not propose, with all its occurrences."""
+        tokens = self.segmenter.tag(text)
+        candidate = ZhCandidate(text, tuple(t.word for t in tokens), tuple(t.flag for t in tokens), "quoted")
+        for index, zh in self.zh_match.items():
+            start = zh.find(text)
+            while start >= 0:
+                candidate.occurrences.append(ZhOccurrence(index, start, start + len(text)))
+                start = zh.find(text, start + len(text))
+        candidate.cvalue = math.log2(len(text) + 1) * len(candidate.occurrences)
+        return candidate
 
     def _temper(self, pairs: dict[str, _Pair]) -> None:
         """Lower the confidence of pairs that are right less often than their evidence suggests.
@@ -233,7 +322,7 @@ class _Run:
             if any(self._coordination_follows(pair, m) for m in pair.matches):
                 reasons.append("the English may continue after 'and'/'or'")
             if reasons:
-                pair.confidence = round(max(pair.confidence - 0.1 * len(reasons), 0.05), 3)
+                pair.cautions = len(reasons)
                 pair.evidence["caution"] = "; ".join(reasons)
 
     def _coordination_follows(self, pair: _Pair, match: Match) -> bool:
@@ -258,6 +347,8 @@ class _Run:
         first = next((t for t in tokens if not t.stop), None)
         if first is None:
             return False
+        if "quoted_together" in pair.evidence:
+            return True  # both authors marked it as a name
         if len(candidate.tokens) > 1 and (
             first.text.endswith("ed")
             or candidate.tags[0] in {"v", "vn"}
@@ -265,6 +356,8 @@ class _Run:
         ):
             return False  # 发展网络经济 "developed the online economy" is a clause
         if self._domain(candidate.text) or len(candidate.segments) >= 2:
+            return True
+        if self._coined_compound(pair, tokens):
             return True
         # Seen once and outside the domain's morphemes: only a four-character dictionary word
         # rendered exactly by its own gloss (知识产权 "intellectual property rights"); idioms excluded.
@@ -275,6 +368,29 @@ class _Run:
             and not self.lexicon.base.is_idiom(text)
             and any(m.whole_only for m in pair.matches)
             and len(english.content_words(tokens)) >= 2  # 别无他法 "alternatives" is a paraphrase
+        )
+
+    def _coined_compound(self, pair: _Pair, tokens: list[EnToken]) -> bool:
+        """A one-character modifier on a specialised two-character noun, unknown to jieba as a
+        whole and rendered word for word (新常态 "new normal"; not 新挑战 "new challenges").
+
+        Free modifier-noun phrases avoid the [1+2] rhythm (煤炭店, not *煤商店; Duanmu, *The
+        Phonology of Standard Chinese*, 2000): when it occurs, it is usually a lexicalised,
+        often newly coined, compound, so it names something even when seen once.
+        """
+        candidate = pair.candidate
+        general = self.segmenter.tokenizer.FREQ
+        words = candidate.tokens
+        return (
+            pair.method == METHOD_DICTIONARY
+            and len(words) == 2
+            and len(words[0]) == 1
+            and len(words[1]) == 2
+            and candidate.tags[1] in chinese.NOUNISH
+            and not general.get(candidate.text)
+            and 0 < general.get(words[1], 0) <= COINED_HEAD_FREQ_LIMIT
+            and all(not t.stop for t in tokens)
+            and len(english.content_words(tokens)) == 2
         )
 
     def _tokens_of(self, match: Match) -> list[EnToken]:
@@ -314,19 +430,15 @@ class _Run:
         # Calibrated on held-out documents: a compositional pair seen once is right about
         # three times in four; recurrence, an aligned source pair and the term's own
         # dictionary gloss each make it more likely.
-        confidence = 0.68
-        if both >= 2:
-            confidence += 0.12
-        if score_dice >= 0.5:
-            confidence += 0.04
+        base = 0.68  # recurrence (+0.12) and Dice >= 0.5 (+0.04) are added by scoring
         if aligned[best]:
-            confidence += 0.03
+            base += 0.03
         if best in whole_only:
-            confidence += 0.12
+            base += 0.12
         elif best in whole:
-            confidence += 0.05
+            base += 0.05
         if learned:
-            confidence -= 0.07
+            base -= 0.07
         best_stems = set(english.content_words(self._tokens_of(next(m for m in matches if m.key == best))))
         alternatives = [
             key
@@ -356,7 +468,9 @@ class _Run:
             best,
             best_matches,
             METHOD_LEARNED if learned else METHOD_DICTIONARY,
-            min(confidence, 0.97),
+            round(base, 4),
+            both,
+            score_dice,
             evidence,
             alternatives,
             matches,
@@ -372,13 +486,10 @@ class _Run:
         aligned = sum(1 for m in choice.matches if not m.near)
         if aligned < 2:
             return None  # neighbours alone are too loose for pairs the dictionary cannot explain
-        if choice.cov_en == 1.0 and choice.cov_zh < 1.0:
-            return None  # the English renders only part of the Chinese (苹果设备新增用户 "new users")
         explained = choice.cov_zh >= 0.3 and choice.cov_en >= 0.3
         if not explained and (choice.both < 3 or choice.dice < 0.9):
             return None
-        confidence = 0.35 + 0.25 * choice.dice + 0.1 * choice.cov_zh + 0.1 * choice.cov_en
-        confidence += 0.04 * min(choice.both - 2, 3)
+        base = round(0.35 + 0.1 * choice.cov_zh + 0.1 * choice.cov_en, 4)
         evidence = {
             "method": METHOD_COOCCURRENCE,
             "zh_count": choice.zh_count,
@@ -391,7 +502,14 @@ class _Run:
             "candidate_source": candidate.source,
         }
         return _Pair(
-            candidate, choice.key, choice.matches, METHOD_COOCCURRENCE, min(confidence, 0.79), evidence
+            candidate,
+            choice.key,
+            choice.matches,
+            METHOD_COOCCURRENCE,
+            base,
+            choice.both,
+            choice.dice,
+            evidence,
         )
 
     # -- assembling ----------------------------------------------------------------------------
@@ -416,6 +534,8 @@ class _Run:
             if not text:
                 continue
             evidence = dict(pair.evidence)
+            evidence["confidence_base"] = pair.base
+            evidence["cautions"] = pair.cautions
             evidence["explanation"] = _explanation(pair, text)
             if len(forms) > 1:
                 evidence["english_forms"] = forms
@@ -437,7 +557,7 @@ class _Run:
                 alt_text, _ = self._surface(key, pair.all_matches)
                 if alt_text:
                     terms.append(ProposedTerm(LANG_EN, alt_text))
-            concept = ProposedConcept(terms, round(pair.confidence, 3), evidence)
+            concept = ProposedConcept(terms, pair.confidence, evidence)
             by_key[pair.key] = concept
             out.append(concept)
         return out
@@ -753,21 +873,23 @@ def _drop_nested(pairs: dict[str, _Pair], lexicon: Lexicon) -> dict[str, _Pair]:
 
     Chinese terms are head-final: 数字经济 ends 全球数字经济 and is a term of its own, while
     国家大数据 (in 国家大数据战略) and 网络空间全球 (in 网络空间全球治理) lack a head. A candidate
-    that cuts a dictionary word of the longer one in two (数据战略 in 大数据战略) is a fragment too.
-    Dictionary words of their own are always kept.
+    that cuts a word of the longer one in two (数据战略 in 大数据/战略) is a fragment too. The
+    words are found by backward maximum matching over the dictionary, so a word that merely
+    straddles two others (多利 in 多/利益/相关/方) cuts nothing. Dictionary words of their own
+    are always kept.
     """
-    spans: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
+    spans: dict[int, list[tuple[int, int, frozenset[int]]]] = defaultdict(list)
     for text, pair in pairs.items():
+        boundaries = _word_boundaries(text, lexicon)
         for occurrence in pair.candidate.occurrences:
-            spans[occurrence.segment].append((occurrence.start, occurrence.end, text))
+            spans[occurrence.segment].append((occurrence.start, occurrence.end, boundaries))
 
-    def inside(start: int, end: int, outer_start: int, outer_end: int, outer: str) -> bool:
+    def inside(start: int, end: int, outer_start: int, outer_end: int, boundaries: frozenset[int]) -> bool:
         if not (outer_start <= start and end <= outer_end) or (outer_start, outer_end) == (start, end):
             return False
         if end != outer_end:
             return True  # not the head of the longer term
-        cut = start - outer_start
-        return any(s < cut < e for s, e, _ in lexicon.units(outer) if e - s > 1)
+        return start - outer_start not in boundaries
 
     kept = {}
     for text, pair in pairs.items():
@@ -775,12 +897,25 @@ def _drop_nested(pairs: dict[str, _Pair], lexicon: Lexicon) -> dict[str, _Pair]:
             kept[text] = pair
             continue
         free = any(
-            not any(inside(o.start, o.end, s, e, longer) for s, e, longer in spans[o.segment])
+            not any(inside(o.start, o.end, s, e, cuts) for s, e, cuts in spans[o.segment])
             for o in pair.candidate.occurrences
         )
         if free:
             kept[text] = pair
     return kept
+
+
+def _word_boundaries(text: str, lexicon: Lexicon) -> frozenset[int]:
+    """Word boundaries of ``text`` by backward maximum matching over the lexicon's keys."""
+    longest: dict[int, int] = {}  # end -> start of the longest known word ending there
+    for start, end, _ in lexicon.units(text):
+        longest[end] = min(longest.get(end, end - 1), start)
+    cuts = set()
+    end = len(text)
+    while end > 0:
+        cuts.add(end)
+        end = longest.get(end, end - 1)
+    return frozenset(cuts)
 
 
 def _first_known(concepts: list[KnownConcept]) -> KnownConcept | None:
@@ -847,6 +982,9 @@ def _substitute(change: str) -> str:
 def _display_form(original: str, tokens: list[EnToken]) -> str:
     """The span as written, lower-cased unless it is a proper name or an acronym."""
     words = [original[t.start : t.end] for t in tokens]
+    content = [w for w, t in zip(words, tokens, strict=True) if not t.stop and w[:1].isalpha()]
+    if len(content) >= 2 and all(w[:1].isupper() for w in content):
+        return " ".join(words)  # a name written in title case (World Internet Conference)
     kept = []
     for word in words:
         if word.isupper() and len(word) > 1 or word[:1].isupper() and word[1:].lower() != word[1:]:
@@ -871,6 +1009,11 @@ def _preferred(forms: Counter[str]) -> str:
 def _explanation(pair: _Pair, text: str) -> str:
     evidence = pair.evidence
     found = f"found together in {evidence['cooccurrence']} of {evidence['zh_count']} segment(s) with {pair.candidate.text}"
+    if pair.method == METHOD_QUOTED:
+        return (
+            f"{pair.candidate.text} ↔ {text!r}: quoted on both sides of {evidence['quoted_together']} "
+            f"aligned segment(s); {found}"
+        )
     if pair.method == METHOD_COOCCURRENCE:
         coverage = evidence["dictionary_coverage"]
         return (
