@@ -124,6 +124,7 @@ class _Run:
         self.sides: dict[int, EnSide] = {}
         self.en_frequency: Counter[str] = Counter()
         self.contexts: dict[int, list[Context]] = {}
+        self._segment_index: dict[int, int] | None = None
 
     # -- preparation ---------------------------------------------------------------------------
 
@@ -817,7 +818,60 @@ class _Run:
                 term.spans = sorted(set(term.spans), key=lambda s: (s.segment, s.start))
         for term_id, spans in result.citations.items():
             result.citations[term_id] = sorted(set(spans), key=lambda s: (s.segment, s.start))
+        self._count(result)
         return result
+
+    def _count(self, result: ExtractionResult) -> None:
+        """Per-document counts from the citations: of new proposals (into their evidence) and of
+        the candidate concepts already in the termbase that this run cites (to refresh theirs)."""
+        for concept in result.concepts:
+            zh_spans = [s for t in concept.terms if t.language.startswith("zh") for s in t.spans]
+            en_spans = [
+                s for t in concept.terms if t.language == LANG_EN and t.review == "accepted" for s in t.spans
+            ]
+            concept.evidence["by_document"] = self._document_counts(zh_spans, en_spans)
+        for known in self.known:
+            if known.status != WorkflowStatus.CANDIDATE:
+                continue
+            zh_spans = [
+                s
+                for t in known.terms
+                if t.language.startswith("zh") and t.review != "rejected"
+                for s in result.citations.get(t.id, ())
+            ]
+            en_spans = [
+                s
+                for t in known.terms
+                if t.language == LANG_EN and t.review == "accepted"
+                for s in result.citations.get(t.id, ())
+            ]
+            if zh_spans or en_spans:
+                result.counts[known.id] = self._document_counts(zh_spans, en_spans)
+
+    def _document_counts(self, zh_spans: list[Span], en_spans: list[Span]) -> dict[str, dict[str, int]]:
+        """Segments citing the Chinese, the English, and Chinese with the English in one of its contexts."""
+        index_of = self._index_of()
+        zh = {index_of[s.segment] for s in zh_spans if s.segment in index_of}
+        en = {index_of[s.segment] for s in en_spans if s.segment in index_of}
+        counts: dict[str, dict[str, int]] = {}
+
+        def bump(index: int, name: str) -> None:
+            document = self.segments[index].document
+            entry = counts.setdefault(document, {"zh_count": 0, "en_count": 0, "cooccurrence": 0})
+            entry[name] += 1
+
+        for index in sorted(zh):
+            bump(index, "zh_count")
+            if any(c.segment in en for c in self.contexts.get(index, ())):
+                bump(index, "cooccurrence")
+        for index in sorted(en):
+            bump(index, "en_count")
+        return {document: counts[document] for document in sorted(counts)}
+
+    def _index_of(self) -> dict[int, int]:
+        if self._segment_index is None:
+            self._segment_index = {segment.key: index for index, segment in enumerate(self.segments)}
+        return self._segment_index
 
 
 class _RunLexicon:

@@ -101,6 +101,9 @@ class ExtractionResult:
     variants: list[ProposedVariant] = field(default_factory=list)
     # Occurrences of terms already in the termbase: term id -> spans.
     citations: dict[int, list[Span]] = field(default_factory=dict)
+    # Candidate concepts already in the termbase that this run cites: concept id -> counts per
+    # document slug (zh_count, en_count, cooccurrence), to refresh their evidence (scoring.refresh).
+    counts: dict[int, dict[str, dict[str, int]]] = field(default_factory=dict)
     skipped_rejected: int = 0
     skipped_approved: int = 0
     matched_existing: int = 0

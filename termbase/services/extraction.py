@@ -4,6 +4,9 @@ The pure pipeline (:mod:`termbase.extract`) does the work; this module loads the
 documents' segments and the whole termbase (rejected concepts included, so they are matched
 and skipped), then writes new candidate concepts, variant proposals and citations. Running it
 twice changes nothing; approved concepts are never edited, only cited and offered variants.
+When a run cites a candidate concept that an earlier run proposed, its evidence (counts per
+document, Dice) and confidence are refreshed (:func:`termbase.extract.scoring.refresh`);
+approved and rejected concepts keep theirs.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from termbase.extract import scoring
 from termbase.extract.pipeline import Extractor
 from termbase.extract.records import KnownConcept, KnownTerm, SegmentInput, Span
 from termbase.models import Citation, Concept, Document, Segment, Term
@@ -48,6 +52,7 @@ class ExtractionReport:
     new_terms: int = 0
     new_variants: int = 0
     new_citations: int = 0
+    refreshed: int = 0  # candidate concepts whose evidence and confidence were brought up to date
     skipped_rejected: int = 0
     skipped_approved: int = 0
     matched_existing: int = 0
@@ -55,13 +60,13 @@ class ExtractionReport:
 
     @property
     def changed(self) -> bool:
-        return bool(self.new_concepts or self.new_variants or self.new_citations)
+        return bool(self.new_concepts or self.new_variants or self.new_citations or self.refreshed)
 
     def summary(self) -> str:
         return (
             f"{self.documents} document(s), {self.segments} segment(s): "
             f"{self.new_concepts} new candidate concept(s), {self.new_variants} variant candidate(s), "
-            f"{self.new_citations} new citation(s); left alone: {self.skipped_rejected} rejected, "
+            f"{self.new_citations} new citation(s), {self.refreshed} candidate(s) with refreshed evidence; left alone: {self.skipped_rejected} rejected, "
             f"{self.skipped_approved} approved, {self.matched_existing} already proposed"
         )
 
@@ -102,6 +107,10 @@ def extract(
             report.new_citations += _attach(term, spans)
 
     concepts_by_id = {concept.id: concept for concept in concepts}
+    for concept_id, counts in result.counts.items():
+        if _refresh(concepts_by_id.get(concept_id), counts):
+            report.refreshed += 1
+
     for variant in result.variants:
         concept = concepts_by_id.get(variant.concept_id)
         if concept is None or concept.status == WorkflowStatus.REJECTED:
@@ -212,6 +221,20 @@ def _attach(term: Term, spans: Iterable[Span]) -> int:
         term.citations.append(Citation(segment_id=span.segment, start=span.start, end=span.end))
         added += 1
     return added
+
+
+def _refresh(concept: Concept | None, counts: dict[str, dict[str, int]]) -> bool:
+    """Bring an extracted candidate's evidence and confidence up to date with a run's counts."""
+    if concept is None or concept.status != WorkflowStatus.CANDIDATE or concept.origin != ORIGIN:
+        return False
+    refreshed = scoring.refresh(concept.evidence or {}, counts)
+    if refreshed is None:
+        return False
+    evidence, confidence = refreshed
+    concept.evidence = evidence
+    if confidence is not None:
+        concept.confidence = confidence
+    return True
 
 
 def _has_term(concept: Concept, language: str, text: str) -> bool:

@@ -169,3 +169,40 @@ def test_cli_extract_reports_and_commits(seeded: Session, runner: FlaskCliRunner
     assert " 0 new candidate concept(s), 0 variant candidate(s), 0 new citation(s)" in again.output
     missing = runner.invoke(args=["extract", "--document", "nope"])
     assert missing.exit_code == 1
+
+
+def test_a_later_document_refreshes_a_candidates_evidence_but_no_decided_ones(session: Session) -> None:
+    _document(session, "first", [PAIRS[0], PAIRS[2]])
+    session.commit()
+    extract(session, document_slug="first")
+    session.commit()
+    candidate = _concept(session, "数据安全")
+    assert (candidate.evidence or {})["cooccurrence"] == 1
+    before = candidate.confidence or 0.0
+    approved = _concept(session, "云计算")
+    concept_service.set_status(session, approved.id, "approved", version=None, actor="ed")
+    session.commit()
+    approved_state = (approved.confidence, approved.evidence, approved.version)
+
+    _document(session, "second", [PAIRS[1], PAIRS[5]])
+    session.commit()
+    report = extract(session, document_slug="second")
+    session.commit()
+    assert report.refreshed == 1
+    session.expire_all()
+    candidate = _concept(session, "数据安全")
+    evidence = candidate.evidence or {}
+    assert (evidence["zh_count"], evidence["cooccurrence"]) == (2, 2)
+    assert evidence["documents"] == ["first", "second"]
+    assert set(evidence["by_document"]) == {"first", "second"}
+    assert "found together in 2 of 2 segment(s)" in evidence["explanation"]
+    assert (candidate.confidence or 0.0) > before
+    approved = _concept(session, "云计算")
+    assert (approved.confidence, approved.evidence, approved.version) == approved_state
+    assert len(approved.terms[0].citations) == 2  # cited all the same
+
+    versions = {c.id: c.version for c in session.scalars(select(Concept))}
+    again = extract(session, document_slug="second")
+    session.commit()
+    assert not again.changed
+    assert {c.id: c.version for c in session.scalars(select(Concept))} == versions
