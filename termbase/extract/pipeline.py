@@ -239,10 +239,15 @@ class _Run:
             if not zh_quotes:
                 continue
             en_quotes = quotes.en_quotes(self.segments[index].en_text or "", side.tokens)
-            for (start, end), (first, last) in quotes.quote_pairs(zh_quotes, en_quotes):
-                key = english.span_key(side.tokens[first:last])
+            paired = [
+                (zh[start:end], english.span_key(side.tokens[first:last]), first, last)
+                for (start, end), (first, last) in quotes.quote_pairs(zh_quotes, en_quotes)
+            ]
+            if not quotes.consistent([(text, key) for text, key, _, _ in paired]):
+                continue  # the two sides quote in different orders: no evidence from here
+            for text, key, first, last in paired:
                 if key:
-                    found[zh[start:end]][key].append((index, first, last))
+                    found[text][key].append((index, first, last))
         out: dict[str, _Pair] = {}
         for text, by_key in sorted(found.items()):
             key = max(sorted(by_key), key=lambda k: len(by_key[k]))

@@ -6,7 +6,8 @@ Chinese and the English side of one aligned segment quote the same number of sho
 phrases, the quotes pair up in order, whether or not a dictionary explains them. Quoted sayings
 are left out on both sides: Chinese idioms and quotes holding punctuation, English quotes of
 more than :data:`MAX_EN_WORDS` words or holding punctuation. When the two sides then disagree
-in number, the segment gives no quotation evidence at all.
+in number, or the order is crossed (one phrase paired with two different ones), the segment
+gives no quotation evidence at all.
 """
 
 from __future__ import annotations
@@ -76,3 +77,14 @@ def quote_pairs(
     if not zh or len(zh) != len(en):
         return []
     return [(z, e) for z, e in zip(zh, en, strict=True) if z[0] >= 0 and e[0] >= 0]
+
+
+def consistent(pairs: list[tuple[str, str]]) -> bool:
+    """Whether paired quotes match one to one: the same Chinese phrase always with the same
+    English one and back. Otherwise the sides quote in different orders."""
+    forward: dict[str, str] = {}
+    backward: dict[str, str] = {}
+    for zh, en in pairs:
+        if forward.setdefault(zh, en) != en or backward.setdefault(en, zh) != zh:
+            return False
+    return True

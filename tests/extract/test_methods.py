@@ -125,3 +125,20 @@ def test_a_span_ending_in_an_adjective_before_its_noun_is_cut_short() -> None:
     lawless = next(k for k, t in enumerate(tokens) if t.text == "lawless")
     assert _modifier_cut(tokens, lawless + 1)
     assert not _modifier_cut(tokens, lawless + 2)
+
+
+def test_quotes_crossed_in_order_give_no_evidence(extractor: Extractor) -> None:
+    assert quotes.consistent([("蓝天", "blue sky"), ("白云", "white cloud"), ("蓝天", "blue sky")])
+    assert not quotes.consistent([("蓝天", "blue sky"), ("白云", "white cloud"), ("蓝天", "white cloud")])
+    segments = pair_segments(
+        [
+            (
+                "甲方讲“蓝天行动”,乙方讲“白云计划”,没有“白云计划”哪来“蓝天行动”?",
+                "One side says “Operation Clear Sky”, the other “White Cloud Plan”; "
+                "without “Operation Clear Sky”, where would “White Cloud Plan” come from?",
+            )
+        ],
+        "speech",
+        1,
+    )
+    assert {c.evidence["method"] for c in extractor.run(segments).concepts} <= {"dictionary"}
