@@ -23,6 +23,7 @@ from termbase import __version__
 from termbase.db import Base
 from termbase.models import Term, TermSuffix
 from termbase.services.errors import Invalid
+from termbase.services.importing import insert_term_suffixes
 from termbase.text.suffixes import text_suffixes
 
 FORMAT = "termbase-backup"
@@ -158,12 +159,11 @@ def rebuild_term_suffixes(session: Session, *, batch: int = 5 * BATCH) -> int:
         if not rows:
             return written
         values = [
-            {"term_id": term_id, "field": field, "key": key}
+            (term_id, field, key)
             for term_id, language, term_text in rows
             for field, key in text_suffixes(term_text, language)
         ]
-        if values:
-            connection.execute(insert(TermSuffix), values)
+        insert_term_suffixes(connection, values)
         written += len(values)
         last = rows[-1][0]
 

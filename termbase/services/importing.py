@@ -25,7 +25,7 @@ Concepts that already exist go through the ORM and the concept service.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from itertools import islice
@@ -33,6 +33,7 @@ from typing import IO, Any
 
 from sqlalchemy import false, func, insert, select, update
 from sqlalchemy import text as sql
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, selectinload
 
 from termbase.ingest.glossary import GlossaryError, GlossaryReader, read_glossary
@@ -175,6 +176,21 @@ def derive_term_columns(
 ) -> dict[str, Any]:
     """The columns :func:`~termbase.services.concepts.apply_term_text` sets (see :func:`derive_term`)."""
     return derive_term(language, text, pinyin, normalized=normalized).columns
+
+
+def insert_term_suffixes(connection: Connection, rows: Sequence[tuple[int, str, str]]) -> None:
+    """Write (term id, field, key) rows of ``term_suffixes`` with the driver's executemany.
+
+    A term has a dozen of them; SQLAlchemy's per-row parameter processing cost more than the
+    INSERT itself, and these values need none (plain integers and strings).
+    """
+    if not rows:
+        return
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    table = TermSuffix.__tablename__
+    connection.exec_driver_sql(
+        f'INSERT INTO {table} (term_id, field, "key") VALUES ({mark}, {mark}, {mark})', list(rows)
+    )
 
 
 # -- checking records ------------------------------------------------------------------------
@@ -430,13 +446,14 @@ class _Importer:
         for row, term_id in zip(term_rows, self.ids.allocate(Term, len(term_rows)), strict=True):
             row["id"] = term_id
         self.connection.execute(insert(Term), term_rows)
-        suffix_rows = [
-            {"term_id": row["id"], "field": field_name, "key": key}
-            for row, suffixes in zip(term_rows, term_suffix_rows, strict=True)
-            for field_name, key in suffixes
-        ]
-        if suffix_rows:
-            self.connection.execute(insert(TermSuffix), suffix_rows)
+        insert_term_suffixes(
+            self.connection,
+            [
+                (row["id"], field_name, key)
+                for row, suffixes in zip(term_rows, term_suffix_rows, strict=True)
+                for field_name, key in suffixes
+            ],
+        )
         if definition_rows:
             self.connection.execute(insert(Definition), definition_rows)
         self.connection.execute(
