@@ -26,9 +26,6 @@ depends_on: str | Sequence[str] | None = None
 BATCH = 5000
 
 _terms = sa.table('terms', sa.column('id', sa.Integer), sa.column('language', sa.String), sa.column('text', sa.String))
-_suffixes = sa.table(
-    'term_suffixes', sa.column('term_id', sa.Integer), sa.column('field', sa.String), sa.column('key', sa.String)
-)
 
 
 def upgrade() -> None:
@@ -59,13 +56,23 @@ def _backfill(connection: sa.Connection) -> None:
         if not rows:
             return
         values = [
-            {'term_id': term_id, 'field': field, 'key': key}
-            for term_id, language, text in rows
-            for field, key in text_suffixes(text, language)
+            (term_id, field, key) for term_id, language, text in rows for field, key in text_suffixes(text, language)
         ]
         if values:
-            connection.execute(sa.insert(_suffixes), values)
+            _write(connection, values)
         last = rows[-1][0]
+
+
+def _write(connection: sa.Connection, values: list[tuple[int, str, str]]) -> None:
+    """Through the driver (a dozen rows per term): COPY on PostgreSQL, executemany on SQLite."""
+    if connection.dialect.name == 'postgresql':
+        cursor = connection.connection.driver_connection.cursor()
+        with cursor.copy('COPY term_suffixes (term_id, field, key) FROM STDIN') as copy:
+            for row in values:
+                copy.write_row(row)
+        cursor.close()
+        return
+    connection.exec_driver_sql('INSERT INTO term_suffixes (term_id, field, "key") VALUES (?, ?, ?)', values)
 
 
 def downgrade() -> None:

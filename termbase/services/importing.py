@@ -179,18 +179,23 @@ def derive_term_columns(
 
 
 def insert_term_suffixes(connection: Connection, rows: Sequence[tuple[int, str, str]]) -> None:
-    """Write (term id, field, key) rows of ``term_suffixes`` with the driver's executemany.
+    """Write (term id, field, key) rows of ``term_suffixes`` through the driver: COPY on
+    PostgreSQL, executemany on SQLite.
 
     A term has a dozen of them; SQLAlchemy's per-row parameter processing cost more than the
     INSERT itself, and these values need none (plain integers and strings).
     """
     if not rows:
         return
-    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     table = TermSuffix.__tablename__
-    connection.exec_driver_sql(
-        f'INSERT INTO {table} (term_id, field, "key") VALUES ({mark}, {mark}, {mark})', list(rows)
-    )
+    if connection.dialect.name == "postgresql":
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        with cursor.copy(f"COPY {table} (term_id, field, key) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.close()
+        return
+    connection.exec_driver_sql(f'INSERT INTO {table} (term_id, field, "key") VALUES (?, ?, ?)', list(rows))
 
 
 # -- checking records ------------------------------------------------------------------------
