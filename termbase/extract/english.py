@@ -9,6 +9,7 @@ singular, with hyphens and spaces removed, so "cyber-security", "cybersecurity" 
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -406,7 +407,7 @@ def tokenize(
         if gap.strip() and tokens:
             chunk += 1
         previous_end = found.end()
-        word = found.group()
+        word = sys.intern(found.group())  # a corpus repeats its words: each is stored once
         start = origin[found.start()]
         end = origin[found.end() - 1] + 1
         surface = original_view[found.start() : found.end()]

@@ -45,7 +45,6 @@ class EnSide:
 
     tokens: list[EnToken]
     spans: list[tuple[int, int, str]]  # (first token, end token, key)
-    keys: set[str]
 
 
 @dataclass(slots=True)

@@ -129,6 +129,7 @@ class _Run:
     # -- preparation ---------------------------------------------------------------------------
 
     def _prepare(self) -> None:
+        keys: dict[str, str] = {}
         for index, segment in enumerate(self.segments):
             if segment.zh_text:
                 zh = segment.zh_match
@@ -137,13 +138,14 @@ class _Run:
                 self.zh_match[index] = zh
             if segment.en_text:
                 tokens = english.tokenize(segment.en_text, segment.en_match, segment.en_splits)
+                # One string per distinct key: the same n-gram in many segments is stored once.
                 spans = [
-                    (i, j, english.span_key(tokens[i:j]))
+                    (i, j, keys.setdefault(key, key))
                     for i, j in english.iter_spans(tokens, 0, len(tokens))
+                    for key in (english.span_key(tokens[i:j]),)
                 ]
-                keys = {key for _, _, key in spans}
-                self.sides[index] = EnSide(tokens, spans, keys)
-                self.en_frequency.update(keys)
+                self.sides[index] = EnSide(tokens, spans)
+                self.en_frequency.update({key for _, _, key in spans})
         self._build_contexts()
 
     def _build_contexts(self) -> None:
