@@ -7,7 +7,6 @@ import http.client
 import json
 import os
 import platform
-import resource
 import socket
 import statistics
 import subprocess
@@ -99,7 +98,16 @@ def machine_line(info: dict[str, Any] | None = None) -> str:
 
 
 def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This process's peak resident set (VmHWM).
+
+    Not ``getrusage().ru_maxrss``: Linux carries that across ``exec``, so a step run as a
+    subprocess of a large benchmark process would report its parent's peak.
+    """
+    with open("/proc/self/status") as handle:
+        for line in handle:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
 
 
 def rss_mb() -> float:

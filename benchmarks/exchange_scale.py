@@ -44,6 +44,7 @@ from benchmarks.common import (
     default_url,
     machine,
     machine_line,
+    peak_rss_mb,
     scale_label,
     write_json,
 )
@@ -51,7 +52,7 @@ from benchmarks.common import (
 
 def _usage() -> dict[str, float]:
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    return {"cpu": usage.ru_utime + usage.ru_stime, "rss_mb": usage.ru_maxrss / 1024}
+    return {"cpu": usage.ru_utime + usage.ru_stime, "rss_mb": peak_rss_mb()}
 
 
 def truncate_tbx(source: Path, target: Path, max_bytes: int) -> int:

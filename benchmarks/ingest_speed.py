@@ -14,7 +14,6 @@ by the test suite (tests/ingest/test_ingest_align.py), not here.
 from __future__ import annotations
 
 import argparse
-import resource
 import sys
 import tempfile
 import time
@@ -25,6 +24,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 import termbase.models  # noqa: F401  (registers tables)
+from benchmarks.common import peak_rss_mb
 from termbase.config import PROJECT_ROOT
 from termbase.db import Base, make_engine
 from termbase.ingest.cache import cache_dir
@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
                     handle.write(line * 1000)
             megabytes = path.stat().st_size / 1024 / 1024
             _, wall, cpu = _ingest(engine, path, max_bytes=path.stat().st_size + 1)
-            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            peak = peak_rss_mb()
             _line(
                 f"{megabytes:.0f} MB pipe-pairs file",
                 wall,

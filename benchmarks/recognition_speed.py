@@ -27,7 +27,6 @@ import json
 import os
 import random
 import re
-import resource
 import statistics
 import sys
 import tempfile
@@ -46,6 +45,7 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from benchmarks.common import peak_rss_mb
 from termbase.config import PROJECT_ROOT
 from termbase.db import Base, make_engine
 from termbase.models import TERMBASE_COUNTER, Concept, Counter, Term
@@ -499,9 +499,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         stage_service(engine, zh, en, args.repeat)
         stage_search(engine, database_url, zh_terms, en_terms, args.queries)
         engine.dispose()
-    print(
-        f"\ntotal {time.perf_counter() - began:.0f} s, peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
-    )
+    print(f"\ntotal {time.perf_counter() - began:.0f} s, peak RSS {peak_rss_mb():.0f} MB")
     return 0
 
 

@@ -48,6 +48,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from benchmarks.common import peak_rss_mb
+
 TARGET_EXPORT_RATE = 20_000
 TARGET_EXPORT_RSS_MB = 300
 TARGET_IMPORT_RATE = 10_000
@@ -214,7 +216,7 @@ def synthetic_records(total: int, seed: int = 5) -> Iterator[Any]:
 
 def _usage() -> dict[str, float]:
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    return {"cpu": usage.ru_utime + usage.ru_stime, "rss_mb": usage.ru_maxrss / 1024}
+    return {"cpu": usage.ru_utime + usage.ru_stime, "rss_mb": peak_rss_mb()}
 
 
 def _engine_session(url: str) -> Any:
