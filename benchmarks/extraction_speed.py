@@ -91,17 +91,18 @@ def time_corpus(megabytes: float) -> dict[str, float]:
     A process per size, so each peak is its own and no profiler slows the run down.
     """
     code = (
-        "import json, resource, time\n"
+        "import json, time\n"
+        "from benchmarks.common import peak_rss_mb\n"
         "from benchmarks.extraction_speed import synthetic_corpus, read_segments\n"
         "from termbase.extract.pipeline import Extractor\n"
         "extractor = Extractor()\n"
         "extractor.run(read_segments(['002']))\n"
-        "base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+        "base = peak_rss_mb()\n"
         f"segments = synthetic_corpus({megabytes!r})\n"
         "started = time.perf_counter()\n"
         "result = extractor.run(segments)\n"
         "seconds = time.perf_counter() - started\n"
-        "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+        "peak = peak_rss_mb()\n"
         "print(json.dumps({'seconds': seconds, 'base': base, 'peak': peak, "
         "'segments': len(segments), 'proposals': len(result.concepts)}))\n"
     )
