@@ -167,7 +167,7 @@ def _start_ok(token: Token, lexicon: Lexicon) -> bool:
     if token.word[0] in FUNCTION_CHARS or token.word.startswith(GENERIC_STARTS):
         return False
     if token.flag in {"a", "b"}:
-        # 重要共识 "important consensus" and 主要源头 describe; 新常态 and 大数据 name.
+        # 重要原则 "important principle" and 主要源头 describe; 新材料 and 大分子 name.
         return len(token.word) == 1
     if token.flag not in START_TAGS:
         return False

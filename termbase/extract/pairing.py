@@ -20,14 +20,14 @@ from termbase.extract.chinese import ZhCandidate
 from termbase.extract.english import HYPHENS_RE, INNER_WORDS, EnToken, singularize
 from termbase.extract.lexicon import Lexicon, stem
 
-# Characters that a translation may leave unexpressed (之 in 法外之地, 的 in 中国的).
+# Characters that a translation may leave unexpressed (之 in 赤子之心, 的 in 中国的).
 LIGHT_CHARS = frozenset("之的与和及其")
 MIN_COMPOUND_PIECE = 3
 # English suffixes Porter's stemmer keeps that still point at the base word's meaning:
-# "lawless" is about the law (法外 "outside the law").
+# "homeless" is about the home (无家 "without a home").
 DERIVATIONAL_SUFFIXES = ("less",)
 # Generic head nouns a translation leaves implicit when the Chinese word's last character is a
-# bound suffix glossed by them: 常态 "normal state" is "the normal", 态 being "state".
+# bound suffix glossed by them: 动态 "dynamic state" is "the dynamic", 态 being "state".
 ELIDABLE_HEADS = frozenset(stem(w) for w in ("state", "condition", "situation", "status"))
 COORDINATORS = frozenset(["and", "or"])
 ADJECTIVE_ENDINGS = ("ic", "al", "ive", "ous", "ful", "ary", "ese", "ish", "less")
@@ -169,7 +169,7 @@ class Explainer:
 
     def _satisfies(self, gloss_id: int, found: set[str]) -> bool:
         """A gloss of up to three words must be there in full ("bright spot", not "bright"), save
-        a generic head the term's suffix character stands for ("normal [state]" for 常态);
+        a generic head the term's suffix character stands for ("dynamic [state]" for 动态);
         longer, descriptive glosses need three words in five."""
         _unit, gloss = self.glosses[gloss_id]
         hit = len(found & gloss)
@@ -422,7 +422,7 @@ def cooccurrence_choice(
         if score_dice < 0.5:
             continue
         if all(_modifier_cut(sides[m.segment].tokens, m.end) for m in matches):
-            continue  # "(by no) means a lawless [frontier]": the adjective's noun is left out
+            continue  # "(by no) means a stateless [territory]": the adjective's noun is left out
         sample = matches[0]
         tokens = sides[sample.segment].tokens[sample.first : sample.end]
         cov_zh, cov_en = partial_coverage(explainer, tokens)

@@ -380,7 +380,7 @@ class _Run:
 
     def _coined_compound(self, pair: _Pair, tokens: list[EnToken]) -> bool:
         """A one-character modifier on a specialised two-character noun, unknown to jieba as a
-        whole and rendered word for word (新常态 "new normal"; not 新挑战 "new challenges").
+        whole and rendered word for word (新基建 "new infrastructure"; not 新挑战 "new challenges").
 
         Free modifier-noun phrases avoid the [1+2] rhythm (煤炭店, not *煤商店; Duanmu, *The
         Phonology of Standard Chinese*, 2000): when it occurs, it is usually a lexicalised,

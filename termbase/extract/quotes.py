@@ -1,7 +1,7 @@
 """Quotation marks as evidence: a phrase an author quotes on both sides of a pair is a named thing.
 
-Policy texts put coined expressions, slogans and programme names in quotation marks (“互联网+”
-"Internet Plus", “法外之地” "land outside the law"), and translators keep the marks. When the
+Policy texts put coined expressions, slogans and programme names in quotation marks (“菜篮子工程”
+"Vegetable Basket Project", “放管服” "streamline administration"), and translators keep the marks. When the
 Chinese and the English side of one aligned segment quote the same number of short, term-like
 phrases, the quotes pair up in order, whether or not a dictionary explains them. Quoted sayings
 are left out on both sides: Chinese idioms and quotes holding punctuation, English quotes of

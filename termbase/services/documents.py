@@ -37,7 +37,7 @@ class Mark:
     end: int
     concept_id: int
     status: str  # workflow status of the concept
-    label: str = ""  # e.g. "网络主权 · cyber sovereignty", for a tooltip
+    label: str = ""  # e.g. "气候变化 · climate change", for a tooltip
     own: bool = False  # the span cites the concept the page is about
 
 
@@ -373,7 +373,7 @@ def _label(
 def concept_labels(
     session: Session, concept_ids: Iterable[int], *, include_unapproved: bool
 ) -> dict[int, str]:
-    """``{concept id: "网络主权 · cyber sovereignty"}`` from each concept's preferred terms."""
+    """``{concept id: "气候变化 · climate change"}`` from each concept's preferred terms."""
     ids = sorted(set(concept_ids))
     if not ids:
         return {}

@@ -19,7 +19,7 @@ _SEGMENT_SYLLABLES_MAX = 200_000
 
 
 def pinyin_marks(text: str) -> str:
-    """Hanyu pinyin with tone marks, syllables of one word joined: 网络主权 -> ``wǎngluò zhǔquán``."""
+    """Hanyu pinyin with tone marks, syllables of one word joined: 气候变化 -> ``qìhòubiànhuà``."""
     if not has_han(text):
         return ""
     words = default_segmenter().cut(to_simplified(text))
@@ -33,14 +33,14 @@ def pinyin_marks(text: str) -> str:
 
 
 def pinyin_key(text: str) -> str:
-    """Toneless pinyin without spaces, for search: 网络主权 -> ``wangluozhuquan``."""
+    """Toneless pinyin without spaces, for search: 气候变化 -> ``qihoubianhua``."""
     if not has_han(text):
         return ""
     return _NON_LETTER_RE.sub("", "".join(lazy_pinyin(to_simplified(text), style=Style.NORMAL)).lower())
 
 
 def pinyin_initials(text: str) -> str:
-    """First letters of each syllable: 网络主权 -> ``wlzq``."""
+    """First letters of each syllable: 气候变化 -> ``qhbh``."""
     if not has_han(text):
         return ""
     letters = lazy_pinyin(to_simplified(text), style=Style.FIRST_LETTER)

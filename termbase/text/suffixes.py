@@ -7,10 +7,10 @@ indexes do not serve the one- and two-character queries most Chinese lookups are
 Where a suffix may start depends on the key:
 
 * the search key of a Chinese term: at every character (true substring search; Chinese
-  terms are short), so 主权 finds 网络主权 and, folded to Simplified, 國家主權;
-* the search key of an English term: at every word, so "sovereignty" finds "cyber
-  sovereignty" but "vereign" finds nothing;
-* the pinyin key of a Chinese term: at every syllable, so "zhuquan" finds 网络主权.
+  terms are short), so 变化 finds 气候变化 and, folded to Simplified, 氣候變化;
+* the search key of an English term: at every word, so "change" finds "climate
+  change" but "hange" finds nothing;
+* the pinyin key of a Chinese term: at every syllable, so "bianhua" finds 气候变化.
 
 Position 0 is left out: the whole key is what the exact and prefix tiers match.
 """
