@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -44,15 +43,10 @@ from benchmarks.common import (
     default_url,
     machine,
     machine_line,
-    peak_rss_mb,
     scale_label,
     write_json,
 )
-
-
-def _usage() -> dict[str, float]:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return {"cpu": usage.ru_utime + usage.ru_stime, "rss_mb": peak_rss_mb()}
+from benchmarks.tbx_throughput import _child, _usage, step_export
 
 
 def truncate_tbx(source: Path, target: Path, max_bytes: int) -> int:
@@ -80,29 +74,7 @@ def truncate_tbx(source: Path, target: Path, max_bytes: int) -> int:
 
 def step_export_all(url: str, fmt: str, path: Path) -> dict[str, Any]:
     """``tbx_throughput``'s export step with ``status=all``: every concept, as the target counts them."""
-    from datetime import UTC, datetime
-
-    from termbase.db import make_engine, make_sessionmaker
-    from termbase.services.exporting import ExportOptions, export_stream
-
-    factory = make_sessionmaker(make_engine(url))
-    options = ExportOptions(format=fmt, status="all", exported_at=datetime(2000, 1, 1, tzinfo=UTC))
-    baseline = _usage()
-    start = time.perf_counter()
-    with factory() as session, path.open("wb") as handle:
-        stream = export_stream(session, options)
-        for chunk in stream:
-            handle.write(chunk)
-    seconds = time.perf_counter() - start
-    usage = _usage()
-    return {
-        "seconds": seconds,
-        "cpu": usage["cpu"] - baseline["cpu"],
-        "rss_mb": usage["rss_mb"],
-        "baseline_rss_mb": baseline["rss_mb"],
-        "concepts": stream.entries,
-        "bytes": path.stat().st_size,
-    }
+    return step_export(url, fmt, path, status="all")
 
 
 def step_tt_write(path: Path, out: Path) -> dict[str, Any]:
@@ -167,7 +139,6 @@ def run(
     scratch: str | None = None,
 ) -> dict[str, Any]:
     from benchmarks.synthetic import drop_database, ensure_database, ensure_loaded
-    from benchmarks.tbx_throughput import _child
 
     load = ensure_loaded(database_url, concepts, reuse=reuse, progress=True)
     result: dict[str, Any] = {

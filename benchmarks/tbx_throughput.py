@@ -269,11 +269,11 @@ def step_import(url: str, path: Path) -> dict[str, Any]:
     }
 
 
-def step_export(url: str, fmt: str, path: Path) -> dict[str, Any]:
+def step_export(url: str, fmt: str, path: Path, status: str = "approved") -> dict[str, Any]:
     from termbase.services.exporting import ExportOptions, export_stream
 
     _engine, factory = _engine_session(url)
-    options = ExportOptions(format=fmt, exported_at=datetime(2000, 1, 1, tzinfo=UTC))
+    options = ExportOptions(format=fmt, status=status, exported_at=datetime(2000, 1, 1, tzinfo=UTC))
     baseline = _usage()
     start = time.perf_counter()
     with factory() as session, path.open("wb") as handle:
