@@ -13,7 +13,9 @@ needs the pair to recur, and confidence reflects which evidence there was.
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from termbase.extract.chinese import ZhCandidate
@@ -41,10 +43,30 @@ class Context:
 
 @dataclass(slots=True)
 class EnSide:
-    """The English side of one segment: tokens and candidate spans with their keys."""
+    """The English side of one segment: tokens and candidate spans with their keys.
+
+    A run keeps every segment's side, and a segment has dozens of spans: their token bounds
+    are held in an array and their keys in a tuple rather than as a tuple per span.
+    """
 
     tokens: list[EnToken]
-    spans: list[tuple[int, int, str]]  # (first token, end token, key)
+    bounds: array[int]  # first and end token of each span, one after the other
+    keys: tuple[str, ...]
+
+    @classmethod
+    def build(cls, tokens: list[EnToken], spans: Iterable[tuple[int, int, str]]) -> EnSide:
+        bounds: array[int] = array("i")
+        keys = []
+        for first, end, key in spans:
+            bounds.append(first)
+            bounds.append(end)
+            keys.append(key)
+        return cls(tokens, bounds, tuple(keys))
+
+    @property
+    def spans(self) -> Iterator[tuple[int, int, str]]:
+        """(first token, end token, key) of each candidate span."""
+        return zip(self.bounds[::2], self.bounds[1::2], self.keys, strict=True)
 
 
 @dataclass(slots=True)
@@ -396,31 +418,27 @@ def cooccurrence_choice(
     zh_count = len(occurrence_segments)
     if zh_count < 2:
         return None
-    per_key: dict[str, list[Match]] = defaultdict(list)
-    for number, segment in enumerate(occurrence_segments):
-        seen: set[str] = set()
-        for context in contexts.get(segment, ()):
-            side = sides.get(context.segment)
-            if side is None:
-                continue
-            taken = claimed.get(context.segment, set())
-            for first, end, key in side.spans:
-                if key in seen or any(k in taken for k in range(first, end)):
-                    continue
-                seen.add(key)
-                per_key[key].append(
-                    Match(key, context.segment, first, end, 0.0, 0.0, context.near, False, number)
-                )
+    # Counted first, gathered after: a frequent candidate meets thousands of spans, only a few
+    # of whose keys recur with it often enough to be kept as matches.
+    counts: Counter[str] = Counter(
+        key for _, _, _, _, key in _cooccurring(occurrence_segments, contexts, sides, claimed)
+    )
+    per_key: dict[str, list[Match]] = {
+        key: []
+        for key, both in counts.items()
+        if both >= 2 and dice(both, zh_count, max(en_frequency[key], both)) >= 0.5
+    }
+    for number, context, first, end, key in _cooccurring(occurrence_segments, contexts, sides, claimed):
+        if key in per_key:
+            per_key[key].append(
+                Match(key, context.segment, first, end, 0.0, 0.0, context.near, False, number)
+            )
     best: CooccurrenceChoice | None = None
     best_score = 0.0
     for key, matches in per_key.items():
         both = len(matches)
-        if both < 2:
-            continue
         en_count = max(en_frequency[key], both)
         score_dice = dice(both, zh_count, en_count)
-        if score_dice < 0.5:
-            continue
         if all(_modifier_cut(sides[m.segment].tokens, m.end) for m in matches):
             continue  # "(by no) means a stateless [territory]": the adjective's noun is left out
         sample = matches[0]
@@ -433,6 +451,28 @@ def cooccurrence_choice(
             best_score = score
             best = CooccurrenceChoice(key, both, zh_count, en_count, score_dice, cov_zh, cov_en, matches)
     return best
+
+
+def _cooccurring(
+    occurrence_segments: list[int],
+    contexts: dict[int, list[Context]],
+    sides: dict[int, EnSide],
+    claimed: dict[int, set[int]],
+) -> Iterator[tuple[int, Context, int, int, str]]:
+    """(occurrence number, context, first, end, key) of each unclaimed span in the contexts of
+    each occurrence segment, a key once per occurrence segment."""
+    for number, segment in enumerate(occurrence_segments):
+        seen: set[str] = set()
+        for context in contexts.get(segment, ()):
+            side = sides.get(context.segment)
+            if side is None:
+                continue
+            taken = claimed.get(context.segment, set())
+            for first, end, key in side.spans:
+                if key in seen or any(k in taken for k in range(first, end)):
+                    continue
+                seen.add(key)
+                yield number, context, first, end, key
 
 
 def _modifier_cut(tokens: list[EnToken], end: int) -> bool:

@@ -17,9 +17,10 @@
 from __future__ import annotations
 
 import math
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import ahocorasick
@@ -71,16 +72,22 @@ COINED_HEAD_FREQ_LIMIT = 1000
 
 @dataclass(slots=True)
 class _Pair:
+    """A pairing decision with what later steps need of its matches, not the matches themselves."""
+
     candidate: ZhCandidate
     key: str
-    matches: list[Match]
     method: str
     base: float  # the part of the confidence fixed by how the pair was found (scoring)
     both: int
     dice: float
     evidence: dict[str, Any]
-    alternatives: list[str] = field(default_factory=list)
-    all_matches: list[Match] = field(default_factory=list)
+    alternatives: list[str]
+    first: Match  # the first match of the key: its words are learned and judged for termhood
+    claims: array[int]  # segment, first and end token of each aligned match of the key
+    forms: dict[str, Counter[str]]  # how the key and each alternative are written, with counts
+    whole_only: bool  # some match is rendered by the term's own gloss alone
+    stand_in: bool  # every match is explained only through an interchangeable rendering
+    coordination: bool  # in some match the English may continue after "and"/"or"
     cautions: int = 0
 
     @property
@@ -144,7 +151,7 @@ class _Run:
                     for i, j in english.iter_spans(tokens, 0, len(tokens))
                     for key in (english.span_key(tokens[i:j]),)
                 ]
-                self.sides[index] = EnSide(tokens, spans)
+                self.sides[index] = EnSide.build(tokens, spans)
                 self.en_frequency.update({key for _, _, key in spans})
         self._build_contexts()
 
@@ -207,9 +214,10 @@ class _Run:
                 # The dictionary explains what both authors quoted: a name, even when seen once.
                 pairs[text].evidence["quoted_together"] = pair.evidence["quoted_together"]
         for pair in pairs.values():
-            for match in pair.matches:
-                if match.key == pair.key and not match.near:
-                    claimed[match.segment].update(range(match.first, match.end))
+            for segment, first, end in zip(
+                pair.claims[::3], pair.claims[1::3], pair.claims[2::3], strict=True
+            ):
+                claimed[segment].update(range(first, end))
         for text in sorted(candidates):
             if text in pairs:
                 continue
@@ -217,7 +225,7 @@ class _Run:
             if pair:
                 pairs[text] = pair
         for pair in pairs.values():
-            tokens = self._tokens_of(pair.matches[0])
+            tokens = self._tokens_of(pair.first)
             self.lexicon.learn(pair.candidate.text, english.content_words(tokens))
         for text in sorted(candidates):
             if text in pairs:
@@ -284,7 +292,9 @@ class _Run:
                 "cvalue": round(candidate.cvalue, 2),
                 "candidate_source": candidate.source,
             }
-            out[text] = _Pair(candidate, key, matches, METHOD_QUOTED, base, both, score_dice, evidence)
+            out[text] = self._decided(
+                candidate, key, matches, METHOD_QUOTED, base, both, score_dice, evidence
+            )
         return out
 
     def _quoted_candidate(self, text: str) -> ZhCandidate:
@@ -325,15 +335,15 @@ class _Run:
             )
             if inside * 2 >= len(candidate.occurrences) and inside:
                 reasons.append("mostly seen inside a longer proposal")
-            if pair.matches and all(m.stand_in for m in pair.matches):
+            if pair.stand_in:
                 reasons.append("explained only through an interchangeable rendering")
-            if any(self._coordination_follows(pair, m) for m in pair.matches):
+            if pair.coordination:
                 reasons.append("the English may continue after 'and'/'or'")
             if reasons:
                 pair.cautions = len(reasons)
                 pair.evidence["caution"] = "; ".join(reasons)
 
-    def _coordination_follows(self, pair: _Pair, match: Match) -> bool:
+    def _coordination_follows(self, candidate: ZhCandidate, match: Match) -> bool:
         tokens = self.sides[match.segment].tokens
         end = match.end
         if (
@@ -342,7 +352,7 @@ class _Run:
             or tokens[end].chunk != tokens[end - 1].chunk
         ):
             return False
-        explainer = Explainer(pair.candidate.text, self.lexicon.base)
+        explainer = Explainer(candidate.text, self.lexicon.base)
         return any(explainer.token_parts(tokens[end + 1]))
 
     def _domain(self, text: str) -> bool:
@@ -351,7 +361,7 @@ class _Run:
     def _termhood(self, pair: _Pair) -> bool:
         """Keep pairs that name something: domain words, or recurring ones; never clauses."""
         candidate = pair.candidate
-        tokens = self._tokens_of(pair.matches[0])
+        tokens = self._tokens_of(pair.first)
         first = next((t for t in tokens if not t.stop), None)
         if first is None:
             return False
@@ -374,7 +384,7 @@ class _Run:
             len(text) >= 4
             and self.lexicon.base.is_headword(text)
             and not self.lexicon.base.is_idiom(text)
-            and any(m.whole_only for m in pair.matches)
+            and pair.whole_only
             and len(english.content_words(tokens)) >= 2  # 别无他法 "alternatives" is a paraphrase
         )
 
@@ -471,7 +481,7 @@ class _Run:
             "cvalue": round(candidate.cvalue, 2),
             "candidate_source": candidate.source,
         }
-        return _Pair(
+        return self._decided(
             candidate,
             best,
             best_matches,
@@ -509,7 +519,7 @@ class _Run:
             "cvalue": round(candidate.cvalue, 2),
             "candidate_source": candidate.source,
         }
-        return _Pair(
+        return self._decided(
             candidate,
             choice.key,
             choice.matches,
@@ -520,10 +530,49 @@ class _Run:
             evidence,
         )
 
+    def _decided(
+        self,
+        candidate: ZhCandidate,
+        key: str,
+        matches: list[Match],
+        method: str,
+        base: float,
+        both: int,
+        score_dice: float,
+        evidence: dict[str, Any],
+        alternatives: Sequence[str] = (),
+        all_matches: Sequence[Match] = (),
+    ) -> _Pair:
+        """The pair of ``candidate`` and ``key``, keeping of its ``matches`` (and, for the
+        alternatives, of ``all_matches``) only what the later steps read."""
+        claims: array[int] = array("i")
+        for match in matches:
+            if match.key == key and not match.near:
+                claims.extend((match.segment, match.first, match.end))
+        forms = {key: self._forms(key, matches)}
+        for alternative in alternatives:
+            forms[alternative] = self._forms(alternative, all_matches)
+        return _Pair(
+            candidate,
+            key,
+            method,
+            base,
+            both,
+            score_dice,
+            evidence,
+            list(alternatives),
+            matches[0],
+            claims,
+            forms,
+            any(m.whole_only for m in matches),
+            all(m.stand_in for m in matches),
+            any(self._coordination_follows(candidate, m) for m in matches),
+        )
+
     # -- assembling ----------------------------------------------------------------------------
 
-    def _surface(self, key: str, matches: list[Match]) -> tuple[str, list[str]]:
-        """The preferred written form of an English key and every form seen."""
+    def _forms(self, key: str, matches: Iterable[Match]) -> Counter[str]:
+        """How the matches of an English key are written, with counts."""
         forms: Counter[str] = Counter()
         for match in matches:
             if match.key != key:
@@ -531,14 +580,14 @@ class _Run:
             tokens = self._tokens_of(match)
             original = self.segments[match.segment].en_text or ""
             forms[_display_form(original, tokens)] += 1
-        return _preferred(forms), sorted(forms)
+        return forms
 
     def _proposals(self, pairs: dict[str, _Pair]) -> list[ProposedConcept]:
         out: list[ProposedConcept] = []
         by_key: dict[str, ProposedConcept] = {}
         ordered = sorted(pairs.values(), key=lambda p: (-p.confidence, p.candidate.text))
         for pair in ordered:
-            text, forms = self._surface(pair.key, pair.matches)
+            text, forms = _preferred(pair.forms[pair.key]), sorted(pair.forms[pair.key])
             if not text:
                 continue
             evidence = dict(pair.evidence)
@@ -562,7 +611,7 @@ class _Run:
                 terms.append(ProposedTerm(LANG_ZH_HANT, traditional))
             terms.append(ProposedTerm(LANG_EN, text))
             for key in pair.alternatives:
-                alt_text, _ = self._surface(key, pair.all_matches)
+                alt_text = _preferred(pair.forms[key])
                 if alt_text:
                     terms.append(ProposedTerm(LANG_EN, alt_text))
             concept = ProposedConcept(terms, pair.confidence, evidence)
