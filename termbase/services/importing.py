@@ -14,10 +14,10 @@ The service flushes and never commits: the edge commits once, or rolls back on a
 so a failed import leaves the database as it was. ``dry_run`` runs the whole import
 inside a savepoint and rolls it back, so the report is exact and nothing is written.
 
-Speed: new concepts are written a batch at a time with plain multi-row INSERTs (ids
-allocated up front, see :class:`_IdAllocator`, so their ``term_suffixes`` rows are written
-the same way) rather than one ORM object at a time, and pypinyin's per-segment conversions
-are memoised; the derived columns and suffixes are the ones
+Speed: new concepts are written a batch at a time through the driver (COPY on PostgreSQL,
+executemany on SQLite; ids allocated up front, see :class:`_IdAllocator`, so terms, their
+``term_suffixes`` and history need no RETURNING) rather than one ORM object at a time, and
+pypinyin's per-segment conversions are memoised; the derived columns and suffixes are the ones
 :func:`termbase.services.concepts.apply_term_text` computes (a test holds the two equal).
 Concepts that already exist go through the ORM and the concept service.
 """
@@ -31,7 +31,7 @@ from dataclasses import asdict, dataclass, field
 from itertools import islice
 from typing import IO, Any
 
-from sqlalchemy import false, func, insert, select, update
+from sqlalchemy import false, func, select, update
 from sqlalchemy import text as sql
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, selectinload
@@ -88,6 +88,40 @@ _LIMITS = {
     "definition source": 500,
 }
 _TSV_SUFFIXES = (".tsv", ".tab", ".txt", ".utf8")
+# Columns of the rows ``_Importer._insert`` writes, in the order of its tuples.
+_CONCEPT_COLUMNS = (
+    "id",
+    "subject_field",
+    "note",
+    "status",
+    "confidence",
+    "origin",
+    "created_at",
+    "created_by",
+    "updated_at",
+    "updated_by",
+    "version",
+)
+_TERM_COLUMNS = (
+    "id",
+    "concept_id",
+    "language",
+    "text",
+    "normalized",
+    "search_key",
+    "pinyin",
+    "pinyin_key",
+    "pinyin_initials",
+    "usage_status",
+    "term_type",
+    "part_of_speech",
+    "note",
+    "review",
+    "evidence",
+    "created_at",
+)
+_DEFINITION_COLUMNS = ("concept_id", "language", "text", "source")
+_HISTORY_COLUMNS = ("concept_id", "actor", "at", "action", "summary", "before", "after")
 
 
 @dataclass
@@ -178,24 +212,64 @@ def derive_term_columns(
     return derive_term(language, text, pinyin, normalized=normalized).columns
 
 
-def insert_term_suffixes(connection: Connection, rows: Sequence[tuple[int, str, str]]) -> None:
-    """Write (term id, field, key) rows of ``term_suffixes`` through the driver: COPY on
-    PostgreSQL, executemany on SQLite.
+def insert_rows(
+    connection: Connection, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """Write rows through the driver: COPY on PostgreSQL, executemany on SQLite.
 
-    A term has a dozen of them; SQLAlchemy's per-row parameter processing cost more than the
-    INSERT itself, and these values need none (plain integers and strings).
+    SQLAlchemy's per-row parameter processing cost more than the INSERT itself; the values
+    must be what the driver takes (see :class:`_RowWriter` for JSON and timestamps).
     """
     if not rows:
         return
-    table = TermSuffix.__tablename__
+    names = ", ".join(f'"{name}"' for name in columns)
     if connection.dialect.name == "postgresql":
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        with cursor.copy(f"COPY {table} (term_id, field, key) FROM STDIN") as copy:
+        with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
         cursor.close()
         return
-    connection.exec_driver_sql(f'INSERT INTO {table} (term_id, field, "key") VALUES (?, ?, ?)', list(rows))
+    marks = ", ".join("?" for _ in columns)
+    connection.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({marks})", list(rows))
+
+
+def insert_term_suffixes(connection: Connection, rows: Sequence[tuple[int, str, str]]) -> None:
+    """Write (term id, field, key) rows of ``term_suffixes`` (a term has a dozen of them)."""
+    insert_rows(connection, TermSuffix.__tablename__, ("term_id", "field", "key"), rows)
+
+
+class _RowWriter:
+    """Writes rows of a model's table in bulk, converting values as the column types would.
+
+    JSON and timestamp columns go through their types' own bind processors, so what is
+    stored is exactly what an ORM or Core INSERT would store (JSON text, SQLite's date format).
+    """
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self._processors: dict[tuple[str, tuple[str, ...]], list[tuple[int, Any]]] = {}
+
+    def write(self, model: type[Any], columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+        table = model.__table__
+        processors = self._processors.get((table.name, columns))
+        if processors is None:
+            dialect = self.connection.dialect
+            processors = self._processors[(table.name, columns)] = [
+                (index, processor)
+                for index, name in enumerate(columns)
+                if (processor := table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) is not None
+            ]
+        if processors:
+            converted: list[tuple[Any, ...]] = []
+            for row in rows:
+                values = list(row)
+                for index, processor in processors:
+                    values[index] = processor(values[index])
+                converted.append(tuple(values))
+            insert_rows(self.connection, table.name, columns, converted)
+        else:
+            insert_rows(self.connection, table.name, columns, rows)
 
 
 # -- checking records ------------------------------------------------------------------------
@@ -305,6 +379,7 @@ class _Importer:
         self.person_refs: list[tuple[int, str, str]] = []  # (concept id, column, back-matter id)
         self.inserted_any = False
         self.connection = session.connection()
+        self.rows = _RowWriter(self.connection)
         self.ids = _IdAllocator(session)
 
     def warn(self, message: str, line: int | None = None) -> None:
@@ -387,35 +462,37 @@ class _Importer:
         if not pending:
             return
         now = utcnow()
-        concept_rows = []
-        for rec, _keys in pending:
+        concept_ids = self.ids.allocate(Concept, len(pending))
+        term_ids = iter(self.ids.allocate(Term, sum(len(rec.terms) for rec, _keys in pending)))
+        concept_rows: list[tuple[Any, ...]] = []
+        term_rows: list[tuple[Any, ...]] = []
+        suffix_rows: list[tuple[int, str, str]] = []
+        definition_rows: list[tuple[int, str, str, str | None]] = []
+        history_rows: list[tuple[Any, ...]] = []
+        summary = f"imported from {self.filename}"
+        for concept_id, (rec, keys) in zip(concept_ids, pending, strict=True):
             origination, modification = origination_and_modification(rec)
             created_at = origination.date if origination else now
             created_by = origination.responsible if origination else self.actor
+            status = rec.status.value if rec.status_given else self.default_status
             concept_rows.append(
-                {
-                    "subject_field": rec.subject_field,
-                    "note": rec.note,
-                    "status": rec.status.value if rec.status_given else self.default_status,
-                    "confidence": rec.confidence,
-                    "origin": "import",
-                    "created_at": created_at,
-                    "created_by": created_by,
-                    "updated_at": modification.date if modification else created_at,
-                    "updated_by": modification.responsible if modification else created_by,
-                    "version": 1,
-                }
+                (
+                    concept_id,
+                    rec.subject_field,
+                    rec.note,
+                    status,
+                    rec.confidence,
+                    "import",
+                    created_at,
+                    created_by,
+                    modification.date if modification else created_at,
+                    modification.responsible if modification else created_by,
+                    1,
+                )
             )
-        ids = self.ids.allocate(Concept, len(concept_rows))
-        for concept_id, row in zip(ids, concept_rows, strict=True):
-            row["id"] = concept_id
-        self.connection.execute(insert(Concept), concept_rows)
-        term_rows: list[dict[str, Any]] = []
-        term_suffix_rows: list[list[tuple[str, str]]] = []  # beside term_rows, one list per term
-        definition_rows: list[dict[str, Any]] = []
-        for concept_id, (rec, keys) in zip(ids, pending, strict=True):
             for key in keys:
                 existing.setdefault(key, set()).add(concept_id)
+            terms_after = []
             for term, (_language, normalized) in zip(rec.terms, keys, strict=True):
                 try:
                     derived = derive_term(term.language, term.text, term.pinyin, normalized=normalized)
@@ -423,101 +500,80 @@ class _Importer:
                     raise Invalid(
                         exc.message, details={**_where(self.filename, rec), "element": "term"}
                     ) from None
-                contexts = _context_dicts(term.contexts)
+                term_id = next(term_ids)
                 columns = derived.columns
-                columns.update(
-                    concept_id=concept_id,
-                    usage_status=term.usage_status.value,
-                    term_type=term.term_type,
-                    part_of_speech=term.part_of_speech,
-                    note=term.note,
-                    review=term.review.value,
-                    evidence={IMPORTED_CONTEXTS_KEY: contexts} if contexts else None,
-                    created_at=now,
+                contexts = _context_dicts(term.contexts)
+                term_values = {
+                    "text": columns["text"],
+                    "usage_status": term.usage_status.value,
+                    "term_type": term.term_type,
+                    "part_of_speech": term.part_of_speech,
+                    "note": term.note,
+                    "pinyin": columns["pinyin"],
+                    "review": term.review.value,
+                }
+                term_rows.append(
+                    (
+                        term_id,
+                        concept_id,
+                        term.language,
+                        columns["text"],
+                        columns["normalized"],
+                        columns["search_key"],
+                        columns["pinyin"],
+                        columns["pinyin_key"],
+                        columns["pinyin_initials"],
+                        term_values["usage_status"],
+                        term.term_type,
+                        term.part_of_speech,
+                        term.note,
+                        term_values["review"],
+                        {IMPORTED_CONTEXTS_KEY: contexts} if contexts else None,
+                        now,
+                    )
                 )
-                term_rows.append(columns)
-                term_suffix_rows.append(derived.suffixes)
+                suffix_rows.extend((term_id, field_name, key) for field_name, key in derived.suffixes)
+                # The history's view of the term, in the shape ``concepts.snapshot`` gives.
+                terms_after.append(
+                    {
+                        "id": term_id,
+                        "language": term.language,
+                        **{name: term_values[name] for name in TERM_FIELDS},
+                        "citations": [],
+                    }
+                )
+            definitions: dict[str, str] = {}
             for language, text in rec.definitions.items():
                 if language in LANGUAGES and text:
-                    definition_rows.append(
-                        {
-                            "concept_id": concept_id,
-                            "language": language,
-                            "text": text,
-                            "source": rec.definition_sources.get(language),
-                        }
-                    )
+                    definition_rows.append((concept_id, language, text, rec.definition_sources.get(language)))
+                    definitions[language] = text
             for transaction, column in zip(
-                origination_and_modification(rec), ("created_by", "updated_by"), strict=True
+                (origination, modification), ("created_by", "updated_by"), strict=True
             ):
                 if transaction is not None and transaction.responsible_ref and not transaction.responsible:
                     self.person_refs.append((concept_id, column, transaction.responsible_ref))
-        for row, term_id in zip(term_rows, self.ids.allocate(Term, len(term_rows)), strict=True):
-            row["id"] = term_id
-        self.connection.execute(insert(Term), term_rows)
-        insert_term_suffixes(
-            self.connection,
-            [
-                (row["id"], field_name, key)
-                for row, suffixes in zip(term_rows, term_suffix_rows, strict=True)
-                for field_name, key in suffixes
-            ],
-        )
-        if definition_rows:
-            self.connection.execute(insert(Definition), definition_rows)
-        self.connection.execute(
-            insert(HistoryEntry), self._history_rows(concept_rows, term_rows, definition_rows, now)
-        )
+            concept_values = {
+                "subject_field": rec.subject_field,
+                "note": rec.note,
+                "status": status,
+                "confidence": rec.confidence,
+            }
+            after = {
+                "id": concept_id,
+                "version": 1,
+                **{name: concept_values[name] for name in CONCEPT_FIELDS},
+                "definitions": dict(sorted(definitions.items())),
+                "terms": terms_after,
+            }
+            history_rows.append((concept_id, self.actor, now, ACTION, summary, None, after))
+        self.rows.write(Concept, _CONCEPT_COLUMNS, concept_rows)
+        self.rows.write(Term, _TERM_COLUMNS, term_rows)
+        insert_term_suffixes(self.connection, suffix_rows)
+        self.rows.write(Definition, _DEFINITION_COLUMNS, definition_rows)
+        self.rows.write(HistoryEntry, _HISTORY_COLUMNS, history_rows)
         self.inserted_any = True
         self.report.new += len(pending)
         self.report.terms_added += len(term_rows)
-
-    def _history_rows(
-        self,
-        concepts: list[dict[str, Any]],
-        terms: list[dict[str, Any]],
-        definitions: list[dict[str, Any]],
-        now: Any,
-    ) -> list[dict[str, Any]]:
-        """History entries shaped exactly like ``concepts.record`` makes them."""
-        terms_by_concept: dict[int, list[dict[str, Any]]] = {}
-        for term in terms:
-            terms_by_concept.setdefault(term["concept_id"], []).append(term)
-        definitions_by_concept: dict[int, dict[str, str]] = {}
-        for definition in sorted(definitions, key=lambda d: d["language"]):
-            definitions_by_concept.setdefault(definition["concept_id"], {})[definition["language"]] = (
-                definition["text"]
-            )
-        summary = f"imported from {self.filename}"
-        rows = []
-        for concept in concepts:
-            after = {
-                "id": concept["id"],
-                "version": 1,
-                **{name: concept[name] for name in CONCEPT_FIELDS},
-                "definitions": definitions_by_concept.get(concept["id"], {}),
-                "terms": [
-                    {
-                        "id": t["id"],
-                        "language": t["language"],
-                        **{name: t[name] for name in TERM_FIELDS},
-                        "citations": [],
-                    }
-                    for t in terms_by_concept.get(concept["id"], [])
-                ],
-            }
-            rows.append(
-                {
-                    "concept_id": concept["id"],
-                    "actor": self.actor,
-                    "at": now,
-                    "action": ACTION,
-                    "summary": summary,
-                    "before": None,
-                    "after": after,
-                }
-            )
-        return rows
 
     # -- existing concepts -----------------------------------------------------------------
 
