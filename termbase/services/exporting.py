@@ -16,14 +16,14 @@ import brought in. Not exported: extraction evidence, comments and the full hist
 from __future__ import annotations
 
 import enum
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Select, exists, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from termbase.ingest.glossary import write_glossary
 from termbase.models import Citation, Concept, Definition, Document, Segment, Term
@@ -314,14 +314,14 @@ def iter_records(session: Session, options: ExportOptions) -> Iterator[ConceptRe
         ).all()
         if not window:
             return
-        last_id = window[-1][0]
         concepts = [row for row in window if selected(row[0], row[3], row[4])]
+        chunk = _Chunk(last_id, window[-1][0], [c[0] for c in concepts], len(concepts) == len(window))
+        last_id = chunk.last_id
         if not concepts:
             continue
-        ids = [c[0] for c in concepts]
-        terms = _terms(connection, ids, reviews)
-        definitions = _definitions(connection, ids)
-        contexts = _contexts(connection, ids, reviews, cap)
+        terms = _terms(connection, chunk, reviews)
+        definitions = _definitions(connection, chunk)
+        contexts = _contexts(connection, chunk, reviews, cap)
         empty: tuple[dict[str, str], dict[str, str]] = ({}, {})
         for concept_id, subject, note, status, confidence, created, creator, updated, updater in concepts:
             term_records = []
@@ -347,8 +347,27 @@ def iter_records(session: Session, options: ExportOptions) -> Iterator[ConceptRe
             )
 
 
+@dataclass(frozen=True, slots=True)
+class _Chunk:
+    """The concepts of one chunk: ids after ``after_id`` up to ``last_id``, ``ids`` selected."""
+
+    after_id: int
+    last_id: int
+    ids: list[int]
+    whole: bool  # every concept in the id range is selected
+
+    def has(self, concept_id: InstrumentedAttribute[int]) -> list[ColumnElement[bool]]:
+        """Rows of the selected concepts. The id range gives an index range scan whatever the
+        planner's statistics (PostgreSQL scanned the whole table for a bare ``IN`` right after
+        a bulk import); the list of ids is added only when the filters left some out."""
+        clauses = [concept_id > self.after_id, concept_id <= self.last_id]
+        if not self.whole:
+            clauses.append(concept_id.in_(self.ids))
+        return clauses
+
+
 def _terms(
-    connection: Connection, ids: list[int], reviews: tuple[str, ...]
+    connection: Connection, chunk: _Chunk, reviews: tuple[str, ...]
 ) -> dict[int, list[tuple[int, TermRecord]]]:
     rows = connection.execute(
         select(
@@ -362,11 +381,13 @@ def _terms(
             Term.pinyin,
             Term.note,
             Term.review,
-            Term.evidence[IMPORTED_CONTEXTS_KEY].label("imported"),
+            # The list as JSON text, NULL when there is none: only terms with imported
+            # contexts pay for decoding JSON.
+            Term.evidence[IMPORTED_CONTEXTS_KEY].as_string().label("imported"),
         )
-        .where(Term.concept_id.in_(ids), Term.review.in_(reviews))
+        .where(*chunk.has(Term.concept_id), Term.review.in_(reviews))
         .order_by(Term.concept_id, Term.id)
-    )
+    ).all()
     result: dict[int, list[tuple[int, TermRecord]]] = defaultdict(list)
     for term_id, concept_id, language, text, usage, pos, term_type, pinyin, note, review, imported in rows:
         result[concept_id].append(
@@ -388,20 +409,20 @@ def _terms(
     return result
 
 
-def _imported_contexts(value: Any) -> list[ContextRecord]:
-    if not isinstance(value, list):
+def _imported_contexts(encoded: str) -> list[ContextRecord]:
+    if not encoded.startswith("["):
         return []
     return [
         ContextRecord(text=str(item["text"]), source=item.get("source"))
-        for item in value
+        for item in json.loads(encoded)
         if isinstance(item, dict) and item.get("text")
     ]
 
 
-def _definitions(connection: Connection, ids: list[int]) -> dict[int, tuple[dict[str, str], dict[str, str]]]:
+def _definitions(connection: Connection, chunk: _Chunk) -> dict[int, tuple[dict[str, str], dict[str, str]]]:
     rows = connection.execute(
         select(Definition.concept_id, Definition.language, Definition.text, Definition.source)
-        .where(Definition.concept_id.in_(ids))
+        .where(*chunk.has(Definition.concept_id))
         .order_by(Definition.concept_id, Definition.language)
     ).all()
     result: dict[int, tuple[dict[str, str], dict[str, str]]] = {}
@@ -420,7 +441,7 @@ def context_source(title: str | None, date: str | None, position: int) -> str:
 
 
 def _contexts(
-    connection: Connection, ids: list[int], reviews: tuple[str, ...], cap: int
+    connection: Connection, chunk: _Chunk, reviews: tuple[str, ...], cap: int
 ) -> dict[int, list[ContextRecord]]:
     """Up to ``cap`` cited sentences per term (one per segment, in citation order)."""
     if cap <= 0:
@@ -433,7 +454,7 @@ def _contexts(
             func.min(Citation.id).label("first_id"),
         )
         .join(Term, Term.id == Citation.term_id)
-        .where(Term.concept_id.in_(ids), Term.review.in_(reviews))
+        .where(*chunk.has(Term.concept_id), Term.review.in_(reviews))
         .group_by(Citation.term_id, Citation.segment_id, Term.language)
         .subquery()
     )
