@@ -13,12 +13,13 @@ that CAT tools show and :mod:`termbase.tbx.parse` reads back: pinyin as
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from termbase.records import LANGUAGES, ConceptRecord, TermRecord, TransactionRecord, UsageStatus
+from termbase.records import LANGUAGES, ConceptRecord, TermRecord, TermReview, TransactionRecord, UsageStatus
 from termbase.tbx.vocab import (
     MARKER_LABEL,
     PINYIN_LABEL,
@@ -109,9 +110,13 @@ def line(value: str | None) -> str:
     """A one-line field, whitespace collapsed (as :func:`tidy_line`) and escaped, in one pass."""
     if not value:
         return ""
-    value = " ".join(value.split())
-    if _NOT_XML_CHAR_RE.search(value):
-        value = _NOT_XML_CHAR_RE.sub("", value)
+    # A printable string holds no whitespace but the ASCII space and no character XML
+    # cannot hold (those are all control, separator, surrogate or unassigned characters),
+    # so most values skip both the collapse and the search.
+    if not value.isprintable() or "  " in value or value[0] == " " or value[-1] == " ":
+        value = " ".join(value.split())
+        if _NOT_XML_CHAR_RE.search(value):
+            value = _NOT_XML_CHAR_RE.sub("", value)
     if "&" in value or "<" in value or ">" in value:
         return value.translate(_TEXT_ESCAPES)
     return value
@@ -121,12 +126,17 @@ def attr(value: str) -> str:
     return _NOT_XML_CHAR_RE.sub("", value).translate(_ATTR_ESCAPES)
 
 
-def tbx_date(value: datetime, generation: Generation) -> str:
-    """xs:date for 2008 (its schema allows only a date), xs:dateTime in UTC for v3."""
+def _date_2008(value: datetime) -> str:
+    """xs:date: the 2008 schema allows only a date (the day in UTC)."""
     if value.tzinfo is not None:
         value = value.astimezone(UTC)
-    if generation is Generation.TBX_2008:
-        return value.date().isoformat()
+    return value.date().isoformat()
+
+
+def _date_v3(value: datetime) -> str:
+    """xs:dateTime in UTC."""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC)
     return value.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
@@ -165,6 +175,18 @@ class TbxWriter:
         self.header = header or TbxHeader()
         self.persons: dict[str, str] = {}
         self.count = 0
+        n = self.names
+        self._codes = {language: attr(code) for language, code in self.lang_codes.items()}
+        self._language_open = {
+            language: f'        <{n.language} xml:lang="{code}">\n' for language, code in self._codes.items()
+        }
+        self._language_close = f"        </{n.language}>\n"
+        self._term_open = f"          <{n.term}>\n            <term>"
+        # The review marker (for terms not simply accepted) and the end of the term section.
+        self._term_closings = {review: _term_closing(review, n.term) for review in TermReview}
+        # The end of a transacGrp (transacNote and all) for each responsible person as given.
+        self._transaction_closings: dict[str | None, str] = {}
+        self._date = _date_2008 if self.generation is Generation.TBX_2008 else _date_v3
 
     def prologue(self) -> str:
         n = self.names
@@ -223,30 +245,35 @@ class TbxWriter:
         self.count += 1
         n = self.names
         out = [f'      <{n.entry} id="c{self.count}">\n']
-        if record.subject_field and (subject := tidy_line(record.subject_field)):
-            out.append(f'        <descrip type="subjectField">{text(subject)}</descrip>\n')
-        term_languages = {t.language for t in terms}
-        for language in LANGUAGES:
-            if language not in term_languages and (definition := record.definitions.get(language)):
-                # No language section to hold it: keep it on the entry, tagged with its language.
-                code = attr(self.lang_codes[language])
-                self._definition(out, definition, record.definition_sources.get(language), "        ", code)
+        if record.subject_field:
+            out.append(_subject_field(record.subject_field))
+        definitions = record.definitions
+        if definitions:
+            term_languages = {t.language for t in terms}
+            for language in LANGUAGES:
+                if language not in term_languages and (definition := definitions.get(language)):
+                    # No language section to hold it: keep it on the entry, tagged with its language.
+                    code = self._codes[language]
+                    self._definition(
+                        out, definition, record.definition_sources.get(language), "        ", code
+                    )
         if record.note and (note := tidy_block(record.note)):
             out.append(f"        <note>{text(note)}</note>\n")
-        out.append(f"        <note>{text(concept_marker(record))}</note>\n")
+        # The marker holds a status name and a number: nothing to escape.
+        out.append(f"        <note>{concept_marker(record)}</note>\n")
         for transaction in record.transactions:
             self._transaction(out, transaction)
         current = None
         for term in terms:
             if term.language != current:
                 if current is not None:
-                    out.append(f"        </{n.language}>\n")
+                    out.append(self._language_close)
                 current = term.language
-                out.append(f'        <{n.language} xml:lang="{attr(self.lang_codes[current])}">\n')
-                if definition := record.definitions.get(current):
+                out.append(self._language_open[current])
+                if definitions and (definition := definitions.get(current)):
                     self._definition(out, definition, record.definition_sources.get(current), "          ")
             self._term(out, term)
-        out.append(f"        </{n.language}>\n      </{n.entry}>\n")
+        out.append(f"{self._language_close}      </{n.entry}>\n")
         return "".join(out)
 
     def _definition(
@@ -268,30 +295,24 @@ class TbxWriter:
             out.append(f'{indent}<descrip type="definition"{lang_attr}>{text(definition)}</descrip>\n')
 
     def _transaction(self, out: list[str], transaction: TransactionRecord) -> None:
-        out.append(
-            "        <transacGrp>\n"
-            f'          <transac type="transactionType">{line(transaction.kind)}</transac>\n'
-            f"          <date>{tbx_date(transaction.date, self.generation)}</date>\n"
-        )
-        if transaction.responsible and (name := tidy_line(transaction.responsible)):
-            out.append(
-                f'          <transacNote type="responsibility" target="{self.person(name)}">'
-                f"{line(name)}</transacNote>\n"
-            )
-        out.append("        </transacGrp>\n")
+        out.append(_transaction_opening(transaction.kind))
+        out.append(self._date(transaction.date))
+        responsible = transaction.responsible
+        closing = self._transaction_closings.get(responsible)
+        if closing is None:
+            closing = "</date>\n"
+            if responsible and (name := tidy_line(responsible)):
+                closing += (
+                    f'          <transacNote type="responsibility" target="{self.person(name)}">'
+                    f"{line(name)}</transacNote>\n"
+                )
+            closing = self._transaction_closings[responsible] = closing + "        </transacGrp>\n"
+        out.append(closing)
 
     def _term(self, out: list[str], term: TermRecord) -> None:
-        n = self.names
-        out.append(
-            f"          <{n.term}>\n"
-            f"            <term>{line(term.text)}</term>\n"
-            '            <termNote type="partOfSpeech">'
-            f"{part_of_speech_to_tbx(term.part_of_speech, self.generation)}</termNote>\n"
-            '            <termNote type="administrativeStatus">'
-            f"{admin_status(term.usage_status)}</termNote>\n"
-        )
-        if term_type := term_type_to_tbx(term.term_type):
-            out.append(f'            <termNote type="termType">{term_type}</termNote>\n')
+        out.append(self._term_open)
+        out.append(line(term.text))
+        out.append(_term_notes(self.generation, term.part_of_speech, term.usage_status, term.term_type))
         for context in term.contexts:
             sentence = line(context.text)
             if not sentence:
@@ -310,9 +331,46 @@ class TbxWriter:
             out.append(f"            <note>{text(note)}</note>\n")
         if pinyin := line(term.pinyin):
             out.append(f'            <note xml:lang="{PINYIN_LANG}">{PINYIN_LABEL}{pinyin}</note>\n')
-        if marker := review_marker(term.review):
-            out.append(f"            <note>{text(marker)}</note>\n")
-        out.append(f"          </{n.term}>\n")
+        out.append(self._term_closings[term.review])
+
+
+def _term_closing(review: TermReview, element: str) -> str:
+    marker = review_marker(review)
+    note = f"            <note>{text(marker)}</note>\n" if marker else ""
+    return f"{note}          </{element}>\n"
+
+
+# Rendered once per distinct value: these fields take few values over a whole termbase.
+@functools.lru_cache(maxsize=1024)
+def _subject_field(value: str) -> str:
+    subject = tidy_line(value)
+    return f'        <descrip type="subjectField">{text(subject)}</descrip>\n' if subject else ""
+
+
+@functools.lru_cache(maxsize=64)
+def _transaction_opening(kind: str) -> str:
+    return (
+        "        <transacGrp>\n"
+        f'          <transac type="transactionType">{line(kind)}</transac>\n'
+        "          <date>"
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def _term_notes(
+    generation: Generation, part_of_speech: str | None, usage_status: UsageStatus, term_type: str | None
+) -> str:
+    """What follows the term's text up to its contexts: the termNotes every term carries."""
+    notes = (
+        "</term>\n"
+        '            <termNote type="partOfSpeech">'
+        f"{part_of_speech_to_tbx(part_of_speech, generation)}</termNote>\n"
+        '            <termNote type="administrativeStatus">'
+        f"{admin_status(usage_status)}</termNote>\n"
+    )
+    if tbx_term_type := term_type_to_tbx(term_type):
+        notes += f'            <termNote type="termType">{tbx_term_type}</termNote>\n'
+    return notes
 
 
 def write_tbx(
