@@ -72,16 +72,22 @@ def _clean_text(text: str) -> str:
 DERIVED_COLUMNS = ("normalized", "search_key", "pinyin", "pinyin_key", "pinyin_initials")
 
 
+_DERIVED_LIMITS = [
+    (column, limit)
+    for column in DERIVED_COLUMNS
+    if (limit := getattr(Term.__table__.c[column].type, "length", None)) is not None
+]
+
+
 def derived_overflow(values: Mapping[str, Any]) -> str | None:
     """Why a term's derived keys would not fit their columns, or None.
 
     A Chinese term's pinyin is several times as long as the term: 300 Han characters fit the
     text column but not the pinyin ones, which PostgreSQL enforces (SQLite does not).
     """
-    for column in DERIVED_COLUMNS:
+    for column, limit in _DERIVED_LIMITS:
         value = values.get(column)
-        limit = getattr(Term.__table__.c[column].type, "length", None)
-        if value is not None and limit is not None and len(value) > limit:
+        if value is not None and len(value) > limit:
             return f"the term is too long: its {column.replace('_', ' ')} would exceed {limit} characters"
     return None
 

@@ -73,7 +73,7 @@ from termbase.services.exporting import IMPORTED_CONTEXTS_KEY, context_source
 from termbase.tbx.parse import TbxError, TbxReader, looks_like_xml, origination_and_modification, peek
 from termbase.tbx.vocab import Generation, part_of_speech_to_tbx, term_type_to_tbx
 from termbase.text.lang import is_chinese
-from termbase.text.normalize import clean_term_text, normalize_term, search_key_parts
+from termbase.text.normalize import clean_term_text, normalize_term, normalized_key_parts
 from termbase.text.pinyin import pinyin_marks, pinyin_syllables
 from termbase.text.suffixes import term_suffixes
 
@@ -184,11 +184,13 @@ def derive_term(
         raise Invalid("term text is empty", details={"field": "text"})
     if len(cleaned) > MAX_TERM_LENGTH:
         raise Invalid(f"term text is longer than {MAX_TERM_LENGTH} characters", details={"field": "text"})
-    parts = search_key_parts(cleaned, language)
+    if normalized is None:
+        normalized = normalize_term(cleaned)
+    parts = normalized_key_parts(normalized, language)
     columns: dict[str, Any] = {
         "language": language,
         "text": cleaned,
-        "normalized": normalized if normalized is not None else normalize_term(cleaned),
+        "normalized": normalized,
         "search_key": "".join(parts),
     }
     syllables: list[str] = []

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from termbase.records import LANG_EN, LANG_ZH_HANS, LANG_ZH_HANT
 
 _HANT_REGIONS = {"tw", "hk", "mo"}
 
 
+@lru_cache(maxsize=1024)
 def normalize_language_tag(tag: str) -> str | None:
     """Map a tag from any tool to ``zh-Hans``, ``zh-Hant`` or ``en``; None when it is neither language.
 

@@ -131,9 +131,15 @@ def english_tokens(text: str) -> list[str]:
 
 def search_key_parts(text: str, language: str) -> list[str]:
     """The pieces :func:`search_key` joins: the characters of a Chinese key, the words of an English one."""
+    return normalized_key_parts(normalize_term(text), language)
+
+
+def normalized_key_parts(normalized: str, language: str) -> list[str]:
+    """:func:`search_key_parts` of a text whose :func:`normalize_term` form is ``normalized``."""
+    words = WORD_RE.findall(normalized)
     if language.startswith("zh"):
-        return list("".join(WORD_RE.findall(normalize_term(text))))
-    return english_tokens(text)
+        return list("".join(words))
+    return [singularize(w) for w in words]
 
 
 def search_key(text: str, language: str) -> str:

@@ -16,6 +16,9 @@ _NON_LETTER_RE = re.compile(r"[^a-z]")
 _PINYIN = Pinyin(DefaultConverter())
 _SEGMENT_SYLLABLES: dict[str, tuple[tuple[str, str], ...]] = {}
 _SEGMENT_SYLLABLES_MAX = 200_000
+# The same for whole texts: a term's Traditional and Simplified forms share one entry.
+_TEXT_SYLLABLES: dict[str, tuple[tuple[str, str], ...]] = {}
+_TEXT_SYLLABLES_MAX = 20_000
 
 
 def pinyin_marks(text: str) -> str:
@@ -74,12 +77,19 @@ def pinyin_syllables(text: str) -> list[tuple[str, str]]:
     """
     if not has_han(text):
         return []
-    return [
-        syllable
-        for segment in _PINYIN.seg(to_simplified(text))
-        for syllable in _segment_syllables(segment)
-        if syllable[0] or syllable[1]
-    ]
+    simplified = to_simplified(text)
+    found = _TEXT_SYLLABLES.get(simplified)
+    if found is None:
+        found = tuple(
+            syllable
+            for segment in _PINYIN.seg(simplified)
+            for syllable in _segment_syllables(segment)
+            if syllable[0] or syllable[1]
+        )
+        if len(_TEXT_SYLLABLES) >= _TEXT_SYLLABLES_MAX:
+            _TEXT_SYLLABLES.clear()
+        _TEXT_SYLLABLES[simplified] = found
+    return list(found)
 
 
 def query_pinyin_key(query: str) -> str:

@@ -18,6 +18,7 @@ Position 0 is left out: the whole key is what the exact and prefix tiers match.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import accumulate
 
 from termbase.text.normalize import search_key_parts
 from termbase.text.pinyin import pinyin_syllables
@@ -39,22 +40,13 @@ def suffixes(parts: Sequence[str]) -> list[str]:
     Each is cut to :data:`SUFFIX_LENGTH` characters; duplicates and empty ones are dropped.
     """
     key = "".join(parts)
-    found: list[str] = []
-    seen: set[str] = set()
-    start = 0
-    starts = 0
-    for part in parts[:-1]:
-        start += len(part)
-        if not part or start >= len(key):
-            continue
-        suffix = key[start : start + SUFFIX_LENGTH]
-        if suffix not in seen:
-            seen.add(suffix)
-            found.append(suffix)
-        starts += 1
-        if starts >= MAX_STARTS:
-            break
-    return found
+    length = len(key)
+    starts = [
+        start
+        for part, start in zip(parts, accumulate(map(len, parts[:-1])), strict=False)
+        if part and start < length
+    ]
+    return list(dict.fromkeys(key[start : start + SUFFIX_LENGTH] for start in starts[:MAX_STARTS]))
 
 
 def term_suffixes(key_parts: Sequence[str], syllables: Sequence[str] = ()) -> list[tuple[str, str]]:
