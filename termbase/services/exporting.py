@@ -51,6 +51,8 @@ _USAGE = {s.value: s for s in UsageStatus}
 _REVIEW = {r.value: r for r in TermReview}
 _WORKFLOW = {w.value: w for w in WorkflowStatus}
 MAX_CONTEXT_CAP = 50
+# json.loads without its checks and the whitespace match around the value: about half the cost.
+_decode_json = json.JSONDecoder().raw_decode
 # Term.evidence key under which contexts read from an imported file are kept (see importing.py).
 IMPORTED_CONTEXTS_KEY = "imported_contexts"
 
@@ -414,7 +416,7 @@ def _imported_contexts(encoded: str) -> list[ContextRecord]:
         return []
     return [
         ContextRecord(text=str(item["text"]), source=item.get("source"))
-        for item in json.loads(encoded)
+        for item in _decode_json(encoded)[0]
         if isinstance(item, dict) and item.get("text")
     ]
 
