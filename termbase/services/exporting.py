@@ -18,7 +18,8 @@ from __future__ import annotations
 import enum
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -225,7 +226,8 @@ class ExportStream(Iterator[bytes]):
 
     def __init__(self, session: Session, options: ExportOptions) -> None:
         self.entries = 0
-        records = self._counted(iter_records(session, options))
+        self._records = iter_records(session, options)
+        records = self._counted(self._records)
         fmt = ExportFormat(options.format)
         if fmt in (ExportFormat.CSV, ExportFormat.TSV):
             delimiter = "," if fmt is ExportFormat.CSV else "\t"
@@ -251,6 +253,10 @@ class ExportStream(Iterator[bytes]):
 
     def __next__(self) -> bytes:
         return next(self._chunks)
+
+    def close(self) -> None:
+        """Stop early: the reading ends while the session is still open (see :func:`iter_records`)."""
+        self._records.close()
 
 
 def export_stream(session: Session, options: ExportOptions) -> ExportStream:
@@ -282,7 +288,7 @@ def _selected(session: Session, options: ExportOptions) -> Callable[[int, str, f
     return test
 
 
-def iter_records(session: Session, options: ExportOptions) -> Iterator[ConceptRecord]:
+def iter_records(session: Session, options: ExportOptions) -> Generator[ConceptRecord]:
     """The selected concepts as records, in id order, read a chunk at a time.
 
     Each chunk is the next ``CHUNK_SIZE`` concepts in primary-key order, filtered here
@@ -293,6 +299,37 @@ def iter_records(session: Session, options: ExportOptions) -> Iterator[ConceptRe
     does not grow with the termbase.
     """
     connection = session.connection()
+    with _unmapped(connection):
+        yield from _read_records(session, connection, options)
+
+
+@contextmanager
+def _unmapped(connection: Connection) -> Iterator[None]:
+    """Read a SQLite file through SQLite's page cache, not the memory map, while exporting.
+
+    An export reads the whole file once: mapped pages count in the resident memory of the
+    process (the whole file by the end, 190 MB at 100k concepts), and a sequential scan
+    gains nothing from the map. The connection's own setting comes back afterwards.
+    """
+    mapped = (
+        connection.exec_driver_sql("PRAGMA mmap_size").scalar()
+        if connection.dialect.name == "sqlite"
+        else None
+    )
+    if not mapped:  # not SQLite, an in-memory database, or no map
+        yield
+        return
+    connection.exec_driver_sql("PRAGMA mmap_size=0")
+    try:
+        yield
+    finally:
+        if not connection.closed:
+            connection.exec_driver_sql(f"PRAGMA mmap_size={int(mapped)}")
+
+
+def _read_records(
+    session: Session, connection: Connection, options: ExportOptions
+) -> Iterator[ConceptRecord]:
     selected = _selected(session, options)
     reviews = _reviews(options)
     cap = options.context_cap
