@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -20,6 +21,9 @@ TOKEN_RE = re.compile(r"[A-Za-z0-9]+(?:[-‐‑][A-Za-z0-9]+)*")
 HYPHENS_RE = re.compile(r"[-‐‑]")
 MAX_SPAN_TOKENS = 7
 MAX_INNER_STOPWORDS = 2
+# Bits of a token's flags where a run keeps tokens in compact form (pairing.EnSide).
+STOP_FLAG = 1
+ACRONYM_FLAG = 2
 
 # General English function words (articles, pronouns, prepositions, auxiliaries, conjunctions,
 # frequent adverbs and determiners). A span may contain them inside ("land outside the law")
@@ -380,7 +384,12 @@ def word_parts(text: str) -> list[str]:
 
 def span_key(tokens: list[EnToken] | tuple[EnToken, ...]) -> str:
     """The grouping key of a token sequence (same form as ``search_key(text, "en")``)."""
-    return "".join(p for t in tokens for p in (singularize(x) for x in HYPHENS_RE.split(t.text)) if p)
+    return words_key([t.text for t in tokens])
+
+
+def words_key(words: Sequence[str]) -> str:
+    """The grouping key of a sequence of token texts (see :func:`span_key`)."""
+    return "".join(p for w in words for p in (singularize(x) for x in HYPHENS_RE.split(w)) if p)
 
 
 def text_key(text: str) -> str:

@@ -19,7 +19,15 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from termbase.extract.chinese import ZhCandidate
-from termbase.extract.english import HYPHENS_RE, INNER_WORDS, EnToken, singularize
+from termbase.extract.english import (
+    ACRONYM_FLAG,
+    HYPHENS_RE,
+    INNER_WORDS,
+    STOP_FLAG,
+    EnToken,
+    singularize,
+    words_key,
+)
 from termbase.extract.lexicon import Lexicon, stem
 
 # Characters that a translation may leave unexpressed (之 in 赤子之心, 的 in 中国的).
@@ -43,30 +51,68 @@ class Context:
 
 @dataclass(slots=True)
 class EnSide:
-    """The English side of one segment: tokens and candidate spans with their keys.
+    """The English side of one segment: its tokens and candidate spans with their keys.
 
-    A run keeps every segment's side, and a segment has dozens of spans: their token bounds
-    are held in an array and their keys in a tuple rather than as a tuple per span.
+    A run keeps every segment's side, so a token is not an object here but a position: its
+    text, offsets, chunk and flags are held in a tuple and in arrays of the smallest type that
+    fits (:func:`packed`), and the few places that read a span as a whole get
+    :class:`EnToken` objects from :meth:`tokens`.
     """
 
-    tokens: list[EnToken]
+    words: tuple[str, ...]  # each token's text (EnToken.text)
+    starts: array[int]  # offsets into the original text
+    ends: array[int]
+    chunks: array[int]
+    flags: bytes  # STOP_FLAG and ACRONYM_FLAG of each token
     bounds: array[int]  # first and end token of each span, one after the other
     keys: tuple[str, ...]
 
     @classmethod
     def build(cls, tokens: list[EnToken], spans: Iterable[tuple[int, int, str]]) -> EnSide:
-        bounds: array[int] = array("i")
+        bounds: list[int] = []
         keys = []
         for first, end, key in spans:
             bounds.append(first)
             bounds.append(end)
             keys.append(key)
-        return cls(tokens, bounds, tuple(keys))
+        return cls(
+            tuple(t.text for t in tokens),
+            packed([t.start for t in tokens]),
+            packed([t.end for t in tokens]),
+            packed([t.chunk for t in tokens]),
+            bytes(STOP_FLAG * t.stop + ACRONYM_FLAG * t.acronym for t in tokens),
+            packed(bounds),
+            tuple(keys),
+        )
 
     @property
     def spans(self) -> Iterator[tuple[int, int, str]]:
         """(first token, end token, key) of each candidate span."""
         return zip(self.bounds[::2], self.bounds[1::2], self.keys, strict=True)
+
+    def tokens(self, first: int = 0, end: int | None = None) -> list[EnToken]:
+        """Tokens ``first`` to ``end`` (all by default) as objects."""
+        return [
+            EnToken(
+                self.words[k],
+                self.starts[k],
+                self.ends[k],
+                self.chunks[k],
+                bool(self.flags[k] & STOP_FLAG),
+                bool(self.flags[k] & ACRONYM_FLAG),
+            )
+            for k in range(first, len(self.words) if end is None else end)
+        ]
+
+    def key(self, first: int, end: int) -> str:
+        """The grouping key of tokens ``first`` to ``end``."""
+        return words_key(self.words[first:end])
+
+
+def packed(values: list[int]) -> array[int]:
+    """Non-negative ints in an array of the smallest type that holds them."""
+    top = max(values, default=0)
+    return array("B" if top < 1 << 8 else "H" if top < 1 << 16 else "i", values)
 
 
 @dataclass(slots=True)
@@ -153,11 +199,11 @@ class Explainer:
         self._part_cache[part] = result
         return result
 
-    def by_stand_in(self, token: EnToken) -> bool:
-        """Whether the token is explained only through an interchangeable rendering (online for web)."""
+    def by_stand_in(self, word: str) -> bool:
+        """Whether a token's text is explained only through an interchangeable rendering (online for web)."""
         return any(
             self.part_hits(singularize(p)) and stem(singularize(p)) not in self._direct
-            for p in HYPHENS_RE.split(token.text)
+            for p in HYPHENS_RE.split(word)
             if p
         )
 
@@ -165,7 +211,10 @@ class Explainer:
         return {(g, self._canonical.get((g, word_stem), word_stem)) for g in self._index.get(word_stem, ())}
 
     def token_parts(self, token: EnToken) -> list[frozenset[tuple[int, str]]]:
-        return [self.part_hits(singularize(p)) for p in HYPHENS_RE.split(token.text) if p]
+        return self.word_parts(token.text)
+
+    def word_parts(self, word: str) -> list[frozenset[tuple[int, str]]]:
+        return [self.part_hits(singularize(p)) for p in HYPHENS_RE.split(word) if p]
 
     def assess(self, parts: list[frozenset[tuple[int, str]]]) -> Assessment:
         """How well a span's content parts and the Chinese term explain each other."""
@@ -221,10 +270,13 @@ def full_matches(
             side = sides.get(context.segment)
             if side is None:
                 continue
-            token_parts = [None if t.stop else explainer.token_parts(t) for t in side.tokens]
+            token_parts = [
+                None if flags & STOP_FLAG else explainer.word_parts(word)
+                for word, flags in zip(side.words, side.flags, strict=True)
+            ]
             usable = [
-                t.stop or bool(parts and all(parts))
-                for t, parts in zip(side.tokens, token_parts, strict=True)
+                flags & STOP_FLAG or bool(parts and all(parts))
+                for flags, parts in zip(side.flags, token_parts, strict=True)
             ]
             for first, end, key in side.spans:
                 if not all(usable[first:end]):
@@ -233,11 +285,9 @@ def full_matches(
                 assessment = explainer.assess(parts)
                 if assessment.cov_zh < 1.0 or assessment.cov_en < 1.0:
                     continue
-                if _truncated(explainer, side.tokens, first, end, assessment.matched, token_parts):
+                if _truncated(explainer, side, first, end, assessment.matched, token_parts):
                     continue
-                if not _coordination_ok(
-                    explainer, side.tokens, first, end, assessment.satisfied, token_parts
-                ):
+                if not _coordination_ok(explainer, side, first, end, assessment.satisfied, token_parts):
                     continue
                 if not _compounds_contiguous(explainer, range(first, end), assessment.satisfied, token_parts):
                     continue
@@ -252,9 +302,13 @@ def full_matches(
                         context.near,
                         assessment.whole,
                         number,
-                        _explained(explainer, side.tokens[first:end], assessment.satisfied),
+                        _explained(explainer, side, first, end, assessment.satisfied),
                         assessment.whole_only,
-                        any(explainer.by_stand_in(t) for t in side.tokens[first:end] if not t.stop),
+                        any(
+                            explainer.by_stand_in(side.words[k])
+                            for k in range(first, end)
+                            if not side.flags[k] & STOP_FLAG
+                        ),
                     )
                 )
     return out
@@ -262,7 +316,7 @@ def full_matches(
 
 def _truncated(
     explainer: Explainer,
-    tokens: list[EnToken],
+    side: EnSide,
     first: int,
     end: int,
     matched: dict[int, set[str]],
@@ -270,31 +324,32 @@ def _truncated(
 ) -> bool:
     """Whether the span stops short: a neighbouring word belongs to the term ("united [nations]",
     "land outside [the law]"), or the last word is an adjective whose noun follows ("global economic [recovery]")."""
-    chunk = tokens[first].chunk
+    words, chunks, flags = side.words, side.chunks, side.flags
+    chunk = chunks[first]
     for k, step in ((first - 1, -1), (end, 1)):
         skipped = 0
         coordinated = False
-        while 0 <= k < len(tokens) and tokens[k].stop and tokens[k].text in INNER_WORDS and skipped < 2:
-            coordinated = coordinated or tokens[k].text in COORDINATORS
+        while 0 <= k < len(words) and flags[k] & STOP_FLAG and words[k] in INNER_WORDS and skipped < 2:
+            coordinated = coordinated or words[k] in COORDINATORS
             k += step
             skipped += 1
         if coordinated:
             continue  # "lawful rights [and interests]": a coordinated word may or may not belong
-        if not 0 <= k < len(tokens) or tokens[k].chunk != chunk or tokens[k].stop:
+        if not 0 <= k < len(words) or chunks[k] != chunk or flags[k] & STOP_FLAG:
             continue
         parts = token_parts[k]
         if parts is None:
-            parts = explainer.token_parts(tokens[k])
+            parts = explainer.word_parts(words[k])
         if any(g in matched and word_stem not in matched[g] for hits in parts for g, word_stem in hits):
             return True
-        if step == 1 and skipped == 0 and tokens[end - 1].text.endswith(ADJECTIVE_ENDINGS):
+        if step == 1 and skipped == 0 and words[end - 1].endswith(ADJECTIVE_ENDINGS):
             return True
     return False
 
 
 def _coordination_ok(
     explainer: Explainer,
-    tokens: list[EnToken],
+    side: EnSide,
     first: int,
     end: int,
     satisfied: set[int],
@@ -304,7 +359,7 @@ def _coordination_ok(
     and society") or one gloss holds both ("rights and interests"); "sharing and joint governance"
     for 共治 explains one part twice."""
     for k in range(first + 1, end - 1):
-        if tokens[k].text not in COORDINATORS:
+        if side.words[k] not in COORDINATORS:
             continue
         left = _chars(explainer, range(first, k), satisfied, token_parts)
         right = _chars(explainer, range(k + 1, end), satisfied, token_parts)
@@ -361,23 +416,23 @@ def _chars(
     return out
 
 
-def _explained(explainer: Explainer, tokens: list[EnToken], satisfied: set[int]) -> dict[str, list[str]]:
+def _explained(
+    explainer: Explainer, side: EnSide, first: int, end: int, satisfied: set[int]
+) -> dict[str, list[str]]:
     """Which part of the Chinese term explains which English word (for editors)."""
     out: dict[str, list[str]] = defaultdict(list)
-    for token in tokens:
-        if token.stop:
+    for k in range(first, end):
+        if side.flags[k] & STOP_FLAG:
             continue
+        word = side.words[k]
         units = {
-            explainer.glosses[g][0]
-            for hits in explainer.token_parts(token)
-            for g, _ in hits
-            if g in satisfied
+            explainer.glosses[g][0] for hits in explainer.word_parts(word) for g, _ in hits if g in satisfied
         }
         best = max(units, key=lambda u: (explainer.units[u][1] - explainer.units[u][0], -u), default=None)
         if best is not None:
             start, end, _ = explainer.units[best]
-            if token.text not in out[explainer.text[start:end]]:
-                out[explainer.text[start:end]].append(token.text)
+            if word not in out[explainer.text[start:end]]:
+                out[explainer.text[start:end]].append(word)
     return dict(out)
 
 
@@ -439,10 +494,10 @@ def cooccurrence_choice(
         both = len(matches)
         en_count = max(en_frequency[key], both)
         score_dice = dice(both, zh_count, en_count)
-        if all(_modifier_cut(sides[m.segment].tokens, m.end) for m in matches):
+        if all(_modifier_cut(sides[m.segment], m.end) for m in matches):
             continue  # "(by no) means a stateless [territory]": the adjective's noun is left out
         sample = matches[0]
-        tokens = sides[sample.segment].tokens[sample.first : sample.end]
+        tokens = sides[sample.segment].tokens(sample.first, sample.end)
         cov_zh, cov_en = partial_coverage(explainer, tokens)
         if cov_en == 1.0 and cov_zh < 1.0:
             continue  # the English renders only part of the Chinese (苹果设备新增用户 "new users")
@@ -475,14 +530,13 @@ def _cooccurring(
                 yield number, context, first, end, key
 
 
-def _modifier_cut(tokens: list[EnToken], end: int) -> bool:
+def _modifier_cut(side: EnSide, end: int) -> bool:
     """Whether a span ends in an adjective whose noun follows in the same chunk."""
-    last = tokens[end - 1]
     return (
-        end < len(tokens)
-        and last.text.endswith(ADJECTIVE_ENDINGS)
-        and not tokens[end].stop
-        and tokens[end].chunk == last.chunk
+        end < len(side.words)
+        and side.words[end - 1].endswith(ADJECTIVE_ENDINGS)
+        and not side.flags[end] & STOP_FLAG
+        and side.chunks[end] == side.chunks[end - 1]
     )
 
 

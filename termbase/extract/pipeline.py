@@ -248,9 +248,9 @@ class _Run:
             zh_quotes = quotes.zh_quotes(zh, self.lexicon.base.is_idiom)
             if not zh_quotes:
                 continue
-            en_quotes = quotes.en_quotes(self.segments[index].en_text or "", side.tokens)
+            en_quotes = quotes.en_quotes(self.segments[index].en_text or "", side.tokens())
             paired = [
-                (zh[start:end], english.span_key(side.tokens[first:last]), first, last)
+                (zh[start:end], side.key(first, last), first, last)
                 for (start, end), (first, last) in quotes.quote_pairs(zh_quotes, en_quotes)
             ]
             if not quotes.consistent([(text, key) for text, key, _, _ in paired]):
@@ -267,7 +267,7 @@ class _Run:
             explainer = Explainer(text, self.lexicon.base)
             matches = []
             for index, first, last in quoted:
-                tokens = self.sides[index].tokens[first:last]
+                tokens = self.sides[index].tokens(first, last)
                 cov_zh, cov_en = partial_coverage(explainer, tokens)
                 matches.append(
                     Match(key, index, first, last, cov_zh, cov_en, False, False, segment_of.get(index, 0))
@@ -344,16 +344,16 @@ class _Run:
                 pair.evidence["caution"] = "; ".join(reasons)
 
     def _coordination_follows(self, candidate: ZhCandidate, match: Match) -> bool:
-        tokens = self.sides[match.segment].tokens
+        side = self.sides[match.segment]
         end = match.end
         if (
-            end + 1 >= len(tokens)
-            or tokens[end].text not in ("and", "or")
-            or tokens[end].chunk != tokens[end - 1].chunk
+            end + 1 >= len(side.words)
+            or side.words[end] not in ("and", "or")
+            or side.chunks[end] != side.chunks[end - 1]
         ):
             return False
         explainer = Explainer(candidate.text, self.lexicon.base)
-        return any(explainer.token_parts(tokens[end + 1]))
+        return any(explainer.word_parts(side.words[end + 1]))
 
     def _domain(self, text: str) -> bool:
         return any(self.lexicon.base.is_domain_word(key) for _, _, key in self.lexicon.base.units(text))
@@ -412,7 +412,7 @@ class _Run:
         )
 
     def _tokens_of(self, match: Match) -> list[EnToken]:
-        return self.sides[match.segment].tokens[match.first : match.end]
+        return self.sides[match.segment].tokens(match.first, match.end)
 
     def _dictionary_pair(self, candidate: ZhCandidate, *, learned: bool) -> _Pair | None:
         explainer = Explainer(candidate.text, self.lexicon.current(learned))
@@ -427,7 +427,11 @@ class _Run:
         whole_only = {m.key for m in matches if m.whole_only}
         length = {m.key: m.end - m.first for m in matches}
 
-        coordinated = {m.key for m in matches if any(t.text in ("and", "or") for t in self._tokens_of(m))}
+        coordinated = {
+            m.key
+            for m in matches
+            if any(w in ("and", "or") for w in self.sides[m.segment].words[m.first : m.end])
+        }
 
         def rank(key: str) -> tuple[int, int, int, int, int, int, str]:
             return (
@@ -719,12 +723,12 @@ class _Run:
             longest = max(len(k) for k in en_terms)
             for index, side in self.sides.items():
                 key = self.segments[index].key
-                for first, end in _all_ngrams(side.tokens):
-                    text_key = english.span_key(side.tokens[first:end])
+                for first, end in _all_ngrams(side.chunks):
+                    text_key = side.key(first, end)
                     if len(text_key) > longest:
                         continue
                     for target in en_terms.get(text_key, ()):
-                        cite(target, Span(key, side.tokens[first].start, side.tokens[end - 1].end))
+                        cite(target, Span(key, side.starts[first], side.ends[end - 1]))
 
     def _register(
         self,
@@ -774,17 +778,16 @@ class _Run:
             return
         found: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
         for index, side in self.sides.items():
-            for first, end in _all_ngrams(side.tokens, MAX_RECOGNIZED_TOKENS // 2):
-                if side.tokens[first].stop or side.tokens[end - 1].stop:
+            for first, end in _all_ngrams(side.chunks, MAX_RECOGNIZED_TOKENS // 2):
+                if (side.flags[first] | side.flags[end - 1]) & english.STOP_FLAG:
                     continue
-                key = english.span_key(side.tokens[first:end])
+                key = side.key(first, end)
                 if key not in wanted:
                     continue
-                after = side.tokens[end] if end < len(side.tokens) else None
                 if (
-                    after is not None
-                    and after.chunk == side.tokens[first].chunk
-                    and not after.stop
+                    end < len(side.words)
+                    and side.chunks[end] == side.chunks[first]
+                    and not side.flags[end] & english.STOP_FLAG
                     and any(key.endswith(_substitute(change)) for *_, change in wanted[key])
                 ):
                     continue  # the swapped word modifies what follows ("development of online [services]")
@@ -797,7 +800,7 @@ class _Run:
             forms: Counter[str] = Counter()
             spans = []
             for index, first, end in occurrences:
-                tokens = self.sides[index].tokens[first:end]
+                tokens = self.sides[index].tokens(first, end)
                 forms[_display_form(self.segments[index].en_text or "", tokens)] += 1
                 spans.append(Span(self.segments[index].key, tokens[0].start, tokens[-1].end))
             text = _preferred(forms)
@@ -1051,10 +1054,11 @@ def _relative_positions(indices: list[int], length: Any) -> dict[int, tuple[floa
     return out
 
 
-def _all_ngrams(tokens: list[EnToken], limit: int = MAX_RECOGNIZED_TOKENS) -> Iterable[tuple[int, int]]:
-    for first in range(len(tokens)):
-        for end in range(first + 1, min(len(tokens), first + limit) + 1):
-            if tokens[end - 1].chunk != tokens[first].chunk:
+def _all_ngrams(chunks: Sequence[int], limit: int = MAX_RECOGNIZED_TOKENS) -> Iterable[tuple[int, int]]:
+    """(first, end) of every run of up to ``limit`` tokens inside one chunk, given each token's chunk."""
+    for first in range(len(chunks)):
+        for end in range(first + 1, min(len(chunks), first + limit) + 1):
+            if chunks[end - 1] != chunks[first]:
                 break
             yield first, end
 
