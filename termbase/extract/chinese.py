@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import math
 import re
+from array import array
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from termbase.extract.lexicon import Lexicon
@@ -121,13 +122,33 @@ class ZhOccurrence:
     end: int
 
 
+class Occurrences:
+    """A candidate's occurrences, held as ints rather than an object each: a run keeps every
+    candidate's, and a frequent one has thousands. Iterating gives :class:`ZhOccurrence` objects."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self) -> None:
+        self._values: array[int] = array("i")  # segment, start and end of each, one after the other
+
+    def append(self, occurrence: ZhOccurrence) -> None:
+        self._values.extend((occurrence.segment, occurrence.start, occurrence.end))
+
+    def __len__(self) -> int:
+        return len(self._values) // 3
+
+    def __iter__(self) -> Iterator[ZhOccurrence]:
+        values = self._values
+        return map(ZhOccurrence, values[::3], values[1::3], values[2::3])
+
+
 @dataclass(slots=True)
 class ZhCandidate:
     text: str  # Simplified, as in the segment's match text
     tokens: tuple[str, ...]
     tags: tuple[str, ...]
     source: str  # pos-pattern, headword, unknown-run
-    occurrences: list[ZhOccurrence] = field(default_factory=list)
+    occurrences: Occurrences = field(default_factory=Occurrences)
     cvalue: float = 0.0
 
     @property
@@ -292,12 +313,12 @@ def collect(
 ) -> dict[str, ZhCandidate]:
     """Candidates over all segments, keyed by their Simplified text, with C-values."""
     found: dict[str, ZhCandidate] = {}
-    seen: set[tuple[str, int, int]] = set()
     for segment, text, tokens in tagged:
+        seen: set[tuple[str, int]] = set()  # one segment's: an occurrence is found in its own
         for word, words, tags, source, occurrence in candidates_in(
             tokens, segment, lexicon, general_freq, text, tag_word
         ):
-            key = (word, occurrence.segment, occurrence.start)
+            key = (word, occurrence.start)
             if key in seen:
                 continue
             seen.add(key)
