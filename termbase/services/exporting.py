@@ -18,10 +18,11 @@ from __future__ import annotations
 import enum
 import json
 from collections import defaultdict
-from collections.abc import Callable, Generator, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Select, exists, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
@@ -405,10 +406,26 @@ class _Chunk:
         return clauses
 
 
+def _driver_rows(connection: Connection, statement: Select[*tuple[Any, ...]]) -> Sequence[Any]:
+    """Run a select and take its rows as the driver's tuples.
+
+    SQLAlchemy still compiles the statement (once, from its cache) and binds the parameters
+    in the database's paramstyle; only its per-row result handling (a row object per row
+    and the machinery around it) is skipped. For selects of columns the drivers already
+    return as wanted, with no result processor: integers, floats, strings.
+    """
+    result = connection.execute(statement)
+    try:
+        return result.cursor.fetchall()
+    finally:
+        result.close()
+
+
 def _terms(
     connection: Connection, chunk: _Chunk, reviews: tuple[str, ...]
 ) -> dict[int, list[tuple[int, TermRecord]]]:
-    rows = connection.execute(
+    rows = _driver_rows(
+        connection,
         select(
             Term.id,
             Term.concept_id,
@@ -425,8 +442,8 @@ def _terms(
             Term.evidence[IMPORTED_CONTEXTS_KEY].as_string().label("imported"),
         )
         .where(*chunk.has(Term.concept_id), Term.review.in_(reviews))
-        .order_by(Term.concept_id, Term.id)
-    ).all()
+        .order_by(Term.concept_id, Term.id),
+    )
     result: dict[int, list[tuple[int, TermRecord]]] = defaultdict(list)
     for term_id, concept_id, language, text, usage, pos, term_type, pinyin, note, review, imported in rows:
         result[concept_id].append(
@@ -459,11 +476,12 @@ def _imported_contexts(encoded: str) -> list[ContextRecord]:
 
 
 def _definitions(connection: Connection, chunk: _Chunk) -> dict[int, tuple[dict[str, str], dict[str, str]]]:
-    rows = connection.execute(
+    rows = _driver_rows(
+        connection,
         select(Definition.concept_id, Definition.language, Definition.text, Definition.source)
         .where(*chunk.has(Definition.concept_id))
-        .order_by(Definition.concept_id, Definition.language)
-    ).all()
+        .order_by(Definition.concept_id, Definition.language),
+    )
     result: dict[int, tuple[dict[str, str], dict[str, str]]] = {}
     for concept_id, language, text, source in rows:
         texts, sources = result.setdefault(concept_id, ({}, {}))
@@ -501,7 +519,8 @@ def _contexts(
         first,
         func.row_number().over(partition_by=first.c.term_id, order_by=first.c.first_id).label("rank"),
     ).subquery()
-    rows = connection.execute(
+    rows = _driver_rows(
+        connection,
         select(
             ranked.c.term_id,
             ranked.c.language,
@@ -514,7 +533,7 @@ def _contexts(
         .join(Segment, Segment.id == ranked.c.segment_id)
         .join(Document, Document.id == Segment.document_id)
         .where(ranked.c.rank <= cap)
-        .order_by(ranked.c.term_id, ranked.c.rank)
+        .order_by(ranked.c.term_id, ranked.c.rank),
     )
     result: dict[int, list[ContextRecord]] = defaultdict(list)
     for term_id, language, zh_text, en_text, position, title, date in rows:
