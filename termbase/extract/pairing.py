@@ -49,64 +49,96 @@ class Context:
     near: bool  # a neighbour of the aligned segment, not the aligned segment itself
 
 
+class StringTable:
+    """A run's distinct token texts and span keys, each stored once and numbered in order of appearance."""
+
+    __slots__ = ("_numbers", "strings")
+
+    def __init__(self) -> None:
+        self._numbers: dict[str, int] = {}
+        self.strings: list[str] = []
+
+    def number(self, text: str) -> int:
+        found = self._numbers.get(text)
+        if found is None:
+            found = self._numbers[text] = len(self.strings)
+            self.strings.append(text)
+        return found
+
+
 @dataclass(slots=True)
 class EnSide:
     """The English side of one segment: its tokens and candidate spans with their keys.
 
     A run keeps every segment's side, so a token is not an object here but a position: its
-    text, offsets, chunk and flags are held in a tuple and in arrays of the smallest type that
-    fits (:func:`packed`), and the few places that read a span as a whole get
-    :class:`EnToken` objects from :meth:`tokens`.
+    text, offsets, chunk and flags are held in arrays of the smallest type that fits
+    (:func:`packed`), texts and span keys as their numbers in the run's :class:`StringTable`,
+    and the few places that read a span as a whole get :class:`EnToken` objects from
+    :meth:`tokens`.
     """
 
-    words: tuple[str, ...]  # each token's text (EnToken.text)
+    word_numbers: array[int]  # each token's text (EnToken.text)
     starts: array[int]  # offsets into the original text
     ends: array[int]
     chunks: array[int]
     flags: bytes  # STOP_FLAG and ACRONYM_FLAG of each token
     bounds: array[int]  # first and end token of each span, one after the other
-    keys: tuple[str, ...]
+    key_numbers: array[int]
+    strings: list[str]  # StringTable.strings, shared by the run's sides
 
     @classmethod
-    def build(cls, tokens: list[EnToken], spans: Iterable[tuple[int, int, str]]) -> EnSide:
+    def build(
+        cls, tokens: list[EnToken], spans: Iterable[tuple[int, int, str]], table: StringTable
+    ) -> EnSide:
         bounds: list[int] = []
-        keys = []
+        numbers = []
         for first, end, key in spans:
             bounds.append(first)
             bounds.append(end)
-            keys.append(key)
+            numbers.append(table.number(key))
         return cls(
-            tuple(t.text for t in tokens),
+            packed([table.number(t.text) for t in tokens]),
             packed([t.start for t in tokens]),
             packed([t.end for t in tokens]),
             packed([t.chunk for t in tokens]),
             bytes(STOP_FLAG * t.stop + ACRONYM_FLAG * t.acronym for t in tokens),
             packed(bounds),
-            tuple(keys),
+            packed(numbers),
+            table.strings,
         )
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        """Each token's text (EnToken.text)."""
+        return tuple(map(self.strings.__getitem__, self.word_numbers))
+
+    def word(self, k: int) -> str:
+        """Token ``k``'s text."""
+        return self.strings[self.word_numbers[k]]
 
     @property
     def spans(self) -> Iterator[tuple[int, int, str]]:
         """(first token, end token, key) of each candidate span."""
-        return zip(self.bounds[::2], self.bounds[1::2], self.keys, strict=True)
+        keys = map(self.strings.__getitem__, self.key_numbers)
+        return zip(self.bounds[::2], self.bounds[1::2], keys, strict=True)
 
     def tokens(self, first: int = 0, end: int | None = None) -> list[EnToken]:
         """Tokens ``first`` to ``end`` (all by default) as objects."""
         return [
             EnToken(
-                self.words[k],
+                self.word(k),
                 self.starts[k],
                 self.ends[k],
                 self.chunks[k],
                 bool(self.flags[k] & STOP_FLAG),
                 bool(self.flags[k] & ACRONYM_FLAG),
             )
-            for k in range(first, len(self.words) if end is None else end)
+            for k in range(first, len(self.word_numbers) if end is None else end)
         ]
 
     def key(self, first: int, end: int) -> str:
         """The grouping key of tokens ``first`` to ``end``."""
-        return words_key(self.words[first:end])
+        return words_key([self.word(k) for k in range(first, end)])
 
 
 def packed(values: list[int]) -> array[int]:
@@ -270,9 +302,10 @@ def full_matches(
             side = sides.get(context.segment)
             if side is None:
                 continue
+            words = side.words
             token_parts = [
                 None if flags & STOP_FLAG else explainer.word_parts(word)
-                for word, flags in zip(side.words, side.flags, strict=True)
+                for word, flags in zip(words, side.flags, strict=True)
             ]
             usable = [
                 flags & STOP_FLAG or bool(parts and all(parts))
@@ -285,9 +318,9 @@ def full_matches(
                 assessment = explainer.assess(parts)
                 if assessment.cov_zh < 1.0 or assessment.cov_en < 1.0:
                     continue
-                if _truncated(explainer, side, first, end, assessment.matched, token_parts):
+                if _truncated(explainer, side, words, first, end, assessment.matched, token_parts):
                     continue
-                if not _coordination_ok(explainer, side, first, end, assessment.satisfied, token_parts):
+                if not _coordination_ok(explainer, words, first, end, assessment.satisfied, token_parts):
                     continue
                 if not _compounds_contiguous(explainer, range(first, end), assessment.satisfied, token_parts):
                     continue
@@ -302,10 +335,10 @@ def full_matches(
                         context.near,
                         assessment.whole,
                         number,
-                        _explained(explainer, side, first, end, assessment.satisfied),
+                        _explained(explainer, side, words, first, end, assessment.satisfied),
                         assessment.whole_only,
                         any(
-                            explainer.by_stand_in(side.words[k])
+                            explainer.by_stand_in(words[k])
                             for k in range(first, end)
                             if not side.flags[k] & STOP_FLAG
                         ),
@@ -317,6 +350,7 @@ def full_matches(
 def _truncated(
     explainer: Explainer,
     side: EnSide,
+    words: tuple[str, ...],
     first: int,
     end: int,
     matched: dict[int, set[str]],
@@ -324,7 +358,7 @@ def _truncated(
 ) -> bool:
     """Whether the span stops short: a neighbouring word belongs to the term ("united [nations]",
     "land outside [the law]"), or the last word is an adjective whose noun follows ("global economic [recovery]")."""
-    words, chunks, flags = side.words, side.chunks, side.flags
+    chunks, flags = side.chunks, side.flags
     chunk = chunks[first]
     for k, step in ((first - 1, -1), (end, 1)):
         skipped = 0
@@ -349,7 +383,7 @@ def _truncated(
 
 def _coordination_ok(
     explainer: Explainer,
-    side: EnSide,
+    words: tuple[str, ...],
     first: int,
     end: int,
     satisfied: set[int],
@@ -359,7 +393,7 @@ def _coordination_ok(
     and society") or one gloss holds both ("rights and interests"); "sharing and joint governance"
     for 共治 explains one part twice."""
     for k in range(first + 1, end - 1):
-        if side.words[k] not in COORDINATORS:
+        if words[k] not in COORDINATORS:
             continue
         left = _chars(explainer, range(first, k), satisfied, token_parts)
         right = _chars(explainer, range(k + 1, end), satisfied, token_parts)
@@ -417,14 +451,14 @@ def _chars(
 
 
 def _explained(
-    explainer: Explainer, side: EnSide, first: int, end: int, satisfied: set[int]
+    explainer: Explainer, side: EnSide, words: tuple[str, ...], first: int, end: int, satisfied: set[int]
 ) -> dict[str, list[str]]:
     """Which part of the Chinese term explains which English word (for editors)."""
     out: dict[str, list[str]] = defaultdict(list)
     for k in range(first, end):
         if side.flags[k] & STOP_FLAG:
             continue
-        word = side.words[k]
+        word = words[k]
         units = {
             explainer.glosses[g][0] for hits in explainer.word_parts(word) for g, _ in hits if g in satisfied
         }
@@ -533,8 +567,8 @@ def _cooccurring(
 def _modifier_cut(side: EnSide, end: int) -> bool:
     """Whether a span ends in an adjective whose noun follows in the same chunk."""
     return (
-        end < len(side.words)
-        and side.words[end - 1].endswith(ADJECTIVE_ENDINGS)
+        end < len(side.word_numbers)
+        and side.word(end - 1).endswith(ADJECTIVE_ENDINGS)
         and not side.flags[end] & STOP_FLAG
         and side.chunks[end] == side.chunks[end - 1]
     )

@@ -34,6 +34,7 @@ from termbase.extract.pairing import (
     EnSide,
     Explainer,
     Match,
+    StringTable,
     cooccurrence_choice,
     dice,
     full_matches,
@@ -136,7 +137,7 @@ class _Run:
     # -- preparation ---------------------------------------------------------------------------
 
     def _prepare(self) -> None:
-        keys: dict[str, str] = {}
+        strings = StringTable()
         for index, segment in enumerate(self.segments):
             if segment.zh_text:
                 zh = segment.zh_match
@@ -145,13 +146,11 @@ class _Run:
                 self.zh_match[index] = zh
             if segment.en_text:
                 tokens = english.tokenize(segment.en_text, segment.en_match, segment.en_splits)
-                # One string per distinct key: the same n-gram in many segments is stored once.
                 spans = [
-                    (i, j, keys.setdefault(key, key))
+                    (i, j, english.span_key(tokens[i:j]))
                     for i, j in english.iter_spans(tokens, 0, len(tokens))
-                    for key in (english.span_key(tokens[i:j]),)
                 ]
-                self.sides[index] = EnSide.build(tokens, spans)
+                self.sides[index] = EnSide.build(tokens, spans, strings)
                 self.en_frequency.update({key for _, _, key in spans})
         self._build_contexts()
 
@@ -347,13 +346,13 @@ class _Run:
         side = self.sides[match.segment]
         end = match.end
         if (
-            end + 1 >= len(side.words)
-            or side.words[end] not in ("and", "or")
+            end + 1 >= len(side.word_numbers)
+            or side.word(end) not in ("and", "or")
             or side.chunks[end] != side.chunks[end - 1]
         ):
             return False
         explainer = Explainer(candidate.text, self.lexicon.base)
-        return any(explainer.word_parts(side.words[end + 1]))
+        return any(explainer.word_parts(side.word(end + 1)))
 
     def _domain(self, text: str) -> bool:
         return any(self.lexicon.base.is_domain_word(key) for _, _, key in self.lexicon.base.units(text))
@@ -430,7 +429,7 @@ class _Run:
         coordinated = {
             m.key
             for m in matches
-            if any(w in ("and", "or") for w in self.sides[m.segment].words[m.first : m.end])
+            if any(self.sides[m.segment].word(k) in ("and", "or") for k in range(m.first, m.end))
         }
 
         def rank(key: str) -> tuple[int, int, int, int, int, int, str]:
@@ -723,8 +722,9 @@ class _Run:
             longest = max(len(k) for k in en_terms)
             for index, side in self.sides.items():
                 key = self.segments[index].key
+                words = side.words
                 for first, end in _all_ngrams(side.chunks):
-                    text_key = side.key(first, end)
+                    text_key = english.words_key(words[first:end])
                     if len(text_key) > longest:
                         continue
                     for target in en_terms.get(text_key, ()):
@@ -778,14 +778,15 @@ class _Run:
             return
         found: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
         for index, side in self.sides.items():
+            words = side.words
             for first, end in _all_ngrams(side.chunks, MAX_RECOGNIZED_TOKENS // 2):
                 if (side.flags[first] | side.flags[end - 1]) & english.STOP_FLAG:
                     continue
-                key = side.key(first, end)
+                key = english.words_key(words[first:end])
                 if key not in wanted:
                     continue
                 if (
-                    end < len(side.words)
+                    end < len(words)
                     and side.chunks[end] == side.chunks[first]
                     and not side.flags[end] & english.STOP_FLAG
                     and any(key.endswith(_substitute(change)) for *_, change in wanted[key])

@@ -10,7 +10,7 @@ from extract_corpus import pair_segments
 
 from termbase.extract import english, quotes
 from termbase.extract.lexicon import Lexicon
-from termbase.extract.pairing import EnSide, Explainer, _modifier_cut
+from termbase.extract.pairing import EnSide, Explainer, StringTable, _modifier_cut
 from termbase.extract.pipeline import METHOD_QUOTED, Extractor, _word_boundaries
 
 
@@ -123,7 +123,7 @@ def test_word_boundaries_ignore_a_dictionary_word_straddling_two_others() -> Non
 def test_a_span_ending_in_an_adjective_before_its_noun_is_cut_short() -> None:
     tokens = english.tokenize("It is by no means a lawless frontier.")
     lawless = next(k for k, t in enumerate(tokens) if t.text == "lawless")
-    side = EnSide.build(tokens, [])
+    side = EnSide.build(tokens, [], StringTable())
     assert _modifier_cut(side, lawless + 1)
     assert not _modifier_cut(side, lawless + 2)
 
