@@ -143,7 +143,8 @@ class _Run:
                 zh = segment.zh_match
                 if zh is None or len(zh) != len(segment.zh_text):
                     zh = match_text(segment.zh_text)
-                self.zh_match[index] = zh
+                # Most Chinese text is its own match text: the run then keeps no copy of it.
+                self.zh_match[index] = segment.zh_text if zh == segment.zh_text else zh
             if segment.en_text:
                 tokens = english.tokenize(segment.en_text, segment.en_match, segment.en_splits)
                 spans = [
@@ -697,7 +698,12 @@ class _Run:
         for variant in result.variants:
             self._register(variant.term.language, variant.term.text, variant.term, zh_terms, en_terms)
 
-        def cite(target: Any, span: Span) -> None:
+        # A run cites tens of thousands of occurrences at a few hundred distinct offsets: the
+        # citations share one int object per offset rather than holding two of their own.
+        offsets: dict[int, int] = {}
+
+        def cite(target: Any, segment: int, start: int, end: int) -> None:
+            span = Span(segment, offsets.setdefault(start, start), offsets.setdefault(end, end))
             if isinstance(target, ProposedTerm):
                 target.spans.append(span)
             else:
@@ -717,7 +723,7 @@ class _Run:
                         written = original[start : end + 1]
                         if script == LANG_ZH_HANT and written == word:
                             continue  # the Traditional term is cited where it is written Traditional
-                        cite(target, Span(key, start, end + 1))
+                        cite(target, key, start, end + 1)
         if en_terms:
             longest = max(len(k) for k in en_terms)
             for index, side in self.sides.items():
@@ -728,7 +734,7 @@ class _Run:
                     if len(text_key) > longest:
                         continue
                     for target in en_terms.get(text_key, ()):
-                        cite(target, Span(key, side.starts[first], side.ends[end - 1]))
+                        cite(target, key, side.starts[first], side.ends[end - 1])
 
     def _register(
         self,
