@@ -21,9 +21,11 @@ TOKEN_RE = re.compile(r"[A-Za-z0-9]+(?:[-‐‑][A-Za-z0-9]+)*")
 HYPHENS_RE = re.compile(r"[-‐‑]")
 MAX_SPAN_TOKENS = 7
 MAX_INNER_STOPWORDS = 2
-# Bits of a token's flags where a run keeps tokens in compact form (pairing.EnSide).
+# Bits of a token's flags where a run keeps tokens in compact form (pairing.EnSide); the
+# token's chunk number is kept above them.
 STOP_FLAG = 1
 ACRONYM_FLAG = 2
+CHUNK_SHIFT = 2
 
 # General English function words (articles, pronouns, prepositions, auxiliaries, conjunctions,
 # frequent adverbs and determiners). A span may contain them inside ("land outside the law")

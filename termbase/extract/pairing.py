@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from termbase.extract.chinese import ZhCandidate
 from termbase.extract.english import (
     ACRONYM_FLAG,
+    CHUNK_SHIFT,
     HYPHENS_RE,
     INNER_WORDS,
     STOP_FLAG,
@@ -78,10 +79,8 @@ class EnSide:
     """
 
     word_numbers: array[int]  # each token's text (EnToken.text)
-    starts: array[int]  # offsets into the original text
-    ends: array[int]
-    chunks: array[int]
-    flags: bytes  # STOP_FLAG and ACRONYM_FLAG of each token
+    offsets: array[int]  # start and end of each token in the original text, one after the other
+    flags: array[int]  # STOP_FLAG, ACRONYM_FLAG and the chunk number above them, of each token
     bounds: array[int]  # first and end token of each span, one after the other
     key_numbers: array[int]
     strings: list[str]  # StringTable.strings, shared by the run's sides
@@ -98,10 +97,8 @@ class EnSide:
             numbers.append(table.number(key))
         return cls(
             packed([table.number(t.text) for t in tokens]),
-            packed([t.start for t in tokens]),
-            packed([t.end for t in tokens]),
-            packed([t.chunk for t in tokens]),
-            bytes(STOP_FLAG * t.stop + ACRONYM_FLAG * t.acronym for t in tokens),
+            packed([offset for t in tokens for offset in (t.start, t.end)]),
+            packed([t.chunk << CHUNK_SHIFT | STOP_FLAG * t.stop | ACRONYM_FLAG * t.acronym for t in tokens]),
             packed(bounds),
             packed(numbers),
             table.strings,
@@ -116,6 +113,20 @@ class EnSide:
         """Token ``k``'s text."""
         return self.strings[self.word_numbers[k]]
 
+    def start(self, k: int) -> int:
+        return self.offsets[2 * k]
+
+    def end(self, k: int) -> int:
+        return self.offsets[2 * k + 1]
+
+    def chunk(self, k: int) -> int:
+        """Token ``k``'s chunk: tokens in different chunks are separated by punctuation."""
+        return self.flags[k] >> CHUNK_SHIFT
+
+    @property
+    def chunks(self) -> list[int]:
+        return [flags >> CHUNK_SHIFT for flags in self.flags]
+
     @property
     def spans(self) -> Iterator[tuple[int, int, str]]:
         """(first token, end token, key) of each candidate span."""
@@ -127,9 +138,9 @@ class EnSide:
         return [
             EnToken(
                 self.word(k),
-                self.starts[k],
-                self.ends[k],
-                self.chunks[k],
+                self.start(k),
+                self.end(k),
+                self.chunk(k),
                 bool(self.flags[k] & STOP_FLAG),
                 bool(self.flags[k] & ACRONYM_FLAG),
             )
@@ -292,7 +303,7 @@ def dice(both: int, first: int, second: int) -> float:
 def full_matches(
     candidate: ZhCandidate,
     explainer: Explainer,
-    contexts: dict[int, list[Context]],
+    contexts: dict[int, tuple[Context, ...]],
     sides: dict[int, EnSide],
 ) -> list[Match]:
     """Spans that explain the candidate completely, and are completely explained by it."""
@@ -358,8 +369,8 @@ def _truncated(
 ) -> bool:
     """Whether the span stops short: a neighbouring word belongs to the term ("united [nations]",
     "land outside [the law]"), or the last word is an adjective whose noun follows ("global economic [recovery]")."""
-    chunks, flags = side.chunks, side.flags
-    chunk = chunks[first]
+    flags = side.flags
+    chunk = side.chunk(first)
     for k, step in ((first - 1, -1), (end, 1)):
         skipped = 0
         coordinated = False
@@ -369,7 +380,7 @@ def _truncated(
             skipped += 1
         if coordinated:
             continue  # "lawful rights [and interests]": a coordinated word may or may not belong
-        if not 0 <= k < len(words) or chunks[k] != chunk or flags[k] & STOP_FLAG:
+        if not 0 <= k < len(words) or side.chunk(k) != chunk or flags[k] & STOP_FLAG:
             continue
         parts = token_parts[k]
         if parts is None:
@@ -492,7 +503,7 @@ class CooccurrenceChoice:
 def cooccurrence_choice(
     candidate: ZhCandidate,
     explainer: Explainer,
-    contexts: dict[int, list[Context]],
+    contexts: dict[int, tuple[Context, ...]],
     sides: dict[int, EnSide],
     en_frequency: Counter[str],
     *,
@@ -544,7 +555,7 @@ def cooccurrence_choice(
 
 def _cooccurring(
     occurrence_segments: list[int],
-    contexts: dict[int, list[Context]],
+    contexts: dict[int, tuple[Context, ...]],
     sides: dict[int, EnSide],
     claimed: dict[int, set[int]],
 ) -> Iterator[tuple[int, Context, int, int, str]]:
@@ -570,7 +581,7 @@ def _modifier_cut(side: EnSide, end: int) -> bool:
         end < len(side.word_numbers)
         and side.word(end - 1).endswith(ADJECTIVE_ENDINGS)
         and not side.flags[end] & STOP_FLAG
-        and side.chunks[end] == side.chunks[end - 1]
+        and side.chunk(end) == side.chunk(end - 1)
     )
 
 

@@ -131,7 +131,7 @@ class _Run:
         self.zh_match: dict[int, str] = {}
         self.sides: dict[int, EnSide] = {}
         self.en_frequency: Counter[str] = Counter()
-        self.contexts: dict[int, list[Context]] = {}
+        self.contexts: dict[int, tuple[Context, ...]] = {}
         self._segment_index: dict[int, int] | None = None
 
     # -- preparation ---------------------------------------------------------------------------
@@ -184,7 +184,7 @@ class _Run:
                         e_start, e_end = en_positions[other]
                         if e_end >= start - POSITION_WINDOW and e_start <= end + POSITION_WINDOW:
                             contexts.append(Context(other, near=True))
-                self.contexts[index] = contexts
+                self.contexts[index] = tuple(contexts)
 
     # -- pairing -------------------------------------------------------------------------------
 
@@ -349,7 +349,7 @@ class _Run:
         if (
             end + 1 >= len(side.word_numbers)
             or side.word(end) not in ("and", "or")
-            or side.chunks[end] != side.chunks[end - 1]
+            or side.chunk(end) != side.chunk(end - 1)
         ):
             return False
         explainer = Explainer(candidate.text, self.lexicon.base)
@@ -734,7 +734,7 @@ class _Run:
                     if len(text_key) > longest:
                         continue
                     for target in en_terms.get(text_key, ()):
-                        cite(target, key, side.starts[first], side.ends[end - 1])
+                        cite(target, key, side.start(first), side.end(end - 1))
 
     def _register(
         self,
@@ -793,7 +793,7 @@ class _Run:
                     continue
                 if (
                     end < len(words)
-                    and side.chunks[end] == side.chunks[first]
+                    and side.chunk(end) == side.chunk(first)
                     and not side.flags[end] & english.STOP_FLAG
                     and any(key.endswith(_substitute(change)) for *_, change in wanted[key])
                 ):
