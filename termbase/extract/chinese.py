@@ -2,8 +2,8 @@
 
 A candidate is a run of tokens that ends in a noun-like head and starts with neither a verb,
 a pronoun nor a place or person name. Three further sources catch what the POS patterns miss:
-dictionary headwords that span several tokens (零和博弈 = 零/和/博弈), and runs of single
-characters where jieba found no word at all (an unknown fixed expression such as 法外之地).
+dictionary headwords that span several tokens (世界和平 = 世界/和平), and runs of single
+characters where jieba found no word at all (an unknown fixed expression).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ NOUNISH = frozenset({"n", "nz", "vn", "nt", "nl", "ng", "l", "j", "an", "eng", "
 INNER = NOUNISH | frozenset({"v", "b", "a", "ns", "s", "vd", "ad"})
 NAMES = frozenset({"nr", "nrfg", "nrt", "ns"})
 HAN_TOKEN_RE = re.compile(r"^[\u3400-\u9fff]+$")
-# Generic heads that turn a term into a description (网络安全问题 "cyber-security issues").
+# Generic heads that turn a term into a description (数据安全问题 "data security issues").
 STOP_HEADS = frozenset(
     [
         "问题",
@@ -169,14 +169,14 @@ def _head_ok(token: Token, lexicon: Lexicon) -> bool:
         return False
     if token.flag in NOUNISH:
         return True
-    # 治理 is tagged as a verb, but "governance" is a noun gloss: 互联网治理 is a term.
+    # 执法 is tagged as a verb, but "law enforcement" is a noun gloss: 网络执法 is a term.
     return token.flag == "v" and len(token.word) >= 2 and lexicon.has_nominal_sense(token.word)
 
 
 START_TAGS = NOUNISH - {"nrt"}
 
 
-# Actors that open a clause rather than a term (人民共享, 政府网络); 国家安全 and 人类社会 stay.
+# Actors that open a clause rather than a term (人民使用, 政府网页); 国家机关 and 人类历史 stay.
 GENERIC_STARTS = ("人民", "政府", "中国", "我国", "各国", "我们", "大家")
 # Words that never sit inside a term.
 INNER_STOPS = frozenset(
@@ -204,7 +204,7 @@ def _single_ok(
     token: Token, general_freq: Mapping[str, int], lexicon: Lexicon, tag_word: Callable[[str], str]
 ) -> bool:
     """One word alone is a term when it is rare in general language, and for two characters
-    only when it is one of the domain's own words (主权, 网民): 共识 and 伙伴 are everyday words."""
+    only when it is one of the domain's own words (监管): 办法 and 同学 are everyday words."""
     if len(token.word) < 2 or not _is_han(token.word) or token.word in STOP_HEADS:
         return False
     if token.flag not in NOUNISH or token.flag in {"nrt", "j"}:
@@ -213,7 +213,7 @@ def _single_ok(
         return False
     if lexicon.is_domain_word(token.word) or lexicon.is_headword(token.word):
         return len(token.word) > 2 or lexicon.is_domain_word(token.word)
-    # jieba's dictionary also lists phrases: 人类文明 names, 美好未来 "beautiful future" describes.
+    # jieba's dictionary also lists phrases: 公共服务 names, 幸福生活 "happy life" describes.
     head = _first_word(token.word, general_freq)
     if head is None or token.word[len(head) :] in STOP_HEADS:
         return False
@@ -247,7 +247,7 @@ def candidates_in(
             if j > i and (token.flag not in INNER or token.word in INNER_STOPS):
                 break
             if j > i and _opens_clause(first, lexicon):
-                break  # 利用网络空间 "use of cyberspace", 维护和平安全 "safeguard peace": clauses
+                break  # 使用数据 "use of data", 保护隐私 "protect privacy": clauses
             if j > i and token.flag == "a" and len(token.word) > 1:
                 break
             if not (_is_han(token.word) or token.flag == "eng"):
@@ -255,7 +255,7 @@ def candidates_in(
             if token.end - first.start > MAX_CHARS:
                 break
             if token.flag == "v" and not lexicon.has_nominal_sense(token.word):
-                break  # a verb inside makes a clause (人民搭乘信息时代), unless it names (治理)
+                break  # a verb inside makes a clause (用户访问网页), unless it names (执法)
             if not _head_ok(token, lexicon) or token.word[-1] in FUNCTION_CHARS:
                 continue
             if j == i and not _single_ok(token, general_freq, lexicon, tag_word):
@@ -268,7 +268,7 @@ def candidates_in(
                 "pos-pattern",
                 ZhOccurrence(segment, first.start, token.end),
             )
-    # Dictionary headwords of three or more characters that jieba split (零和博弈).
+    # Dictionary headwords of three or more characters that jieba split (世界和平).
     for i in range(n):
         for j in range(i + 1, min(n, i + 4)):
             start, end = tokens[i].start, tokens[j].end
