@@ -524,24 +524,11 @@ def _plain_indexes(conn: Connection) -> list[tuple[str, str]]:
     return [(name, ddl) for name, ddl in rows]
 
 
-def _write_sqlite(conn: Connection, table: str, rows: Sequence[tuple[Any, ...]]) -> None:
-    if rows:
-        columns = COLUMNS[table]
-        names = ", ".join(f'"{c}"' for c in columns)
-        marks = ", ".join("?" for _ in columns)
-        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
-        cursor.close()
+def _write(conn: Connection, table: str, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Bulk-write rows the way the import does: COPY on PostgreSQL, executemany on SQLite."""
+    from termbase.services.importing import insert_rows
 
-
-def _write_postgres(conn: Connection, table: str, rows: Sequence[tuple[Any, ...]]) -> None:
-    if rows:
-        names = ", ".join(f'"{c}"' for c in COLUMNS[table])
-        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        cursor.close()
+    insert_rows(conn, table, COLUMNS[table], rows)
 
 
 @dataclass
@@ -580,7 +567,6 @@ def load(
     upgrade(database_url)
     engine: Engine = make_engine(database_url)
     postgres = engine.dialect.name == "postgresql"
-    write = _write_postgres if postgres else _write_sqlite
     terms = citations = 0
     generate_cpu = write_seconds = 0.0
     with engine.begin() as conn:
@@ -591,13 +577,13 @@ def load(
         indexes = _plain_indexes(conn)
         for name, _ddl in indexes:
             conn.execute(text(f'DROP INDEX "{name}"'))
-        write(conn, "documents", document_rows(concepts, not postgres))
+        _write(conn, "documents", document_rows(concepts, not postgres))
         done = 0
         for chunk in chunks(concepts, seed, not postgres, workers):
             started = time.perf_counter()
             for table in LOAD_TABLES:
                 if table != "documents":
-                    write(conn, table, chunk.rows[table])
+                    _write(conn, table, chunk.rows[table])
             write_seconds += time.perf_counter() - started
             generate_cpu += chunk.seconds
             terms += len(chunk.rows["terms"])
