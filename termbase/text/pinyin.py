@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from pypinyin import Style, lazy_pinyin
 from pypinyin.converter import DefaultConverter
@@ -14,11 +15,6 @@ from termbase.text.segment import default_segmenter
 
 _NON_LETTER_RE = re.compile(r"[^a-z]")
 _PINYIN = Pinyin(DefaultConverter())
-_SEGMENT_SYLLABLES: dict[str, tuple[tuple[str, str], ...]] = {}
-_SEGMENT_SYLLABLES_MAX = 200_000
-# The same for whole texts: a term's Traditional and Simplified forms share one entry.
-_TEXT_SYLLABLES: dict[str, tuple[tuple[str, str], ...]] = {}
-_TEXT_SYLLABLES_MAX = 20_000
 
 
 def pinyin_marks(text: str) -> str:
@@ -50,21 +46,27 @@ def pinyin_initials(text: str) -> str:
     return _NON_LETTER_RE.sub("", "".join(letters).lower())
 
 
+@lru_cache(maxsize=200_000)
 def _segment_syllables(segment: str) -> tuple[tuple[str, str], ...]:
     """Toneless pinyin and initial of each syllable of one segment, as pypinyin converts it (memoised: pure)."""
-    found = _SEGMENT_SYLLABLES.get(segment)
-    if found is None:
-        converter = _PINYIN._converter
-        normal = converter.convert(segment, Style.NORMAL, False, "default", True)
-        initials = converter.convert(segment, Style.FIRST_LETTER, False, "default", True)
-        found = tuple(
-            (_NON_LETTER_RE.sub("", "".join(n).lower()), _NON_LETTER_RE.sub("", "".join(i).lower()))
-            for n, i in zip(normal, initials, strict=True)
-        )
-        if len(_SEGMENT_SYLLABLES) >= _SEGMENT_SYLLABLES_MAX:
-            _SEGMENT_SYLLABLES.clear()
-        _SEGMENT_SYLLABLES[segment] = found
-    return found
+    converter = _PINYIN._converter
+    normal = converter.convert(segment, Style.NORMAL, False, "default", True)
+    initials = converter.convert(segment, Style.FIRST_LETTER, False, "default", True)
+    return tuple(
+        (_NON_LETTER_RE.sub("", "".join(n).lower()), _NON_LETTER_RE.sub("", "".join(i).lower()))
+        for n, i in zip(normal, initials, strict=True)
+    )
+
+
+# Memoised by the Simplified form, so a term's Traditional and Simplified forms share one entry.
+@lru_cache(maxsize=20_000)
+def _text_syllables(simplified: str) -> tuple[tuple[str, str], ...]:
+    return tuple(
+        syllable
+        for segment in _PINYIN.seg(simplified)
+        for syllable in _segment_syllables(segment)
+        if syllable[0] or syllable[1]
+    )
 
 
 def pinyin_syllables(text: str) -> list[tuple[str, str]]:
@@ -77,19 +79,7 @@ def pinyin_syllables(text: str) -> list[tuple[str, str]]:
     """
     if not has_han(text):
         return []
-    simplified = to_simplified(text)
-    found = _TEXT_SYLLABLES.get(simplified)
-    if found is None:
-        found = tuple(
-            syllable
-            for segment in _PINYIN.seg(simplified)
-            for syllable in _segment_syllables(segment)
-            if syllable[0] or syllable[1]
-        )
-        if len(_TEXT_SYLLABLES) >= _TEXT_SYLLABLES_MAX:
-            _TEXT_SYLLABLES.clear()
-        _TEXT_SYLLABLES[simplified] = found
-    return list(found)
+    return list(_text_syllables(to_simplified(text)))
 
 
 def query_pinyin_key(query: str) -> str:
