@@ -371,10 +371,6 @@ class EnToken:
     stop: bool
     acronym: bool  # written in capitals in the original (IT, ICTs, AI)
 
-    @property
-    def lemma(self) -> str:
-        return singularize(self.text)
-
 
 def word_parts(text: str) -> list[str]:
     """Singular lower-case word parts, hyphenated words split: "Cross-border" -> [cross, border]."""

@@ -200,11 +200,6 @@ def _reviews(options: ExportOptions) -> tuple[str, ...]:
     return (TermReview.ACCEPTED.value, TermReview.CANDIDATE.value)
 
 
-def count_matching(session: Session, options: ExportOptions) -> int:
-    """How many concepts the filters select (some may still have no exportable term)."""
-    return session.scalar(select(func.count()).select_from(Concept).where(*_filters(options))) or 0
-
-
 def check_exportable(session: Session, options: ExportOptions) -> None:
     """Refuse an export that would be empty or names an unknown document."""
     if options.document and not session.scalar(select(exists().where(Document.slug == options.document))):

@@ -31,8 +31,3 @@ def normalize_language_tag(tag: str) -> str | None:
 
 def is_chinese(language: str) -> bool:
     return language.startswith("zh")
-
-
-def uses_whitespace(language: str) -> bool:
-    """Whether words are separated by spaces, so matches must respect word boundaries."""
-    return not is_chinese(language)
