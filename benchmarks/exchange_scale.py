@@ -26,11 +26,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -72,9 +75,63 @@ def truncate_tbx(source: Path, target: Path, max_bytes: int) -> int:
     return entries
 
 
-def step_export_all(url: str, fmt: str, path: Path) -> dict[str, Any]:
-    """``tbx_throughput``'s export step with ``status=all``: every concept, as the target counts them."""
-    return step_export(url, fmt, path, status="all")
+def _children_peaks(peaks: dict[int, float], stop: threading.Event) -> None:
+    """Record the peak RSS (VmHWM, MB) of each child process until ``stop``: the export's workers."""
+    me = os.getpid()
+    while not stop.wait(0.05):
+        try:
+            children = Path(f"/proc/{me}/task/{me}/children").read_text().split()
+        except OSError:
+            continue
+        for pid in map(int, children):
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:  # ended between the listing and the read
+                continue
+            for line in status.splitlines():
+                if line.startswith("VmHWM:"):
+                    peaks[pid] = max(peaks.get(pid, 0.0), int(line.split()[1]) / 1024)
+
+
+def step_export_all(url: str, fmt: str, path: Path, workers: int) -> dict[str, Any]:
+    """Export every concept (``status=all``, as the target counts them), as ``termbase export`` does.
+
+    With workers, ``rss_mb`` is the sum of this process's peak and each worker's (sampled every
+    50 ms; a worker's memory is flat after its first windows) and ``cpu`` includes theirs.
+    """
+    if workers <= 1:
+        return step_export(url, fmt, path, status="all")
+    from termbase.db import make_engine, make_sessionmaker
+    from termbase.services.exporting import ExportOptions, export_stream
+
+    factory = make_sessionmaker(make_engine(url))
+    options = ExportOptions(format=fmt, status="all", exported_at=datetime(2000, 1, 1, tzinfo=UTC))
+    peaks: dict[int, float] = {}
+    stop = threading.Event()
+    sampler = threading.Thread(target=_children_peaks, args=(peaks, stop), daemon=True)
+    baseline = _usage()
+    sampler.start()
+    start = time.perf_counter()
+    with factory() as session, path.open("wb") as handle:
+        stream = export_stream(session, options, workers=workers)
+        for chunk in stream:
+            handle.write(chunk)
+    seconds = time.perf_counter() - start
+    stop.set()
+    sampler.join()
+    usage = _usage()
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {
+        "seconds": seconds,
+        "cpu": usage["cpu"] - baseline["cpu"] + children.ru_utime + children.ru_stime,
+        "rss_mb": usage["rss_mb"] + sum(peaks.values()),
+        "parent_rss_mb": usage["rss_mb"],
+        "worker_rss_mb": sorted(peaks.values()),
+        "baseline_rss_mb": baseline["rss_mb"],
+        "concepts": stream.entries,
+        "bytes": path.stat().st_size,
+        "workers": workers,
+    }
 
 
 def step_tt_write(path: Path, out: Path) -> dict[str, Any]:
@@ -137,6 +194,7 @@ def run(
     translate_toolkit_max_mb: int = 300,
     keep_scratch: bool = False,
     scratch: str | None = None,
+    workers: int = 0,
 ) -> dict[str, Any]:
     from benchmarks.synthetic import drop_database, ensure_database, ensure_loaded
 
@@ -151,7 +209,7 @@ def run(
         work = Path(folder)
         exported = work / "export.tbx"
         result["export 2008"] = _own_child(
-            "export-all", database_url=database_url, format="tbx-basic-2008", file=exported
+            "export-all", database_url=database_url, format="tbx-basic-2008", file=exported, workers=workers
         )
         result["file_mb"] = exported.stat().st_size / 1e6
         result["read (termbase parser)"] = _child("read", file=exported)
@@ -228,15 +286,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--file", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     parser.add_argument("--format", default="tbx-basic-2008", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--workers", type=int, default=0, help="export worker processes (0: one per core, as the CLI)"
+    )
     args = parser.parse_args(argv)
+    workers = args.workers or os.cpu_count() or 1
     if args.step == "tt-write":
         print(json.dumps(step_tt_write(Path(args.file), Path(args.out))))
         return 0
     if args.step == "export-all":
-        print(json.dumps(step_export_all(args.database_url, args.format, Path(args.file))))
+        print(json.dumps(step_export_all(args.database_url, args.format, Path(args.file), workers)))
         return 0
     url = args.database_url or default_url("sqlite", args.concepts)
-    result = run(url, args.concepts, reuse=args.reuse, translate_toolkit_max_mb=args.translate_toolkit_max_mb)
+    result = run(
+        url,
+        args.concepts,
+        reuse=args.reuse,
+        translate_toolkit_max_mb=args.translate_toolkit_max_mb,
+        workers=workers,
+    )
     print(report(result))
     path = (
         Path(args.json)

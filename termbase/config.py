@@ -19,6 +19,10 @@ DEFAULTS: dict[str, Any] = {
     "ANONYMOUS_ACCESS": "read",
     # How many context sentences a TBX export carries per term.
     "EXPORT_CONTEXT_CAP": 3,
+    # Worker processes rendering a large TBX export from the command line (0: one per CPU core,
+    # 1: none), used from EXPORT_PARALLEL_FROM concepts in the termbase.
+    "EXPORT_WORKERS": 0,
+    "EXPORT_PARALLEL_FROM": 20_000,
     # Largest accepted upload or import, in bytes.
     "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
     "MAX_INGEST_BYTES": 64 * 1024 * 1024,
@@ -31,6 +35,8 @@ DEFAULTS: dict[str, Any] = {
 
 _INT_KEYS = {
     "EXPORT_CONTEXT_CAP",
+    "EXPORT_WORKERS",
+    "EXPORT_PARALLEL_FROM",
     "MAX_CONTENT_LENGTH",
     "MAX_INGEST_BYTES",
     "API_MAX_CONTENT_LENGTH",

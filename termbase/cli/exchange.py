@@ -93,8 +93,14 @@ def export_command(
         lang_codes=codes,
         context_cap=min(cap, exporting.MAX_CONTEXT_CAP),
     )
+    workers = int(current_app.config["EXPORT_WORKERS"]) or os.cpu_count() or 1
     with _startup_objects_frozen(), transaction() as session:
-        stream = exporting.export_stream(session, options)
+        stream = exporting.export_stream(
+            session,
+            options,
+            workers=workers,
+            parallel_from=int(current_app.config["EXPORT_PARALLEL_FROM"]),
+        )
         if output == "-":
             out = sys.stdout.buffer
             size = 0

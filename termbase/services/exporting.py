@@ -16,8 +16,6 @@ import brought in. Not exported: extraction evidence, comments and the full hist
 from __future__ import annotations
 
 import enum
-import json
-from collections import defaultdict
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -29,32 +27,19 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from termbase.ingest.glossary import write_glossary
 from termbase.models import Citation, Concept, Definition, Document, Segment, Term
-from termbase.records import (
-    ConceptRecord,
-    ContextRecord,
-    TermRecord,
-    TermReview,
-    TransactionRecord,
-    UsageStatus,
-    WorkflowStatus,
-)
+from termbase.records import ConceptRecord, TermReview, WorkflowStatus
 from termbase.services.errors import Invalid
-from termbase.tbx.export import TbxHeader, write_tbx
-from termbase.tbx.vocab import (
-    TRANSACTION_MODIFICATION,
-    TRANSACTION_ORIGINATION,
-    Generation,
-    resolve_lang_codes,
-)
+from termbase.services.export_rows import Window, window_records
+from termbase.services.export_rows import context_source as context_source
+from termbase.services.export_worker import Renderers
+from termbase.tbx.export import MarkedPart, TbxHeader, write_tbx, write_tbx_parts
+from termbase.tbx.vocab import Generation, resolve_lang_codes
 
 CHUNK_SIZE = 1000
-# Enum members by value: a dict lookup per row instead of an Enum call.
-_USAGE = {s.value: s for s in UsageStatus}
-_REVIEW = {r.value: r for r in TermReview}
-_WORKFLOW = {w.value: w for w in WorkflowStatus}
 MAX_CONTEXT_CAP = 50
-# json.loads without its checks and the whitespace match around the value: about half the cost.
-_decode_json = json.JSONDecoder().raw_decode
+# From this many concepts in the termbase a TBX export asked to use worker processes does:
+# below, starting them (about a fifth of a second each) costs more than they save.
+PARALLEL_FROM = 20_000
 # Term.evidence key under which contexts read from an imported file are kept (see importing.py).
 IMPORTED_CONTEXTS_KEY = "imported_contexts"
 
@@ -218,24 +203,45 @@ def check_exportable(session: Session, options: ExportOptions) -> None:
 
 
 class ExportStream(Iterator[bytes]):
-    """The file as byte chunks; :attr:`entries` counts the concepts written so far."""
+    """The file as byte chunks; :attr:`entries` counts the concepts written so far.
 
-    def __init__(self, session: Session, options: ExportOptions) -> None:
+    With ``workers`` above 1 a TBX file is rendered by that many worker processes (see
+    :mod:`termbase.services.export_worker`) while this one reads the database and writes
+    their parts in order: the same bytes, about twice as fast on two cores.
+    """
+
+    def __init__(self, session: Session, options: ExportOptions, *, workers: int = 1) -> None:
         self.entries = 0
-        self._records = iter_records(session, options)
-        records = self._counted(self._records)
         fmt = ExportFormat(options.format)
+        self._source: Generator[Any]
         if fmt in (ExportFormat.CSV, ExportFormat.TSV):
             delimiter = "," if fmt is ExportFormat.CSV else "\t"
-            self._chunks = write_glossary(records, delimiter=delimiter, lang_codes=options.lang_codes)
-        else:
-            header = TbxHeader(
-                title="termbase export (zh-en)",
-                description=f"Exported from termbase on {_when(options).strftime('%Y-%m-%dT%H:%M:%SZ')}; "
-                f"{describe(options)}",
+            self._source = iter_records(session, options)
+            self._chunks = write_glossary(
+                self._counted(self._source), delimiter=delimiter, lang_codes=options.lang_codes
             )
+            return
+        header = TbxHeader(
+            title="termbase export (zh-en)",
+            description=f"Exported from termbase on {_when(options).strftime('%Y-%m-%dT%H:%M:%SZ')}; "
+            f"{describe(options)}",
+        )
+        generation = Generation(fmt.value)
+        if workers > 1:
+            self._source = _rendered_apart(session, options, workers)
+            self._chunks = write_tbx_parts(
+                self._counted_parts(self._source),
+                generation=generation,
+                lang_codes=options.lang_codes,
+                header=header,
+            )
+        else:
+            self._source = iter_records(session, options)
             self._chunks = write_tbx(
-                records, generation=Generation(fmt.value), lang_codes=options.lang_codes, header=header
+                self._counted(self._source),
+                generation=generation,
+                lang_codes=options.lang_codes,
+                header=header,
             )
 
     def _counted(self, records: Iterator[ConceptRecord]) -> Iterator[ConceptRecord]:
@@ -244,6 +250,11 @@ class ExportStream(Iterator[bytes]):
                 self.entries += 1
             yield record
 
+    def _counted_parts(self, parts: Iterator[MarkedPart]) -> Iterator[MarkedPart]:
+        for part in parts:
+            self.entries += part.records
+            yield part
+
     def __iter__(self) -> ExportStream:
         return self
 
@@ -251,19 +262,28 @@ class ExportStream(Iterator[bytes]):
         return next(self._chunks)
 
     def close(self) -> None:
-        """Stop early: the reading ends while the session is still open (see :func:`iter_records`)."""
-        self._records.close()
+        """Stop early: the reading ends while the session is still open (see :func:`iter_records`),
+        and worker processes, if any, are stopped."""
+        self._source.close()
 
 
-def export_stream(session: Session, options: ExportOptions) -> ExportStream:
+def export_stream(
+    session: Session, options: ExportOptions, *, workers: int = 1, parallel_from: int = PARALLEL_FROM
+) -> ExportStream:
     """Check the options against the database, then return the file as a stream of byte chunks.
 
     Errors (unknown document, nothing to export) are raised here, before the first chunk,
     so an edge can still answer with a proper error. The session must stay open while the
-    stream is consumed.
+    stream is consumed. A TBX export of a termbase of at least ``parallel_from`` concepts
+    uses ``workers`` worker processes when that is more than 1.
     """
     check_exportable(session, options)
-    return ExportStream(session, options)
+    parallel = (
+        workers > 1
+        and options.format in (ExportFormat.TBX_2008, ExportFormat.TBX_V3)
+        and (session.scalar(select(func.count()).select_from(Concept)) or 0) >= parallel_from
+    )
+    return ExportStream(session, options, workers=workers if parallel else 1)
 
 
 def _selected(session: Session, options: ExportOptions) -> Callable[[int, str, float | None], bool]:
@@ -296,7 +316,23 @@ def iter_records(session: Session, options: ExportOptions) -> Generator[ConceptR
     """
     connection = session.connection()
     with _unmapped(connection):
-        yield from _read_records(session, connection, options)
+        for window in _read_windows(session, connection, options):
+            yield from window_records(window)
+
+
+def _rendered_apart(session: Session, options: ExportOptions, workers: int) -> Generator[MarkedPart]:
+    """The selected concepts as TBX parts rendered by ``workers`` processes, in file order.
+
+    Only this process reads the database, through the session's connection as
+    :func:`iter_records` does, so the parts show the data exactly as an export in one
+    process would: the workers never connect, and need no shared snapshot.
+    """
+    connection = session.connection()
+    with (
+        _unmapped(connection),
+        Renderers(workers, Generation(options.format), options.lang_codes) as renderers,
+    ):
+        yield from renderers.render(_read_windows(session, connection, options, plain=True))
 
 
 @contextmanager
@@ -323,9 +359,13 @@ def _unmapped(connection: Connection) -> Iterator[None]:
             connection.exec_driver_sql(f"PRAGMA mmap_size={int(mapped)}")
 
 
-def _read_records(
-    session: Session, connection: Connection, options: ExportOptions
-) -> Iterator[ConceptRecord]:
+def _read_windows(
+    session: Session, connection: Connection, options: ExportOptions, *, plain: bool = False
+) -> Iterator[Window]:
+    """The selected concepts and what goes out with them, ``CHUNK_SIZE`` concepts at a time.
+
+    ``plain``: concept rows as tuples rather than SQLAlchemy rows, to pickle.
+    """
     selected = _selected(session, options)
     reviews = _reviews(options)
     cap = options.context_cap
@@ -349,55 +389,47 @@ def _read_records(
         ).all()
         if not window:
             return
-        concepts = [row for row in window if selected(row[0], row[3], row[4])]
-        chunk = _Chunk(last_id, window[-1][0], [c[0] for c in concepts], len(concepts) == len(window))
+        concepts = []
+        left_out = []
+        for row in window:
+            if selected(row[0], row[3], row[4]):
+                concepts.append(row)
+            else:
+                left_out.append(row[0])
+        chunk = _Chunk(last_id, window[-1][0], [c[0] for c in concepts], left_out)
         last_id = chunk.last_id
         if not concepts:
             continue
-        terms = _terms(connection, chunk, reviews)
-        definitions = _definitions(connection, chunk)
-        contexts = _contexts(connection, chunk, reviews, cap)
-        empty: tuple[dict[str, str], dict[str, str]] = ({}, {})
-        for concept_id, subject, note, status, confidence, created, creator, updated, updater in concepts:
-            term_records = []
-            for term_id, term in terms.get(concept_id, ()):
-                cited = contexts.get(term_id)
-                if cited or len(term.contexts) > cap:
-                    term.contexts = _merge_contexts(cited or [], term.contexts, cap)
-                term_records.append(term)
-            texts, sources = definitions.get(concept_id, empty)
-            yield ConceptRecord(
-                str(concept_id),
-                subject,
-                note,
-                _WORKFLOW[status],
-                confidence,
-                texts,
-                term_records,
-                [
-                    TransactionRecord(TRANSACTION_ORIGINATION, created, creator),
-                    TransactionRecord(TRANSACTION_MODIFICATION, updated, updater),
-                ],
-                sources,
-            )
+        yield Window(
+            [tuple(row) for row in concepts] if plain else concepts,
+            _term_rows(connection, chunk, reviews),
+            _definition_rows(connection, chunk),
+            _context_rows(connection, chunk, reviews, cap),
+            cap,
+        )
 
 
 @dataclass(frozen=True, slots=True)
 class _Chunk:
-    """The concepts of one chunk: ids after ``after_id`` up to ``last_id``, ``ids`` selected."""
+    """The concepts of one chunk: ids after ``after_id`` up to ``last_id``, ``ids`` selected,
+    ``left_out`` not."""
 
     after_id: int
     last_id: int
     ids: list[int]
-    whole: bool  # every concept in the id range is selected
+    left_out: list[int]
 
     def has(self, concept_id: InstrumentedAttribute[int]) -> list[ColumnElement[bool]]:
         """Rows of the selected concepts. The id range gives an index range scan whatever the
         planner's statistics (PostgreSQL scanned the whole table for a bare ``IN`` right after
-        a bulk import); the list of ids is added only when the filters left some out."""
+        a bulk import); a list of ids is added only when the filters left some out, the
+        shorter of the two: SQLAlchemy coerces and binds every value of the list, for each query."""
         clauses = [concept_id > self.after_id, concept_id <= self.last_id]
-        if not self.whole:
-            clauses.append(concept_id.in_(self.ids))
+        if self.left_out:
+            if len(self.left_out) < len(self.ids):
+                clauses.append(concept_id.not_in(self.left_out))
+            else:
+                clauses.append(concept_id.in_(self.ids))
         return clauses
 
 
@@ -416,10 +448,8 @@ def _driver_rows(connection: Connection, statement: Select[*tuple[Any, ...]]) ->
         result.close()
 
 
-def _terms(
-    connection: Connection, chunk: _Chunk, reviews: tuple[str, ...]
-) -> dict[int, list[tuple[int, TermRecord]]]:
-    rows = _driver_rows(
+def _term_rows(connection: Connection, chunk: _Chunk, reviews: tuple[str, ...]) -> Sequence[Any]:
+    return _driver_rows(
         connection,
         select(
             Term.id,
@@ -439,65 +469,21 @@ def _terms(
         .where(*chunk.has(Term.concept_id), Term.review.in_(reviews))
         .order_by(Term.concept_id, Term.id),
     )
-    result: dict[int, list[tuple[int, TermRecord]]] = defaultdict(list)
-    for term_id, concept_id, language, text, usage, pos, term_type, pinyin, note, review, imported in rows:
-        result[concept_id].append(
-            (
-                term_id,
-                TermRecord(
-                    language,
-                    text,
-                    _USAGE[usage],
-                    pos,
-                    term_type,
-                    pinyin or None,
-                    note,
-                    _imported_contexts(imported) if imported else [],
-                    _REVIEW[review],
-                ),
-            )
-        )
-    return result
 
 
-def _imported_contexts(encoded: str) -> list[ContextRecord]:
-    if not encoded.startswith("["):
-        return []
-    return [
-        ContextRecord(text=str(item["text"]), source=item.get("source"))
-        for item in _decode_json(encoded)[0]
-        if isinstance(item, dict) and item.get("text")
-    ]
-
-
-def _definitions(connection: Connection, chunk: _Chunk) -> dict[int, tuple[dict[str, str], dict[str, str]]]:
-    rows = _driver_rows(
+def _definition_rows(connection: Connection, chunk: _Chunk) -> Sequence[Any]:
+    return _driver_rows(
         connection,
         select(Definition.concept_id, Definition.language, Definition.text, Definition.source)
         .where(*chunk.has(Definition.concept_id))
         .order_by(Definition.concept_id, Definition.language),
     )
-    result: dict[int, tuple[dict[str, str], dict[str, str]]] = {}
-    for concept_id, language, text, source in rows:
-        texts, sources = result.setdefault(concept_id, ({}, {}))
-        texts[language] = text
-        if source:
-            sources[language] = source
-    return result
 
 
-def context_source(title: str | None, date: str | None, position: int) -> str:
-    """Where a context sentence comes from: ``Title (2015-12-16), segment 12``."""
-    title = title or "untitled document"
-    return f"{title} ({date}), segment {position}" if date else f"{title}, segment {position}"
-
-
-def _contexts(
-    connection: Connection, chunk: _Chunk, reviews: tuple[str, ...], cap: int
-) -> dict[int, list[ContextRecord]]:
+def _context_rows(connection: Connection, chunk: _Chunk, reviews: tuple[str, ...], cap: int) -> Sequence[Any]:
     """Up to ``cap`` cited sentences per term (one per segment, in citation order)."""
     if cap <= 0:
-        return {}
+        return []
     first = (
         select(
             Citation.term_id,
@@ -514,7 +500,7 @@ def _contexts(
         first,
         func.row_number().over(partition_by=first.c.term_id, order_by=first.c.first_id).label("rank"),
     ).subquery()
-    rows = _driver_rows(
+    return _driver_rows(
         connection,
         select(
             ranked.c.term_id,
@@ -530,21 +516,3 @@ def _contexts(
         .where(ranked.c.rank <= cap)
         .order_by(ranked.c.term_id, ranked.c.rank),
     )
-    result: dict[int, list[ContextRecord]] = defaultdict(list)
-    for term_id, language, zh_text, en_text, position, title, date in rows:
-        sentence = en_text if language == "en" else zh_text
-        if sentence:
-            result[term_id].append(ContextRecord(sentence, context_source(title, date, position)))
-    return result
-
-
-def _merge_contexts(
-    cited: list[ContextRecord], imported: list[ContextRecord], cap: int
-) -> list[ContextRecord]:
-    seen = {(c.text, c.source) for c in cited}
-    merged = list(cited)
-    for context in imported:
-        if (context.text, context.source) not in seen:
-            seen.add((context.text, context.source))
-            merged.append(context)
-    return merged[:cap]

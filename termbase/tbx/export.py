@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from termbase.records import LANGUAGES, ConceptRecord, TermRecord, TermReview, TransactionRecord, UsageStatus
 from termbase.tbx.vocab import (
@@ -237,14 +238,18 @@ class TbxWriter:
             person_id = self.persons[name] = f"p{len(self.persons) + 1}"
         return person_id
 
+    def _number(self) -> str:
+        """The next entry's number."""
+        self.count += 1
+        return str(self.count)
+
     def entry(self, record: ConceptRecord) -> str:
         """One termEntry/conceptEntry; an entry without terms in known languages is skipped ("")."""
         terms = [t for t in sorted_terms(record.terms) if t.language in self.lang_codes and t.text]
         if not terms:
             return ""
-        self.count += 1
         n = self.names
-        out = [f'      <{n.entry} id="c{self.count}">\n']
+        out = [f'      <{n.entry} id="c{self._number()}">\n']
         if record.subject_field:
             out.append(_subject_field(record.subject_field))
         definitions = record.definitions
@@ -409,9 +414,113 @@ def _stream(writer: TbxWriter, records: Iterable[ConceptRecord], flush_bytes: in
             yield "".join(buffer).encode("utf-8")
             buffer.clear()
             size = 0
-    if opened:
-        buffer.append(writer.body_close())
-    elif writer.generation is Generation.TBX_2008:
-        buffer.append("    <body/>\n")
-    buffer.append(writer.epilogue())
+    buffer.append(_ending(writer, opened))
     yield "".join(buffer).encode("utf-8")
+
+
+def _ending(writer: TbxWriter, opened: bool) -> str:
+    """The end of the file, once every entry is out (``opened``: the body holds entries)."""
+    if opened:
+        return writer.body_close() + writer.epilogue()
+    if writer.generation is Generation.TBX_2008:
+        return "    <body/>\n" + writer.epilogue()
+    return writer.epilogue()
+
+
+# Entry numbers and person ids depend on everything before them in the file: a part written
+# on its own leaves them as marks, NUL-delimited since XML text can hold no NUL (the escaping
+# functions above drop it). An empty mark is the next entry number; a mark holding a number
+# is the part's own index of a person.
+_MARK = "\0"
+
+
+class MarkedPart(NamedTuple):
+    """Entries for one stretch of a file, rendered apart from the rest (see :class:`PartWriter`)."""
+
+    data: bytes  # UTF-8, with marks for entry numbers and person ids
+    persons: list[str]  # persons the part refers to, in order of first appearance
+    entries: int  # entries written
+    records: int  # records given that had terms (skipped ones included)
+
+
+class PartWriter(TbxWriter):
+    """Render records into a :class:`MarkedPart`, for a file that several processes write.
+
+    :func:`write_tbx_parts` puts the parts in order and fills in the marks, which gives the
+    same bytes as :func:`write_tbx` over all the records.
+    """
+
+    def person(self, name: str) -> str:
+        person_id = self.persons.get(name)
+        if person_id is None:
+            person_id = self.persons[name] = f"p{_MARK}{len(self.persons)}{_MARK}"
+        return person_id
+
+    def _number(self) -> str:
+        self.count += 1
+        return _MARK + _MARK
+
+    def part(self, records: Iterable[ConceptRecord]) -> MarkedPart:
+        self.persons.clear()
+        self._transaction_closings.clear()
+        self.count = 0
+        chunks = []
+        with_terms = 0
+        for record in records:
+            if record.terms:
+                with_terms += 1
+            chunks.append(self.entry(record))
+        return MarkedPart("".join(chunks).encode("utf-8"), list(self.persons), self.count, with_terms)
+
+
+def write_tbx_parts(
+    parts: Iterable[MarkedPart],
+    *,
+    generation: Generation = Generation.TBX_2008,
+    lang_codes: Mapping[str, str] | None = None,
+    header: TbxHeader | None = None,
+) -> Iterator[bytes]:
+    """Yield a TBX-Basic document from parts rendered by :class:`PartWriter`, given in file order.
+
+    :raises ValueError: for an unusable ``lang_codes`` mapping (before anything is yielded), or
+        for a part whose marks do not match its counts.
+    """
+    writer = TbxWriter(generation, lang_codes=lang_codes, header=header)
+    return _stream_parts(writer, parts)
+
+
+def _stream_parts(writer: TbxWriter, parts: Iterable[MarkedPart]) -> Iterator[bytes]:
+    yield writer.prologue().encode("utf-8")
+    opened = False
+    for part in parts:
+        if not part.entries:
+            continue
+        if not opened:
+            yield writer.body_open().encode("utf-8")
+            opened = True
+        person_ids = [writer.person(name)[1:].encode("ascii") for name in part.persons]
+        yield _filled(part, writer.count + 1, person_ids)
+        writer.count += part.entries
+    yield _ending(writer, opened).encode("utf-8")
+
+
+def _filled(part: MarkedPart, first_number: int, person_ids: list[bytes]) -> bytes:
+    """``part.data`` with its entries numbered from ``first_number`` and its persons' file-wide ids."""
+    pieces = part.data.split(_MARK.encode())
+    marks = pieces[1::2]
+    by_mark = {str(index).encode(): person_id for index, person_id in enumerate(person_ids)}
+    number = first_number
+    fills = []
+    try:
+        for mark in marks:
+            if mark:
+                fills.append(by_mark[mark])
+            else:
+                fills.append(b"%d" % number)
+                number += 1
+    except KeyError:
+        raise ValueError("a rendered part refers to a person it does not list") from None
+    if len(pieces) % 2 == 0 or number - first_number != part.entries:
+        raise ValueError("a rendered part's marks do not match its entries")
+    pieces[1::2] = fills
+    return b"".join(pieces)
