@@ -49,7 +49,7 @@ from termbase.extract.records import (
     ProposedTerm,
     ProposedVariant,
     SegmentInput,
-    Span,
+    Spans,
 )
 from termbase.extract.scoring import (
     METHOD_COOCCURRENCE,
@@ -133,6 +133,7 @@ class _Run:
         self.en_frequency: Counter[str] = Counter()
         self.contexts: dict[int, tuple[Context, ...]] = {}
         self._segment_index: dict[int, int] | None = None
+        self._count_entries: dict[tuple[int, int, int], dict[str, int]] = {}
 
     # -- preparation ---------------------------------------------------------------------------
 
@@ -675,7 +676,9 @@ class _Run:
                     "explanation": proposal.evidence.get("explanation"),
                 }
                 result.variants.append(
-                    ProposedVariant(matched.id, ProposedTerm(proposed.language, proposed.text, [], evidence))
+                    ProposedVariant(
+                        matched.id, ProposedTerm(proposed.language, proposed.text, Spans(), evidence)
+                    )
                 )
         return new
 
@@ -698,16 +701,14 @@ class _Run:
         for variant in result.variants:
             self._register(variant.term.language, variant.term.text, variant.term, zh_terms, en_terms)
 
-        # A run cites tens of thousands of occurrences at a few hundred distinct offsets: the
-        # citations share one int object per offset rather than holding two of their own.
-        offsets: dict[int, int] = {}
-
         def cite(target: Any, segment: int, start: int, end: int) -> None:
-            span = Span(segment, offsets.setdefault(start, start), offsets.setdefault(end, end))
             if isinstance(target, ProposedTerm):
-                target.spans.append(span)
+                target.spans.add(segment, start, end)
             else:
-                result.citations.setdefault(target, []).append(span)
+                spans = result.citations.get(target)
+                if spans is None:
+                    spans = result.citations[target] = Spans()
+                spans.add(segment, start, end)
 
         if zh_terms:
             automaton = ahocorasick.Automaton()
@@ -805,11 +806,11 @@ class _Run:
             if len({id(t) if not isinstance(t, int) else t for t, *_ in wanted[key]}) > 1:
                 continue  # the look-alike fits several concepts: not evidence for any one of them
             forms: Counter[str] = Counter()
-            spans = []
+            spans = Spans()
             for index, first, end in occurrences:
                 tokens = self.sides[index].tokens(first, end)
                 forms[_display_form(self.segments[index].en_text or "", tokens)] += 1
-                spans.append(Span(self.segments[index].key, tokens[0].start, tokens[-1].end))
+                spans.add(self.segments[index].key, tokens[0].start, tokens[-1].end)
             text = _preferred(forms)
             evidence = {
                 "method": METHOD_VARIANT,
@@ -881,9 +882,9 @@ class _Run:
         # Variants found just now get their citations from the variant search itself.
         for concept in result.concepts:
             for term in concept.terms:
-                term.spans = sorted(set(term.spans), key=lambda s: (s.segment, s.start))
-        for term_id, spans in result.citations.items():
-            result.citations[term_id] = sorted(set(spans), key=lambda s: (s.segment, s.start))
+                term.spans.sort()
+        for spans in result.citations.values():
+            spans.sort()
         self._count(result)
         return result
 
@@ -891,48 +892,55 @@ class _Run:
         """Per-document counts from the citations: of new proposals (into their evidence) and of
         the candidate concepts already in the termbase that this run cites (to refresh theirs)."""
         for concept in result.concepts:
-            zh_spans = [s for t in concept.terms if t.language.startswith("zh") for s in t.spans]
-            en_spans = [
-                s for t in concept.terms if t.language == LANG_EN and t.review == "accepted" for s in t.spans
-            ]
+            zh_spans = [t.spans for t in concept.terms if t.language.startswith("zh")]
+            en_spans = [t.spans for t in concept.terms if t.language == LANG_EN and t.review == "accepted"]
             concept.evidence["by_document"] = self._document_counts(zh_spans, en_spans)
         for known in self.known:
             if known.status != WorkflowStatus.CANDIDATE:
                 continue
             zh_spans = [
-                s
+                result.citations[t.id]
                 for t in known.terms
-                if t.language.startswith("zh") and t.review != "rejected"
-                for s in result.citations.get(t.id, ())
+                if t.language.startswith("zh") and t.review != "rejected" and t.id in result.citations
             ]
             en_spans = [
-                s
+                result.citations[t.id]
                 for t in known.terms
-                if t.language == LANG_EN and t.review == "accepted"
-                for s in result.citations.get(t.id, ())
+                if t.language == LANG_EN and t.review == "accepted" and t.id in result.citations
             ]
             if zh_spans or en_spans:
                 result.counts[known.id] = self._document_counts(zh_spans, en_spans)
 
-    def _document_counts(self, zh_spans: list[Span], en_spans: list[Span]) -> dict[str, dict[str, int]]:
+    def _document_counts(self, zh_spans: list[Spans], en_spans: list[Spans]) -> dict[str, dict[str, int]]:
         """Segments citing the Chinese, the English, and Chinese with the English in one of its contexts."""
         index_of = self._index_of()
-        zh = {index_of[s.segment] for s in zh_spans if s.segment in index_of}
-        en = {index_of[s.segment] for s in en_spans if s.segment in index_of}
-        counts: dict[str, dict[str, int]] = {}
+        zh = {index_of[s] for spans in zh_spans for s in spans.segments() if s in index_of}
+        en = {index_of[s] for spans in en_spans for s in spans.segments() if s in index_of}
+        counts: dict[str, list[int]] = {}
 
-        def bump(index: int, name: str) -> None:
-            document = self.segments[index].document
-            entry = counts.setdefault(document, {"zh_count": 0, "en_count": 0, "cooccurrence": 0})
-            entry[name] += 1
+        def bump(index: int, field: int) -> None:
+            counts.setdefault(self.segments[index].document, [0, 0, 0])[field] += 1
 
         for index in sorted(zh):
-            bump(index, "zh_count")
+            bump(index, 0)
             if any(c.segment in en for c in self.contexts.get(index, ())):
-                bump(index, "cooccurrence")
+                bump(index, 2)
         for index in sorted(en):
-            bump(index, "en_count")
-        return {document: counts[document] for document in sorted(counts)}
+            bump(index, 1)
+        return {document: self._count_entry(*counts[document]) for document in sorted(counts)}
+
+    def _count_entry(self, zh_count: int, en_count: int, cooccurrence: int) -> dict[str, int]:
+        """One document's counts; equal counts share one dict, as a run has one per concept and
+        document it cites them in and most are alike. Read-only, like the rest of the evidence."""
+        key = (zh_count, en_count, cooccurrence)
+        entry = self._count_entries.get(key)
+        if entry is None:
+            entry = self._count_entries[key] = {
+                "zh_count": zh_count,
+                "en_count": en_count,
+                "cooccurrence": cooccurrence,
+            }
+        return entry
 
     def _index_of(self) -> dict[int, int]:
         if self._segment_index is None:

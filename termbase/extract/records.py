@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from array import array
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 SOURCE_ALIGNMENT = "source"
@@ -55,11 +58,57 @@ class Span:
     end: int
 
 
+class Spans:
+    """A term's occurrences, held as ints rather than a :class:`Span` each: a run keeps every
+    term's until it ends, some thirty thousand per MB of text. Iterating gives :class:`Span` objects."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self, spans: Iterable[Span] = ()) -> None:
+        self._values: array[int] = array("i")  # segment, start and end of each, one after the other
+        for span in spans:
+            self.add(span.segment, span.start, span.end)
+
+    def add(self, segment: int, start: int, end: int) -> None:
+        if self._values.typecode == "i" and not _INT32_MIN <= segment <= _INT32_MAX:
+            self._values = array("q", self._values)  # a caller's segment keys beyond 32 bits
+        self._values.extend((segment, start, end))
+
+    def sort(self) -> None:
+        """In text order (segment, start, end), each occurrence once."""
+        values = self._values
+        triples = zip(values[::3], values[1::3], values[2::3], strict=True)
+        if all(a < b for a, b in pairwise(triples)):
+            return  # found in order, the usual case: no copy of a frequent term's thousands
+        ordered = sorted(set(zip(values[::3], values[1::3], values[2::3], strict=True)))
+        self._values = array(values.typecode, [value for triple in ordered for value in triple])
+
+    def segments(self) -> array[int]:
+        """The segment of each occurrence."""
+        return self._values[::3]
+
+    def __len__(self) -> int:
+        return len(self._values) // 3
+
+    def __iter__(self) -> Iterator[Span]:
+        values = self._values
+        return map(Span, values[::3], values[1::3], values[2::3])
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Spans) and list(self) == list(other)
+
+    def __repr__(self) -> str:
+        return f"Spans({list(self)!r})"
+
+
+_INT32_MIN, _INT32_MAX = -(1 << 31), (1 << 31) - 1
+
+
 @dataclass(slots=True)
 class ProposedTerm:
     language: str
     text: str
-    spans: list[Span] = field(default_factory=list)
+    spans: Spans = field(default_factory=Spans)
     evidence: dict[str, Any] | None = None
     review: str = "accepted"  # "candidate" for a variant proposed inside a concept
 
@@ -100,7 +149,7 @@ class ExtractionResult:
     concepts: list[ProposedConcept] = field(default_factory=list)
     variants: list[ProposedVariant] = field(default_factory=list)
     # Occurrences of terms already in the termbase: term id -> spans.
-    citations: dict[int, list[Span]] = field(default_factory=dict)
+    citations: dict[int, Spans] = field(default_factory=dict)
     # Candidate concepts already in the termbase that this run cites: concept id -> counts per
     # document slug (zh_count, en_count, cooccurrence), to refresh their evidence (scoring.refresh).
     counts: dict[int, dict[str, dict[str, int]]] = field(default_factory=dict)
