@@ -21,6 +21,7 @@ import itertools
 import os
 import pickle
 import queue
+import signal
 import subprocess
 import sys
 import threading
@@ -136,6 +137,9 @@ def _read_windows(stream: IO[bytes], windows: queue.SimpleQueue[Window | None]) 
 
 
 def main() -> None:
+    # Ctrl-C reaches the whole process group: the exporting process handles it and closes our
+    # pipes, which ends us without a traceback per worker.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     gc.freeze()  # what the imports made is never garbage: keep it out of the collector's passes
     requests, replies = sys.stdin.buffer, sys.stdout.buffer
     generation, lang_codes = pickle.load(requests)
