@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from termbase.extract.chinese import ZhCandidate
@@ -72,37 +72,18 @@ class EnSide:
     """The English side of one segment: its tokens and candidate spans with their keys.
 
     A run keeps every segment's side, so a token is not an object here but a position: its
-    text, offsets, chunk and flags are held in arrays of the smallest type that fits
-    (:func:`packed`), texts and span keys as their numbers in the run's :class:`StringTable`,
-    and the few places that read a span as a whole get :class:`EnToken` objects from
-    :meth:`tokens`.
+    text, offsets, chunk and flags are held in arrays of ints (a run's sides share one set,
+    :class:`EnSides`, and each side reads its part of them), texts and span keys as their
+    numbers in the run's :class:`StringTable`, and the few places that read a span as a whole
+    get :class:`EnToken` objects from :meth:`tokens`.
     """
 
-    word_numbers: array[int]  # each token's text (EnToken.text)
-    offsets: array[int]  # start and end of each token in the original text, one after the other
-    flags: array[int]  # STOP_FLAG, ACRONYM_FLAG and the chunk number above them, of each token
-    bounds: array[int]  # first and end token of each span, one after the other
-    key_numbers: array[int]
+    word_numbers: Sequence[int]  # each token's text (EnToken.text)
+    offsets: Sequence[int]  # start and end of each token in the original text, one after the other
+    flags: Sequence[int]  # STOP_FLAG, ACRONYM_FLAG and the chunk number above them, of each token
+    bounds: Sequence[int]  # first and end token of each span, one after the other
+    key_numbers: Sequence[int]
     strings: list[str]  # StringTable.strings, shared by the run's sides
-
-    @classmethod
-    def build(
-        cls, tokens: list[EnToken], spans: Iterable[tuple[int, int, str]], table: StringTable
-    ) -> EnSide:
-        bounds: list[int] = []
-        numbers = []
-        for first, end, key in spans:
-            bounds.append(first)
-            bounds.append(end)
-            numbers.append(table.number(key))
-        return cls(
-            packed([table.number(t.text) for t in tokens]),
-            packed([offset for t in tokens for offset in (t.start, t.end)]),
-            packed([t.chunk << CHUNK_SHIFT | STOP_FLAG * t.stop | ACRONYM_FLAG * t.acronym for t in tokens]),
-            packed(bounds),
-            packed(numbers),
-            table.strings,
-        )
 
     @property
     def words(self) -> tuple[str, ...]:
@@ -152,10 +133,112 @@ class EnSide:
         return words_key([self.word(k) for k in range(first, end)])
 
 
-def packed(values: list[int]) -> array[int]:
-    """Non-negative ints in an array of the smallest type that holds them."""
-    top = max(values, default=0)
-    return array("B" if top < 1 << 8 else "H" if top < 1 << 16 else "i", values)
+class EnSides:
+    """The English sides of a run's segments, by segment index, in one set of arrays for the run.
+
+    Five small arrays per segment cost more in headers than in values; here each column is one
+    array of the smallest type that fits all the run's values (:class:`_Column`), and a side is
+    a view of its part of them, made when asked for. Sides are appended in segment order, all
+    before the first is read (a read pins the arrays' size).
+    """
+
+    __slots__ = (
+        "_bounds",
+        "_flags",
+        "_key_numbers",
+        "_offsets",
+        "_present",
+        "_span_ends",
+        "_table",
+        "_token_ends",
+        "_views",
+        "_word_numbers",
+    )
+
+    def __init__(self, table: StringTable) -> None:
+        self._table = table
+        self._present = bytearray()  # 1 where segment index has an English side
+        self._token_ends = _Column()  # end of each segment's tokens in the token columns
+        self._span_ends = _Column()  # end of each segment's spans in the span columns
+        self._word_numbers = _Column()
+        self._offsets = _Column()
+        self._flags = _Column()
+        self._bounds = _Column()
+        self._key_numbers = _Column()
+        self._views: tuple[memoryview, ...] | None = None
+
+    def append(self, tokens: list[EnToken] | None, spans: Iterable[tuple[int, int, str]] = ()) -> None:
+        """The next segment's side; None for a segment without English."""
+        self._present.append(tokens is not None)
+        if tokens:
+            self._word_numbers.extend([self._table.number(t.text) for t in tokens])
+            self._offsets.extend([offset for t in tokens for offset in (t.start, t.end)])
+            self._flags.extend(
+                [t.chunk << CHUNK_SHIFT | STOP_FLAG * t.stop | ACRONYM_FLAG * t.acronym for t in tokens]
+            )
+            bounds: list[int] = []
+            numbers = []
+            for first, end, key in spans:
+                bounds.append(first)
+                bounds.append(end)
+                numbers.append(self._table.number(key))
+            self._bounds.extend(bounds)
+            self._key_numbers.extend(numbers)
+        self._token_ends.extend([len(self._flags.values)])
+        self._span_ends.extend([len(self._key_numbers.values)])
+
+    def __contains__(self, index: int) -> bool:
+        return 0 <= index < len(self._present) and bool(self._present[index])
+
+    def __getitem__(self, index: int) -> EnSide:
+        if index not in self:
+            raise KeyError(index)
+        return self._side(index)
+
+    def get(self, index: int) -> EnSide | None:
+        return self._side(index) if index in self else None
+
+    def _side(self, index: int) -> EnSide:
+        first_token = self._token_ends.values[index - 1] if index else 0
+        end_token = self._token_ends.values[index]
+        first_span = self._span_ends.values[index - 1] if index else 0
+        end_span = self._span_ends.values[index]
+        if self._views is None:
+            columns = (self._word_numbers, self._offsets, self._flags, self._bounds, self._key_numbers)
+            self._views = tuple(memoryview(column.values) for column in columns)
+        word_numbers, offsets, flags, bounds, key_numbers = self._views
+        return EnSide(
+            word_numbers[first_token:end_token],
+            offsets[2 * first_token : 2 * end_token],
+            flags[first_token:end_token],
+            bounds[2 * first_span : 2 * end_span],
+            key_numbers[first_span:end_span],
+            self._table.strings,
+        )
+
+    def items(self) -> Iterator[tuple[int, EnSide]]:
+        """(segment index, side) of each segment with English, in segment order."""
+        for index, present in enumerate(self._present):
+            if present:
+                yield index, self._side(index)
+
+
+class _Column:
+    """Non-negative ints in one array, widened to a larger type when a value needs it."""
+
+    __slots__ = ("values",)
+
+    def __init__(self) -> None:
+        self.values: array[int] = array("B")
+
+    def extend(self, values: list[int]) -> None:
+        top = max(values, default=0)
+        if top > _LIMITS[self.values.typecode]:
+            self.values = array(next(t for t, limit in _LIMITS.items() if top <= limit), self.values)
+        self.values.extend(values)
+
+
+_LIMITS = {"B": (1 << 8) - 1, "H": (1 << 16) - 1, "I": (1 << 32) - 1, "Q": (1 << 64) - 1}
 
 
 @dataclass(slots=True)
@@ -304,7 +387,7 @@ def full_matches(
     candidate: ZhCandidate,
     explainer: Explainer,
     contexts: dict[int, tuple[Context, ...]],
-    sides: dict[int, EnSide],
+    sides: EnSides,
 ) -> list[Match]:
     """Spans that explain the candidate completely, and are completely explained by it."""
     out: list[Match] = []
@@ -504,10 +587,10 @@ def cooccurrence_choice(
     candidate: ZhCandidate,
     explainer: Explainer,
     contexts: dict[int, tuple[Context, ...]],
-    sides: dict[int, EnSide],
+    sides: EnSides,
     en_frequency: Counter[str],
     *,
-    claimed: dict[int, set[int]],
+    claimed: dict[int, int],
 ) -> CooccurrenceChoice | None:
     """The English span that recurs with the candidate best (Dice), with its partial coverage.
 
@@ -556,8 +639,8 @@ def cooccurrence_choice(
 def _cooccurring(
     occurrence_segments: list[int],
     contexts: dict[int, tuple[Context, ...]],
-    sides: dict[int, EnSide],
-    claimed: dict[int, set[int]],
+    sides: EnSides,
+    claimed: dict[int, int],
 ) -> Iterator[tuple[int, Context, int, int, str]]:
     """(occurrence number, context, first, end, key) of each unclaimed span in the contexts of
     each occurrence segment, a key once per occurrence segment."""
@@ -567,9 +650,9 @@ def _cooccurring(
             side = sides.get(context.segment)
             if side is None:
                 continue
-            taken = claimed.get(context.segment, set())
+            taken = claimed.get(context.segment, 0)  # a bit per claimed token
             for first, end, key in side.spans:
-                if key in seen or any(k in taken for k in range(first, end)):
+                if key in seen or taken >> first & (1 << end - first) - 1:
                     continue
                 seen.add(key)
                 yield number, context, first, end, key

@@ -31,7 +31,7 @@ from termbase.extract.english import EnToken, singularize
 from termbase.extract.lexicon import Lexicon, stem
 from termbase.extract.pairing import (
     Context,
-    EnSide,
+    EnSides,
     Explainer,
     Match,
     StringTable,
@@ -129,7 +129,7 @@ class _Run:
         self.lexicon = _RunLexicon(extractor.lexicon)
         self.segmenter = extractor.segmenter
         self.zh_match: dict[int, str] = {}
-        self.sides: dict[int, EnSide] = {}
+        self.sides = EnSides(StringTable())
         self.en_frequency: Counter[str] = Counter()
         self.contexts: dict[int, tuple[Context, ...]] = {}
         self._segment_index: dict[int, int] | None = None
@@ -138,7 +138,6 @@ class _Run:
     # -- preparation ---------------------------------------------------------------------------
 
     def _prepare(self) -> None:
-        strings = StringTable()
         for index, segment in enumerate(self.segments):
             if segment.zh_text:
                 zh = segment.zh_match
@@ -152,8 +151,10 @@ class _Run:
                     (i, j, english.span_key(tokens[i:j]))
                     for i, j in english.iter_spans(tokens, 0, len(tokens))
                 ]
-                self.sides[index] = EnSide.build(tokens, spans, strings)
+                self.sides.append(tokens, spans)
                 self.en_frequency.update({key for _, _, key in spans})
+            else:
+                self.sides.append(None)
         self._build_contexts()
 
     def _build_contexts(self) -> None:
@@ -201,7 +202,7 @@ class _Run:
 
     def _pair(self, candidates: dict[str, ZhCandidate]) -> dict[str, _Pair]:
         pairs: dict[str, _Pair] = {}
-        claimed: dict[int, set[int]] = defaultdict(set)
+        claimed: dict[int, int] = {}  # segment -> its claimed tokens, as bits
         # Pass 1: dictionary; pass 2: co-occurrence; pass 3: dictionary again with learned pairs.
         for text in sorted(candidates):
             pair = self._dictionary_pair(candidates[text], learned=False)
@@ -218,7 +219,7 @@ class _Run:
             for segment, first, end in zip(
                 pair.claims[::3], pair.claims[1::3], pair.claims[2::3], strict=True
             ):
-                claimed[segment].update(range(first, end))
+                claimed[segment] = claimed.get(segment, 0) | (1 << end) - (1 << first)
         for text in sorted(candidates):
             if text in pairs:
                 continue
@@ -499,7 +500,7 @@ class _Run:
             matches,
         )
 
-    def _cooccurrence_pair(self, candidate: ZhCandidate, claimed: dict[int, set[int]]) -> _Pair | None:
+    def _cooccurrence_pair(self, candidate: ZhCandidate, claimed: dict[int, int]) -> _Pair | None:
         explainer = Explainer(candidate.text, self.lexicon.base)
         choice = cooccurrence_choice(
             candidate, explainer, self.contexts, self.sides, self.en_frequency, claimed=claimed

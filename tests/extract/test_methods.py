@@ -10,7 +10,7 @@ from extract_corpus import pair_segments
 
 from termbase.extract import english, quotes
 from termbase.extract.lexicon import Lexicon
-from termbase.extract.pairing import EnSide, Explainer, StringTable, _modifier_cut
+from termbase.extract.pairing import EnSides, Explainer, StringTable, _modifier_cut
 from termbase.extract.pipeline import METHOD_QUOTED, Extractor, _word_boundaries
 
 
@@ -123,7 +123,9 @@ def test_word_boundaries_ignore_a_dictionary_word_straddling_two_others() -> Non
 def test_a_span_ending_in_an_adjective_before_its_noun_is_cut_short() -> None:
     tokens = english.tokenize("It is by no means a lawless frontier.")
     lawless = next(k for k, t in enumerate(tokens) if t.text == "lawless")
-    side = EnSide.build(tokens, [], StringTable())
+    sides = EnSides(StringTable())
+    sides.append(tokens)
+    side = sides[0]
     assert _modifier_cut(side, lawless + 1)
     assert not _modifier_cut(side, lawless + 2)
 
@@ -143,3 +145,28 @@ def test_quotes_crossed_in_order_give_no_evidence(extractor: Extractor) -> None:
         1,
     )
     assert {c.evidence["method"] for c in extractor.run(segments).concepts} <= {"dictionary"}
+
+
+def test_sides_read_their_own_part_of_the_run_wide_arrays_widened_as_values_grow() -> None:
+    table = StringTable()
+    for number in range(300):  # word numbers above 255 widen the one-byte column
+        table.number(f"word{number}")
+    short = english.tokenize("Cyber sovereignty.")
+    long = english.tokenize(" ".join(["data"] * 60) + ", and the digital economy")  # offsets above 255
+    sides = EnSides(table)
+    sides.append(short, [(0, 2, "cybersovereignty")])
+    sides.append(None)
+    sides.append(long, [(62, 64, "digitaleconomy")])
+    assert [index in sides for index in range(4)] == [True, False, True, False]
+    assert sides.get(1) is None
+    assert [index for index, _ in sides.items()] == [0, 2]
+    first, last = sides[0], sides[2]
+    assert first.words == ("cyber", "sovereignty")
+    assert [(first.start(k), first.end(k)) for k in range(2)] == [(0, 5), (6, 17)]
+    assert list(first.spans) == [(0, 2, "cybersovereignty")]
+    assert last.words == tuple(t.text for t in long)
+    assert [last.end(k) for k in range(len(long))] == [t.end for t in long]
+    assert last.chunks == [t.chunk for t in long]
+    assert list(last.spans) == [(62, 64, "digitaleconomy")]
+    assert last.key(62, 64) == "digitaleconomy"
+    assert table.strings[last.word_numbers[0]] == "data"
