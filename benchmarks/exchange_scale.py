@@ -124,6 +124,10 @@ def step_export_all(url: str, fmt: str, path: Path, workers: int) -> dict[str, A
     return {
         "seconds": seconds,
         "cpu": usage["cpu"] - baseline["cpu"] + children.ru_utime + children.ru_stime,
+        # The exporting process is the serial stage: on idle cores the export cannot run faster
+        # than concepts / parent_cpu, nor than cores * concepts / cpu.
+        "parent_cpu": usage["cpu"] - baseline["cpu"],
+        "workers_cpu": children.ru_utime + children.ru_stime,
         "rss_mb": usage["rss_mb"] + sum(peaks.values()),
         "parent_rss_mb": usage["rss_mb"],
         "worker_rss_mb": sorted(peaks.values()),
