@@ -391,6 +391,9 @@ def full_matches(
 ) -> list[Match]:
     """Spans that explain the candidate completely, and are completely explained by it."""
     out: list[Match] = []
+    # A frequent candidate has thousands of matches written with the same few words: they
+    # share one explanation per wording rather than holding a dict each.
+    explanations: dict[tuple[tuple[str, ...], tuple[int, ...]], dict[str, list[str]]] = {}
     for number, occurrence in enumerate(candidate.occurrences):
         for context in contexts.get(occurrence.segment, ()):
             side = sides.get(context.segment)
@@ -418,6 +421,11 @@ def full_matches(
                     continue
                 if not _compounds_contiguous(explainer, range(first, end), assessment.satisfied, token_parts):
                     continue
+                wording = (words[first:end], tuple(f & STOP_FLAG for f in side.flags[first:end]))
+                explained = explanations.get(wording)
+                if explained is None:
+                    explained = _explained(explainer, side, words, first, end, assessment.satisfied)
+                    explanations[wording] = explained
                 out.append(
                     Match(
                         key,
@@ -429,7 +437,7 @@ def full_matches(
                         context.near,
                         assessment.whole,
                         number,
-                        _explained(explainer, side, words, first, end, assessment.satisfied),
+                        explained,
                         assessment.whole_only,
                         any(
                             explainer.by_stand_in(words[k])

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -319,10 +319,10 @@ class _Run:
         and English followed by "and"/"or" plus another word the term explains ("lawful rights
         [and interests]") were the wrong ones among otherwise well-explained pairs.
         """
-        spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        spans: dict[int, array[int]] = {}  # segment -> start and end of each pair's occurrence there
         for pair in pairs.values():
             for occurrence in pair.candidate.occurrences:
-                spans[occurrence.segment].append((occurrence.start, occurrence.end))
+                spans.setdefault(occurrence.segment, array("i")).extend((occurrence.start, occurrence.end))
         for pair in pairs.values():
             reasons = []
             candidate = pair.candidate
@@ -332,7 +332,8 @@ class _Run:
                 1
                 for o in candidate.occurrences
                 if any(
-                    s <= o.start and o.end <= e and (s, e) != (o.start, o.end) for s, e in spans[o.segment]
+                    s <= o.start and o.end <= e and (s, e) != (o.start, o.end)
+                    for s, e in _two_by_two(spans[o.segment])
                 )
             )
             if inside * 2 >= len(candidate.occurrences) and inside:
@@ -1007,11 +1008,15 @@ def _drop_nested(pairs: dict[str, _Pair], lexicon: Lexicon) -> dict[str, _Pair]:
     straddles two others (多利 in 多/利益/相关/方) cuts nothing. Dictionary words of their own
     are always kept.
     """
-    spans: dict[int, list[tuple[int, int, frozenset[int]]]] = defaultdict(list)
-    for text, pair in pairs.items():
-        boundaries = _word_boundaries(text, lexicon)
+    # segment -> start, end and pair number of each pair's occurrence there
+    spans: dict[int, array[int]] = {}
+    word_boundaries: list[frozenset[int]] = []
+    for number, (text, pair) in enumerate(pairs.items()):
+        word_boundaries.append(_word_boundaries(text, lexicon))
         for occurrence in pair.candidate.occurrences:
-            spans[occurrence.segment].append((occurrence.start, occurrence.end, boundaries))
+            spans.setdefault(occurrence.segment, array("i")).extend(
+                (occurrence.start, occurrence.end, number)
+            )
 
     def inside(start: int, end: int, outer_start: int, outer_end: int, boundaries: frozenset[int]) -> bool:
         if not (outer_start <= start and end <= outer_end) or (outer_start, outer_end) == (start, end):
@@ -1026,12 +1031,24 @@ def _drop_nested(pairs: dict[str, _Pair], lexicon: Lexicon) -> dict[str, _Pair]:
             kept[text] = pair
             continue
         free = any(
-            not any(inside(o.start, o.end, s, e, cuts) for s, e, cuts in spans[o.segment])
+            not any(
+                inside(o.start, o.end, s, e, word_boundaries[n])
+                for s, e, n in _three_by_three(spans[o.segment])
+            )
             for o in pair.candidate.occurrences
         )
         if free:
             kept[text] = pair
     return kept
+
+
+def _two_by_two(values: array[int]) -> Iterator[tuple[int, int]]:
+    """(start, end) of each span in a flat array of them."""
+    return zip(values[::2], values[1::2], strict=True)
+
+
+def _three_by_three(values: array[int]) -> Iterator[tuple[int, int, int]]:
+    return zip(values[::3], values[1::3], values[2::3], strict=True)
 
 
 def _word_boundaries(text: str, lexicon: Lexicon) -> frozenset[int]:
