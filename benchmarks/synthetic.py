@@ -503,27 +503,6 @@ def drop_database(url: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
 
 
-def _plain_indexes(conn: Connection) -> list[tuple[str, str]]:
-    """(name, DDL) of the indexes on the loaded tables that no constraint owns."""
-    if conn.dialect.name == "postgresql":
-        rows = conn.execute(
-            text(
-                "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
-                "AND tablename = ANY(:tables) AND indexname NOT IN (SELECT conname FROM pg_constraint)"
-            ),
-            {"tables": list(LOAD_TABLES)},
-        )
-    else:
-        placeholders = ", ".join(f"'{t}'" for t in LOAD_TABLES)
-        rows = conn.execute(
-            text(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-                f"AND tbl_name IN ({placeholders})"
-            )
-        )
-    return [(name, ddl) for name, ddl in rows]
-
-
 def _write(conn: Connection, table: str, rows: Sequence[tuple[Any, ...]]) -> None:
     """Bulk-write rows the way the import does: COPY on PostgreSQL, executemany on SQLite."""
     from termbase.services.importing import insert_rows
@@ -559,6 +538,7 @@ def load(
     """Create a fresh database at ``database_url`` (migrated to head) holding ``concepts`` concepts."""
     from termbase.db import make_engine
     from termbase.migrate import upgrade
+    from termbase.services.importing import plain_indexes
 
     logging.getLogger("alembic").setLevel(logging.WARNING)
     workers = workers if workers is not None else max(1, min(2, os.cpu_count() or 1))
@@ -574,7 +554,7 @@ def load(
             conn.execute(text("SET LOCAL synchronous_commit = off"))
         else:
             conn.exec_driver_sql("PRAGMA cache_size = -400000")
-        indexes = _plain_indexes(conn)
+        indexes = plain_indexes(conn, LOAD_TABLES)
         for name, _ddl in indexes:
             conn.execute(text(f'DROP INDEX "{name}"'))
         _write(conn, "documents", document_rows(concepts, not postgres))

@@ -19,7 +19,9 @@ executemany on SQLite; ids allocated up front, see :class:`_IdAllocator`, so ter
 ``term_suffixes`` and history need no RETURNING) rather than one ORM object at a time, and
 pypinyin's per-segment conversions are memoised; the derived columns and suffixes are the ones
 :func:`termbase.services.concepts.apply_term_text` computes (a test holds the two equal).
-Concepts that already exist go through the ORM and the concept service.
+Concepts that already exist go through the ORM and the concept service. Into an empty
+termbase on SQLite, the plain indexes of the tables written in bulk are built once after the
+rows (see :meth:`_Importer.defer_indexes`).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from dataclasses import asdict, dataclass, field
 from itertools import islice
 from typing import IO, Any
 
-from sqlalchemy import false, func, select, update
+from sqlalchemy import bindparam, false, func, select, update
 from sqlalchemy import text as sql
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, selectinload
@@ -120,6 +122,15 @@ _TERM_COLUMNS = (
     "evidence",
     "created_at",
 )
+# Tables ``_Importer._insert`` writes, and the index ``_Importer._existing_keys`` reads.
+_BULK_TABLES = (
+    Concept.__tablename__,
+    Term.__tablename__,
+    TermSuffix.__tablename__,
+    Definition.__tablename__,
+    HistoryEntry.__tablename__,
+)
+_LOOKUP_INDEX = "ix_terms_normalized"
 _DEFINITION_COLUMNS = ("concept_id", "language", "text", "source")
 _HISTORY_COLUMNS = ("concept_id", "actor", "at", "action", "summary", "before", "after")
 
@@ -236,6 +247,28 @@ def insert_rows(
     connection.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({marks})", list(rows))
 
 
+def plain_indexes(connection: Connection, tables: Sequence[str]) -> list[tuple[str, str]]:
+    """(name, DDL) of the indexes on ``tables`` that no constraint owns, as the database states them.
+
+    Dropping them before a bulk load and running their own DDL afterwards builds each index
+    once, sorted, instead of row by row; constraints (primary keys, unique) stay on.
+    """
+    if connection.dialect.name == "postgresql":
+        query = sql(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+            "AND tablename IN :tables AND indexname NOT IN (SELECT conname FROM pg_constraint) "
+            "ORDER BY indexname"
+        )
+    else:
+        # Indexes a constraint owns have no SQL of their own in SQLite's catalogue.
+        query = sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+            "AND tbl_name IN :tables ORDER BY name"
+        )
+    rows = connection.execute(query.bindparams(bindparam("tables", expanding=True)), {"tables": list(tables)})
+    return [(name, ddl) for name, ddl in rows]
+
+
 def insert_term_suffixes(connection: Connection, rows: Sequence[tuple[int, str, str]]) -> None:
     """Write (term id, field, key) rows of ``term_suffixes`` (a term has a dozen of them)."""
     insert_rows(connection, TermSuffix.__tablename__, ("term_id", "field", "key"), rows)
@@ -349,6 +382,13 @@ class _IdAllocator:
         self.dialect = session.get_bind().dialect.name
         self._locked = False
 
+    def lock(self) -> None:
+        """On SQLite, take the database's write lock for the rest of the transaction."""
+        if self.dialect != "postgresql" and not self._locked:
+            # A statement that writes nothing still takes it (and opens the driver's transaction).
+            self.session.execute(update(Counter).where(false()).values(value=Counter.value))
+            self._locked = True
+
     def allocate(self, model: type[Concept] | type[Term], count: int) -> list[int]:
         table = str(model.__tablename__)
         if self.dialect == "postgresql":
@@ -360,10 +400,7 @@ class _IdAllocator:
                 {"sequence": sequence, "count": count},
             ).scalars()
             return sorted(ids)
-        if not self._locked:
-            # Take the write lock first (a statement that writes nothing still takes it).
-            self.session.execute(update(Counter).where(false()).values(value=Counter.value))
-            self._locked = True
+        self.lock()
         # Read the largest id every time: rows the ORM adds in between take ids too.
         start = (self.session.execute(select(func.max(model.id))).scalar() or 0) + 1
         return list(range(start, start + count))
@@ -383,6 +420,38 @@ class _Importer:
         self.connection = session.connection()
         self.rows = _RowWriter(self.connection)
         self.ids = _IdAllocator(session)
+        self.deferred_indexes: list[tuple[str, str]] = []
+
+    def defer_indexes(self) -> None:
+        """Into an empty termbase on SQLite, drop the plain indexes of the tables written in bulk.
+
+        :meth:`restore_indexes` runs their own DDL after the rows, in the same transaction, so
+        each is built once instead of row by row, and a failed import (rolled back) leaves them
+        as they were. Indexes of tables that hold rows already stay, and so does the one the
+        merge looks terms up by. PostgreSQL keeps its indexes: DROP INDEX would lock the tables
+        against every reader until the commit (and its server process maintains them beside
+        the import's own work).
+        """
+        if self.ids.dialect != "sqlite":
+            return
+        self.ids.lock()  # also opens the driver's transaction before any DDL
+        if self.session.execute(select(Concept.id).limit(1)).first() is not None:
+            return
+        empty = [
+            table
+            for table in _BULK_TABLES
+            if self.connection.exec_driver_sql(f"SELECT 1 FROM {table} LIMIT 1").first() is None
+        ]
+        self.deferred_indexes = [
+            (name, ddl) for name, ddl in plain_indexes(self.connection, empty) if name != _LOOKUP_INDEX
+        ]
+        for name, _ddl in self.deferred_indexes:
+            self.connection.exec_driver_sql(f'DROP INDEX "{name}"')
+
+    def restore_indexes(self) -> None:
+        for _name, ddl in self.deferred_indexes:
+            self.connection.exec_driver_sql(ddl)
+        self.deferred_indexes = []
 
     def warn(self, message: str, line: int | None = None) -> None:
         self.report.warning_count += 1
@@ -776,10 +845,12 @@ def import_file(
             importer = _Importer(
                 session, filename=filename, actor=actor, default_status=default_status, report=report
             )
+            importer.defer_indexes()
             for batch in _batches(reader, batch_size):
                 importer.run(batch)
             _finish(session, importer, reader)
             session.flush()
+            importer.restore_indexes()
         except (TbxError, GlossaryError) as exc:
             if savepoint is not None:
                 savepoint.rollback()
