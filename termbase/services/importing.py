@@ -274,6 +274,9 @@ def insert_term_suffixes(connection: Connection, rows: Sequence[tuple[int, str, 
     insert_rows(connection, TermSuffix.__tablename__, ("term_id", "field", "key"), rows)
 
 
+_UNSET = object()
+
+
 class _RowWriter:
     """Writes rows of a model's table in bulk, converting values as the column types would.
 
@@ -296,11 +299,18 @@ class _RowWriter:
                 if (processor := table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) is not None
             ]
         if processors:
+            # Rows of a batch share values (the import's own timestamp): convert each object once.
+            last: list[tuple[Any, Any]] = [(_UNSET, None)] * len(processors)
             converted: list[tuple[Any, ...]] = []
             for row in rows:
                 values = list(row)
-                for index, processor in processors:
-                    values[index] = processor(values[index])
+                for slot, (index, processor) in enumerate(processors):
+                    value = values[index]
+                    seen, result = last[slot]
+                    if value is not seen:
+                        result = processor(value)
+                        last[slot] = (value, result)
+                    values[index] = result
                 converted.append(tuple(values))
             insert_rows(self.connection, table.name, columns, converted)
         else:
