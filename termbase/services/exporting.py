@@ -30,7 +30,6 @@ from termbase.models import Citation, Concept, Definition, Document, Segment, Te
 from termbase.records import ConceptRecord, TermReview, WorkflowStatus
 from termbase.services.errors import Invalid
 from termbase.services.export_rows import Window, window_records
-from termbase.services.export_rows import context_source as context_source
 from termbase.services.export_worker import Renderers
 from termbase.tbx.export import MarkedPart, TbxHeader, write_tbx, write_tbx_parts
 from termbase.tbx.vocab import Generation, resolve_lang_codes

@@ -71,7 +71,8 @@ from termbase.services.concepts import (
     snapshot,
 )
 from termbase.services.errors import Invalid, ServiceError
-from termbase.services.exporting import IMPORTED_CONTEXTS_KEY, context_source
+from termbase.services.export_rows import context_source
+from termbase.services.exporting import IMPORTED_CONTEXTS_KEY
 from termbase.tbx.parse import TbxError, TbxReader, looks_like_xml, origination_and_modification, peek
 from termbase.tbx.vocab import Generation, part_of_speech_to_tbx, term_type_to_tbx
 from termbase.text.lang import is_chinese
