@@ -1,16 +1,18 @@
 """The rows an export reads for a window of concepts, turned into :class:`ConceptRecord`.
 
-No database and no models here: :mod:`termbase.services.exporting` runs the queries, and
-either converts the rows itself or hands them to worker processes
-(:mod:`termbase.services.export_worker`), which import this module without the app, the
-models or the text pipeline behind them.
+No SQLAlchemy and no models here: :mod:`termbase.services.exporting` writes the queries
+(:class:`WindowQueries`) and runs them on its own connection's driver cursor, or hands them
+to worker processes (:mod:`termbase.services.export_worker`) that run them on their own
+connections; the workers import this module without the app, the models or the text
+pipeline behind them.
 """
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
 from typing import Any, NamedTuple
 
 from termbase.records import (
@@ -32,11 +34,66 @@ _WORKFLOW = {w.value: w for w in WorkflowStatus}
 _decode_json = json.JSONDecoder().raw_decode
 
 
-class Window(NamedTuple):
-    """One window of an export as plain tuples (picklable without SQLAlchemy).
+class DriverQuery(NamedTuple):
+    """A statement as the database driver takes it, with the parameters of an empty window:
+    :meth:`bound` puts a window's bounds in place of ``AFTER`` and ``LAST``."""
+
+    sql: str
+    parameters: Sequence[Any] | Mapping[str, Any]
+
+    def bound(self, after: int, last: int) -> Sequence[Any] | dict[str, Any]:
+        bounds = {AFTER: after, LAST: last}
+        if isinstance(self.parameters, Mapping):
+            return {name: _bound(value, bounds) for name, value in self.parameters.items()}
+        return tuple(_bound(value, bounds) for value in self.parameters)
+
+
+# The bounds of the empty window the queries are written for: no id is negative, and no
+# other parameter of theirs is an integer this size.
+AFTER = -9_000_001
+LAST = -9_000_002
+
+
+def _bound(value: Any, bounds: dict[int, int]) -> Any:
+    return bounds.get(value, value) if type(value) is int else value
+
+
+class WindowQueries(NamedTuple):
+    """What :func:`read_window` runs for the concepts with ids after ``after`` up to ``last``.
 
     ``concepts``: (id, subject field, note, status, confidence, created at, created by,
-    updated at, updated by) of the selected concepts in id order; ``terms``: (id, concept id,
+    updated at, updated by) in id order; ``terms``, ``definitions`` and ``contexts``: the
+    rows of :class:`Window` for the same concepts (``contexts`` None when none are wanted).
+    """
+
+    concepts: DriverQuery
+    terms: DriverQuery
+    definitions: DriverQuery
+    contexts: DriverQuery | None
+
+
+class Selection(NamedTuple):
+    """The export's filters as a test on one concept row: its status is one of ``statuses``,
+    its confidence none or at least ``minimum``, and its id in ``cited`` (when not None)."""
+
+    statuses: frozenset[str]
+    minimum: float | None
+    cited: frozenset[int] | None
+
+    def __call__(self, concept_id: int, status: str, confidence: float | None) -> bool:
+        return (
+            status in self.statuses
+            and (self.minimum is None or confidence is None or confidence >= self.minimum)
+            and (self.cited is None or concept_id in self.cited)
+        )
+
+
+class Window(NamedTuple):
+    """One window of an export as the driver's rows.
+
+    ``concepts``: (id, subject field, note, status, confidence, created at, created by,
+    updated at, updated by) of the selected concepts in id order, the times as datetimes or
+    as ISO text (SQLite); ``terms``: (id, concept id,
     language, text, usage status, part of speech, term type, pinyin, note, review, imported
     contexts as JSON) in concept and term order; ``definitions``: (concept id, language,
     text, source); ``contexts``: (term id, language, zh text, en text, segment position,
@@ -48,6 +105,36 @@ class Window(NamedTuple):
     definitions: Sequence[Sequence[Any]]
     contexts: Sequence[Sequence[Any]]
     cap: int
+
+
+def read_window(
+    cursor: Any, queries: WindowQueries, selection: Selection, after: int, last: int, cap: int
+) -> Window | None:
+    """The selected concepts with ids after ``after`` up to ``last`` and what goes out with
+    them, read with a DB-API ``cursor``; None when the filters leave none of them.
+
+    The filters are applied here, not in SQL, so that the statements are the same for every
+    window: the rows of the range's other concepts come too, and are never looked up
+    (:func:`window_records` starts from the selected concepts).
+    """
+    concepts = [
+        row for row in _rows(cursor, queries.concepts, after, last) if selection(row[0], row[3], row[4])
+    ]
+    if not concepts:
+        return None
+    return Window(
+        concepts,
+        _rows(cursor, queries.terms, after, last),
+        _rows(cursor, queries.definitions, after, last),
+        _rows(cursor, queries.contexts, after, last) if queries.contexts else [],
+        cap,
+    )
+
+
+def _rows(cursor: Any, query: DriverQuery, after: int, last: int) -> list[Any]:
+    cursor.execute(query.sql, query.bound(after, last))
+    rows: list[Any] = cursor.fetchall()
+    return rows
 
 
 def window_records(window: Window) -> Iterator[ConceptRecord]:
@@ -74,11 +161,16 @@ def window_records(window: Window) -> Iterator[ConceptRecord]:
             texts,
             term_records,
             [
-                TransactionRecord(TRANSACTION_ORIGINATION, created, creator),
-                TransactionRecord(TRANSACTION_MODIFICATION, updated, updater),
+                TransactionRecord(TRANSACTION_ORIGINATION, _moment(created), creator),
+                TransactionRecord(TRANSACTION_MODIFICATION, _moment(updated), updater),
             ],
             sources,
         )
+
+
+def _moment(value: datetime | str) -> datetime:
+    # SQLite keeps times as ISO text, which SQLAlchemy too reads with fromisoformat.
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _terms(rows: Sequence[Sequence[Any]]) -> dict[int, list[tuple[int, TermRecord]]]:

@@ -1,55 +1,77 @@
-"""Worker processes that render the entries of a large TBX export.
+"""Worker processes that read and render the entries of a large TBX export.
 
-The exporting process reads the database and sends each window of rows
-(:class:`~termbase.services.export_rows.Window`) to a worker, round robin; the worker
-turns the rows into records and renders them as a
-:class:`~termbase.tbx.export.MarkedPart`; the exporting process takes the parts back in
-the same order and writes them (:func:`~termbase.tbx.export.write_tbx_parts`). Rendering
-is most of an export's work, so two workers on two cores about double its speed.
+The exporting process gives each worker, round robin, the id limits of a window of concepts;
+the worker reads the window on its own database connection
+(:func:`~termbase.services.export_rows.read_window`), turns the rows into records and
+renders them as a :class:`~termbase.tbx.export.MarkedPart`; the exporting process takes
+the parts back in the same order and writes them
+(:func:`~termbase.tbx.export.write_tbx_parts`). Reading and rendering are all of an
+export's work but the writing, so two workers on two cores about double its speed.
 
 A worker is ``python -m termbase.services.export_worker``, talking pickles over its
-standard input and output. It imports this module, the row conversion and the TBX writer
-only: not the app, the models or the text pipeline behind them, which would cost each
-worker a few seconds and over 100 MB.
+standard input and output. It imports this module, the row conversion, the TBX writer and
+the database driver only: not SQLAlchemy, the app, the models or the text pipeline behind
+them, which would cost each worker a few seconds and over 100 MB. The exporting process
+hands it what SQLAlchemy would give the driver (:class:`Source`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
+import importlib
 import itertools
-import marshal
 import os
 import pickle
-import queue
 import signal
 import subprocess
 import sys
-import threading
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
-from termbase.services.export_rows import Window, window_records
+from termbase.services.export_rows import Selection, WindowQueries, read_window, window_records
 from termbase.tbx.export import MarkedPart, PartWriter
 from termbase.tbx.vocab import Generation
 
 MODULE = "termbase.services.export_worker"
-# Windows sent to a worker ahead of the one it renders, so that it never waits while this
-# process reads the next window from the database.
+# Windows given to a worker ahead of the one it works on, so that it never waits for this
+# process to take a part and give it the next window.
 QUEUED = 2
 # Where the termbase package lives, for workers started from another directory.
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 
 
-class Renderers:
-    """``count`` worker processes, started on entering and stopped on leaving."""
+class Source(NamedTuple):
+    """Where and how a worker reads its windows.
 
-    def __init__(self, count: int, generation: Generation, lang_codes: Mapping[str, str]) -> None:
+    ``module``, ``args`` and ``kwargs``: the DB-API module and what its ``connect`` takes;
+    ``begin``: the statements that give the new connection the export's view of the
+    database; then ``queries``, filtered with ``selection``, keeping ``cap`` contexts per term.
+    """
+
+    module: str
+    args: Sequence[Any]
+    kwargs: Mapping[str, Any]
+    begin: Sequence[str]
+    queries: WindowQueries
+    selection: Selection
+    cap: int
+
+
+class Renderers:
+    """``count`` worker processes, started on entering and stopped on leaving.
+
+    Entering returns once every worker has connected and taken the export's view.
+    """
+
+    def __init__(
+        self, count: int, generation: Generation, lang_codes: Mapping[str, str], source: Source
+    ) -> None:
         self._count = count
-        self._settings = (generation.value, dict(lang_codes))
+        self._settings = (generation.value, dict(lang_codes), source)
         self._processes: list[subprocess.Popen[bytes]] = []
 
     def __enter__(self) -> Renderers:
@@ -62,6 +84,8 @@ class Renderers:
                 )
                 self._processes.append(process)
                 _send(_stdin(process), self._settings)
+            for process in self._processes:
+                _receive(process)  # connected, in the export's view
         except BaseException:
             self.stop()
             raise
@@ -72,22 +96,22 @@ class Renderers:
     ) -> None:
         self.stop()
 
-    def render(self, windows: Iterator[Window]) -> Iterator[MarkedPart]:
-        """The windows rendered, in the order given."""
+    def render(self, limits: Iterator[tuple[int, int]]) -> Iterator[MarkedPart]:
+        """The windows with these (after, last) id limits read and rendered, in the order given."""
         processes = self._processes
         waiting: deque[subprocess.Popen[bytes]] = deque()
         sent = 0
-        for first in itertools.islice(windows, len(processes) * QUEUED):
+        for first in itertools.islice(limits, len(processes) * QUEUED):
             waiting.append(processes[sent % len(processes)])
-            _send_window(_stdin(waiting[-1]), first)
+            _send(_stdin(waiting[-1]), first)
             sent += 1
         while waiting:
-            part = _receive(waiting.popleft())
-            following = next(windows, None)
+            part: MarkedPart = _receive(waiting.popleft())
+            following = next(limits, None)
             if following is not None:
                 # Window n always goes to process n % count: the one just read from.
                 waiting.append(processes[sent % len(processes)])
-                _send_window(_stdin(waiting[-1]), following)
+                _send(_stdin(waiting[-1]), following)
                 sent += 1
             yield part
 
@@ -117,52 +141,39 @@ def _send(stream: IO[bytes], message: Any) -> None:
     stream.flush()
 
 
-def _send_window(stream: IO[bytes], window: Window) -> None:
-    # Rows of terms, definitions and contexts hold only strings, integers and None, which
-    # marshal writes and reads in about a third of pickle's time (this process is the
-    # export's serial stage); concept rows carry datetimes and are pickled.
-    rows: Any = (window.terms, window.definitions, window.contexts)
-    _send(stream, (window.concepts, marshal.dumps(rows), window.cap))
-
-
-def _receive(process: subprocess.Popen[bytes]) -> MarkedPart:
+def _receive(process: subprocess.Popen[bytes]) -> Any:
     assert process.stdout is not None
     try:
-        part: MarkedPart = pickle.load(process.stdout)
+        return pickle.load(process.stdout)
     except EOFError:
         raise RuntimeError(f"an export worker stopped (exit status {process.wait()})") from None
-    return part
-
-
-def _read_windows(stream: IO[bytes], windows: queue.SimpleQueue[Window | None]) -> None:
-    """Take windows off the input as they come, so the exporting process never blocks on sending."""
-    try:
-        while True:
-            concepts, rows, cap = pickle.load(stream)
-            terms, definitions, contexts = marshal.loads(rows)
-            windows.put(Window(concepts, terms, definitions, contexts, cap))
-    except EOFError:
-        pass
-    finally:
-        windows.put(None)
 
 
 def main() -> None:
     # Ctrl-C reaches the whole process group: the exporting process handles it and closes our
     # pipes, which ends us without a traceback per worker.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    gc.freeze()  # what the imports made is never garbage: keep it out of the collector's passes
     requests, replies = sys.stdin.buffer, sys.stdout.buffer
-    generation, lang_codes = pickle.load(requests)
+    generation, lang_codes, source = pickle.load(requests)
+    connection = importlib.import_module(source.module).connect(*source.args, **source.kwargs)
+    cursor = connection.cursor()
+    for statement in source.begin:
+        cursor.execute(statement)
+    gc.freeze()  # what the imports made is never garbage: keep it out of the collector's passes
     writer = PartWriter(Generation(generation), lang_codes=lang_codes)
-    windows: queue.SimpleQueue[Window | None] = queue.SimpleQueue()
-    threading.Thread(target=_read_windows, args=(requests, windows), daemon=True).start()
     try:
-        while (window := windows.get()) is not None:
-            _send(replies, writer.part(window_records(window)))
+        _send(replies, True)
+        while True:
+            try:
+                after, last = pickle.load(requests)
+            except EOFError:
+                break
+            window = read_window(cursor, source.queries, source.selection, after, last, source.cap)
+            _send(replies, writer.part(window_records(window) if window else ()))
     except BrokenPipeError:
         # The export stopped early and closed our output: nobody wants the rest.
         os._exit(0)
+    connection.close()
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Export the termbase as TBX-Basic (2008 or v3) or as a CSV/TSV glossary, streamed.
 
-Concepts are read in keyset-paginated chunks with plain column queries (no ORM objects,
+Concepts are read in windows of consecutive ids with plain column queries (no ORM objects,
 nothing kept in the session), turned into :class:`ConceptRecord` and handed to the pure
 writers in :mod:`termbase.tbx.export` and :mod:`termbase.ingest.glossary`. Memory stays
 bounded by the chunk size whatever the size of the termbase.
@@ -16,21 +16,30 @@ import brought in. Not exported: extraction evidence, comments and the full hist
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
+import re
+from collections.abc import Generator, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, exists, func, or_, select
+from sqlalchemy import ColumnElement, Connection, Engine, Select, bindparam, exists, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from termbase.ingest.glossary import write_glossary
 from termbase.models import Citation, Concept, Definition, Document, Segment, Term
 from termbase.records import ConceptRecord, TermReview, WorkflowStatus
 from termbase.services.errors import Invalid
-from termbase.services.export_rows import Window, window_records
-from termbase.services.export_worker import Renderers
+from termbase.services.export_rows import (
+    AFTER,
+    LAST,
+    DriverQuery,
+    Selection,
+    WindowQueries,
+    read_window,
+    window_records,
+)
+from termbase.services.export_worker import Renderers, Source
 from termbase.tbx.export import MarkedPart, TbxHeader, write_tbx, write_tbx_parts
 from termbase.tbx.vocab import Generation, resolve_lang_codes
 
@@ -204,9 +213,10 @@ def check_exportable(session: Session, options: ExportOptions) -> None:
 class ExportStream(Iterator[bytes]):
     """The file as byte chunks; :attr:`entries` counts the concepts written so far.
 
-    With ``workers`` above 1 a TBX file is rendered by that many worker processes (see
-    :mod:`termbase.services.export_worker`) while this one reads the database and writes
-    their parts in order: the same bytes, about twice as fast on two cores.
+    With ``workers`` above 1 a TBX file is read and rendered by that many worker processes
+    (see :mod:`termbase.services.export_worker` and :func:`_rendered_apart`) while this one
+    writes their parts in order: the same bytes, about twice as fast on two cores. They read
+    what is committed, on connections of their own: not what the session holds uncommitted.
     """
 
     def __init__(self, session: Session, options: ExportOptions, *, workers: int = 1) -> None:
@@ -227,7 +237,7 @@ class ExportStream(Iterator[bytes]):
         )
         generation = Generation(fmt.value)
         if workers > 1:
-            self._source = _rendered_apart(session, options, workers)
+            self._source = _rendered_apart(session.get_bind().engine, options, workers)
             self._chunks = write_tbx_parts(
                 self._counted_parts(self._source),
                 generation=generation,
@@ -274,64 +284,113 @@ def export_stream(
     Errors (unknown document, nothing to export) are raised here, before the first chunk,
     so an edge can still answer with a proper error. The session must stay open while the
     stream is consumed. A TBX export of a termbase of at least ``parallel_from`` concepts
-    uses ``workers`` worker processes when that is more than 1.
+    uses ``workers`` worker processes when that is more than 1 (and they can open the
+    database: not an in-memory SQLite one).
     """
     check_exportable(session, options)
     parallel = (
         workers > 1
         and options.format in (ExportFormat.TBX_2008, ExportFormat.TBX_V3)
+        and _readable_apart(session.get_bind().engine)
         and (session.scalar(select(func.count()).select_from(Concept)) or 0) >= parallel_from
     )
     return ExportStream(session, options, workers=workers if parallel else 1)
 
 
-def _selected(session: Session, options: ExportOptions) -> Callable[[int, str, float | None], bool]:
-    """The export's filters as a test on one concept row (see :func:`iter_records`)."""
-    statuses = frozenset(_STATUSES[StatusFilter(options.status)])
-    minimum = options.min_confidence
-    cited: frozenset[int] | None = None
+def _selection(connection: Connection, options: ExportOptions) -> Selection:
+    """The export's filters as a test on one concept row (see :func:`read_window`)."""
+    cited = None
     if options.document:
-        cited = frozenset(session.scalars(_cited_in(options.document)))
-
-    def test(concept_id: int, status: str, confidence: float | None) -> bool:
-        return (
-            status in statuses
-            and (minimum is None or confidence is None or confidence >= minimum)
-            and (cited is None or concept_id in cited)
-        )
-
-    return test
+        cited = frozenset(connection.scalars(_cited_in(options.document)))
+    return Selection(frozenset(_STATUSES[StatusFilter(options.status)]), options.min_confidence, cited)
 
 
 def iter_records(session: Session, options: ExportOptions) -> Generator[ConceptRecord]:
-    """The selected concepts as records, in id order, read a chunk at a time.
+    """The selected concepts as records, in id order, read a window at a time.
 
-    Each chunk is the next ``CHUNK_SIZE`` concepts in primary-key order, filtered here
-    rather than in SQL: with the status filter in the query, SQLite (and PostgreSQL
-    without fresh statistics) picks the status index and sorts every matching row again
-    for each chunk, which made a large export quadratic. Plain Core queries on the
-    session's connection: rows are tuples, nothing enters the identity map, so memory
-    does not grow with the termbase.
+    Each window is the next ``CHUNK_SIZE`` concepts in primary-key order (see
+    :func:`_window_limits`), read on the session's connection with the driver's cursor
+    (:func:`read_window`): rows are tuples, nothing enters the identity map, so memory does
+    not grow with the termbase.
     """
     connection = session.connection()
     with _unmapped(connection):
-        for window in _read_windows(session, connection, options):
-            yield from window_records(window)
+        queries = _window_queries(connection, options)
+        selection = _selection(connection, options)
+        cursor = connection.connection.cursor()
+        try:
+            for after, last in _window_limits(connection):
+                window = read_window(cursor, queries, selection, after, last, options.context_cap)
+                if window is not None:
+                    yield from window_records(window)
+        finally:
+            cursor.close()
 
 
-def _rendered_apart(session: Session, options: ExportOptions, workers: int) -> Generator[MarkedPart]:
-    """The selected concepts as TBX parts rendered by ``workers`` processes, in file order.
+def _rendered_apart(engine: Engine, options: ExportOptions, workers: int) -> Generator[MarkedPart]:
+    """The selected concepts as TBX parts that ``workers`` processes read and render, in file order.
 
-    Only this process reads the database, through the session's connection as
-    :func:`iter_records` does, so the parts show the data exactly as an export in one
-    process would: the workers never connect, and need no shared snapshot.
+    Each worker reads its windows on a connection of its own, all in one view of the
+    database: the committed data as it was when the export started (a write committed
+    meanwhile shows in no window). This process takes that view on a connection of its own,
+    reads the window limits in it, and lets go once every worker has taken the same view
+    (:func:`_shared_view`), so writers wait only while the workers start.
     """
-    connection = session.connection()
-    with (
-        _unmapped(connection),
-        Renderers(workers, Generation(options.format), options.lang_codes) as renderers,
-    ):
-        yield from renderers.render(_read_windows(session, connection, options, plain=True))
+    with engine.connect() as reader, _unmapped(reader):
+        view = _shared_view(reader)
+        limits = list(_window_limits(reader))
+        args, kwargs = _connect_args(engine)
+        source = Source(
+            module=reader.dialect.loaded_dbapi.__name__,
+            args=args,
+            kwargs=kwargs,
+            begin=view,
+            queries=_window_queries(reader, options),
+            selection=_selection(reader, options),
+            cap=options.context_cap,
+        )
+        with Renderers(workers, Generation(options.format), options.lang_codes, source) as renderers:
+            reader.rollback()
+            yield from renderers.render(iter(limits))
+
+
+def _connect_args(engine: Engine) -> tuple[list[Any], dict[str, Any]]:
+    """What a worker passes the driver's ``connect``: the settings SQLAlchemy would, less the
+    objects of its own (psycopg gets SQLAlchemy's adapters, which the queries do not need)."""
+    args, kwargs = engine.dialect.create_connect_args(engine.url)
+    plain = (str, int, float, bool)
+    return list(args), {name: value for name, value in kwargs.items() if isinstance(value, plain)}
+
+
+_SNAPSHOT_ID = re.compile(r"[0-9A-Fa-f-]+")
+
+
+def _shared_view(reader: Connection) -> list[str]:
+    """Begin a transaction on ``reader`` whose view of the database other connections can take
+    while it lasts; return the statements with which a worker's connection takes it.
+
+    PostgreSQL exports the snapshot of a repeatable-read transaction, which the workers
+    import. SQLite (in WAL mode, see :func:`termbase.db.make_engine`) holds the write lock
+    (``BEGIN IMMEDIATE``): no commit can come between the reader's view and the read
+    transactions the workers begin meanwhile, so all see the same commit.
+    """
+    if reader.dialect.name == "postgresql":
+        reader.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        snapshot = str(reader.exec_driver_sql("SELECT pg_export_snapshot()").scalar())
+        if not _SNAPSHOT_ID.fullmatch(snapshot):
+            raise RuntimeError(f"unexpected snapshot id {snapshot!r}")
+        return [
+            "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY",
+            f"SET TRANSACTION SNAPSHOT '{snapshot}'",
+        ]
+    reader.exec_driver_sql("BEGIN IMMEDIATE")
+    # A WAL read transaction takes its view at its first read.
+    return ["BEGIN", "SELECT count(*) FROM sqlite_master"]
+
+
+def _readable_apart(engine: Engine) -> bool:
+    """Whether worker processes can open the database too (not an in-memory SQLite one)."""
+    return engine.dialect.name != "sqlite" or engine.url.database not in (None, "", ":memory:")
 
 
 @contextmanager
@@ -358,98 +417,69 @@ def _unmapped(connection: Connection) -> Iterator[None]:
             connection.exec_driver_sql(f"PRAGMA mmap_size={int(mapped)}")
 
 
-def _read_windows(
-    session: Session, connection: Connection, options: ExportOptions, *, plain: bool = False
-) -> Iterator[Window]:
-    """The selected concepts and what goes out with them, ``CHUNK_SIZE`` concepts at a time.
+def _window_limits(connection: Connection) -> Iterator[tuple[int, int]]:
+    """(after, last): the ids around each window of ``CHUNK_SIZE`` concepts in id order; a
+    window holds the concepts with ids after ``after`` up to ``last``."""
+    ids = select(Concept.id).where(Concept.id > bindparam("after")).order_by(Concept.id).limit(CHUNK_SIZE)
+    statement = select(func.max(ids.subquery().c.id))
+    after = 0
+    while (last := connection.execute(statement, {"after": after}).scalar()) is not None:
+        yield after, last
+        after = last
 
-    ``plain``: concept rows as tuples rather than SQLAlchemy rows, to pickle.
-    """
-    selected = _selected(session, options)
+
+def _window_queries(connection: Connection, options: ExportOptions) -> WindowQueries:
+    """The queries of a window as the driver takes them on ``connection`` (see :class:`DriverQuery`)."""
     reviews = _reviews(options)
     cap = options.context_cap
-    last_id = 0
-    while True:
-        window = connection.execute(
-            select(
-                Concept.id,
-                Concept.subject_field,
-                Concept.note,
-                Concept.status,
-                Concept.confidence,
-                Concept.created_at,
-                Concept.created_by,
-                Concept.updated_at,
-                Concept.updated_by,
-            )
-            .where(Concept.id > last_id)
-            .order_by(Concept.id)
-            .limit(CHUNK_SIZE)
-        ).all()
-        if not window:
-            return
-        concepts = []
-        left_out = []
-        for row in window:
-            if selected(row[0], row[3], row[4]):
-                concepts.append(row)
-            else:
-                left_out.append(row[0])
-        chunk = _Chunk(last_id, window[-1][0], [c[0] for c in concepts], left_out)
-        last_id = chunk.last_id
-        if not concepts:
-            continue
-        yield Window(
-            [tuple(row) for row in concepts] if plain else concepts,
-            _term_rows(connection, chunk, reviews),
-            _definition_rows(connection, chunk),
-            _context_rows(connection, chunk, reviews, cap),
-            cap,
-        )
+    return WindowQueries(
+        _driver_query(connection, _concept_rows()),
+        _driver_query(connection, _term_rows(reviews)),
+        _driver_query(connection, _definition_rows()),
+        _driver_query(connection, _context_rows(reviews, cap)) if cap > 0 else None,
+    )
 
 
-@dataclass(frozen=True, slots=True)
-class _Chunk:
-    """The concepts of one chunk: ids after ``after_id`` up to ``last_id``, ``ids`` selected,
-    ``left_out`` not."""
+def _driver_query(connection: Connection, statement: Select[*tuple[Any, ...]]) -> DriverQuery:
+    """``statement`` as SQLAlchemy hands it to the driver, taken from running it on an empty window.
 
-    after_id: int
-    last_id: int
-    ids: list[int]
-    left_out: list[int]
-
-    def has(self, concept_id: InstrumentedAttribute[int]) -> list[ColumnElement[bool]]:
-        """Rows of the selected concepts. The id range gives an index range scan whatever the
-        planner's statistics (PostgreSQL scanned the whole table for a bare ``IN`` right after
-        a bulk import); a list of ids is added only when the filters left some out, the
-        shorter of the two: SQLAlchemy coerces and binds every value of the list, for each query."""
-        clauses = [concept_id > self.after_id, concept_id <= self.last_id]
-        if self.left_out:
-            if len(self.left_out) < len(self.ids):
-                clauses.append(concept_id.not_in(self.left_out))
-            else:
-                clauses.append(concept_id.in_(self.ids))
-        return clauses
-
-
-def _driver_rows(connection: Connection, statement: Select[*tuple[Any, ...]]) -> Sequence[Any]:
-    """Run a select and take its rows as the driver's tuples.
-
-    SQLAlchemy still compiles the statement (once, from its cache) and binds the parameters
-    in the database's paramstyle; only its per-row result handling (a row object per row
-    and the machinery around it) is skipped. For selects of columns the drivers already
-    return as wanted, with no result processor: integers, floats, strings.
+    The driver's rows are what :func:`read_window` reads: the selected columns are integers,
+    floats and strings, which the drivers return as wanted, and times, which
+    :func:`~termbase.services.export_rows.window_records` reads from SQLite's text itself.
     """
-    result = connection.execute(statement)
-    try:
-        return result.cursor.fetchall()
-    finally:
-        result.close()
+    result = connection.execute(statement, {"after": AFTER, "last": LAST})
+    result.close()
+    context = result.context
+    return DriverQuery(context.statement, context.parameters[0])
 
 
-def _term_rows(connection: Connection, chunk: _Chunk, reviews: tuple[str, ...]) -> Sequence[Any]:
-    return _driver_rows(
-        connection,
+def _in_window(concept_id: InstrumentedAttribute[int]) -> list[ColumnElement[bool]]:
+    """Rows of the window's concepts. The id range gives an index range scan whatever the
+    planner's statistics (PostgreSQL scanned the whole table for a bare ``IN`` right after
+    a bulk import)."""
+    return [concept_id > bindparam("after"), concept_id <= bindparam("last")]
+
+
+def _concept_rows() -> Select[*tuple[Any, ...]]:
+    return (
+        select(
+            Concept.id,
+            Concept.subject_field,
+            Concept.note,
+            Concept.status,
+            Concept.confidence,
+            Concept.created_at,
+            Concept.created_by,
+            Concept.updated_at,
+            Concept.updated_by,
+        )
+        .where(*_in_window(Concept.id))
+        .order_by(Concept.id)
+    )
+
+
+def _term_rows(reviews: tuple[str, ...]) -> Select[*tuple[Any, ...]]:
+    return (
         select(
             Term.id,
             Term.concept_id,
@@ -465,24 +495,21 @@ def _term_rows(connection: Connection, chunk: _Chunk, reviews: tuple[str, ...]) 
             # contexts pay for decoding JSON.
             Term.evidence[IMPORTED_CONTEXTS_KEY].as_string().label("imported"),
         )
-        .where(*chunk.has(Term.concept_id), Term.review.in_(reviews))
-        .order_by(Term.concept_id, Term.id),
+        .where(*_in_window(Term.concept_id), Term.review.in_(reviews))
+        .order_by(Term.concept_id, Term.id)
     )
 
 
-def _definition_rows(connection: Connection, chunk: _Chunk) -> Sequence[Any]:
-    return _driver_rows(
-        connection,
+def _definition_rows() -> Select[*tuple[Any, ...]]:
+    return (
         select(Definition.concept_id, Definition.language, Definition.text, Definition.source)
-        .where(*chunk.has(Definition.concept_id))
-        .order_by(Definition.concept_id, Definition.language),
+        .where(*_in_window(Definition.concept_id))
+        .order_by(Definition.concept_id, Definition.language)
     )
 
 
-def _context_rows(connection: Connection, chunk: _Chunk, reviews: tuple[str, ...], cap: int) -> Sequence[Any]:
+def _context_rows(reviews: tuple[str, ...], cap: int) -> Select[*tuple[Any, ...]]:
     """Up to ``cap`` cited sentences per term (one per segment, in citation order)."""
-    if cap <= 0:
-        return []
     first = (
         select(
             Citation.term_id,
@@ -491,7 +518,7 @@ def _context_rows(connection: Connection, chunk: _Chunk, reviews: tuple[str, ...
             func.min(Citation.id).label("first_id"),
         )
         .join(Term, Term.id == Citation.term_id)
-        .where(*chunk.has(Term.concept_id), Term.review.in_(reviews))
+        .where(*_in_window(Term.concept_id), Term.review.in_(reviews))
         .group_by(Citation.term_id, Citation.segment_id, Term.language)
         .subquery()
     )
@@ -499,8 +526,7 @@ def _context_rows(connection: Connection, chunk: _Chunk, reviews: tuple[str, ...
         first,
         func.row_number().over(partition_by=first.c.term_id, order_by=first.c.first_id).label("rank"),
     ).subquery()
-    return _driver_rows(
-        connection,
+    return (
         select(
             ranked.c.term_id,
             ranked.c.language,
@@ -513,5 +539,5 @@ def _context_rows(connection: Connection, chunk: _Chunk, reviews: tuple[str, ...
         .join(Segment, Segment.id == ranked.c.segment_id)
         .join(Document, Document.id == Segment.document_id)
         .where(ranked.c.rank <= cap)
-        .order_by(ranked.c.term_id, ranked.c.rank),
+        .order_by(ranked.c.term_id, ranked.c.rank)
     )

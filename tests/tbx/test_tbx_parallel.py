@@ -5,17 +5,22 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import update
+from flask import Flask
+from flask.testing import FlaskCliRunner
+from sqlalchemy import Connection, update
 from sqlalchemy.orm import Session, sessionmaker
 from tbx_fixtures import Populated
 
+from termbase.db import Base, make_engine
 from termbase.models import Term
 from termbase.records import ConceptRecord, TermRecord, TransactionRecord, UsageStatus, WorkflowStatus
 from termbase.services import export_worker, exporting
 from termbase.services.concepts import TermInput, create_concept
+from termbase.services.export_rows import DriverQuery, WindowQueries
 from termbase.services.exporting import ExportOptions, export_stream
 from termbase.tbx.export import MarkedPart, PartWriter, TbxHeader, write_tbx, write_tbx_parts
 from termbase.tbx.vocab import Generation
@@ -74,6 +79,7 @@ def test_workers_write_the_same_bytes(
             status="approved" if n % 2 else "candidate",
             confidence=n / 5,
         )
+    session.commit()  # workers read what is committed
     alone = export(session, 1, format=fmt, **options)
     assert not started
     apart = export(session, 2, format=fmt, **options)
@@ -90,39 +96,32 @@ def test_text_xml_cannot_hold_goes_through_workers_unchanged(session: Session, p
     create_concept(
         session, [TermInput("en", "awkward text")], actor=awkward, note=awkward, subject_field=awkward
     )
+    session.commit()
     assert export(session, 2, status="all") == export(session, 1, status="all")
 
 
-def test_a_write_during_the_export_is_seen_as_in_one_process(
+def test_a_write_during_the_export_shows_in_no_window(
     session: Session, populated: Populated, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Workers never read the database: what a concurrent write changes in a parallel export is
-    exactly what it changes in one process (windows read after it show it), never a mix of the
-    views of several connections."""
+    """All workers read one view of the database, taken when the export starts: a write
+    committed once they have started, before any window is read, shows in none of the
+    windows; and the write does not wait for the export."""
     monkeypatch.setattr(exporting, "CHUNK_SIZE", 1)
-    read_windows = exporting._read_windows
+    before = export(session, 1, status="all")
+    render = export_worker.Renderers.render
     other = sessionmaker(bind=session.get_bind())
 
-    def write_after_the_first_window(*args: Any, **kwargs: Any) -> Iterator[Any]:
-        windows = read_windows(*args, **kwargs)
-        yield next(windows)
+    def write_first(self: export_worker.Renderers, limits: Iterator[tuple[int, int]]) -> Iterator[MarkedPart]:
         with other() as writer:
             writer.execute(
                 update(Term).where(Term.concept_id == populated.bare).values(text="cyberspace, changed")
             )
             writer.commit()
-        yield from windows
+        yield from render(self, limits)
 
-    def export_with_a_write(workers: int) -> bytes:
-        with other() as writer:
-            writer.execute(update(Term).where(Term.concept_id == populated.bare).values(text="cyberspace"))
-            writer.commit()
-        return export(session, workers, status="all")[0]
-
-    monkeypatch.setattr(exporting, "_read_windows", write_after_the_first_window)
-    alone = export_with_a_write(1)
-    assert b"cyberspace, changed" in alone
-    assert export_with_a_write(2) == alone
+    monkeypatch.setattr(export_worker.Renderers, "render", write_first)
+    assert export(session, 2, status="all") == before
+    assert b"cyberspace, changed" in export(session, 1, status="all")[0]
 
 
 def test_small_termbases_stay_in_process(
@@ -162,6 +161,58 @@ def test_a_worker_that_dies_fails_the_export(
     monkeypatch.setattr(export_worker, "MODULE", "termbase.no_such_module")
     with pytest.raises(RuntimeError, match="export worker stopped"):
         export(session, 2, status="all")
+
+
+def _failing_terms_query(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers given a terms query that the database refuses (the exporting process never runs it)."""
+    window_queries = exporting._window_queries
+
+    def failing(connection: Connection, options: ExportOptions) -> WindowQueries:
+        queries = window_queries(connection, options)
+        return queries._replace(
+            terms=DriverQuery("SELECT no_such_column FROM terms", queries.terms.parameters)
+        )
+
+    monkeypatch.setattr(exporting, "_window_queries", failing)
+
+
+def test_a_worker_whose_reading_fails_fails_the_export(
+    session: Session,
+    populated: Populated,
+    monkeypatch: pytest.MonkeyPatch,
+    started: list[subprocess.Popen[bytes]],
+) -> None:
+    _failing_terms_query(monkeypatch)
+    with pytest.raises(RuntimeError, match="export worker stopped"):
+        export(session, 2, status="all")
+    assert len(started) == 2
+    assert all(process.poll() is not None for process in started)
+
+
+def test_the_command_writes_no_file_when_a_worker_fails(
+    app: Flask,
+    runner: FlaskCliRunner,
+    populated: Populated,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    app.config.update(EXPORT_WORKERS=2, EXPORT_PARALLEL_FROM=0)
+    _failing_terms_query(monkeypatch)
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    result = runner.invoke(args=["export", "--status", "all", "-o", str(folder / "out.tbx")])
+    assert result.exit_code != 0
+    assert isinstance(result.exception, RuntimeError)
+    assert list(folder.iterdir()) == []
+
+
+def test_an_in_memory_sqlite_database_stays_in_process(started: list[subprocess.Popen[bytes]]) -> None:
+    engine = make_engine("sqlite://")
+    Base.metadata.create_all(engine)
+    with sessionmaker(bind=engine)() as session:
+        create_concept(session, [TermInput("en", "memory term")], actor="ed", status="approved")
+        assert b"memory term" in export(session, 2)[0]
+    assert not started
 
 
 # -- the pure part: rendering apart and joining ---------------------------------------------------
