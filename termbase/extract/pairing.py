@@ -17,6 +17,7 @@ from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import overload
 
 from termbase.extract.chinese import ZhCandidate
 from termbase.extract.english import (
@@ -48,6 +49,32 @@ ADJECTIVE_ENDINGS = ("ic", "al", "ive", "ous", "ful", "ary", "ese", "ish", "less
 class Context:
     segment: int  # index of a segment whose English side may translate the Chinese
     near: bool  # a neighbour of the aligned segment, not the aligned segment itself
+
+
+class Contexts:
+    """Each Chinese segment's contexts, for the whole run in two arrays.
+
+    A tuple of objects per segment cost a run about a third of a MB per MB of text, more
+    than the segment's English tokens; here a context is one int (segment and near flag)
+    and the objects are made when asked for.
+    """
+
+    __slots__ = ("_bounds", "_values")
+
+    def __init__(self, segment_count: int) -> None:
+        self._bounds = array("I", [0]) * (2 * segment_count)  # start and end in _values, by segment
+        self._values = _Column()  # segment << 1 | near
+
+    def set(self, segment: int, contexts: Iterable[Context]) -> None:
+        start = len(self._values.values)
+        self._values.extend([context.segment << 1 | context.near for context in contexts])
+        self._bounds[2 * segment] = start
+        self._bounds[2 * segment + 1] = len(self._values.values)
+
+    def get(self, segment: int) -> tuple[Context, ...]:
+        """The contexts of ``segment``; none for a segment without Chinese."""
+        values = self._values.values[self._bounds[2 * segment] : self._bounds[2 * segment + 1]]
+        return tuple(Context(value >> 1, bool(value & 1)) for value in values)
 
 
 class StringTable:
@@ -257,6 +284,106 @@ class Match:
     stand_in: bool = False  # a word is explained only through an interchangeable rendering
 
 
+class Matches(Sequence[Match]):
+    """A candidate's matches in columns; reading them gives :class:`Match` objects.
+
+    A frequent candidate has thousands of matches and the run holds them all while it ranks
+    the renderings: as objects they cost about 180 bytes each, here about 50.
+    """
+
+    __slots__ = (
+        "_cov_en",
+        "_cov_zh",
+        "_ends",
+        "_explained",
+        "_firsts",
+        "_keys",
+        "_near",
+        "_occurrences",
+        "_segments",
+        "_stand_in",
+        "_whole",
+        "_whole_only",
+    )
+
+    def __init__(self, matches: Iterable[Match] = ()) -> None:
+        self._keys: list[str] = []
+        self._segments: array[int] = array("q")
+        self._firsts: array[int] = array("i")
+        self._ends: array[int] = array("i")
+        self._cov_zh: array[float] = array("d")
+        self._cov_en: array[float] = array("d")
+        self._near = bytearray()
+        self._whole = bytearray()
+        self._occurrences: array[int] = array("q")
+        self._explained: list[dict[str, list[str]] | None] = []  # None for an empty one
+        self._whole_only = bytearray()
+        self._stand_in = bytearray()
+        for match in matches:
+            self.append(match)
+
+    def append(self, match: Match) -> None:
+        self._keys.append(match.key)
+        self._segments.append(match.segment)
+        self._firsts.append(match.first)
+        self._ends.append(match.end)
+        self._cov_zh.append(match.cov_zh)
+        self._cov_en.append(match.cov_en)
+        self._near.append(match.near)
+        self._whole.append(match.whole)
+        self._occurrences.append(match.occurrence)
+        self._explained.append(match.explained or None)
+        self._whole_only.append(match.whole_only)
+        self._stand_in.append(match.stand_in)
+
+    def with_key(self, key: str) -> Matches:
+        return Matches(match for match in self if match.key == key)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    @overload
+    def __getitem__(self, index: int) -> Match: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Matches: ...
+
+    def __getitem__(self, index: int | slice) -> Match | Matches:
+        if isinstance(index, slice):
+            return Matches(self[i] for i in range(*index.indices(len(self))))
+        return Match(
+            self._keys[index],
+            self._segments[index],
+            self._firsts[index],
+            self._ends[index],
+            self._cov_zh[index],
+            self._cov_en[index],
+            bool(self._near[index]),
+            bool(self._whole[index]),
+            self._occurrences[index],
+            self._explained[index] or {},
+            bool(self._whole_only[index]),
+            bool(self._stand_in[index]),
+        )
+
+    def __iter__(self) -> Iterator[Match]:
+        return map(
+            Match,
+            self._keys,
+            self._segments,
+            self._firsts,
+            self._ends,
+            self._cov_zh,
+            self._cov_en,
+            map(bool, self._near),
+            map(bool, self._whole),
+            self._occurrences,
+            (explained or {} for explained in self._explained),
+            map(bool, self._whole_only),
+            map(bool, self._stand_in),
+        )
+
+
 @dataclass(slots=True)
 class Assessment:
     cov_zh: float
@@ -386,16 +513,16 @@ def dice(both: int, first: int, second: int) -> float:
 def full_matches(
     candidate: ZhCandidate,
     explainer: Explainer,
-    contexts: dict[int, tuple[Context, ...]],
+    contexts: Contexts,
     sides: EnSides,
-) -> list[Match]:
+) -> Matches:
     """Spans that explain the candidate completely, and are completely explained by it."""
-    out: list[Match] = []
+    out = Matches()
     # A frequent candidate has thousands of matches written with the same few words: they
     # share one explanation per wording rather than holding a dict each.
     explanations: dict[tuple[tuple[str, ...], tuple[int, ...]], dict[str, list[str]]] = {}
     for number, occurrence in enumerate(candidate.occurrences):
-        for context in contexts.get(occurrence.segment, ()):
+        for context in contexts.get(occurrence.segment):
             side = sides.get(context.segment)
             if side is None:
                 continue
@@ -588,13 +715,13 @@ class CooccurrenceChoice:
     dice: float
     cov_zh: float
     cov_en: float
-    matches: list[Match]
+    matches: Matches
 
 
 def cooccurrence_choice(
     candidate: ZhCandidate,
     explainer: Explainer,
-    contexts: dict[int, tuple[Context, ...]],
+    contexts: Contexts,
     sides: EnSides,
     en_frequency: Counter[str],
     *,
@@ -614,8 +741,8 @@ def cooccurrence_choice(
     counts: Counter[str] = Counter(
         key for _, _, _, _, key in _cooccurring(occurrence_segments, contexts, sides, claimed)
     )
-    per_key: dict[str, list[Match]] = {
-        key: []
+    per_key: dict[str, Matches] = {
+        key: Matches()
         for key, both in counts.items()
         if both >= 2 and dice(both, zh_count, max(en_frequency[key], both)) >= 0.5
     }
@@ -646,7 +773,7 @@ def cooccurrence_choice(
 
 def _cooccurring(
     occurrence_segments: list[int],
-    contexts: dict[int, tuple[Context, ...]],
+    contexts: Contexts,
     sides: EnSides,
     claimed: dict[int, int],
 ) -> Iterator[tuple[int, Context, int, int, str]]:
@@ -654,7 +781,7 @@ def _cooccurring(
     each occurrence segment, a key once per occurrence segment."""
     for number, segment in enumerate(occurrence_segments):
         seen: set[str] = set()
-        for context in contexts.get(segment, ()):
+        for context in contexts.get(segment):
             side = sides.get(context.segment)
             if side is None:
                 continue
@@ -676,7 +803,7 @@ def _modifier_cut(side: EnSide, end: int) -> bool:
     )
 
 
-def rendering_counts(matches: list[Match]) -> Counter[str]:
+def rendering_counts(matches: Iterable[Match]) -> Counter[str]:
     """How many distinct Chinese occurrences each English key renders."""
     seen: dict[str, set[int]] = defaultdict(set)
     for match in matches:

@@ -31,6 +31,7 @@ from termbase.extract.english import EnToken, singularize
 from termbase.extract.lexicon import Lexicon, stem
 from termbase.extract.pairing import (
     Context,
+    Contexts,
     EnSides,
     Explainer,
     Match,
@@ -131,7 +132,7 @@ class _Run:
         self.zh_match: dict[int, str] = {}
         self.sides = EnSides(StringTable())
         self.en_frequency: Counter[str] = Counter()
-        self.contexts: dict[int, tuple[Context, ...]] = {}
+        self.contexts = Contexts(len(self.segments))
         self._segment_index: dict[int, int] | None = None
         self._count_entries: dict[tuple[int, int, int], dict[str, int]] = {}
 
@@ -186,7 +187,7 @@ class _Run:
                         e_start, e_end = en_positions[other]
                         if e_end >= start - POSITION_WINDOW and e_start <= end + POSITION_WINDOW:
                             contexts.append(Context(other, near=True))
-                self.contexts[index] = tuple(contexts)
+                self.contexts.set(index, contexts)
 
     # -- pairing -------------------------------------------------------------------------------
 
@@ -319,10 +320,7 @@ class _Run:
         and English followed by "and"/"or" plus another word the term explains ("lawful rights
         [and interests]") were the wrong ones among otherwise well-explained pairs.
         """
-        spans: dict[int, array[int]] = {}  # segment -> start and end of each pair's occurrence there
-        for pair in pairs.values():
-            for occurrence in pair.candidate.occurrences:
-                spans.setdefault(occurrence.segment, array("i")).extend((occurrence.start, occurrence.end))
+        occurrences = _OccurrencesBySegment([pair.candidate for pair in pairs.values()])
         for pair in pairs.values():
             reasons = []
             candidate = pair.candidate
@@ -333,7 +331,7 @@ class _Run:
                 for o in candidate.occurrences
                 if any(
                     s <= o.start and o.end <= e and (s, e) != (o.start, o.end)
-                    for s, e in _two_by_two(spans[o.segment])
+                    for s, e, _ in occurrences.in_segment(o.segment)
                 )
             )
             if inside * 2 >= len(candidate.occurrences) and inside:
@@ -425,7 +423,7 @@ class _Run:
         if not matches:
             return None
         counts = rendering_counts(matches)
-        aligned = rendering_counts([m for m in matches if not m.near])
+        aligned = rendering_counts(m for m in matches if not m.near)
         whole = {m.key for m in matches if m.whole}
         whole_only = {m.key for m in matches if m.whole_only}
         length = {m.key: m.end - m.first for m in matches}
@@ -474,7 +472,7 @@ class _Run:
             and not best_stems
             & set(english.content_words(self._tokens_of(next(m for m in matches if m.key == key))))
         ]
-        best_matches = [m for m in matches if m.key == best]
+        best_matches = matches.with_key(best)
         explained = best_matches[0].explained
         evidence = {
             "method": METHOD_LEARNED if learned else METHOD_DICTIONARY,
@@ -541,7 +539,7 @@ class _Run:
         self,
         candidate: ZhCandidate,
         key: str,
-        matches: list[Match],
+        matches: Sequence[Match],
         method: str,
         base: float,
         both: int,
@@ -925,7 +923,7 @@ class _Run:
 
         for index in sorted(zh):
             bump(index, 0)
-            if any(c.segment in en for c in self.contexts.get(index, ())):
+            if any(c.segment in en for c in self.contexts.get(index)):
                 bump(index, 2)
         for index in sorted(en):
             bump(index, 1)
@@ -1008,15 +1006,8 @@ def _drop_nested(pairs: dict[str, _Pair], lexicon: Lexicon) -> dict[str, _Pair]:
     straddles two others (多利 in 多/利益/相关/方) cuts nothing. Dictionary words of their own
     are always kept.
     """
-    # segment -> start, end and pair number of each pair's occurrence there
-    spans: dict[int, array[int]] = {}
-    word_boundaries: list[frozenset[int]] = []
-    for number, (text, pair) in enumerate(pairs.items()):
-        word_boundaries.append(_word_boundaries(text, lexicon))
-        for occurrence in pair.candidate.occurrences:
-            spans.setdefault(occurrence.segment, array("i")).extend(
-                (occurrence.start, occurrence.end, number)
-            )
+    occurrences = _OccurrencesBySegment([pair.candidate for pair in pairs.values()])
+    word_boundaries = [_word_boundaries(text, lexicon) for text in pairs]
 
     def inside(start: int, end: int, outer_start: int, outer_end: int, boundaries: frozenset[int]) -> bool:
         if not (outer_start <= start and end <= outer_end) or (outer_start, outer_end) == (start, end):
@@ -1033,7 +1024,7 @@ def _drop_nested(pairs: dict[str, _Pair], lexicon: Lexicon) -> dict[str, _Pair]:
         free = any(
             not any(
                 inside(o.start, o.end, s, e, word_boundaries[n])
-                for s, e, n in _three_by_three(spans[o.segment])
+                for s, e, n in occurrences.in_segment(o.segment)
             )
             for o in pair.candidate.occurrences
         )
@@ -1042,13 +1033,36 @@ def _drop_nested(pairs: dict[str, _Pair], lexicon: Lexicon) -> dict[str, _Pair]:
     return kept
 
 
-def _two_by_two(values: array[int]) -> Iterator[tuple[int, int]]:
-    """(start, end) of each span in a flat array of them."""
-    return zip(values[::2], values[1::2], strict=True)
+class _OccurrencesBySegment:
+    """Start, end and candidate number of the candidates' occurrences, grouped by segment in
+    one array: an array per segment cost a run more in headers than in values."""
 
+    __slots__ = ("_firsts", "_values")
 
-def _three_by_three(values: array[int]) -> Iterator[tuple[int, int, int]]:
-    return zip(values[::3], values[1::3], values[2::3], strict=True)
+    def __init__(self, candidates: Sequence[ZhCandidate]) -> None:
+        top = max((o.segment for c in candidates for o in c.occurrences), default=-1)
+        firsts = array("i", [0]) * (top + 2)  # where each segment's occurrences start, in threes
+        for candidate in candidates:
+            for occurrence in candidate.occurrences:
+                firsts[occurrence.segment + 1] += 1
+        for segment in range(1, len(firsts)):
+            firsts[segment] += firsts[segment - 1]
+        filled = array("i", firsts)
+        values = array("i", [0]) * (3 * firsts[-1])
+        for number, candidate in enumerate(candidates):
+            for occurrence in candidate.occurrences:
+                at = 3 * filled[occurrence.segment]
+                values[at] = occurrence.start
+                values[at + 1] = occurrence.end
+                values[at + 2] = number
+                filled[occurrence.segment] += 1
+        self._firsts = firsts
+        self._values = values
+
+    def in_segment(self, segment: int) -> Iterator[tuple[int, int, int]]:
+        """(start, end, candidate number) of each occurrence in ``segment``, in candidate order."""
+        part = self._values[3 * self._firsts[segment] : 3 * self._firsts[segment + 1]]
+        return zip(part[::3], part[1::3], part[2::3], strict=True)
 
 
 def _word_boundaries(text: str, lexicon: Lexicon) -> frozenset[int]:
