@@ -84,7 +84,7 @@ def extract(
     """
     report = ExtractionReport()
     documents = _documents(session, document_slug)
-    segments = _segment_inputs(documents)
+    segments = _segment_inputs(session, documents)
     report.documents = len(documents)
     report.segments = len(segments)
     concepts = list(
@@ -162,12 +162,7 @@ def extract(
 
 
 def _documents(session: Session, slug: str | None) -> list[Document]:
-    query = (
-        select(Document)
-        .where(Document.is_current.is_(True))
-        .options(selectinload(Document.segments))
-        .order_by(Document.slug)
-    )
+    query = select(Document).where(Document.is_current.is_(True)).order_by(Document.slug)
     if slug is not None:
         query = query.where(Document.slug == slug)
     documents = list(session.scalars(query))
@@ -176,26 +171,39 @@ def _documents(session: Session, slug: str | None) -> list[Document]:
     return documents
 
 
-def _segment_inputs(documents: Iterable[Document]) -> list[SegmentInput]:
+def _segment_inputs(session: Session, documents: Iterable[Document]) -> list[SegmentInput]:
+    """Every segment of ``documents`` in order, read as plain rows: the run holds them all, and
+    a mapped object each would cost the session several times their text."""
+    columns = (
+        Segment.id,
+        Segment.position,
+        Segment.zh_text,
+        Segment.en_text,
+        Segment.zh_match,
+        Segment.en_match,
+        Segment.en_splits,
+        Segment.alignment,
+    )
     out = []
     for document in documents:
-        for segment in document.segments:
-            out.append(_segment_input(document, segment))
+        rows = session.execute(
+            select(*columns).where(Segment.document_id == document.id).order_by(Segment.position)
+        )
+        for key, position, zh_text, en_text, zh_match, en_match, en_splits, alignment in rows:
+            out.append(
+                SegmentInput(
+                    key=key,
+                    document=document.slug,
+                    position=position,
+                    zh_text=zh_text,
+                    en_text=en_text,
+                    zh_match=zh_match,
+                    en_match=en_match,
+                    en_splits=tuple(en_splits or ()),
+                    alignment=alignment,
+                )
+            )
     return out
-
-
-def _segment_input(document: Document, segment: Segment) -> SegmentInput:
-    return SegmentInput(
-        key=segment.id,
-        document=document.slug,
-        position=segment.position,
-        zh_text=segment.zh_text,
-        en_text=segment.en_text,
-        zh_match=segment.zh_match,
-        en_match=segment.en_match,
-        en_splits=tuple(segment.en_splits or ()),
-        alignment=segment.alignment,
-    )
 
 
 def _known(concept: Concept) -> KnownConcept:
