@@ -5,22 +5,33 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-
-from pypinyin import Style, lazy_pinyin
-from pypinyin.converter import DefaultConverter
-from pypinyin.core import Pinyin
+from typing import TYPE_CHECKING
 
 from termbase.text.normalize import has_han, to_simplified
 from termbase.text.segment import default_segmenter
 
+if TYPE_CHECKING:
+    from pypinyin.core import Pinyin
+
 _NON_LETTER_RE = re.compile(r"[^a-z]")
-_PINYIN = Pinyin(DefaultConverter())
+
+
+# pypinyin is imported when first used, not with the module: its phrase dictionary costs a
+# process 60 MB, which commands that never convert (an export) should not pay.
+@lru_cache(maxsize=1)
+def _pinyin() -> Pinyin:
+    from pypinyin.converter import DefaultConverter
+    from pypinyin.core import Pinyin
+
+    return Pinyin(DefaultConverter())
 
 
 def pinyin_marks(text: str) -> str:
     """Hanyu pinyin with tone marks, syllables of one word joined: 气候变化 -> ``qìhòubiànhuà``."""
     if not has_han(text):
         return ""
+    from pypinyin import Style, lazy_pinyin
+
     words = default_segmenter().cut(to_simplified(text))
     parts = []
     for word in words:
@@ -35,6 +46,8 @@ def pinyin_key(text: str) -> str:
     """Toneless pinyin without spaces, for search: 气候变化 -> ``qihoubianhua``."""
     if not has_han(text):
         return ""
+    from pypinyin import Style, lazy_pinyin
+
     return _NON_LETTER_RE.sub("", "".join(lazy_pinyin(to_simplified(text), style=Style.NORMAL)).lower())
 
 
@@ -42,6 +55,8 @@ def pinyin_initials(text: str) -> str:
     """First letters of each syllable: 气候变化 -> ``qhbh``."""
     if not has_han(text):
         return ""
+    from pypinyin import Style, lazy_pinyin
+
     letters = lazy_pinyin(to_simplified(text), style=Style.FIRST_LETTER)
     return _NON_LETTER_RE.sub("", "".join(letters).lower())
 
@@ -49,7 +64,9 @@ def pinyin_initials(text: str) -> str:
 @lru_cache(maxsize=200_000)
 def _segment_syllables(segment: str) -> tuple[tuple[str, str], ...]:
     """Toneless pinyin and initial of each syllable of one segment, as pypinyin converts it (memoised: pure)."""
-    converter = _PINYIN._converter
+    from pypinyin import Style
+
+    converter = _pinyin()._converter
     normal = converter.convert(segment, Style.NORMAL, False, "default", True)
     initials = converter.convert(segment, Style.FIRST_LETTER, False, "default", True)
     return tuple(
@@ -63,7 +80,7 @@ def _segment_syllables(segment: str) -> tuple[tuple[str, str], ...]:
 def _text_syllables(simplified: str) -> tuple[tuple[str, str], ...]:
     return tuple(
         syllable
-        for segment in _PINYIN.seg(simplified)
+        for segment in _pinyin().seg(simplified)
         for syllable in _segment_syllables(segment)
         if syllable[0] or syllable[1]
     )

@@ -11,12 +11,13 @@ import os
 import tempfile
 import threading
 from dataclasses import dataclass
-from typing import Any
-
-import jieba
-import jieba.posseg
+from typing import TYPE_CHECKING, Any
 
 from termbase.text.normalize import to_simplified
+
+if TYPE_CHECKING:
+    import jieba
+    import jieba.posseg
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,16 +28,22 @@ class Token:
     end: int
 
 
-class _POSTokenizer(jieba.posseg.POSTokenizer):
+def _pos_tokenizer(tokenizer: jieba.Tokenizer) -> jieba.posseg.POSTokenizer:
     """A POS tagger over our own tokenizer that reuses the tag table jieba parsed at import.
 
     Parsing jieba's dictionary again costs seconds per process; a copy keeps words added
-    to our tokenizer out of jieba's global tagger.
+    to our tokenizer out of jieba's global tagger. jieba is imported here, not with the
+    module: its tag table costs a process 70 MB, which commands that never segment (an
+    export) should not pay.
     """
+    import jieba.posseg
 
-    def load_word_tag(self, f: Any) -> None:
-        f.close()
-        self.word_tag_tab = dict(jieba.posseg.dt.word_tag_tab)
+    class POSTokenizer(jieba.posseg.POSTokenizer):
+        def load_word_tag(self, f: Any) -> None:
+            f.close()
+            self.word_tag_tab = dict(jieba.posseg.dt.word_tag_tab)
+
+    return POSTokenizer(tokenizer)
 
 
 class Segmenter:
@@ -56,6 +63,8 @@ class Segmenter:
         if self._pos is None:
             with self._lock:
                 if self._pos is None:
+                    import jieba
+
                     logging.getLogger("jieba").setLevel(logging.WARNING)
                     jieba.setLogLevel(logging.WARNING)
                     tokenizer = jieba.Tokenizer()
@@ -63,7 +72,7 @@ class Segmenter:
                     tokenizer.cache_file = os.path.join(self._cache_dir, "termbase-jieba.cache")
                     tokenizer.initialize()
                     self._tokenizer = tokenizer
-                    self._pos = _POSTokenizer(tokenizer)
+                    self._pos = _pos_tokenizer(tokenizer)
         return self._pos
 
     @property

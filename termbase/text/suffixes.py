@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from itertools import accumulate
 
 from termbase.text.normalize import search_key_parts
+from termbase.text.pinyin import pinyin_syllables
 
 FIELD_TEXT = "text"  # suffixes of Term.search_key
 FIELD_PINYIN = "pinyin"  # suffixes of Term.pinyin_key
@@ -63,9 +64,5 @@ def term_suffixes(key_parts: Sequence[str], syllables: Sequence[str] = ()) -> li
 
 def text_suffixes(text: str, language: str) -> list[tuple[str, str]]:
     """The (field, suffix) rows of a term given by its (cleaned) text and language tag."""
-    # Imported here, not with the module: the models import this module for its constants,
-    # and a TBX export, which reads no pinyin, need not load jieba and pypinyin (over 100 MB).
-    from termbase.text.pinyin import pinyin_syllables
-
     syllables = [key for key, _ in pinyin_syllables(text)] if language.startswith("zh") else []
     return term_suffixes(search_key_parts(text, language), syllables)
