@@ -6,6 +6,7 @@ creates its own throw-away database there, so parallel runs never see each other
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -42,19 +43,36 @@ def postgres_server() -> str:
     return base
 
 
+@contextlib.contextmanager
+def throwaway_postgres_database(base: str, prefix: str) -> Iterator[str]:
+    """The URL of a new, empty database on the server at ``base``, dropped afterwards."""
+    admin = make_engine(base, isolation_level="AUTOCOMMIT")
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(base).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def postgres_url(postgres_server: str) -> Iterator[str]:
     """A fresh PostgreSQL database for this test session, dropped at the end."""
-    base = postgres_server
-    admin = make_engine(base, isolation_level="AUTOCOMMIT")
-    name = f"termbase_test_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(base).set(database=name).render_as_string(hide_password=False)
-    yield url
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with throwaway_postgres_database(postgres_server, "termbase_test") as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty database of its own, on each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
+    with throwaway_postgres_database(request.getfixturevalue("postgres_server"), "termbase_empty") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -6,14 +6,11 @@ PostgreSQL keeps its indexes during an import (dropping one would lock out every
 from __future__ import annotations
 
 import io
-import uuid
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import event, select, text
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from tbx_fixtures import Populated, wipe
 
@@ -138,25 +135,11 @@ def test_dry_run_into_an_empty_termbase_leaves_the_indexes(session: Session, pop
     assert session.scalars(select(Concept.id)).all() == []
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def migrated_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+@pytest.fixture
+def migrated_url(empty_database: str) -> str:
     """A database made by the migrations (not by ``create_all``), on each backend."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'migrated.sqlite3'}"
-        migrate.upgrade(url)
-        yield url
-        return
-    base: str = request.getfixturevalue("postgres_server")
-    admin = make_engine(base, isolation_level="AUTOCOMMIT")
-    name = f"termbase_import_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(base).set(database=name).render_as_string(hide_password=False)
-    migrate.upgrade(url)
-    yield url
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    migrate.upgrade(empty_database)
+    return empty_database
 
 
 def test_migrated_schema_is_unchanged_by_an_import_into_it(
