@@ -4,7 +4,9 @@ Written layout: a header row, then one row per pair of a Chinese and an English 
 ``source, target, comment``. The comment holds labelled parts joined by `` | ``
 (``pinyin: …``, ``definition: …``, ``note: …``, ``avoid: …``) that the reader splits again.
 
-* CSV: RFC 4180 quoting, CRLF, UTF-8 with a byte-order mark (so Excel shows Chinese).
+* CSV: RFC 4180 quoting, CRLF, UTF-8 with a byte-order mark (so Excel shows Chinese). A cell a
+  spreadsheet would run as a formula (first character ``=``, ``+``, ``-``, ``@``, tab or carriage
+  return: OWASP "CSV Injection") gets a leading ``'``, which the reader removes again.
 * TSV: OmegaT's glossary format: no quoting (tabs and line breaks inside a field become
   spaces), LF, UTF-8 without a byte-order mark, and the header is a ``#`` comment line,
   which OmegaT skips.
@@ -51,6 +53,15 @@ _TARGET_NAMES = {"target", "translation", "target term", "tgt", "target text"}
 _COMMENT_NAMES = {"comment", "comments", "note", "notes", "description", "remark", "remarks", "备注", "注释"}
 _TAG_RE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
 _POS_NAMES = {"part of speech", "partofspeech", "pos", "part_of_speech"}
+# CSV injection (OWASP): a cell starting with one of these runs as a formula in a spreadsheet.
+# Apostrophes already in front are counted in, so that a genuine "'=x" is written "''=x" and
+# reads back unchanged.
+_FORMULA_RE = re.compile(r"'*[=+\-@\t\r]")
+_NEUTRALISED_RE = re.compile(r"'+[=+\-@\t\r]")
+# A signed number ("+86", "-1", "-0.5") cannot call anything: a spreadsheet reads it as a number,
+# so it stays as it is. A word ("-based", "@mention") is not exempt: a payload such as
+# "-2+3+cmd|' /C calc'!A0" also starts like a word.
+_PLAIN_NUMBER_RE = re.compile(r"[+-][0-9][0-9.,]*")
 
 
 class GlossaryError(ValueError):
@@ -64,6 +75,18 @@ class GlossaryError(ValueError):
 
 
 # -- writing ---------------------------------------------------------------------------------
+
+
+def neutralise_formula(cell: str) -> str:
+    """A CSV cell a spreadsheet will not run as a formula: ``'`` before a formula-like value."""
+    if _FORMULA_RE.match(cell) and not _PLAIN_NUMBER_RE.fullmatch(cell):
+        return "'" + cell
+    return cell
+
+
+def restore_formula(cell: str) -> str:
+    """Undo :func:`neutralise_formula`; an apostrophe before anything else is the text's own."""
+    return cell[1:] if _NEUTRALISED_RE.match(cell) else cell
 
 
 def _best(terms: Iterable[TermRecord]) -> list[TermRecord]:
@@ -128,8 +151,13 @@ def _write(
         buffer.write("\ufeff")
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(header)
-        write_row = writer.writerow
+
+        def write_row(row: Iterable[str]) -> None:
+            writer.writerow([neutralise_formula(cell) for cell in row])
+
     else:
+        # Not neutralised: the TSV is OmegaT's glossary, which shows cells as plain text (an
+        # apostrophe would be seen there, and a source term must match the segment verbatim).
         buffer.write("# " + "\t".join(header) + "\n")
 
         def write_row(row: Iterable[str]) -> None:
@@ -291,6 +319,8 @@ class GlossaryReader:
         part_of_speech: str | None = None
         for column in columns:
             cell = row[column.index].strip() if column.index < len(row) else ""
+            if self.delimiter == ",":
+                cell = restore_formula(cell)
             if not cell:
                 continue
             if column.role == "term":

@@ -8,7 +8,13 @@ import io
 import pytest
 from tbx_fixtures import full_record
 
-from termbase.ingest.glossary import GlossaryError, read_glossary, write_glossary
+from termbase.ingest.glossary import (
+    GlossaryError,
+    neutralise_formula,
+    read_glossary,
+    restore_formula,
+    write_glossary,
+)
 from termbase.records import ConceptRecord, TermRecord, UsageStatus
 
 
@@ -80,6 +86,95 @@ def test_own_tsv_reads_back() -> None:
         ["网络主权", "cyber sovereignty"],
         ["网络空间主权", "cyber sovereignty"],
     ]
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        ('=HYPERLINK("http://evil.example","网络")', '\'=HYPERLINK("http://evil.example","网络")'),
+        ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),  # the DDE payload OWASP shows
+        ("-based", "'-based"),  # a spreadsheet reads a word after a minus as a formula all the same
+        ("+ plus", "'+ plus"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("'=1+1", "''=1+1"),  # the text's own apostrophe survives the reader removing ours
+        ("''-x", "'''-x"),
+        ("+86", "+86"),  # signed numbers cannot call anything: left as they are
+        ("-1", "-1"),
+        ("-0.5", "-0.5"),
+        ("+1,000", "+1,000"),
+        ("'t Hooft", "'t Hooft"),
+        ("e-commerce", "e-commerce"),
+        ("互联网+", "互联网+"),
+        ("", ""),
+    ],
+)
+def test_formula_cells_are_neutralised_and_restored(value: str, written: str) -> None:
+    assert neutralise_formula(value) == written
+    assert restore_formula(written) == value
+
+
+HYPERLINK = '=HYPERLINK("http://evil.example","网络")'
+
+
+def formula_record() -> ConceptRecord:
+    return ConceptRecord(
+        note="=1+1",
+        terms=[
+            TermRecord("zh-Hans", HYPERLINK),
+            TermRecord("en", "-based"),
+            TermRecord("en", "@SUM(A1)"),
+            TermRecord("en", "+86"),
+        ],
+    )
+
+
+def test_csv_cells_a_spreadsheet_would_run_start_with_an_apostrophe() -> None:
+    data = csv_bytes([formula_record()])
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[1:] == [
+        ["'" + HYPERLINK, "'-based", "note: =1+1"],  # the note sits after its label: safe as it is
+        ["'" + HYPERLINK, "'@SUM(A1)", "note: =1+1"],
+        ["'" + HYPERLINK, "+86", "note: =1+1"],
+    ]
+    back = read(data)
+    assert [[t.text for t in r.terms] for r in back] == [
+        [HYPERLINK, "-based"],
+        [HYPERLINK, "@SUM(A1)"],
+        [HYPERLINK, "+86"],
+    ]
+    assert {r.note for r in back} == {"=1+1"}
+    merged = ConceptRecord(note=back[0].note, terms=[back[0].terms[0]] + [r.terms[1] for r in back])
+    assert csv_bytes([merged]) == data  # export, import, export: the same bytes
+
+
+def test_tsv_for_omegat_keeps_formula_like_terms_as_they_are() -> None:
+    data = csv_bytes([formula_record()], delimiter="\t")
+    assert data.decode("utf-8").split("\n")[1] == HYPERLINK + "\t-based\tnote: =1+1"
+    assert [r.terms[1].text for r in read(data)] == ["-based", "@SUM(A1)", "+86"]
+
+
+def test_tsv_reader_keeps_leading_apostrophes() -> None:
+    (record,) = read("zh\ten\n网络\t'-based\n".encode(), delimiter="\t")
+    assert record.terms[1].text == "'-based"
+
+
+def test_csv_reader_strips_only_an_apostrophe_before_a_formula_character() -> None:
+    data = "zh,en,comment,definition\n'=网络,'t Hooft,'quoted note,'-1 is a number\n".encode()
+    (record,) = read(data)
+    assert [t.text for t in record.terms] == ["=网络", "'t Hooft"]
+    assert record.note == "'quoted note"
+    assert record.definitions == {"en": "-1 is a number"}
+
+
+def test_genuine_leading_apostrophes_round_trip() -> None:
+    record = ConceptRecord(terms=[TermRecord("zh-Hans", "'=网络"), TermRecord("en", "'t Hooft")])
+    data = csv_bytes([record])
+    assert data.decode("utf-8-sig").splitlines()[1] == "''=网络,'t Hooft,"
+    (back,) = read(data)
+    assert [t.text for t in back.terms] == ["'=网络", "'t Hooft"]
+    assert csv_bytes([back]) == data
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -265,6 +266,20 @@ def test_glossary_exports(session: Session, populated: Populated, fmt: str) -> N
         ("网络空间主权", "cyber sovereignty"),
         ("数据安全", "data security"),
     }
+
+
+def test_csv_export_neutralises_formula_cells_and_reads_back_unchanged(session: Session) -> None:
+    terms = [TermInput("zh-Hans", "@网络"), TermInput("en", "-based"), TermInput("en", "'=own")]
+    concept_service.create_concept(session, terms, actor="li", status="approved", note="=1+1")
+    session.commit()
+    data = export(session, format="csv")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert [row[:2] for row in rows[1:]] == [["'@网络", "'-based"], ["'@网络", "''=own"]]
+    wipe(session)
+    run_import(session, data, name="g.csv", default_status="approved")
+    assert sorted(session.scalars(select(Term.text))) == ["'=own", "-based", "@网络"]
+    assert session.scalars(select(Concept.note)).one() == "=1+1"
+    assert export(session, format="csv") == data
 
 
 @pytest.mark.parametrize(
