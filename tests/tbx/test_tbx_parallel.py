@@ -18,7 +18,7 @@ from tbx_fixtures import Populated
 from termbase.db import Base, make_engine
 from termbase.models import Term
 from termbase.records import ConceptRecord, TermRecord, TransactionRecord, UsageStatus, WorkflowStatus
-from termbase.services import export_worker, exporting
+from termbase.services import export_worker, exporting, workers
 from termbase.services.concepts import TermInput, create_concept
 from termbase.services.export_rows import DriverQuery, WindowQueries
 from termbase.services.exporting import ExportOptions, export_stream
@@ -55,7 +55,7 @@ def started(monkeypatch: pytest.MonkeyPatch) -> list[subprocess.Popen[bytes]]:
         processes.append(process)
         return process
 
-    monkeypatch.setattr(export_worker.subprocess, "Popen", spy)
+    monkeypatch.setattr(workers.subprocess, "Popen", spy)
     return processes
 
 
