@@ -23,6 +23,9 @@ DEFAULTS: dict[str, Any] = {
     # 1: none), used from EXPORT_PARALLEL_FROM concepts in the termbase.
     "EXPORT_WORKERS": 0,
     "EXPORT_PARALLEL_FROM": 20_000,
+    # Worker processes deriving the lookup keys of a large import's terms from the command
+    # line while it reads and writes (0: none).
+    "IMPORT_WORKERS": 1,
     # Largest accepted upload or import, in bytes.
     "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
     "MAX_INGEST_BYTES": 64 * 1024 * 1024,
@@ -37,6 +40,7 @@ _INT_KEYS = {
     "EXPORT_CONTEXT_CAP",
     "EXPORT_WORKERS",
     "EXPORT_PARALLEL_FROM",
+    "IMPORT_WORKERS",
     "MAX_CONTENT_LENGTH",
     "MAX_INGEST_BYTES",
     "API_MAX_CONTENT_LENGTH",

@@ -167,6 +167,7 @@ def import_command(file: str, dry_run: bool, default_status: str, actor: str | N
     limit = int(current_app.config["MAX_CONTENT_LENGTH"])
     if file != "-":
         _check_size(file, limit)
+    workers = int(current_app.config["IMPORT_WORKERS"])
     with transaction() as session:
         if file == "-":
             report = import_file(
@@ -176,6 +177,7 @@ def import_command(file: str, dry_run: bool, default_status: str, actor: str | N
                 dry_run=dry_run,
                 actor=actor,
                 default_status=default_status,
+                workers=workers,
             )
         else:
             report = import_file(
@@ -185,6 +187,7 @@ def import_command(file: str, dry_run: bool, default_status: str, actor: str | N
                 dry_run=dry_run,
                 actor=actor,
                 default_status=default_status,
+                workers=workers,
             )
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)

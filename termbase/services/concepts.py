@@ -27,10 +27,8 @@ from termbase.models import (
 )
 from termbase.records import LANGUAGES, TermReview, UsageStatus, WorkflowStatus
 from termbase.services.errors import Conflict, Invalid, NotFound
-from termbase.text.lang import is_chinese
-from termbase.text.normalize import clean_term_text, normalize_term, search_key_parts
-from termbase.text.pinyin import pinyin_marks, pinyin_syllables
-from termbase.text.suffixes import term_suffixes
+from termbase.text.keys import term_keys
+from termbase.text.normalize import clean_term_text, normalize_term
 
 MAX_TERM_LENGTH = 500
 CONCEPT_FIELDS = ("subject_field", "note", "status", "confidence")
@@ -105,21 +103,15 @@ def apply_term_text(term: Term, text: str, pinyin: str | None = None) -> None:
     """
     cleaned = _clean_text(text)
     rewrite_suffixes = term.id is None or cleaned != term.text
+    keys = term_keys(term.language, cleaned, pinyin)
     term.text = cleaned
-    term.normalized = normalize_term(term.text)
-    parts = search_key_parts(term.text, term.language)
-    term.search_key = "".join(parts)
-    syllables: list[str] = []
-    if is_chinese(term.language):
-        keys = pinyin_syllables(term.text)
-        syllables = [key for key, _ in keys]
-        term.pinyin = clean_term_text(pinyin) if pinyin else pinyin_marks(term.text)
-        term.pinyin_key = "".join(syllables)
-        term.pinyin_initials = "".join(initial for _, initial in keys)
-    else:
-        term.pinyin = term.pinyin_key = term.pinyin_initials = None
+    term.normalized = keys.normalized
+    term.search_key = keys.search_key
+    term.pinyin = keys.pinyin
+    term.pinyin_key = keys.pinyin_key
+    term.pinyin_initials = keys.pinyin_initials
     if rewrite_suffixes:
-        term.suffixes = [TermSuffix(field=field, key=key) for field, key in term_suffixes(parts, syllables)]
+        term.suffixes = [TermSuffix(field=field, key=key) for field, key in keys.suffixes]
 
 
 def build_term(data: TermInput) -> Term:

@@ -27,8 +27,8 @@ rows (see :meth:`_Importer.defer_indexes`).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import ExitStack
+from collections.abc import Generator, Iterable, Iterator, Sequence
+from contextlib import ExitStack, closing
 from dataclasses import asdict, dataclass, field
 from itertools import islice
 from typing import IO, Any
@@ -73,14 +73,18 @@ from termbase.services.concepts import (
 from termbase.services.errors import Invalid, ServiceError
 from termbase.services.export_rows import context_source
 from termbase.services.exporting import IMPORTED_CONTEXTS_KEY
+from termbase.services.import_worker import MODULE as WORKER_MODULE
+from termbase.services.import_worker import KeyRequest, derive_keys
+from termbase.services.workers import WorkerProcesses
 from termbase.tbx.parse import TbxError, TbxReader, looks_like_xml, origination_and_modification, peek
 from termbase.tbx.vocab import Generation, part_of_speech_to_tbx, term_type_to_tbx
-from termbase.text.lang import is_chinese
-from termbase.text.normalize import clean_term_text, normalize_term, normalized_key_parts
-from termbase.text.pinyin import pinyin_marks, pinyin_syllables
-from termbase.text.suffixes import term_suffixes
+from termbase.text.keys import TermKeys, term_keys
+from termbase.text.normalize import clean_term_text, normalize_term
 
 BATCH_SIZE = 500
+# Entries read before an import with workers starts them: a smaller file is done sooner than
+# a worker process would start.
+PARALLEL_FROM = 5_000
 ACTION = "import"
 # Column widths of the models, checked before writing so an error names the entry.
 _LIMITS = {
@@ -185,9 +189,6 @@ def derive_term(
 ) -> DerivedTerm:
     """What :func:`~termbase.services.concepts.apply_term_text` sets, computed the same way.
 
-    The pinyin key, initials and pinyin suffixes come from one segmentation, and the search
-    key and its suffixes from one tokenization.
-
     :param normalized: ``normalize_term`` of the cleaned text, when the caller has it already.
     :raises Invalid: for empty or over-long text.
     """
@@ -196,27 +197,23 @@ def derive_term(
         raise Invalid("term text is empty", details={"field": "text"})
     if len(cleaned) > MAX_TERM_LENGTH:
         raise Invalid(f"term text is longer than {MAX_TERM_LENGTH} characters", details={"field": "text"})
-    if normalized is None:
-        normalized = normalize_term(cleaned)
-    parts = normalized_key_parts(normalized, language)
+    return _derived(language, cleaned, term_keys(language, cleaned, pinyin, normalized))
+
+
+def _derived(language: str, cleaned: str, keys: TermKeys) -> DerivedTerm:
+    """The columns of a term with these keys; :class:`Invalid` if a key overflows its column."""
     columns: dict[str, Any] = {
         "language": language,
         "text": cleaned,
-        "normalized": normalized,
-        "search_key": "".join(parts),
+        "normalized": keys.normalized,
+        "search_key": keys.search_key,
+        "pinyin": keys.pinyin,
+        "pinyin_key": keys.pinyin_key,
+        "pinyin_initials": keys.pinyin_initials,
     }
-    syllables: list[str] = []
-    if is_chinese(language):
-        keys = pinyin_syllables(cleaned)
-        syllables = [key for key, _ in keys]
-        columns["pinyin"] = clean_term_text(pinyin) if pinyin else pinyin_marks(cleaned)
-        columns["pinyin_key"] = "".join(syllables)
-        columns["pinyin_initials"] = "".join(initial for _, initial in keys)
-    else:
-        columns["pinyin"] = columns["pinyin_key"] = columns["pinyin_initials"] = None
     if problem := derived_overflow(columns):
         raise Invalid(problem, details={"field": "text"})
-    return DerivedTerm(columns, term_suffixes(parts, syllables))
+    return DerivedTerm(columns, keys.suffixes)
 
 
 def derive_term_columns(
@@ -361,6 +358,7 @@ def _check(rec: ConceptRecord, filename: str, warn: Any) -> list[tuple[str, str]
                 f"term text is longer than {MAX_TERM_LENGTH} characters: {cleaned[:40]!r}…",
                 details={**_where(filename, rec), "element": "term"},
             )
+        term.text = cleaned
         key = (term.language, normalize_term(cleaned))
         if key in keys:
             warn(f"{term.language} term {cleaned!r} appears twice in one entry; the first is kept", rec.line)
@@ -376,6 +374,31 @@ def _check(rec: ConceptRecord, filename: str, warn: Any) -> list[tuple[str, str]
 
 def _context_dicts(contexts: Iterable[ContextRecord]) -> list[dict[str, Any]]:
     return [{"text": c.text, "source": c.source} for c in contexts if c.text]
+
+
+@dataclass(slots=True)
+class _Entry:
+    """A checked record: its terms' (language, normalized) keys and, once derived, their keys."""
+
+    rec: ConceptRecord
+    keys: list[tuple[str, str]]
+    term_keys: list[TermKeys] = field(default_factory=list)
+
+
+def _key_requests(batch: list[_Entry]) -> list[KeyRequest]:
+    return [
+        (term.language, term.text, term.pinyin, normalized)
+        for entry in batch
+        for term, (_language, normalized) in zip(entry.rec.terms, entry.keys, strict=True)
+    ]
+
+
+def _set_keys(batch: list[_Entry], keys: list[TermKeys]) -> None:
+    start = 0
+    for entry in batch:
+        end = start + len(entry.keys)
+        entry.term_keys = keys[start:end]
+        start = end
 
 
 class _IdAllocator:
@@ -419,9 +442,19 @@ class _IdAllocator:
 
 class _Importer:
     def __init__(
-        self, session: Session, *, filename: str, actor: str | None, default_status: str, report: ImportReport
+        self,
+        session: Session,
+        *,
+        filename: str,
+        actor: str | None,
+        default_status: str,
+        report: ImportReport,
+        workers: int = 0,
+        parallel_from: int = PARALLEL_FROM,
     ) -> None:
         self.session = session
+        self.workers = workers
+        self.parallel_from = parallel_from
         self.filename = filename
         self.actor = actor
         self.default_status = default_status
@@ -469,16 +502,36 @@ class _Importer:
         if len(self.report.warnings) < 50:
             self.report.warnings.append(f"line {line}: {message}" if line else message)
 
+    def check(self, batch: list[ConceptRecord]) -> list[_Entry]:
+        return [_Entry(rec, _check(rec, self.filename, self.warn)) for rec in batch]
+
+    def keyed(self, batches: Iterator[list[_Entry]]) -> Generator[list[_Entry]]:
+        """The batches with their terms' keys derived: in this process for the first
+        ``parallel_from`` entries, then, if the import has workers, in them (read ahead)."""
+        entries = 0
+        for batch in batches:
+            _set_keys(batch, derive_keys(_key_requests(batch)))
+            yield batch
+            entries += len(batch)
+            if self.workers and entries >= self.parallel_from:
+                break
+        else:
+            return
+        with WorkerProcesses(WORKER_MODULE, self.workers, None, name="import worker") as workers:
+            for batch, keys in workers.map(batches, _key_requests):
+                _set_keys(batch, keys)
+                yield batch
+
     # One batch: match against the database, update matches, insert the rest in bulk.
-    def run(self, batch: list[ConceptRecord]) -> None:
-        checked = [(rec, _check(rec, self.filename, self.warn)) for rec in batch]
-        existing = self._existing_keys({norm for _, keys in checked for _, norm in keys})
+    def run(self, batch: list[_Entry]) -> None:
+        existing = self._existing_keys({norm for entry in batch for _, norm in entry.keys})
         if existing:
             ids = {cid for cids in existing.values() for cid in cids}
             self._prefetch(ids)
-        pending: list[tuple[ConceptRecord, list[tuple[str, str]]]] = []
+        pending: list[_Entry] = []
         pending_keys: set[tuple[str, str]] = set()
-        for rec, keys in checked:
+        for entry in batch:
+            rec, keys = entry.rec, entry.keys
             matches = [cid for key in keys for cid in sorted(existing.get(key, ()))]
             if not matches and pending_keys.intersection(keys):
                 # Shares a term with an entry earlier in this batch: write those first, then merge.
@@ -492,7 +545,7 @@ class _Importer:
                     self.warn(f"entry matches several concepts; updated {target}, not {others}", rec.line)
                 self._update(target, rec, keys, existing)
             else:
-                pending.append((rec, keys))
+                pending.append(entry)
                 pending_keys.update(keys)
         self._insert(pending, existing)
 
@@ -536,23 +589,20 @@ class _Importer:
 
     # -- new concepts ----------------------------------------------------------------------
 
-    def _insert(
-        self,
-        pending: list[tuple[ConceptRecord, list[tuple[str, str]]]],
-        existing: dict[tuple[str, str], set[int]],
-    ) -> None:
+    def _insert(self, pending: list[_Entry], existing: dict[tuple[str, str], set[int]]) -> None:
         if not pending:
             return
         now = utcnow()
         concept_ids = self.ids.allocate(Concept, len(pending))
-        term_ids = iter(self.ids.allocate(Term, sum(len(rec.terms) for rec, _keys in pending)))
+        term_ids = iter(self.ids.allocate(Term, sum(len(entry.rec.terms) for entry in pending)))
         concept_rows: list[tuple[Any, ...]] = []
         term_rows: list[tuple[Any, ...]] = []
         suffix_rows: list[tuple[int, str, str]] = []
         definition_rows: list[tuple[int, str, str, str | None]] = []
         history_rows: list[tuple[Any, ...]] = []
         summary = f"imported from {self.filename}"
-        for concept_id, (rec, keys) in zip(concept_ids, pending, strict=True):
+        for concept_id, entry in zip(concept_ids, pending, strict=True):
+            rec, keys = entry.rec, entry.keys
             origination, modification = origination_and_modification(rec)
             created_at = origination.date if origination else now
             created_by = origination.responsible if origination else self.actor
@@ -575,9 +625,9 @@ class _Importer:
             for key in keys:
                 existing.setdefault(key, set()).add(concept_id)
             terms_after = []
-            for term, (_language, normalized) in zip(rec.terms, keys, strict=True):
+            for term, term_keys_ in zip(rec.terms, entry.term_keys, strict=True):
                 try:
-                    derived = derive_term(term.language, term.text, term.pinyin, normalized=normalized)
+                    derived = _derived(term.language, term.text, term_keys_)
                 except Invalid as exc:
                     raise Invalid(
                         exc.message, details={**_where(self.filename, rec), "element": "term"}
@@ -818,11 +868,16 @@ def import_file(
     actor: str | None,
     default_status: str = WorkflowStatus.CANDIDATE.value,
     batch_size: int = BATCH_SIZE,
+    workers: int = 0,
+    parallel_from: int = PARALLEL_FROM,
 ) -> ImportReport:
     """Import a TBX or CSV/TSV file (format detected from its content and name).
 
     :param filename: the name shown in messages and history (a path's own name is not used).
     :param default_status: workflow status of new concepts whose file does not state one.
+    :param workers: processes that derive the terms' lookup keys while this one reads the
+        file and writes (:mod:`~termbase.services.import_worker`), once ``parallel_from``
+        entries have been read; 0 derives them here.
     :raises Invalid: for unreadable, hostile or inconsistent input; ``details`` name the
         file and, where known, the line and element. Nothing is written then (the caller
         rolls back); in a dry run nothing is written in any case.
@@ -854,11 +909,19 @@ def import_file(
         savepoint = session.begin_nested() if dry_run else None
         try:
             importer = _Importer(
-                session, filename=filename, actor=actor, default_status=default_status, report=report
+                session,
+                filename=filename,
+                actor=actor,
+                default_status=default_status,
+                report=report,
+                workers=workers,
+                parallel_from=parallel_from,
             )
             importer.defer_indexes()
-            for batch in _batches(reader, batch_size):
-                importer.run(batch)
+            checked = (importer.check(batch) for batch in _batches(reader, batch_size))
+            with closing(importer.keyed(checked)) as batches:
+                for batch in batches:
+                    importer.run(batch)
             _finish(session, importer, reader)
             session.flush()
             importer.restore_indexes()
