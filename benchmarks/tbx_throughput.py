@@ -245,6 +245,7 @@ def step_generate(path: Path, concepts: int) -> dict[str, Any]:
 def step_import(url: str, path: Path) -> dict[str, Any]:
     import logging
 
+    from termbase.config import DEFAULTS
     from termbase.db import Base
     from termbase.services.importing import import_file
 
@@ -255,14 +256,24 @@ def step_import(url: str, path: Path) -> dict[str, Any]:
     baseline = _usage()
     start = time.perf_counter()
     with factory() as session:
-        report = import_file(session, path, filename=path.name, dry_run=False, actor="bench")
+        report = import_file(
+            session,
+            path,
+            filename=path.name,
+            dry_run=False,
+            actor="bench",
+            workers=int(DEFAULTS["IMPORT_WORKERS"]),  # as `termbase import` runs it
+        )
         session.commit()
     seconds = time.perf_counter() - start
     usage = _usage()
+    worker = resource.getrusage(resource.RUSAGE_CHILDREN)
     return {
         "seconds": seconds,
-        "cpu": usage["cpu"] - baseline["cpu"],
+        "cpu": usage["cpu"] - baseline["cpu"] + worker.ru_utime + worker.ru_stime,
+        "parent_cpu": usage["cpu"] - baseline["cpu"],
         "rss_mb": usage["rss_mb"],
+        "worker_rss_mb": worker.ru_maxrss / 1024,
         "baseline_rss_mb": baseline["rss_mb"],
         "concepts": report.new + report.updated + report.unchanged,
         "summary": report.summary(),
