@@ -23,8 +23,8 @@ DEFAULTS: dict[str, Any] = {
     # 1: none), used from EXPORT_PARALLEL_FROM concepts in the termbase.
     "EXPORT_WORKERS": 0,
     "EXPORT_PARALLEL_FROM": 20_000,
-    # Worker processes deriving the lookup keys of a large import's terms from the command
-    # line while it reads and writes (0: none).
+    # 1: `termbase import` leaves reading, checking and keying a file of 2 MB or more to a
+    # worker process while it writes; 0: it does all in its own process.
     "IMPORT_WORKERS": 1,
     # Largest accepted upload or import, in bytes.
     "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,

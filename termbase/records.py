@@ -57,6 +57,7 @@ LANG_ZH_HANS = "zh-Hans"
 LANG_ZH_HANT = "zh-Hant"
 LANG_EN = "en"
 LANGUAGES = (LANG_ZH_HANS, LANG_ZH_HANT, LANG_EN)
+MAX_TERM_LENGTH = 500  # characters of a term's text (the width of its column)
 
 
 @dataclass(frozen=True, slots=True)

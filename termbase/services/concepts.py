@@ -25,12 +25,11 @@ from termbase.models import (
     TermSuffix,
     utcnow,
 )
-from termbase.records import LANGUAGES, TermReview, UsageStatus, WorkflowStatus
+from termbase.records import LANGUAGES, MAX_TERM_LENGTH, TermReview, UsageStatus, WorkflowStatus
 from termbase.services.errors import Conflict, Invalid, NotFound
 from termbase.text.keys import term_keys
 from termbase.text.normalize import clean_term_text, normalize_term
 
-MAX_TERM_LENGTH = 500
 CONCEPT_FIELDS = ("subject_field", "note", "status", "confidence")
 TERM_FIELDS = ("text", "usage_status", "term_type", "part_of_speech", "note", "pinyin", "review")
 

@@ -1,38 +1,67 @@
-"""A worker process that derives the lookup keys of a large import's terms.
+"""A worker process that reads a large import file: parses, checks and keys its entries.
 
-Deriving keys (:func:`termbase.text.keys.term_keys`: normal forms, pinyin, suffixes) is about
-a third of an import's work and depends on a term's text alone, so the importing process
-sends each batch's terms here as it reads the file and takes the keys back when it writes
-that batch (:class:`~termbase.services.workers.WorkerProcesses`). The worker imports the text
-pipeline only: not SQLAlchemy, the app or the models.
+Reading the file, checking each record and deriving its terms' lookup keys
+(:mod:`termbase.services.import_reading`) is about half of an import's work, and needs no
+database. For a large file the importing process leaves it to this worker and only matches
+and writes, so the two overlap. Each request ("the next batch, please") gets one reply
+``(kind, payload, warnings)``: a :data:`BATCH` of entries; the :data:`END` of the file with
+what the reader learned besides the records (:class:`~termbase.services.import_reading.ReaderSummary`);
+or the :data:`FAILED` error (an :class:`~termbase.services.errors.Invalid` naming the line),
+after which nothing more is read. ``warnings`` are the (message, line) pairs checking raised.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from termbase.services.errors import Invalid
+from termbase.services.import_reading import Entry, ImportSource, keyed_batches, open_reader, summary
 from termbase.services.workers import serve
-from termbase.text.keys import TermKeys, term_keys
 
 MODULE = "termbase.services.import_worker"
+BATCH, END, FAILED = "batch", "end", "failed"
 
-# (language, cleaned text, pinyin given, normalized form) of one term.
-KeyRequest = tuple[str, str, str | None, str]
-
-
-def derive_keys(terms: Sequence[KeyRequest]) -> list[TermKeys]:
-    return [term_keys(*term) for term in terms]
+Reply = tuple[str, Any, list[tuple[str, int | None]]]
 
 
 @contextmanager
-def _deriver(_settings: Any) -> Iterator[Callable[[Sequence[KeyRequest]], list[TermKeys]]]:
-    yield derive_keys
+def _reading(source: ImportSource) -> Iterator[Callable[[None], Reply]]:
+    warnings: list[tuple[str, int | None]] = []
+
+    def warn(message: str, line: int | None = None) -> None:
+        warnings.append((message, line))
+
+    def taken() -> list[tuple[str, int | None]]:
+        given = warnings[:]
+        warnings.clear()
+        return given
+
+    with open(source.path, "rb") as stream:
+        reader, _format = open_reader(stream, source.filename)
+        batches: Iterator[list[Entry]] = keyed_batches(reader, source.filename, source.batch_size, warn)
+        last: Reply | None = None
+
+        def next_batch(_request: None) -> Reply:
+            nonlocal last
+            if last is not None:  # requests sent ahead of the end
+                return last
+            try:
+                batch = next(batches, None)
+            except Invalid as exc:
+                last = (FAILED, exc, taken())
+                return last
+            if batch is None:
+                last = (END, summary(reader), taken())
+                return last
+            return (BATCH, batch, taken())
+
+        yield next_batch
 
 
 def main() -> None:
-    serve(_deriver)
+    serve(_reading)
 
 
 if __name__ == "__main__":

@@ -14,23 +14,25 @@ The service flushes and never commits: the edge commits once, or rolls back on a
 so a failed import leaves the database as it was. ``dry_run`` runs the whole import
 inside a savepoint and rolls it back, so the report is exact and nothing is written.
 
-Speed: new concepts are written a batch at a time through the driver (COPY on PostgreSQL,
-executemany on SQLite; ids allocated up front, see :class:`_IdAllocator`, so terms, their
-``term_suffixes`` and history need no RETURNING) rather than one ORM object at a time, and
-pypinyin's per-segment conversions are memoised; the derived columns and suffixes are the ones
-:func:`termbase.services.concepts.apply_term_text` computes (a test holds the two equal).
-Concepts that already exist go through the ORM and the concept service. Into an empty
-termbase on SQLite, the plain indexes of the tables written in bulk are built once after the
-rows (see :meth:`_Importer.defer_indexes`).
+Speed: a file of :data:`PARALLEL_FROM_BYTES` or more is read, checked and keyed by a worker
+process (:mod:`~termbase.services.import_worker`) while this one matches and writes, when the
+caller allows one (``termbase import`` does). New concepts are written a batch at a time through
+the driver (COPY on PostgreSQL, executemany on SQLite; ids allocated up front, see
+:class:`_IdAllocator`, so terms, their ``term_suffixes`` and history need no RETURNING) rather
+than one ORM object at a time; the derived columns and suffixes come from
+:func:`termbase.text.keys.term_keys`, as the concept service's do. Concepts that already exist
+go through the ORM and the concept service. Into an empty termbase on SQLite, the plain
+indexes of the tables written in bulk are built once after the rows (see
+:meth:`_Importer.defer_indexes`).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Generator, Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Sequence
 from contextlib import ExitStack, closing
 from dataclasses import asdict, dataclass, field
-from itertools import islice
+from itertools import repeat
 from typing import IO, Any
 
 from sqlalchemy import bindparam, false, func, select, update
@@ -38,7 +40,6 @@ from sqlalchemy import text as sql
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, selectinload
 
-from termbase.ingest.glossary import GlossaryError, GlossaryReader, read_glossary
 from termbase.models import (
     TERMBASE_COUNTER,
     Citation,
@@ -51,13 +52,7 @@ from termbase.models import (
     TermSuffix,
     utcnow,
 )
-from termbase.records import (
-    LANGUAGES,
-    ConceptRecord,
-    ContextRecord,
-    TermRecord,
-    WorkflowStatus,
-)
+from termbase.records import LANGUAGES, ConceptRecord, ContextRecord, WorkflowStatus
 from termbase.services.concepts import (
     CONCEPT_FIELDS,
     DERIVED_COLUMNS,
@@ -73,18 +68,27 @@ from termbase.services.concepts import (
 from termbase.services.errors import Invalid, ServiceError
 from termbase.services.export_rows import context_source
 from termbase.services.exporting import IMPORTED_CONTEXTS_KEY
+from termbase.services.import_reading import (
+    Entry,
+    ImportSource,
+    ReaderSummary,
+    keyed_batches,
+    open_reader,
+    summary,
+    where,
+)
+from termbase.services.import_worker import BATCH, FAILED
 from termbase.services.import_worker import MODULE as WORKER_MODULE
-from termbase.services.import_worker import KeyRequest, derive_keys
 from termbase.services.workers import WorkerProcesses
-from termbase.tbx.parse import TbxError, TbxReader, looks_like_xml, origination_and_modification, peek
+from termbase.tbx.parse import origination_and_modification
 from termbase.tbx.vocab import Generation, part_of_speech_to_tbx, term_type_to_tbx
 from termbase.text.keys import TermKeys, term_keys
 from termbase.text.normalize import clean_term_text, normalize_term
 
 BATCH_SIZE = 500
-# Entries read before an import with workers starts them: a smaller file is done sooner than
-# a worker process would start.
-PARALLEL_FROM = 5_000
+# Files smaller than this are read in the importing process even when it may use a worker:
+# they are done in about the time a worker takes to start.
+PARALLEL_FROM_BYTES = 2 * 1024 * 1024
 ACTION = "import"
 # Column widths of the models, checked before writing so an error names the entry.
 _LIMITS = {
@@ -315,90 +319,11 @@ class _RowWriter:
             insert_rows(self.connection, table.name, columns, rows)
 
 
-# -- checking records ------------------------------------------------------------------------
-
-
-def _where(filename: str, rec: ConceptRecord) -> dict[str, Any]:
-    details: dict[str, Any] = {"file": filename}
-    if rec.line is not None:
-        details["line"] = rec.line
-    return details
-
-
-def _check_length(value: str | None, limit_name: str, filename: str, rec: ConceptRecord) -> None:
-    if value is not None and len(value) > _LIMITS[limit_name]:
-        raise Invalid(
-            f"{limit_name} is longer than {_LIMITS[limit_name]} characters: {value[:40]!r}…",
-            details=_where(filename, rec),
-        )
-
-
-def _check(rec: ConceptRecord, filename: str, warn: Any) -> list[tuple[str, str]]:
-    """Validate a record before anything is written; return its (language, normalized) keys."""
-    _check_length(rec.subject_field, "subject_field", filename, rec)
-    for transaction in rec.transactions:
-        _check_length(transaction.responsible, "person", filename, rec)
-    for source in rec.definition_sources.values():
-        _check_length(source, "definition source", filename, rec)
-    keys: list[tuple[str, str]] = []
-    unique: list[TermRecord] = []
-    for term in rec.terms:
-        if term.language not in LANGUAGES:
-            raise Invalid(f"unsupported language {term.language!r}", details=_where(filename, rec))
-        for name in ("part_of_speech", "term_type"):
-            value = getattr(term, name)
-            if value is not None and len(value) > _LIMITS[name]:
-                warn(f"{name} {value[:40]!r} is too long; ignored", rec.line)
-                setattr(term, name, None)
-        cleaned = clean_term_text(term.text)
-        if not cleaned:
-            raise Invalid("term text is empty", details={**_where(filename, rec), "element": "term"})
-        if len(cleaned) > MAX_TERM_LENGTH:
-            raise Invalid(
-                f"term text is longer than {MAX_TERM_LENGTH} characters: {cleaned[:40]!r}…",
-                details={**_where(filename, rec), "element": "term"},
-            )
-        term.text = cleaned
-        key = (term.language, normalize_term(cleaned))
-        if key in keys:
-            warn(f"{term.language} term {cleaned!r} appears twice in one entry; the first is kept", rec.line)
-            continue
-        keys.append(key)
-        unique.append(term)
-    rec.terms = unique
-    return keys
-
-
 # -- the import ------------------------------------------------------------------------------
 
 
 def _context_dicts(contexts: Iterable[ContextRecord]) -> list[dict[str, Any]]:
     return [{"text": c.text, "source": c.source} for c in contexts if c.text]
-
-
-@dataclass(slots=True)
-class _Entry:
-    """A checked record: its terms' (language, normalized) keys and, once derived, their keys."""
-
-    rec: ConceptRecord
-    keys: list[tuple[str, str]]
-    term_keys: list[TermKeys] = field(default_factory=list)
-
-
-def _key_requests(batch: list[_Entry]) -> list[KeyRequest]:
-    return [
-        (term.language, term.text, term.pinyin, normalized)
-        for entry in batch
-        for term, (_language, normalized) in zip(entry.rec.terms, entry.keys, strict=True)
-    ]
-
-
-def _set_keys(batch: list[_Entry], keys: list[TermKeys]) -> None:
-    start = 0
-    for entry in batch:
-        end = start + len(entry.keys)
-        entry.term_keys = keys[start:end]
-        start = end
 
 
 class _IdAllocator:
@@ -449,12 +374,9 @@ class _Importer:
         actor: str | None,
         default_status: str,
         report: ImportReport,
-        workers: int = 0,
-        parallel_from: int = PARALLEL_FROM,
     ) -> None:
         self.session = session
-        self.workers = workers
-        self.parallel_from = parallel_from
+        self.read_summary: ReaderSummary | None = None
         self.filename = filename
         self.actor = actor
         self.default_status = default_status
@@ -502,33 +424,27 @@ class _Importer:
         if len(self.report.warnings) < 50:
             self.report.warnings.append(f"line {line}: {message}" if line else message)
 
-    def check(self, batch: list[ConceptRecord]) -> list[_Entry]:
-        return [_Entry(rec, _check(rec, self.filename, self.warn)) for rec in batch]
-
-    def keyed(self, batches: Iterator[list[_Entry]]) -> Generator[list[_Entry]]:
-        """The batches with their terms' keys derived: in this process for the first
-        ``parallel_from`` entries, then, if the import has workers, in them (read ahead)."""
-        entries = 0
-        for batch in batches:
-            _set_keys(batch, derive_keys(_key_requests(batch)))
-            yield batch
-            entries += len(batch)
-            if self.workers and entries >= self.parallel_from:
-                break
-        else:
-            return
-        with WorkerProcesses(WORKER_MODULE, self.workers, None, name="import worker") as workers:
-            for batch, keys in workers.map(batches, _key_requests):
-                _set_keys(batch, keys)
-                yield batch
+    def read_apart(self, source: ImportSource) -> Generator[list[Entry]]:
+        """The file's batches as a worker reads, checks and keys them (:mod:`~termbase.services.import_worker`)."""
+        with WorkerProcesses(WORKER_MODULE, 1, source, name="import worker") as worker:
+            for _request, (kind, payload, warnings) in worker.map(repeat(None), lambda request: request):
+                for message, line in warnings:
+                    self.warn(message, line)
+                if kind == BATCH:
+                    yield payload
+                elif kind == FAILED:
+                    raise payload
+                else:
+                    self.read_summary = payload
+                    return
 
     # One batch: match against the database, update matches, insert the rest in bulk.
-    def run(self, batch: list[_Entry]) -> None:
+    def run(self, batch: list[Entry]) -> None:
         existing = self._existing_keys({norm for entry in batch for _, norm in entry.keys})
         if existing:
             ids = {cid for cids in existing.values() for cid in cids}
             self._prefetch(ids)
-        pending: list[_Entry] = []
+        pending: list[Entry] = []
         pending_keys: set[tuple[str, str]] = set()
         for entry in batch:
             rec, keys = entry.rec, entry.keys
@@ -589,7 +505,7 @@ class _Importer:
 
     # -- new concepts ----------------------------------------------------------------------
 
-    def _insert(self, pending: list[_Entry], existing: dict[tuple[str, str], set[int]]) -> None:
+    def _insert(self, pending: list[Entry], existing: dict[tuple[str, str], set[int]]) -> None:
         if not pending:
             return
         now = utcnow()
@@ -630,7 +546,7 @@ class _Importer:
                     derived = _derived(term.language, term.text, term_keys_)
                 except Invalid as exc:
                     raise Invalid(
-                        exc.message, details={**_where(self.filename, rec), "element": "term"}
+                        exc.message, details={**where(self.filename, rec), "element": "term"}
                     ) from None
                 term_id = next(term_ids)
                 columns = derived.columns
@@ -719,7 +635,7 @@ class _Importer:
         concept = self.session.get(Concept, concept_id)
         if concept is None:  # pragma: no cover - ids come from the same transaction
             raise Invalid(
-                f"concept {concept_id} vanished during the import", details=_where(self.filename, rec)
+                f"concept {concept_id} vanished during the import", details=where(self.filename, rec)
             )
         before = snapshot(concept)
         before_extra = _extra_state(concept)
@@ -732,7 +648,7 @@ class _Importer:
         try:
             record(self.session, concept, ACTION, self.actor, before, f"updated from {self.filename}")
         except ServiceError as exc:
-            raise Invalid(exc.message, details=_where(self.filename, rec)) from None
+            raise Invalid(exc.message, details=where(self.filename, rec)) from None
         for key in keys:
             existing.setdefault(key, set()).add(concept.id)
         self.report.updated += 1
@@ -774,7 +690,7 @@ class _Importer:
                     )
                 except Invalid as exc:
                     raise Invalid(
-                        exc.message, details={**_where(self.filename, rec), "element": "term"}
+                        exc.message, details={**where(self.filename, rec), "element": "term"}
                     ) from None
                 contexts = _context_dicts(term_record.contexts)
                 term.evidence = {IMPORTED_CONTEXTS_KEY: contexts} if contexts else None
@@ -788,7 +704,7 @@ class _Importer:
             ):
                 apply_term_text(term, cleaned, term_record.pinyin or term.pinyin)
                 if problem := derived_overflow({c: getattr(term, c) for c in DERIVED_COLUMNS}):
-                    raise Invalid(problem, details={**_where(self.filename, rec), "element": "term"})
+                    raise Invalid(problem, details={**where(self.filename, rec), "element": "term"})
             if term_record.usage_status_given:
                 _set(term, "usage_status", term_record.usage_status.value)
             # A value that exports the same way is the same value ("n" and "noun"; None and "other").
@@ -844,21 +760,6 @@ def _extra_state(concept: Concept) -> tuple[Any, ...]:
     )
 
 
-def _batches(records: Iterable[ConceptRecord], size: int) -> Iterator[list[ConceptRecord]]:
-    iterator = iter(records)
-    while batch := list(islice(iterator, size)):
-        yield batch
-
-
-def _glossary_delimiter(filename: str) -> str | None:
-    lower = filename.lower()
-    if lower.endswith(".csv"):
-        return ","
-    if lower.endswith(_TSV_SUFFIXES):
-        return "\t"
-    return None
-
-
 def import_file(
     session: Session,
     path_or_stream: str | os.PathLike[str] | IO[bytes],
@@ -869,92 +770,78 @@ def import_file(
     default_status: str = WorkflowStatus.CANDIDATE.value,
     batch_size: int = BATCH_SIZE,
     workers: int = 0,
-    parallel_from: int = PARALLEL_FROM,
+    parallel_from: int | None = None,
 ) -> ImportReport:
     """Import a TBX or CSV/TSV file (format detected from its content and name).
 
     :param filename: the name shown in messages and history (a path's own name is not used).
     :param default_status: workflow status of new concepts whose file does not state one.
-    :param workers: processes that derive the terms' lookup keys while this one reads the
-        file and writes (:mod:`~termbase.services.import_worker`), once ``parallel_from``
-        entries have been read; 0 derives them here.
+    :param workers: 1 to read, check and key a file of ``parallel_from`` bytes or more in a
+        worker process (:mod:`~termbase.services.import_worker`) while this one writes; 0
+        (or a stream) reads it here. ``parallel_from`` defaults to :data:`PARALLEL_FROM_BYTES`.
     :raises Invalid: for unreadable, hostile or inconsistent input; ``details`` name the
         file and, where known, the line and element. Nothing is written then (the caller
         rolls back); in a dry run nothing is written in any case.
     """
     if default_status not in (WorkflowStatus.CANDIDATE.value, WorkflowStatus.APPROVED.value):
         raise Invalid("default_status must be candidate or approved", details={"field": "default_status"})
+    apart: ImportSource | None = None
     with ExitStack() as stack:
         if isinstance(path_or_stream, str | os.PathLike):
             try:
                 stream: IO[bytes] = stack.enter_context(open(path_or_stream, "rb"))
+                size = os.fstat(stream.fileno()).st_size
             except OSError as exc:
                 raise Invalid(f"cannot open the file: {exc.strerror}", details={"file": filename}) from None
+            if workers and size >= (PARALLEL_FROM_BYTES if parallel_from is None else parallel_from):
+                apart = ImportSource(os.fspath(path_or_stream), filename, batch_size)
         else:
             stream = path_or_stream
-        try:
-            head, stream = peek(stream)
-            reader: TbxReader | GlossaryReader
-            if looks_like_xml(head):
-                reader = TbxReader(stream, filename=filename)
-                fmt = reader.generation.value
-            elif not head.strip():
-                raise Invalid("the file is empty", details={"file": filename})
-            else:
-                reader = read_glossary(stream, filename=filename, delimiter=_glossary_delimiter(filename))
-                fmt = reader.format
-        except (TbxError, GlossaryError) as exc:
-            raise _invalid(exc, filename) from None
+        reader, fmt = open_reader(stream, filename)
         report = ImportReport(filename=filename, format=fmt, dry_run=dry_run)
         savepoint = session.begin_nested() if dry_run else None
         try:
             importer = _Importer(
-                session,
-                filename=filename,
-                actor=actor,
-                default_status=default_status,
-                report=report,
-                workers=workers,
-                parallel_from=parallel_from,
+                session, filename=filename, actor=actor, default_status=default_status, report=report
             )
             importer.defer_indexes()
-            checked = (importer.check(batch) for batch in _batches(reader, batch_size))
-            with closing(importer.keyed(checked)) as batches:
+            if apart is None:
+                batches = keyed_batches(reader, filename, batch_size, importer.warn)
+            else:
+                stack.close()  # the worker reads the file on its own
+                batches = importer.read_apart(apart)
+            with closing(batches):
                 for batch in batches:
                     importer.run(batch)
-            _finish(session, importer, reader)
+            read = summary(reader) if apart is None else importer.read_summary
+            assert read is not None  # the worker's last reply
+            _finish(session, importer, read)
             session.flush()
             importer.restore_indexes()
-        except (TbxError, GlossaryError) as exc:
-            if savepoint is not None:
-                savepoint.rollback()
-            raise _invalid(exc, filename) from None
         except BaseException:
             if savepoint is not None:
                 savepoint.rollback()
             raise
         if savepoint is not None:
             savepoint.rollback()
-    report.entries = reader.entries
+    report.entries = read.entries
     report.skipped = report.entries - report.new - report.updated - report.unchanged
-    report.warnings = (report.warnings + reader.warnings)[:50]
-    report.warning_count += reader.warning_count
-    if isinstance(reader, TbxReader):
-        report.skipped_terms = reader.skipped_terms
-        for code, count in sorted(reader.skipped_languages.items()):
-            if len(report.warnings) < 50:
-                noun = "term" if count == 1 else "terms"
-                report.warnings.append(
-                    f"{count} {noun} in {code} ignored (the termbase holds Chinese and English)"
-                )
+    report.warnings = (report.warnings + read.warnings)[:50]
+    report.warning_count += read.warning_count
+    report.skipped_terms = read.skipped_terms
+    for code, count in sorted(read.skipped_languages.items()):
+        if len(report.warnings) < 50:
+            noun = "term" if count == 1 else "terms"
+            report.warnings.append(
+                f"{count} {noun} in {code} ignored (the termbase holds Chinese and English)"
+            )
     return report
 
 
-def _finish(session: Session, importer: _Importer, reader: TbxReader | GlossaryReader) -> None:
+def _finish(session: Session, importer: _Importer, read: ReaderSummary) -> None:
     """Resolve persons named only in the back matter, and mark the termbase as changed."""
-    persons = reader.persons if isinstance(reader, TbxReader) else {}
     for concept_id, column, ref in importer.person_refs:
-        name = persons.get(ref)
+        name = read.persons.get(ref)
         if name:
             session.execute(update(Concept).where(Concept.id == concept_id).values({column: name[:80]}))
     if importer.inserted_any:
@@ -964,13 +851,3 @@ def _finish(session: Session, importer: _Importer, reader: TbxReader | GlossaryR
         )
         if bumped.rowcount == 0:  # type: ignore[attr-defined]
             session.add(Counter(name=TERMBASE_COUNTER, value=1))
-
-
-def _invalid(exc: TbxError | GlossaryError, filename: str) -> Invalid:
-    details: dict[str, Any] = {"file": filename}
-    if exc.line is not None:
-        details["line"] = exc.line
-    element = exc.element if isinstance(exc, TbxError) else exc.column
-    if element:
-        details["element"] = element
-    return Invalid(exc.message, details=details)

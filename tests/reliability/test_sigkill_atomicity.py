@@ -141,10 +141,12 @@ def _writer_probe(url: str) -> Iterator[Callable[[], bool]]:
 
 
 def _read_position(proc: psutil.Process, path: Path) -> int | None:
+    """How far the process, or a worker of its that reads the file, has read it."""
     try:
-        for handle in proc.open_files():
-            if Path(handle.path) == path:
-                return int(handle.position)
+        for process in (proc, *proc.children()):
+            for handle in process.open_files():
+                if Path(handle.path) == path:
+                    return int(handle.position)
     except (psutil.NoSuchProcess, psutil.AccessDenied):
         return None
     return None
@@ -220,6 +222,7 @@ def test_a_killed_import_leaves_the_database_exactly_as_before(
     size = big.stat().st_size
     before = dump(database_url)
     positions: list[int] = []
+    workers: list[psutil.Process] = []
 
     with _termbase(["import", str(big), "--status", "approved"], database_url, tmp_path) as proc:
         watched = psutil.Process(proc.pid)
@@ -229,11 +232,15 @@ def test_a_killed_import_leaves_the_database_exactly_as_before(
             if position is None:
                 return False
             positions.append(position)
+            workers[:] = watched.children()
             return position > size // 10
 
         _kill_midway(proc, database_url, midway)
     # Killed in the middle: part of the file read (and batches of it written), not all of it.
     assert size // 10 < positions[-1] < size, (positions[-1], size)
+    # The worker reading the file goes too: its input ends with the process that fed it.
+    _gone, alive = psutil.wait_procs(workers, timeout=30)
+    assert not alive
     assert dump(database_url) == before
     _assert_consistent_and_writable(app, database_url, big)
 

@@ -1,9 +1,9 @@
-"""Imports whose term keys a worker process derives store what an import in one process does."""
+"""Large files read by a worker process import exactly as when the importing process reads them."""
 
 from __future__ import annotations
 
-import io
 import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,7 +17,7 @@ from termbase.models import Concept, Definition, Term, TermSuffix
 from termbase.services import importing, workers
 from termbase.services.errors import Invalid
 from termbase.services.exporting import ExportOptions, export_stream
-from termbase.services.importing import import_file
+from termbase.services.importing import ImportReport, import_file
 
 
 @pytest.fixture
@@ -37,58 +37,59 @@ def started(monkeypatch: pytest.MonkeyPatch) -> list[subprocess.Popen[bytes]]:
 def stored(session: Session) -> list[Any]:
     """What an import writes, less ids and the import's own timestamps."""
     term_columns = [c for c in Term.__table__.c if c.name not in ("id", "concept_id", "created_at")]
-    concept_columns = [c for c in Concept.__table__.c if c.name not in ("id",)]
+    concept_columns = [c for c in Concept.__table__.c if c.name != "id"]
+    suffixes = select(Term.language, Term.text, TermSuffix.field, TermSuffix.key).join(TermSuffix)
+    definitions = select(Definition.language, Definition.text, Definition.source)
     return [
         sorted(map(tuple, session.execute(select(*concept_columns)).all()), key=repr),
         sorted(map(tuple, session.execute(select(*term_columns)).all()), key=repr),
-        sorted(
-            session.execute(
-                select(Term.language, Term.text, TermSuffix.field, TermSuffix.key).join(TermSuffix)
-            ).all()
-        ),
-        sorted(
-            session.execute(select(Definition.language, Definition.text, Definition.source)).all(), key=repr
-        ),
+        sorted(map(tuple, session.execute(suffixes).all())),
+        sorted(map(tuple, session.execute(definitions).all()), key=repr),
     ]
 
 
-def imported(session: Session, data: bytes, **options: Any) -> list[Any]:
+def run(session: Session, path: Path, **options: Any) -> ImportReport:
+    options.setdefault("workers", 1)
+    return import_file(session, path, filename=path.name, dry_run=False, actor="x", **options)
+
+
+def imported(session: Session, path: Path, **options: Any) -> tuple[list[Any], dict[str, Any]]:
     wipe(session)
-    report = import_file(session, io.BytesIO(data), filename="in.tbx", dry_run=False, actor="x", **options)
+    report = run(session, path, **options)
     session.commit()
     assert report.new > 1
-    return stored(session)
+    return stored(session), report.as_dict()
 
 
 @pytest.mark.parametrize("fmt", ["tbx-basic-2008", "tbx-basic-v3"])
-def test_a_worker_derives_the_same_keys(
-    session: Session, populated: Populated, started: list[subprocess.Popen[bytes]], fmt: str
+def test_a_worker_reads_what_this_process_would(
+    session: Session, populated: Populated, started: list[subprocess.Popen[bytes]], tmp_path: Path, fmt: str
 ) -> None:
+    path = tmp_path / "in.tbx"
     data = b"".join(export_stream(session, ExportOptions(format=fmt, status="all")))
-    alone = imported(session, data, workers=1, parallel_from=10_000)
+    # A term in a language the termbase does not hold: a warning from the reader.
+    french = b'<langSet xml:lang="fr"><tig><term>cyber</term></tig></langSet>'
+    end = b"</langSet>"
+    if fmt == "tbx-basic-v3":
+        french = french.replace(b"langSet", b"langSec").replace(b"tig", b"termSec")
+        end = b"</langSec>"
+    path.write_bytes(data.replace(end, end + french, 1))
+    alone = imported(session, path, parallel_from=len(data) * 2)
     assert not started
-    # One entry a batch: the worker gets requests while the first replies are still out.
-    apart = imported(session, data, workers=1, parallel_from=1, batch_size=1)
+    # One entry a batch: requests go out while the first replies are still coming back.
+    apart = imported(session, path, parallel_from=0, batch_size=1)
     assert len(started) == 1
     assert apart == alone
+    assert any("fr ignored" in warning for warning in apart[1]["warnings"])
     assert started[0].poll() == 0
 
 
-def test_entries_merge_across_batches_a_worker_keyed(
-    session: Session, started: list[subprocess.Popen[bytes]]
+def test_entries_merge_across_batches_a_worker_read(
+    session: Session, started: list[subprocess.Popen[bytes]], tmp_path: Path
 ) -> None:
-    rows = "".join(f"术语{n},term {n}\n" for n in range(30)) + "术语3,term three\n"
-    data = ("zh,en\n" + rows).encode()
-    report = import_file(
-        session,
-        io.BytesIO(data),
-        filename="g.csv",
-        dry_run=False,
-        actor="x",
-        workers=1,
-        parallel_from=5,
-        batch_size=4,
-    )
+    path = tmp_path / "g.csv"
+    path.write_text("zh,en\n" + "".join(f"术语{n},term {n}\n" for n in range(30)) + "术语3,term three\n")
+    report = run(session, path, parallel_from=0, batch_size=4)
     assert (report.new, report.updated) == (30, 1)
     assert len(started) == 1
     concept = select(Term.concept_id).where(Term.text == "术语3").scalar_subquery()
@@ -96,45 +97,86 @@ def test_entries_merge_across_batches_a_worker_keyed(
     assert sorted(merged) == ["term 3", "term three"]
 
 
-def test_a_key_too_long_is_refused_with_its_line(session: Session) -> None:
-    rows = "".join(f"术语{n},term {n}\n" for n in range(10)) + "网络" * 150 + ",net\n"
-    with pytest.raises(Invalid, match="too long") as caught:
-        import_file(
-            session,
-            io.BytesIO(("zh,en\n" + rows).encode()),
-            filename="long.csv",
-            dry_run=False,
-            actor="x",
-            workers=1,
-            parallel_from=2,
-            batch_size=2,
-        )
+@pytest.mark.parametrize(
+    ("row", "message", "element"),
+    [
+        ("网络" * 150 + ",net", "too long", "term"),  # keys checked in this process, after the worker
+        ("x" * 501 + ",net", "longer than 500", "term"),  # checked by the worker
+        ("bro\x00ken,net", "NUL character", None),  # read by the worker
+    ],
+)
+def test_an_error_the_worker_meets_names_its_line_and_writes_nothing(
+    session: Session, tmp_path: Path, row: str, message: str, element: str | None
+) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text("zh,en\n" + "".join(f"术语{n},term {n}\n" for n in range(10)) + row + "\n")
+    with pytest.raises(Invalid, match=message) as caught:
+        run(session, path, parallel_from=0, batch_size=2)
     session.rollback()
-    assert caught.value.details == {"file": "long.csv", "line": 12, "element": "term"}
+    assert caught.value.details["file"] == "bad.csv"
+    assert caught.value.details["line"] == 12
+    assert caught.value.details.get("element") == element
     assert session.scalar(select(Concept.id).limit(1)) is None
 
 
+def test_persons_of_the_back_matter_come_back_from_the_worker(session: Session, tmp_path: Path) -> None:
+    entries = "".join(
+        f"""<termEntry><transacGrp><transac type="transactionType">origination</transac>
+        <date>2020-01-02</date><transacNote type="responsibility" target="p1"/></transacGrp>
+        <langSet xml:lang="en"><tig><term>term {n}</term></tig></langSet></termEntry>"""
+        for n in range(3)
+    )
+    path = tmp_path / "persons.tbx"
+    path.write_text(
+        f"""<?xml version="1.0"?><martif type="TBX-Basic" xml:lang="en"><martifHeader><fileDesc>
+        <sourceDesc><p>x</p></sourceDesc></fileDesc></martifHeader><text><body>{entries}</body>
+        <back><refObjectList type="respPerson"><refObject id="p1"><item type="fn">Li Ming</item>
+        </refObject></refObjectList></back></text></martif>"""
+    )
+    run(session, path, parallel_from=0, batch_size=1)
+    assert set(session.scalars(select(Concept.created_by))) == {"Li Ming"}
+
+
 def test_a_worker_that_dies_fails_the_import(
-    session: Session, monkeypatch: pytest.MonkeyPatch, started: list[subprocess.Popen[bytes]]
+    session: Session, monkeypatch: pytest.MonkeyPatch, started: list[subprocess.Popen[bytes]], tmp_path: Path
 ) -> None:
     monkeypatch.setattr(importing, "WORKER_MODULE", "termbase.no_such_module")
-    data = ("zh,en\n" + "".join(f"术语{n},term {n}\n" for n in range(10))).encode()
+    path = tmp_path / "g.csv"
+    path.write_text("zh,en\n" + "".join(f"术语{n},term {n}\n" for n in range(10)))
     with pytest.raises(RuntimeError, match="import worker stopped"):
-        import_file(
-            session, io.BytesIO(data), filename="g.csv", dry_run=False, actor="x", workers=1, parallel_from=2
-        )
+        run(session, path, parallel_from=0)
     session.rollback()
     assert session.scalar(select(Concept.id).limit(1)) is None
     assert all(process.poll() is not None for process in started)
 
 
-def test_the_command_uses_a_worker_for_a_large_file(
-    app: Flask, runner: FlaskCliRunner, started: list[subprocess.Popen[bytes]], tmp_path: Any
+def test_a_dry_run_with_a_worker_writes_nothing(
+    session: Session, started: list[subprocess.Popen[bytes]], tmp_path: Path
 ) -> None:
-    app.config.update(IMPORT_WORKERS=1)
+    path = tmp_path / "g.csv"
+    path.write_text("zh,en\n" + "".join(f"术语{n},term {n}\n" for n in range(10)))
+    report = import_file(session, path, filename="g.csv", dry_run=True, actor="x", workers=1, parallel_from=0)
+    session.commit()
+    assert (report.new, report.entries) == (10, 10)
+    assert len(started) == 1
+    assert session.scalar(select(Concept.id).limit(1)) is None
+
+
+def test_the_command_reads_a_large_file_in_a_worker(
+    app: Flask,
+    runner: FlaskCliRunner,
+    monkeypatch: pytest.MonkeyPatch,
+    started: list[subprocess.Popen[bytes]],
+    tmp_path: Path,
+) -> None:
     path = tmp_path / "big.csv"
-    path.write_text("zh,en\n" + "".join(f"术语{n},term {n}\n" for n in range(importing.PARALLEL_FROM + 10)))
+    path.write_text("zh,en\n" + "".join(f"术语{n},term {n}\n" for n in range(50)))
+    monkeypatch.setattr(importing, "PARALLEL_FROM_BYTES", path.stat().st_size)
     result = runner.invoke(args=["import", str(path)])
     assert result.exit_code == 0, result.output
-    assert f"{importing.PARALLEL_FROM + 10} new" in result.output
+    assert "50 new" in result.output
+    assert len(started) == 1
+    app.config.update(IMPORT_WORKERS=0)
+    result = runner.invoke(args=["import", "--dry-run", str(path)])
+    assert "50 unchanged" in result.output
     assert len(started) == 1

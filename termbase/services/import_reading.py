@@ -1,0 +1,188 @@
+"""Reading an import file into checked entries whose terms' keys are derived, batch by batch.
+
+This is all of an import's work that needs no database: parsing the file, checking each
+record, and deriving its terms' lookup keys (:func:`termbase.text.keys.term_keys`). The
+import runs it in its own process for small files and streams, and in a worker process
+(:mod:`termbase.services.import_worker`) for large files, so that reading overlaps writing.
+It imports neither SQLAlchemy nor the models, so a worker starts small.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import IO, Any, NamedTuple
+
+from termbase.ingest.glossary import GlossaryError, GlossaryReader, read_glossary
+from termbase.records import LANGUAGES, MAX_TERM_LENGTH, ConceptRecord, TermRecord
+from termbase.services.errors import Invalid
+from termbase.tbx.parse import TbxError, TbxReader, looks_like_xml, peek
+from termbase.text.keys import TermKeys, term_keys
+from termbase.text.normalize import clean_term_text, normalize_term
+
+# Column widths of the models, checked before writing so an error names the entry.
+_LIMITS = {
+    "subject_field": 200,
+    "part_of_speech": 40,
+    "term_type": 40,
+    "person": 80,
+    "definition source": 500,
+}
+_TSV_SUFFIXES = (".tsv", ".tab", ".txt", ".utf8")
+
+Warn = Callable[[str, "int | None"], None]
+
+
+class ImportSource(NamedTuple):
+    """A file to read apart: where it is, the name messages give, and the batch size."""
+
+    path: str
+    filename: str
+    batch_size: int
+
+
+@dataclass(slots=True)
+class Entry:
+    """A checked record: its terms' (language, normalized) keys and their derived keys."""
+
+    rec: ConceptRecord
+    keys: list[tuple[str, str]]
+    term_keys: list[TermKeys] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ReaderSummary:
+    """What the reader learned besides the records, for the report and the back matter."""
+
+    entries: int
+    warnings: list[str]
+    warning_count: int
+    skipped_terms: int = 0
+    skipped_languages: dict[str, int] = field(default_factory=dict)
+    persons: dict[str, str] = field(default_factory=dict)
+
+
+def open_reader(stream: IO[bytes], filename: str) -> tuple[TbxReader | GlossaryReader, str]:
+    """A reader for a TBX or CSV/TSV file, told apart by content (and a glossary's name), and its format.
+
+    :raises Invalid: for an empty, unreadable or hostile file.
+    """
+    try:
+        head, stream = peek(stream)
+        if looks_like_xml(head):
+            tbx = TbxReader(stream, filename=filename)
+            return tbx, tbx.generation.value
+        if not head.strip():
+            raise Invalid("the file is empty", details={"file": filename})
+        glossary = read_glossary(stream, filename=filename, delimiter=_glossary_delimiter(filename))
+        return glossary, glossary.format
+    except (TbxError, GlossaryError) as exc:
+        raise as_invalid(exc, filename) from None
+
+
+def summary(reader: TbxReader | GlossaryReader) -> ReaderSummary:
+    if isinstance(reader, TbxReader):
+        return ReaderSummary(
+            reader.entries,
+            reader.warnings,
+            reader.warning_count,
+            reader.skipped_terms,
+            reader.skipped_languages,
+            reader.persons,
+        )
+    return ReaderSummary(reader.entries, reader.warnings, reader.warning_count)
+
+
+def keyed_batches(
+    reader: TbxReader | GlossaryReader, filename: str, batch_size: int, warn: Warn
+) -> Generator[list[Entry]]:
+    """The reader's records in batches, checked (:func:`check`) and with their terms' keys.
+
+    :raises Invalid: for an unreadable or inconsistent record, naming its line.
+    """
+    records = iter(reader)
+    try:
+        while batch := list(islice(records, batch_size)):
+            entries = [Entry(rec, check(rec, filename, warn)) for rec in batch]
+            for entry in entries:
+                entry.term_keys = [
+                    term_keys(term.language, term.text, term.pinyin, normalized)
+                    for term, (_language, normalized) in zip(entry.rec.terms, entry.keys, strict=True)
+                ]
+            yield entries
+    except (TbxError, GlossaryError) as exc:
+        raise as_invalid(exc, filename) from None
+
+
+def where(filename: str, rec: ConceptRecord) -> dict[str, Any]:
+    details: dict[str, Any] = {"file": filename}
+    if rec.line is not None:
+        details["line"] = rec.line
+    return details
+
+
+def as_invalid(exc: TbxError | GlossaryError, filename: str) -> Invalid:
+    details: dict[str, Any] = {"file": filename}
+    if exc.line is not None:
+        details["line"] = exc.line
+    element = exc.element if isinstance(exc, TbxError) else exc.column
+    if element:
+        details["element"] = element
+    return Invalid(exc.message, details=details)
+
+
+def _check_length(value: str | None, limit_name: str, filename: str, rec: ConceptRecord) -> None:
+    if value is not None and len(value) > _LIMITS[limit_name]:
+        raise Invalid(
+            f"{limit_name} is longer than {_LIMITS[limit_name]} characters: {value[:40]!r}…",
+            details=where(filename, rec),
+        )
+
+
+def check(rec: ConceptRecord, filename: str, warn: Warn) -> list[tuple[str, str]]:
+    """Validate a record before anything is written; return its (language, normalized) keys.
+
+    Terms get their cleaned text; a second term with the same key in one entry is dropped.
+    """
+    _check_length(rec.subject_field, "subject_field", filename, rec)
+    for transaction in rec.transactions:
+        _check_length(transaction.responsible, "person", filename, rec)
+    for source in rec.definition_sources.values():
+        _check_length(source, "definition source", filename, rec)
+    keys: list[tuple[str, str]] = []
+    unique: list[TermRecord] = []
+    for term in rec.terms:
+        if term.language not in LANGUAGES:
+            raise Invalid(f"unsupported language {term.language!r}", details=where(filename, rec))
+        for name in ("part_of_speech", "term_type"):
+            value = getattr(term, name)
+            if value is not None and len(value) > _LIMITS[name]:
+                warn(f"{name} {value[:40]!r} is too long; ignored", rec.line)
+                setattr(term, name, None)
+        cleaned = clean_term_text(term.text)
+        if not cleaned:
+            raise Invalid("term text is empty", details={**where(filename, rec), "element": "term"})
+        if len(cleaned) > MAX_TERM_LENGTH:
+            raise Invalid(
+                f"term text is longer than {MAX_TERM_LENGTH} characters: {cleaned[:40]!r}…",
+                details={**where(filename, rec), "element": "term"},
+            )
+        term.text = cleaned
+        key = (term.language, normalize_term(cleaned))
+        if key in keys:
+            warn(f"{term.language} term {cleaned!r} appears twice in one entry; the first is kept", rec.line)
+            continue
+        keys.append(key)
+        unique.append(term)
+    rec.terms = unique
+    return keys
+
+
+def _glossary_delimiter(filename: str) -> str | None:
+    lower = filename.lower()
+    if lower.endswith(".csv"):
+        return ","
+    if lower.endswith(_TSV_SUFFIXES):
+        return "\t"
+    return None
