@@ -140,9 +140,11 @@ _END: Any = object()
 
 
 class _Feeder:
-    """A thread that writes the messages given to it to a worker's input, then closes it."""
+    """A thread that writes the messages given to it to a pipe (a worker's input, or its
+    output), then closes it."""
 
     def __init__(self, stream: IO[bytes]) -> None:
+        self.broken = threading.Event()  # the reader went away
         self._queue: SimpleQueue[Any] = SimpleQueue()
         self._thread = threading.Thread(target=self._write, args=(stream,), daemon=True)
         self._thread.start()
@@ -157,10 +159,13 @@ class _Feeder:
         self._thread.join()
 
     def _write(self, stream: IO[bytes]) -> None:
-        # A worker gone (it failed, or was stopped early) takes no more: what is left is dropped.
-        with contextlib.suppress(BrokenPipeError):
+        # A reader gone (a worker failed, or the caller stopped early) takes no more: what is
+        # left is dropped.
+        try:
             while (message := self._queue.get()) is not _END:
                 _send(stream, message)
+        except BrokenPipeError:
+            self.broken.set()
         with contextlib.suppress(BrokenPipeError):
             stream.close()
 
@@ -174,20 +179,24 @@ def serve(handler: Callable[[Any], AbstractContextManager[Callable[[Any], Any]]]
     # Ctrl-C reaches the whole process group: the calling process handles it and closes our
     # pipes, which ends us without a traceback per worker.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    requests, replies = sys.stdin.buffer, sys.stdout.buffer
+    requests = sys.stdin.buffer
+    # Replies are written by a thread, so that the next request is answered while the caller
+    # has not yet read a reply larger than the pipe holds.
+    replies = _Feeder(sys.stdout.buffer)
     with handler(pickle.load(requests)) as answer:
         gc.freeze()  # what the imports made is never garbage: keep it out of the collector's passes
-        try:
-            _send(replies, True)
-            while True:
-                try:
-                    request = pickle.load(requests)
-                except EOFError:
-                    break
-                _send(replies, answer(request))
-        except BrokenPipeError:
+        replies.send(True)
+        while not replies.broken.is_set():
+            try:
+                request = pickle.load(requests)
+            except EOFError:
+                break
+            replies.send(answer(request))
+        if replies.broken.is_set():
             # The caller stopped early and closed our output: nobody wants the rest.
             os._exit(0)
+        replies.close()
+        replies.join()
 
 
 def _stdin(process: subprocess.Popen[bytes]) -> IO[bytes]:
