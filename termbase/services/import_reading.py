@@ -35,9 +35,14 @@ Warn = Callable[[str, "int | None"], None]
 
 
 class ImportSource(NamedTuple):
-    """A file to read apart: where it is, the name messages give, and the batch size."""
+    """A file to read apart: where it is, the name messages give, and the batch size.
+
+    ``identity`` is the (device, inode) the importing process opened, so that the worker
+    reads that very file.
+    """
 
     path: str
+    identity: tuple[int, int]
     filename: str
     batch_size: int
 
@@ -48,7 +53,7 @@ class Entry:
 
     rec: ConceptRecord
     keys: list[tuple[str, str]]
-    term_keys: list[TermKeys] = field(default_factory=list)
+    term_keys: list[TermKeys]
 
 
 @dataclass(slots=True)
@@ -104,15 +109,20 @@ def keyed_batches(
     records = iter(reader)
     try:
         while batch := list(islice(records, batch_size)):
-            entries = [Entry(rec, check(rec, filename, warn)) for rec in batch]
-            for entry in entries:
-                entry.term_keys = [
-                    term_keys(term.language, term.text, term.pinyin, normalized)
-                    for term, (_language, normalized) in zip(entry.rec.terms, entry.keys, strict=True)
-                ]
-            yield entries
+            yield [_keyed(rec, check(rec, filename, warn)) for rec in batch]
     except (TbxError, GlossaryError) as exc:
         raise as_invalid(exc, filename) from None
+
+
+def _keyed(rec: ConceptRecord, keys: list[tuple[str, str]]) -> Entry:
+    return Entry(
+        rec,
+        keys,
+        [
+            term_keys(term.language, term.text, term.pinyin, normalized)
+            for term, (_language, normalized) in zip(rec.terms, keys, strict=True)
+        ],
+    )
 
 
 def where(filename: str, rec: ConceptRecord) -> dict[str, Any]:

@@ -12,13 +12,16 @@ after which nothing more is read. ``warnings`` are the (message, line) pairs che
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any
+from contextlib import ExitStack, contextmanager
+from typing import IO, Any
 
+from termbase.ingest.glossary import GlossaryReader
 from termbase.services.errors import Invalid
 from termbase.services.import_reading import Entry, ImportSource, keyed_batches, open_reader, summary
 from termbase.services.workers import serve
+from termbase.tbx.parse import TbxReader
 
 MODULE = "termbase.services.import_worker"
 BATCH, END, FAILED = "batch", "end", "failed"
@@ -38,17 +41,23 @@ def _reading(source: ImportSource) -> Iterator[Callable[[None], Reply]]:
         warnings.clear()
         return given
 
-    with open(source.path, "rb") as stream:
-        reader, _format = open_reader(stream, source.filename)
-        batches: Iterator[list[Entry]] = keyed_batches(reader, source.filename, source.batch_size, warn)
+    with ExitStack() as stack:
+        reader: TbxReader | GlossaryReader | None = None
+        batches: Iterator[list[Entry]] = iter(())
         last: Reply | None = None
 
         def next_batch(_request: None) -> Reply:
-            nonlocal last
+            nonlocal reader, batches, last
             if last is not None:  # requests sent ahead of the end
                 return last
             try:
+                if reader is None:
+                    reader = _reader(stack.enter_context(open(source.path, "rb")), source)
+                    batches = keyed_batches(reader, source.filename, source.batch_size, warn)
                 batch = next(batches, None)
+            except OSError as exc:
+                last = (FAILED, _unreadable(exc, source), taken())
+                return last
             except Invalid as exc:
                 last = (FAILED, exc, taken())
                 return last
@@ -58,6 +67,18 @@ def _reading(source: ImportSource) -> Iterator[Callable[[None], Reply]]:
             return (BATCH, batch, taken())
 
         yield next_batch
+
+
+def _reader(stream: IO[bytes], source: ImportSource) -> TbxReader | GlossaryReader:
+    found = os.fstat(stream.fileno())
+    if (found.st_dev, found.st_ino) != source.identity:
+        raise Invalid("the file was replaced while it was being imported", details={"file": source.filename})
+    reader, _format = open_reader(stream, source.filename)
+    return reader
+
+
+def _unreadable(exc: OSError, source: ImportSource) -> Invalid:
+    return Invalid(f"cannot read the file: {exc.strerror or exc}", details={"file": source.filename})
 
 
 def main() -> None:

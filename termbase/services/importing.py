@@ -29,6 +29,7 @@ indexes of the tables written in bulk are built once after the rows (see
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Generator, Iterable, Sequence
 from contextlib import ExitStack, closing
 from dataclasses import asdict, dataclass, field
@@ -90,15 +91,6 @@ BATCH_SIZE = 500
 # they are done in about the time a worker takes to start.
 PARALLEL_FROM_BYTES = 2 * 1024 * 1024
 ACTION = "import"
-# Column widths of the models, checked before writing so an error names the entry.
-_LIMITS = {
-    "subject_field": 200,
-    "part_of_speech": 40,
-    "term_type": 40,
-    "person": 80,
-    "definition source": 500,
-}
-_TSV_SUFFIXES = (".tsv", ".tab", ".txt", ".utf8")
 # Columns of the rows ``_Importer._insert`` writes, in the order of its tuples.
 _CONCEPT_COLUMNS = (
     "id",
@@ -790,11 +782,14 @@ def import_file(
         if isinstance(path_or_stream, str | os.PathLike):
             try:
                 stream: IO[bytes] = stack.enter_context(open(path_or_stream, "rb"))
-                size = os.fstat(stream.fileno()).st_size
+                found = os.fstat(stream.fileno())
             except OSError as exc:
                 raise Invalid(f"cannot open the file: {exc.strerror}", details={"file": filename}) from None
-            if workers and size >= (PARALLEL_FROM_BYTES if parallel_from is None else parallel_from):
-                apart = ImportSource(os.fspath(path_or_stream), filename, batch_size)
+            # Only a regular file: a worker opening /dev/stdin would read its own input.
+            large = found.st_size >= (PARALLEL_FROM_BYTES if parallel_from is None else parallel_from)
+            if workers and stat.S_ISREG(found.st_mode) and large:
+                path = os.path.realpath(path_or_stream)
+                apart = ImportSource(path, (found.st_dev, found.st_ino), filename, batch_size)
         else:
             stream = path_or_stream
         reader, fmt = open_reader(stream, filename)

@@ -6,8 +6,9 @@ calling process starts the workers with :class:`WorkerProcesses`, gives each the
 settings once, then hands out requests round robin, a few ahead of the reply it waits for,
 so that no worker waits for the caller between requests.
 
-Each worker's requests are written by a thread of their own: a worker blocked writing a large
-reply reads no request, and the caller, blocked writing a large request, would read no reply.
+Requests and replies are each written by a thread, so neither side stops reading while the
+other writes a message larger than a pipe holds. Messages are pickled before they are handed
+to the thread: one that cannot be pickled fails where it was made.
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ class WorkerProcesses:
         self._count = count
         self._settings = settings
         self._name = name
+        if count < 1:
+            raise ValueError("a pool needs at least one worker process")
         self._processes: list[subprocess.Popen[bytes]] = []
         self._feeders: dict[subprocess.Popen[bytes], _Feeder] = {}
 
@@ -132,7 +135,7 @@ class WorkerProcesses:
         assert process.stdout is not None
         try:
             return pickle.load(process.stdout)
-        except EOFError:
+        except (EOFError, pickle.UnpicklingError):  # ended, possibly in the middle of a reply
             raise RuntimeError(f"an {self._name} stopped (exit status {process.wait()})") from None
 
 
@@ -150,7 +153,7 @@ class _Feeder:
         self._thread.start()
 
     def send(self, message: Any) -> None:
-        self._queue.put(message)
+        self._queue.put(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
 
     def close(self) -> None:
         self._queue.put(_END)
@@ -163,11 +166,13 @@ class _Feeder:
         # left is dropped.
         try:
             while (message := self._queue.get()) is not _END:
-                _send(stream, message)
+                stream.write(message)
+                stream.flush()
         except BrokenPipeError:
             self.broken.set()
-        with contextlib.suppress(BrokenPipeError):
-            stream.close()
+        finally:
+            with contextlib.suppress(BrokenPipeError):
+                stream.close()
 
 
 def serve(handler: Callable[[Any], AbstractContextManager[Callable[[Any], Any]]]) -> None:
@@ -183,18 +188,21 @@ def serve(handler: Callable[[Any], AbstractContextManager[Callable[[Any], Any]]]
     # Replies are written by a thread, so that the next request is answered while the caller
     # has not yet read a reply larger than the pipe holds.
     replies = _Feeder(sys.stdout.buffer)
-    with handler(pickle.load(requests)) as answer:
-        gc.freeze()  # what the imports made is never garbage: keep it out of the collector's passes
-        replies.send(True)
-        while not replies.broken.is_set():
-            try:
-                request = pickle.load(requests)
-            except EOFError:
-                break
-            replies.send(answer(request))
+    try:
+        with handler(pickle.load(requests)) as answer:
+            gc.freeze()  # what the imports made is never garbage: keep it out of the collector's passes
+            replies.send(True)
+            while not replies.broken.is_set():
+                try:
+                    request = pickle.load(requests)
+                except EOFError:
+                    break
+                replies.send(answer(request))
+    finally:
         if replies.broken.is_set():
             # The caller stopped early and closed our output: nobody wants the rest.
             os._exit(0)
+        # Even when answering failed: the replies before the failure still reach the caller.
         replies.close()
         replies.join()
 
@@ -202,8 +210,3 @@ def serve(handler: Callable[[Any], AbstractContextManager[Callable[[Any], Any]]]
 def _stdin(process: subprocess.Popen[bytes]) -> IO[bytes]:
     assert process.stdin is not None
     return process.stdin
-
-
-def _send(stream: IO[bytes], message: Any) -> None:
-    pickle.dump(message, stream, protocol=pickle.HIGHEST_PROTOCOL)
-    stream.flush()

@@ -239,6 +239,7 @@ def test_a_killed_import_leaves_the_database_exactly_as_before(
     # Killed in the middle: part of the file read (and batches of it written), not all of it.
     assert size // 10 < positions[-1] < size, (positions[-1], size)
     # The worker reading the file goes too: its input ends with the process that fed it.
+    assert workers
     _gone, alive = psutil.wait_procs(workers, timeout=30)
     assert not alive
     assert dump(database_url) == before

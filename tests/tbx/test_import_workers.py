@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -34,10 +36,12 @@ def started(monkeypatch: pytest.MonkeyPatch) -> list[subprocess.Popen[bytes]]:
     return processes
 
 
-def stored(session: Session) -> list[Any]:
-    """What an import writes, less ids and the import's own timestamps."""
+def stored(session: Session, *, dated: bool) -> list[Any]:
+    """What an import writes, less ids and the import's own timestamps (a concept's are the
+    file's when it is ``dated``)."""
     term_columns = [c for c in Term.__table__.c if c.name not in ("id", "concept_id", "created_at")]
-    concept_columns = [c for c in Concept.__table__.c if c.name != "id"]
+    own = {"id"} if dated else {"id", "created_at", "updated_at"}
+    concept_columns = [c for c in Concept.__table__.c if c.name not in own]
     suffixes = select(Term.language, Term.text, TermSuffix.field, TermSuffix.key).join(TermSuffix)
     definitions = select(Definition.language, Definition.text, Definition.source)
     return [
@@ -58,7 +62,7 @@ def imported(session: Session, path: Path, **options: Any) -> tuple[list[Any], d
     report = run(session, path, **options)
     session.commit()
     assert report.new > 1
-    return stored(session), report.as_dict()
+    return stored(session, dated=report.format.startswith("tbx")), report.as_dict()
 
 
 @pytest.mark.parametrize("fmt", ["tbx-basic-2008", "tbx-basic-v3"])
@@ -84,6 +88,26 @@ def test_a_worker_reads_what_this_process_would(
     assert started[0].poll() == 0
 
 
+def test_a_worker_checks_as_this_process_would(
+    session: Session, started: list[subprocess.Popen[bytes]], tmp_path: Path
+) -> None:
+    """Warnings of the checks (a term twice in an entry, an over-long part of speech) and of
+    the glossary reader (an unknown column, a row without a term) come back from the worker."""
+    path = tmp_path / "g.csv"
+    rows = "".join(f"术语{n},term {n},noun,\n" for n in range(8))
+    path.write_text(
+        f"zh,en,pos,mystery\n{rows}网络|網絡,network,{'n' * 41},\n,,noun,\n数据|数据,data,noun,\n"
+    )
+    alone = imported(session, path, parallel_from=10**9, batch_size=3)
+    assert not started
+    apart = imported(session, path, parallel_from=0, batch_size=3)
+    assert len(started) == 1
+    assert apart == alone
+    warnings = " ".join(apart[1]["warnings"])
+    for expected in ("mystery", "no term", "too long", "appears twice"):
+        assert expected in warnings
+
+
 def test_entries_merge_across_batches_a_worker_read(
     session: Session, started: list[subprocess.Popen[bytes]], tmp_path: Path
 ) -> None:
@@ -106,7 +130,12 @@ def test_entries_merge_across_batches_a_worker_read(
     ],
 )
 def test_an_error_the_worker_meets_names_its_line_and_writes_nothing(
-    session: Session, tmp_path: Path, row: str, message: str, element: str | None
+    session: Session,
+    started: list[subprocess.Popen[bytes]],
+    tmp_path: Path,
+    row: str,
+    message: str,
+    element: str | None,
 ) -> None:
     path = tmp_path / "bad.csv"
     path.write_text("zh,en\n" + "".join(f"术语{n},term {n}\n" for n in range(10)) + row + "\n")
@@ -117,6 +146,8 @@ def test_an_error_the_worker_meets_names_its_line_and_writes_nothing(
     assert caught.value.details["line"] == 12
     assert caught.value.details.get("element") == element
     assert session.scalar(select(Concept.id).limit(1)) is None
+    assert len(started) == 1
+    assert started[0].poll() is not None
 
 
 def test_persons_of_the_back_matter_come_back_from_the_worker(session: Session, tmp_path: Path) -> None:
@@ -148,6 +179,39 @@ def test_a_worker_that_dies_fails_the_import(
     session.rollback()
     assert session.scalar(select(Concept.id).limit(1)) is None
     assert all(process.poll() is not None for process in started)
+
+
+def test_a_worker_that_dies_midway_fails_the_import(
+    session: Session, monkeypatch: pytest.MonkeyPatch, started: list[subprocess.Popen[bytes]], tmp_path: Path
+) -> None:
+    path = tmp_path / "g.csv"
+    path.write_text("zh,en\n" + "".join(f"术语{n},term {n}\n" for n in range(40)))
+    run_batch = importing._Importer.run
+
+    def killing(self: Any, batch: Any) -> None:
+        run_batch(self, batch)
+        started[0].kill()
+
+    monkeypatch.setattr(importing._Importer, "run", killing)
+    with pytest.raises(RuntimeError, match="import worker stopped"):
+        run(session, path, parallel_from=0, batch_size=2)
+    session.rollback()
+    assert session.scalar(select(Concept.id).limit(1)) is None
+    assert started[0].poll() is not None
+
+
+def test_a_pipe_is_read_here_not_by_a_worker(
+    session: Session, started: list[subprocess.Popen[bytes]], tmp_path: Path
+) -> None:
+    """A worker opening /dev/stdin or a named pipe would not read what this process was given."""
+    fifo = tmp_path / "in.csv"
+    os.mkfifo(fifo)
+    feeder = threading.Thread(target=fifo.write_text, args=("zh,en\n术语,term\n网络,network\n",))
+    feeder.start()
+    report = run(session, fifo, parallel_from=0)
+    feeder.join()
+    assert report.new == 2
+    assert not started
 
 
 def test_a_dry_run_with_a_worker_writes_nothing(
