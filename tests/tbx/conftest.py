@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
 from tbx_fixtures import SAMPLES, Populated, populate
+
+from termbase.services import workers
 
 
 @pytest.fixture
@@ -27,3 +31,18 @@ def sample() -> Callable[[str], bytes]:
         return (SAMPLES / name).read_bytes()
 
     return _read
+
+
+@pytest.fixture
+def started(monkeypatch: pytest.MonkeyPatch) -> list[subprocess.Popen[bytes]]:
+    """Every worker process started, to check how many and that none is left running."""
+    processes: list[subprocess.Popen[bytes]] = []
+    popen = subprocess.Popen
+
+    def spy(*args: Any, **kwargs: Any) -> subprocess.Popen[bytes]:
+        process: subprocess.Popen[bytes] = popen(*args, **kwargs)
+        processes.append(process)
+        return process
+
+    monkeypatch.setattr(workers.subprocess, "Popen", spy)
+    return processes

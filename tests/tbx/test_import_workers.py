@@ -16,24 +16,10 @@ from sqlalchemy.orm import Session
 from tbx_fixtures import Populated, wipe
 
 from termbase.models import Concept, Definition, Term, TermSuffix
-from termbase.services import importing, workers
+from termbase.services import importing
 from termbase.services.errors import Invalid
 from termbase.services.exporting import ExportOptions, export_stream
 from termbase.services.importing import ImportReport, import_file
-
-
-@pytest.fixture
-def started(monkeypatch: pytest.MonkeyPatch) -> list[subprocess.Popen[bytes]]:
-    processes: list[subprocess.Popen[bytes]] = []
-    popen = subprocess.Popen
-
-    def spy(*args: Any, **kwargs: Any) -> subprocess.Popen[bytes]:
-        process: subprocess.Popen[bytes] = popen(*args, **kwargs)
-        processes.append(process)
-        return process
-
-    monkeypatch.setattr(workers.subprocess, "Popen", spy)
-    return processes
 
 
 def stored(session: Session, *, dated: bool) -> list[Any]:

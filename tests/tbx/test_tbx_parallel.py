@@ -18,7 +18,7 @@ from tbx_fixtures import Populated
 from termbase.db import Base, make_engine
 from termbase.models import Term
 from termbase.records import ConceptRecord, TermRecord, TransactionRecord, UsageStatus, WorkflowStatus
-from termbase.services import export_worker, exporting, workers
+from termbase.services import export_worker, exporting
 from termbase.services.concepts import TermInput, create_concept
 from termbase.services.export_rows import DriverQuery, WindowQueries
 from termbase.services.exporting import ExportOptions, export_stream
@@ -42,21 +42,6 @@ def export(session: Session, workers: int, **options: Any) -> tuple[bytes, int]:
     opts = ExportOptions(exported_at=datetime(2026, 1, 2, tzinfo=UTC), **options)
     stream = export_stream(session, opts, workers=workers, parallel_from=0)
     return b"".join(stream), stream.entries
-
-
-@pytest.fixture
-def started(monkeypatch: pytest.MonkeyPatch) -> list[subprocess.Popen[bytes]]:
-    """Every worker process started, to check how many and that none is left running."""
-    processes: list[subprocess.Popen[bytes]] = []
-    popen = subprocess.Popen
-
-    def spy(*args: Any, **kwargs: Any) -> subprocess.Popen[bytes]:
-        process: subprocess.Popen[bytes] = popen(*args, **kwargs)
-        processes.append(process)
-        return process
-
-    monkeypatch.setattr(workers.subprocess, "Popen", spy)
-    return processes
 
 
 @pytest.mark.parametrize("fmt", GENERATIONS)
