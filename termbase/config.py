@@ -29,6 +29,8 @@ DEFAULTS: dict[str, Any] = {
     # Largest accepted upload or import, in bytes.
     "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
     "MAX_INGEST_BYTES": 64 * 1024 * 1024,
+    # Largest file `termbase import` reads: the import streams, so an IATE-sized glossary fits.
+    "MAX_IMPORT_BYTES": 1024 * 1024 * 1024,
     # Room for the largest valid API body: two 100,000-character segments of astral characters, JSON-escaped.
     "API_MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
     "SEEDS_PATH": str(PROJECT_ROOT / "seeds"),
@@ -43,6 +45,7 @@ _INT_KEYS = {
     "IMPORT_WORKERS",
     "MAX_CONTENT_LENGTH",
     "MAX_INGEST_BYTES",
+    "MAX_IMPORT_BYTES",
     "API_MAX_CONTENT_LENGTH",
     "LOGIN_RATE_LIMIT",
     "LOGIN_RATE_WINDOW",

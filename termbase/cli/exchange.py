@@ -164,7 +164,7 @@ def import_command(file: str, dry_run: bool, default_status: str, actor: str | N
     it. Either the whole file is imported or, on any error, nothing is.
     """
     actor = actor or _login_name()
-    limit = int(current_app.config["MAX_CONTENT_LENGTH"])
+    limit = int(current_app.config["MAX_IMPORT_BYTES"])
     if file != "-":
         _check_size(file, limit)
     workers = int(current_app.config["IMPORT_WORKERS"])
@@ -203,7 +203,7 @@ def _megabytes(size: int) -> str:
 def _too_large(limit: int, filename: str, size: int | None = None) -> Invalid:
     found = f"{_megabytes(size)}; " if size is not None else ""
     return Invalid(
-        f"the file is too large ({found}the limit is {_megabytes(limit)}, TERMBASE_MAX_CONTENT_LENGTH)",
+        f"the file is too large ({found}the limit is {_megabytes(limit)}, TERMBASE_MAX_IMPORT_BYTES)",
         details={"file": filename},
     )
 

@@ -10,7 +10,6 @@ dump of the database before and after, on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import io
-import os
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -413,28 +412,26 @@ def test_a_body_without_a_declared_size_is_cut_off_at_the_limit(
     assert dump(database_url) == before
 
 
-@pytest.fixture
-def sparse_gigabyte(tmp_path: Path) -> Path:
-    """A 1 GB file that takes no disk space (a hole), so CI never writes a gigabyte."""
-    path = tmp_path / "huge.txt"
+def sparse(path: Path, size: int) -> Path:
+    """A file of ``size`` NUL bytes that takes no disk space (a hole), so CI never writes a gigabyte."""
     with path.open("wb") as handle:
-        handle.truncate(GIGABYTE)
-    assert path.stat().st_size == GIGABYTE
+        handle.truncate(size)
+    assert path.stat().st_size == size
     return path
 
 
 @pytest.mark.parametrize("command", ["import", "ingest"])
-def test_a_1_gb_file_is_refused_by_the_commands_from_its_size(
+def test_a_file_over_a_gigabyte_is_refused_by_the_commands_from_its_size(
     command: str,
-    sparse_gigabyte: Path,
+    tmp_path: Path,
     runner: FlaskCliRunner,
     populated: None,
     database_url: str,
     dump: Callable[[str], Dump],
 ) -> None:
+    """Imports stream, so the command takes files up to 1 GB (ingest: 64 MB); not one byte more."""
     before = dump(database_url)
-    target = sparse_gigabyte.with_suffix(".tbx" if command == "import" else ".txt")
-    os.rename(sparse_gigabyte, target)
+    target = sparse(tmp_path / ("huge.tbx" if command == "import" else "huge.txt"), GIGABYTE + 1)
     started = time.monotonic()
     result = runner.invoke(args=[command, str(target)])
     assert result.exit_code == 1, result.output
@@ -443,10 +440,23 @@ def test_a_1_gb_file_is_refused_by_the_commands_from_its_size(
     assert dump(database_url) == before
 
 
+def test_a_gigabyte_of_nothing_at_the_import_limit_is_refused_at_once(
+    tmp_path: Path, runner: FlaskCliRunner, populated: None, database_url: str, dump: Callable[[str], Dump]
+) -> None:
+    before = dump(database_url)
+    target = sparse(tmp_path / "zeros.csv", GIGABYTE)
+    started = time.monotonic()
+    result = runner.invoke(args=["import", str(target)])
+    assert result.exit_code == 1, result.output
+    assert "zeros.csv" in result.output
+    assert time.monotonic() - started < 10  # refused from its first bytes, not read to the end
+    assert dump(database_url) == before
+
+
 def test_a_1_gb_import_on_standard_input_stops_at_the_limit(
     app: Flask, runner: FlaskCliRunner, database_url: str, dump: Callable[[str], Dump]
 ) -> None:
-    app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
+    app.config["MAX_IMPORT_BYTES"] = 1024 * 1024
     before = dump(database_url)
     body = HugeStream(GIGABYTE, b"zh,en\n")
     result = runner.invoke(args=["import", "-"], input=io.BufferedReader(body))
