@@ -50,8 +50,8 @@ NUMERALS = {
     "万": ("thousand",),
 }
 LATIN_RE = re.compile(r"[A-Za-z0-9]+")
-# Words that join the parts of an English term and may sit inside a rendering unlinked.
-JOINERS = frozenset({"of", "for", "on", "in", "with", "and", "the", "a", "an", "to", "between", "by"})
+# Words that join a prepositional tail to an English term (community [with a shared future]).
+JOINERS = frozenset({"of", "for", "on", "in", "with", "the", "a", "an", "to", "between", "by"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +60,8 @@ class Link:
     stop: int
     en: int  # English token index
     kind: str
-    weight: float = 1.0  # the share of the unit's gloss found in the English
+    gloss: int = 0  # which gloss of the unit (links of one gloss explain it together)
+    size: int = 1  # how many words that gloss has
 
 
 @dataclass(slots=True)
@@ -140,36 +141,32 @@ def link(
     """
     index = _EnIndex(en_tokens)
     found: list[Link] = []
-    linked_units: list[tuple[int, int, dict[int, tuple[str, float]]]] = []
+    linked_units: list[tuple[int, int, list[Link]]] = []
     for start, stop in _units(text, zh_tokens, lexicon):
-        targets: dict[int, tuple[str, float]] = {}
-        for gloss in lexicon.glosses(text[start:stop]):
+        unit_links: list[Link] = []
+        for number, gloss in enumerate(sorted(lexicon.glosses(text[start:stop]), key=sorted)):
             matches = {gloss_stem: index.matching(gloss_stem) for gloss_stem in gloss}
-            # A gloss of several words explains the unit in the share of its words that are
-            # there (新时代 "new era" is half explained by "new" alone).
-            weight = sum(1 for found_at in matches.values() if found_at) / len(matches)
-            if weight < MIN_GLOSS_SHARE:
+            found_share = sum(1 for found_at in matches.values() if found_at) / len(matches)
+            if found_share < MIN_GLOSS_SHARE:
                 continue  # one word of a long explanatory gloss is chance, not evidence
-            kind = "dictionary" if weight == 1 else "partial"
+            kind = "dictionary" if found_share == 1 else "partial"
             for found_at in matches.values():
-                for k in found_at:
-                    if targets.get(k, ("", 0.0))[1] < weight:
-                        targets[k] = (kind, weight)
+                unit_links.extend(Link(start, stop, k, kind, number, len(gloss)) for k in found_at)
             initials = "".join(sorted(s[0] for s in gloss))
             if len(gloss) >= 2:
                 for k, token in enumerate(en_tokens):
                     if token.acronym and "".join(sorted(token.text)) == initials:
-                        targets[k] = ("acronym", 1.0)
-        if targets:
-            linked_units.append((start, stop, targets))
+                        unit_links.append(Link(start, stop, k, "acronym", -1 - number, 1))
+        if unit_links:
+            linked_units.append((start, stop, unit_links))
     covered: set[int] = set()
     for start, stop, _ in linked_units:
         if stop - start >= 2:
             covered.update(range(start, stop))
-    for start, stop, targets in linked_units:
+    for start, stop, unit_links in linked_units:
         if stop - start == 1 and start in covered:
             continue
-        found.extend(Link(start, stop, k, kind, weight) for k, (kind, weight) in sorted(targets.items()))
+        found.extend(unit_links)
     found.extend(_literal_links(zh_tokens, index))
     found.extend(_pinyin_links(text, zh_tokens, en_tokens, covered, pinyin))
     return Links.of(_competitive(found), len(en_tokens), len(text))
@@ -185,7 +182,9 @@ def _competitive(found: list[Link]) -> list[Link]:
     for item in found:
         units_of[item.en].add((item.start, item.stop))
         targets_of[(item.start, item.stop)].add(item.en)
-        weight[(item.start, item.stop, item.en)] = item.weight
+        weight[(item.start, item.stop, item.en)] = max(
+            weight.get((item.start, item.stop, item.en), 0.0), 1.0 if item.kind != "partial" else 0.5
+        )
     dropped: set[tuple[int, int, int]] = set()
     for k, units in units_of.items():
         if len(units) < 2:
@@ -253,6 +252,7 @@ class Rendering:
     en_content: int  # content tokens in the window
     en_linked: int  # of which linked to the candidate
     kinds: frozenset[str]
+    gaps: int = 0  # runs of Chinese characters nothing explains
 
     @property
     def zh_coverage(self) -> float:
@@ -260,37 +260,34 @@ class Rendering:
 
     @property
     def en_coverage(self) -> float:
-        return self.en_linked / self.en_content if self.en_content else 0.0
+        """Linked content words, and unlinked ones up to one per unexplained Chinese character:
+        命运 left unexplained answers for "shared future" in "community with a shared future"."""
+        if not self.en_content:
+            return 0.0
+        unexplained = max(self.zh_length - self.zh_explained, 0.0)
+        return min(self.en_linked + unexplained, self.en_content) / self.en_content
 
 
 def project(
     links: Links, tokens: list[EnToken], start: int, stop: int, max_window: int = 14
 ) -> Rendering | None:
     """The English rendering of Chinese characters [start, stop), or None when the links give none."""
-    inside: dict[tuple[int, int], list[int]] = defaultdict(list)
-    explaining: list[Link] = []
+    inside: list[Link] = []
     outside_en: set[int] = set()
     for item in links.links:
         if start <= item.start and item.stop <= stop:
-            inside[(item.start, item.stop)].append(item.en)
-            explaining.append(item)
+            inside.append(item)
         elif item.stop <= start or item.start >= stop:
             outside_en.add(item.en)
     if not inside:
         return None
-    window = _smallest_window(inside, max_window, links.expected(start, stop))
+    inside_en = {item.en for item in inside}
+    window = _best_window(inside, tokens, outside_en - inside_en, max_window, links.expected(start, stop))
     if window is None:
         return None
-    first, end = window
-    inside_en = {k for ks in inside.values() for k in ks}
-    # Consistency: no token in the window may be linked only to Chinese outside the candidate.
-    for k in range(first, end):
-        if k in outside_en and k not in inside_en and not tokens[k].stop:
-            return None
-    if any(tokens[k].chunk != tokens[first].chunk for k in range(first, end)):
-        return None
-    first, end = _absorb(inside, tokens, first, end, outside_en)
-    explained = _explained(explaining, first, end)
+    first, end = _absorb(inside, tokens, *window, outside_en)
+    explained = _explained(inside, tokens, first, end)
+    gaps = _gaps(inside, first, end, start, stop)
     first, end = _extend(tokens, first, end, outside_en | inside_en, round(stop - start - explained))
     while first < end and tokens[first].stop:
         first += 1
@@ -298,11 +295,7 @@ def project(
         end -= 1
     if first >= end:
         return None
-    kinds = frozenset(
-        item.kind
-        for item in links.links
-        if start <= item.start and item.stop <= stop and first <= item.en < end
-    )
+    kinds = frozenset(item.kind for item in inside if first <= item.en < end)
     content = [k for k in range(first, end) if not tokens[k].stop]
     return Rendering(
         first,
@@ -312,59 +305,52 @@ def project(
         len(content),
         sum(1 for k in content if k in inside_en),
         kinds,
+        gaps,
     )
 
 
-def _smallest_window(
-    inside: dict[tuple[int, int], list[int]], max_window: int, expected: float
+def _best_window(
+    inside: list[Link], tokens: list[EnToken], foreign: set[int], max_window: int, expected: float
 ) -> tuple[int, int] | None:
-    """The smallest [first, end) holding a link of every unit; units that cannot fit are dropped.
+    """The window between two linked words that explains most of the Chinese.
 
-    Units contained in a longer linked unit are not required on their own. Of windows equally
-    small, the one nearest where the same word order would put it wins (the diagonal prior of
-    IBM model 2): "information" of 信息鸿沟 is the one in "the information divide between…".
+    A window may not hold a word linked only to Chinese outside the span (the consistency rule of
+    phrase extraction) nor cross punctuation. Of windows explaining as much, the one with fewer
+    unlinked words wins, then the one nearest where the same word order would put it (the
+    diagonal prior of IBM model 2): "information" of 信息鸿沟 is the one in "the information
+    divide between…", not the one in "information infrastructure".
     """
-    units = sorted(inside, key=lambda u: (u[0] - u[1], u[0]))
-    required: list[tuple[int, int]] = []
-    for unit in units:
-        if not any(o[0] <= unit[0] and unit[1] <= o[1] for o in required):
-            required.append(unit)
-    while required:
-        best: tuple[int, int] | None = None
-        positions = sorted({k for u in required for k in inside[u]})
-        for left in positions:
-            right = left
-            for unit in required:
-                candidates = [k for k in inside[unit] if k >= left]
-                if not candidates:
-                    right = -1
-                    break
-                right = max(right, min(candidates))
-            if right < 0:
-                continue
-            if (
-                best is None
-                or right - left < best[1] - best[0] - 1
-                or right - left == best[1] - best[0] - 1
-                and abs((left + right) / 2 - expected) < abs((best[0] + best[1] - 1) / 2 - expected)
-            ):
-                best = (left, right + 1)
-        if best is not None and best[1] - best[0] <= max_window:
-            return best
-        # Drop the unit whose links lie farthest from the others' and try again.
-        centre = sorted(positions)[len(positions) // 2]
-        required.remove(max(required, key=lambda u: min(abs(k - centre) for k in inside[u])))
-    return None
+    positions = sorted({item.en for item in inside})
+    linked = set(positions)
+    best: tuple[float, int, float] | None = None
+    chosen: tuple[int, int] | None = None
+    for a, left in enumerate(positions):
+        for right in positions[a:]:
+            if right - left >= max_window:
+                break
+            if tokens[right].chunk != tokens[left].chunk:
+                break
+            if any(k in foreign and not tokens[k].stop for k in range(left, right + 1)):
+                break
+            explained = round(_explained(inside, tokens, left, right + 1), 2)
+            unlinked = sum(1 for k in range(left, right + 1) if k not in linked and not tokens[k].stop)
+            score = (-explained, unlinked, abs((left + right) / 2 - expected))
+            if best is None or score < best:
+                best, chosen = score, (left, right + 1)
+    return chosen
 
 
 def _absorb(
-    inside: dict[tuple[int, int], list[int]], tokens: list[EnToken], first: int, end: int, taken: set[int]
+    inside: list[Link], tokens: list[EnToken], first: int, end: int, taken: set[int]
 ) -> tuple[int, int]:
     """Take in the other words of a gloss that stand right next to the window (白皮书 ~ white + paper)."""
+    by_gloss: dict[tuple[int, int, int], list[int]] = defaultdict(list)
+    for item in inside:
+        by_gloss[(item.start, item.stop, item.gloss)].append(item.en)
     grown = True
     while grown:
         grown = False
-        for (a, b), ks in inside.items():
+        for (a, b, _), ks in by_gloss.items():
             held = {tokens[k].text for k in ks if first <= k < end}
             if not held:
                 continue
@@ -380,13 +366,28 @@ def _absorb(
     return first, end
 
 
-def _explained(explaining: list[Link], first: int, end: int) -> float:
-    """Characters explained by links into the window, each by its best link's weight."""
-    best: dict[int, float] = {}
-    for item in explaining:
+def _gaps(inside: list[Link], first: int, end: int, start: int, stop: int) -> int:
+    """Runs of the span's characters that no link into the window explains at all."""
+    touched = {char for item in inside if first <= item.en < end for char in range(item.start, item.stop)}
+    missing = [char not in touched for char in range(start, stop)]
+    return sum(1 for i, gap in enumerate(missing) if gap and (i == 0 or not missing[i - 1]))
+
+
+def _explained(inside: list[Link], tokens: list[EnToken], first: int, end: int) -> float:
+    """Characters explained by links into the window: a unit is explained in the share of one of
+    its glosses' words found there (新时代 "new era" is half explained by "new" alone)."""
+    words: dict[tuple[int, int, int], set[str]] = defaultdict(set)
+    sizes: dict[tuple[int, int, int], int] = {}
+    for item in inside:
         if first <= item.en < end:
-            for char in range(item.start, item.stop):
-                best[char] = max(best.get(char, 0.0), item.weight)
+            key = (item.start, item.stop, item.gloss)
+            words[key].add(tokens[item.en].text)
+            sizes[key] = item.size
+    best: dict[int, float] = {}
+    for (a, b, gloss), found in words.items():
+        share = min(len(found), sizes[(a, b, gloss)]) / sizes[(a, b, gloss)]
+        for char in range(a, b):
+            best[char] = max(best.get(char, 0.0), share)
     return sum(best.values())
 
 

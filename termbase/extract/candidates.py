@@ -33,8 +33,10 @@ NAME_TAGS = frozenset({"nt", "nz", "j"})
 # Tags that end a span wherever they stand: particles, prepositions, pronouns, modal particles,
 # interjections, onomatopoeia, punctuation, and time words (去年, 目前).
 BREAK_TAGS = frozenset(
-    {"u", "uj", "ul", "uz", "ug", "uv", "ud", "p", "y", "e", "o", "x", "t", "tg", "z", "zg"}
+    {"u", "uj", "ul", "uz", "ug", "uv", "ud", "p", "y", "e", "o", "x", "t", "tg", "z", "zg", "d"}
 )
+# Words that join two names (世界人工智能大会暨高级别会议): never inside one term.
+NAME_JOINERS = frozenset({"暨", "及其"})
 # Pronouns and demonstratives end a span (jieba's pronoun tag also falls on 多边 in 多边主义).
 PRONOUNS = frozenset(
     [
@@ -90,6 +92,26 @@ COORDINATORS = frozenset({"和", "与", "及", "以及", "同", "暨", "并"})
 # Heads that turn a phrase into a description rather than a name of a thing (数据安全问题).
 GENERIC_HEADS = frozenset(
     [
+        # abstract nouns that evaluate or describe rather than classify (发展机遇, 驱动力量)
+        "机遇",
+        "机会",
+        "努力",
+        "力量",
+        "支撑",
+        "潜力",
+        "挑战",
+        "风险",
+        "特点",
+        "特征",
+        "影响",
+        "生活",
+        "愿景",
+        "趋势",
+        "大势",
+        "成就",
+        "贡献",
+        "前途",
+        "前景",
         "问题",
         "方面",
         "领域",
@@ -161,8 +183,9 @@ GENERIC_HEADS = frozenset(
 # Characters that cannot open a span: they continue the previous word (的, 了) or refer back (其, 该).
 NON_INITIAL_CHARS = frozenset("的了着过之其该此这那")
 ORDINAL_RE = re.compile(
-    r"^(?:第[一二三四五六七八九十百零〇\d]+[届次个项条]?|[\d]+年?|[一二三四五六七八九十]+[项点个大条])$"
+    r"^(?:第[一二三四五六七八九十百零〇\d]+[届次个项条]?|[\d]+年?|[二三四五六七八九十]+[项点大条]|一项|一点)$"
 )
+NUMERAL_RE = re.compile(r"^(?:[\d]+|[二三四五六七八九十百千万两]+)[方项点届次大条]?$")
 POSITION_WORDS = frozenset(
     [
         "之间",
@@ -204,6 +227,7 @@ class Candidate:
     text: str
     shape: str  # "title" (in title or quotation marks), "fixed", "name", "word", "compound"
     verbal: bool = False  # opens with a verb: a clause unless its English is a noun phrase
+    tags: tuple[str, ...] = ()  # jieba's tag of each token
 
     @property
     def length(self) -> int:
@@ -224,7 +248,7 @@ def _can_open(tokens: list[Token], i: int, is_nominal: Callable[[str], bool]) ->
         # A number opens a numbered name (第二届…, 2030年…, 四项原则); an adjective or a
         # distinguishing word opens a compound (新型…, 大数据); a verb of two characters may
         # modify a noun (治理机制) — the English shape decides later whether it was a clause.
-        if ORDINAL_RE.match(token.word):
+        if ORDINAL_RE.match(token.word) or token.flag == "m" and NUMERAL_RE.search(token.word):
             return i + 1 < len(tokens) and tokens[i + 1].flag not in BREAK_TAGS
         if token.flag == "v":
             return (
@@ -234,7 +258,7 @@ def _can_open(tokens: list[Token], i: int, is_nominal: Callable[[str], bool]) ->
                 and tokens[i + 1].flag in {"vd", "d"}
             )
         # 新 and 大 name (新常态, 大数据); 重要 and 巨大 describe (重要原则, 巨大机遇).
-        return token.flag in {"b", "f"} or token.flag == "a" and len(token.word) == 1
+        return token.flag == "b" or token.flag == "a" and len(token.word) == 1
     return is_han_word(token)
 
 
@@ -272,7 +296,7 @@ def _shape(tokens: list[Token], first: int, end: int, general_freq: Mapping[str,
             return "fixed"
         if token.flag in NAME_TAGS:
             return "name"
-        if general_freq.get(token.word, 0) > GENERAL_FREQ_LIMIT:
+        if general_freq.get(token.word, 0) > GENERAL_FREQ_LIMIT or token.flag not in NOMINAL_TAGS:
             return None
         return "word"
     if span[-1].flag in NAME_TAGS or span[0].flag in {"nt", "nz"}:
@@ -301,14 +325,17 @@ def candidates_in(
             return
         seen.add((start, stop))
         verbal = tokens[first].flag == "v" and shape != "title"
-        out.append(Candidate(first, end, start, stop, text[start:stop], shape, verbal))
+        tags = tuple(t.flag for t in tokens[first:end])
+        out.append(Candidate(first, end, start, stop, text[start:stop], shape, verbal, tags))
 
     for clause_first, clause_end in _clauses(tokens):
         for i in range(clause_first, clause_end):
-            if not _can_open(tokens, i, is_nominal):
+            if not _can_open(tokens, i, is_nominal) or _truncated_modifier(tokens, i, clause_first):
                 continue
             for j in range(i, min(clause_end, i + MAX_TOKENS)):
                 token = tokens[j]
+                if token.word in NAME_JOINERS:
+                    break
                 if token.word in COORDINATORS:
                     if j > i:
                         continue
@@ -350,6 +377,14 @@ def _headwords(
                 yield i, j
 
 
+def _truncated_modifier(tokens: list[Token], i: int, clause_first: int) -> bool:
+    """Whether a one-character modifier (新, 大) stands right before: 时代中国特色 cut from 新时代中国特色."""
+    if i == clause_first:
+        return False
+    before = tokens[i - 1]
+    return len(before.word) == 1 and before.flag in {"a", "b"}
+
+
 def _bare_coordination(span: list[Token]) -> bool:
     """Two words joined (发展和安全, 对话与合作) pair general words; a coordination is a term
     candidate only with a shared modifier or head (信息技术产品和服务, 世界和平与发展)."""
@@ -367,7 +402,7 @@ def _enclosed(tokens: list[Token]) -> Iterator[tuple[int, int]]:
             if tokens[j].word == closing:
                 if j > i + 1 and tokens[j - 1].end - tokens[i + 1].start <= MAX_CHARS * 2:
                     inner = tokens[i + 1 : j]
-                    if any(HAN_RE.search(t.word) for t in inner):
+                    if sum(len(HAN_RE.findall(t.word)) for t in inner) >= 2:
                         yield i + 1, j
                 break
             if tokens[j].word in TITLE_PAIRS or tokens[j].word in "。！？；":

@@ -29,9 +29,7 @@ def propose(
 ) -> list[ProposedConcept]:
     _add_chinese_glosses(corpus, observations)
     judged: dict[str, tuple[str, Seen, termhood.Judgement]] = {}
-    # Longer candidates first: whether a shorter one is a term depends on its containers.
-    for text in sorted(observations, key=lambda t: (-len(t), t)):
-        observation = observations[text]
+    for text, observation in observations.items():
         best = observation.best()
         if best is None:
             continue
@@ -39,7 +37,7 @@ def propose(
         judgement = (
             termhood.Judgement(True, 0.93, ("glossed in the text",))
             if "gloss" in seen.kinds
-            else termhood.judge(observation, key, seen, lexicon, general_freq, judged)
+            else termhood.judge(observation, key, seen, lexicon, general_freq)
         )
         if judgement.term:
             judged[text] = (key, seen, judgement)

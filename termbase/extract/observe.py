@@ -30,6 +30,7 @@ class Seen:
     aligned: int = 0  # seen in the segment's own English, not a neighbour's
     fragments: int = 0  # seen as part of a longer English name (World AI [Conference])
     quoted: int = 0  # quoted or title-marked on both sides
+    gaps: int = 99  # fewest runs of unexplained Chinese characters in one occurrence
 
     @property
     def quality(self) -> float:
@@ -41,9 +42,8 @@ class Observation:
     text: str
     shape: str
     verbal: bool = False
+    tags: tuple[str, ...] = ()
     occurrences: int = 0  # segments where the Chinese occurs as a candidate
-    # For each occurrence inside longer candidates rendered around it, those candidates.
-    containers: list[tuple[str, ...]] = field(default_factory=list)
     renderings: dict[str, Seen] = field(default_factory=dict)
     documents: set[str] = field(default_factory=set)
 
@@ -56,7 +56,7 @@ class Observation:
                 self.renderings[k].quality >= 0.99,
                 self.renderings[k].count,
                 self.renderings[k].quality,
-                -len(k),
+                self.renderings[k].en_words,  # of renderings as good, the one that says more
                 k,
             ),
         )
@@ -98,15 +98,12 @@ def observe(corpus: Corpus, lexicon: Lexicon, general_freq: Mapping[str, int]) -
             observation = found.get(candidate.text)
             if observation is None:
                 observation = found[candidate.text] = Observation(
-                    candidate.text, candidate.shape, candidate.verbal
+                    candidate.text, candidate.shape, candidate.verbal, candidate.tags
                 )
             elif candidate.shape == "title":
                 observation.shape = "title"
             observation.occurrences += 1
             observation.documents.add(document)
-            around = _rendered_around(candidate, spans, rendered)
-            if around:
-                observation.containers.append(around)
             entry = rendered.get((candidate.start, candidate.stop))
             if entry is None:
                 continue
@@ -120,54 +117,40 @@ def observe(corpus: Corpus, lexicon: Lexicon, general_freq: Mapping[str, int]) -
             seen.zh_coverage = max(seen.zh_coverage, rendering.zh_coverage)
             seen.en_coverage = max(seen.en_coverage, rendering.en_coverage)
             seen.en_words = rendering.en_content
+            seen.gaps = min(seen.gaps, rendering.gaps)
             seen.kinds.update(rendering.kinds)
             seen.aligned += en_index == index
             original = corpus.segments[en_index].en_text or ""
             seen.forms[display_form(original, window)] += 1
-            if _part_of_longer_name(original, en_tokens, rendering.first, rendering.end):
+            if _part_of_longer_name(
+                original, en_tokens, rendering.first, rendering.end, len(candidate.tags) == 1
+            ):
                 seen.fragments += 1
             if candidate.shape == "title" and _en_quoted(original, window):
                 seen.quoted += 1
     return found
 
 
-def _rendered_around(
-    candidate: candidates.Candidate,
-    spans: list[candidates.Candidate],
-    rendered: dict[tuple[int, int], tuple],
-) -> tuple[str, ...]:
-    """Longer candidates around this one whose every part the links explain: if one of them is a
-    term, this occurrence is part of it (互联网大会 inside 世界互联网大会), not a term of its own."""
-    out = []
-    for other in spans:
-        if other.length <= candidate.length or not (
-            other.start <= candidate.start and candidate.stop <= other.stop
-        ):
-            continue
-        entry = rendered.get((other.start, other.stop))
-        if entry is not None and entry[1].zh_coverage >= 0.99 and entry[1].en_coverage >= 0.99:
-            out.append(other.text)
-    return tuple(out)
-
-
 def _capitalised(original: str, token: EnToken) -> bool:
     return original[token.start : token.start + 1].isupper()
 
 
-def _part_of_longer_name(original: str, tokens: list[EnToken], first: int, end: int) -> bool:
-    """Whether a capitalised window runs on into more capitalised words (a name cut short)."""
-    if not (_capitalised(original, tokens[first]) or _capitalised(original, tokens[end - 1])):
+def _part_of_longer_name(original: str, tokens: list[EnToken], first: int, end: int, lexical: bool) -> bool:
+    """Whether a capitalised window is cut from a longer name.
+
+    A window the name continues into on the right is its opening (World AI [Conference]). One
+    the name continues into on the left is a tail (Enhancing] International Cooperation), unless
+    the Chinese is one word of its own ([Global AI Governance] Action Plan ~ 行动计划). A part
+    after a preposition is a complement that names a concept itself ([Agenda for] Sustainable
+    Development), and so is a head the name goes on from with one ([High-Level Meeting] on …).
+    """
+    if not _capitalised(original, tokens[end - 1]):
         return False
     if end < len(tokens) and tokens[end].chunk == tokens[end - 1].chunk:
         following = tokens[end]
-        if (
-            _capitalised(original, following)
-            or following.text in {"of", "on", "for"}
-            and end + 1 < len(tokens)
-            and _capitalised(original, tokens[end + 1])
-        ):
+        if _capitalised(original, following) and not following.stop:
             return True
-    if first > 0 and tokens[first - 1].chunk == tokens[first].chunk:
+    if first > 0 and tokens[first - 1].chunk == tokens[first].chunk and not lexical:
         before = tokens[first - 1]
         if _capitalised(original, before) and not before.stop:
             return True
@@ -205,14 +188,19 @@ def display_form(original: str, tokens: list[EnToken]) -> str:
     if len(content) >= 2 and all(w[:1].isupper() for w in content):
         return " ".join(words)  # a name written in title case (World Internet Conference)
     kept = []
-    for word in words:
+    for word, token in zip(words, tokens, strict=True):
         if word.isupper() and len(word) > 1 or word[:1].isupper() and word[1:].lower() != word[1:]:
             kept.append(word)  # acronyms and mixed case (ICTs, eBay)
-        elif word[:1].isupper() and word.lower() in PROPER_WORDS:
-            kept.append(word)
+        elif word[:1].isupper() and (word.lower() in PROPER_WORDS or not _opens_sentence(original, token)):
+            kept.append(word)  # a capital inside a sentence marks a proper noun (Wuzhen)
         else:
             kept.append(word.lower())
     return " ".join(kept)
+
+
+def _opens_sentence(original: str, token: EnToken) -> bool:
+    before = original[: token.start].rstrip(" \"“‘'(")
+    return not before or before[-1] in ".!?:;。！？：；\n"
 
 
 # Common nouns the domain always capitalises.

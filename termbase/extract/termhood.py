@@ -14,41 +14,70 @@ The evidence, each for a reason a terminologist would give:
 
 from __future__ import annotations
 
-from collections.abc import Container, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from termbase.extract.english import STOPWORDS, TOKEN_RE, singularize
 from termbase.extract.lexicon import Lexicon
 from termbase.extract.observe import Observation, Seen
 
-MIN_QUALITY = 0.5
+MIN_QUALITY = 0.7
+MIN_NAME_QUALITY = 0.5
+# Tags of the words of a compound whose one unexplained word may be rendered freely: nouns only.
+NOMINAL_GAP_TAGS = frozenset({"n", "nz", "nt", "ns", "nr", "vn", "an", "j", "l", "b", "ng"})
 MAX_EN_WORDS = 14
 # Function words that never stand inside a term's English (auxiliaries, pronouns, modals).
-CLAUSE_WORDS = frozenset(STOPWORDS) - frozenset(
-    {
-        "of",
-        "the",
-        "a",
-        "an",
-        "and",
-        "in",
-        "for",
-        "on",
-        "with",
-        "between",
-        "by",
-        "to",
-        "as",
-        "well",
-        "new",
-        "first",
-        "second",
-    }
+PREPOSITIONS = frozenset(
+    [
+        "outside",
+        "without",
+        "within",
+        "against",
+        "over",
+        "under",
+        "from",
+        "into",
+        "through",
+        "beyond",
+        "across",
+    ]
 )
-# A single Chinese word this common in general language is everyday vocabulary (机遇, 信心).
-SINGLE_WORD_FREQ_LIMIT = 1500
-# From this count a single word is general vocabulary as well as a term (智能, 共同体): to review.
-GENERAL_WORD_FREQ = 100
+CLAUSE_WORDS = (
+    frozenset(STOPWORDS)
+    - PREPOSITIONS
+    - frozenset(
+        {
+            "of",
+            "the",
+            "a",
+            "an",
+            "and",
+            "in",
+            "for",
+            "on",
+            "with",
+            "between",
+            "by",
+            "to",
+            "as",
+            "well",
+            "new",
+            "first",
+            "second",
+        }
+    )
+)
+# One word rendered by one word is a term when either side is specialised vocabulary: an English
+# word this common (Zipf scale, wordfreq) is everyday (community, opportunity, vision) ...
+EVERYDAY_ZIPF = 4.5
+# ... and so is a pair of a Chinese word this common in jieba's dictionary and a fairly common
+# English word (对话 ~ dialogue), while 网民 ~ netizen and 伦理 ~ ethics stay.
+EVERYDAY_ZH_FREQ = 1000
+FAIRLY_COMMON_ZIPF = 4.0
+# A phrase of this many words, seen once and not a name, is a description (人工智能技术快速发展).
+LONG_PHRASE_TOKENS = 4
+# Terms name concepts, not people: a person's name is left to a names register.
+PERSON_TAGS = frozenset({"nr", "nrfg", "nrt"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,18 +93,26 @@ def judge(
     seen: Seen,
     lexicon: Lexicon,
     general_freq: Mapping[str, int],
-    terms: Container[str] = (),
 ) -> Judgement:
-    """``terms`` holds the longer candidates already judged to be terms."""
     form = seen.forms.most_common(1)[0][0]
     words = [w.lower() for w in TOKEN_RE.findall(form)]
     reasons: list[str] = []
     quality = seen.quality
-    if quality < MIN_QUALITY:
-        return Judgement(False, 0.0, ("weak alignment",))
     if not words or len(words) > MAX_EN_WORDS:
         return Judgement(False, 0.0, ("English too long",))
     named = observation.shape == "title" or _title_case(form)
+    # A name in title case is evidence of its own: half its Chinese explained is enough
+    # (国务院新闻办 ~ State Council Information Office, where 新闻办 is a truncation).
+    # One Chinese word the dictionary cannot explain, rendered by the English words left between
+    # explained ones, is how a free rendering looks (信息鸿沟 ~ information divide).
+    one_gap = (
+        seen.gaps == 1
+        and seen.en_coverage >= 0.99
+        and len(words) >= 2
+        and all(tag in NOMINAL_GAP_TAGS for tag in observation.tags)
+    )
+    if quality < (MIN_NAME_QUALITY if named or one_gap else MIN_QUALITY):
+        return Judgement(False, 0.0, ("weak alignment",))
     if (
         any(w in CLAUSE_WORDS for w in words)
         or _loose_article(words)
@@ -83,22 +120,26 @@ def judge(
         and _plural_then_word(words)
     ):
         return Judgement(False, 0.0, ("English is a clause",))
-    if lexicon.is_english_verb(words[0]) or any(
-        lexicon.is_english_verb(w) for w in words[1:] if w.endswith("s")
+    # A participle may modify a noun (governing mechanism); a verb's base or -s form opens a clause.
+    if (
+        not words[0].endswith(("ing", "ed"))
+        and lexicon.is_english_verb(words[0])
+        or any(lexicon.is_english_verb(w) for w in words[1:] if w.endswith("s"))
     ):
         return Judgement(False, 0.0, ("English opens with a verb",))
     if seen.fragments >= seen.count and not seen.quoted:
         return Judgement(False, 0.0, ("part of a longer name",))
+    if not named and words[0] in EVALUATIVE:
+        return Judgement(False, 0.0, ("English opens with an evaluation",))
     if not named and not _ends_in_noun(words):
         return Judgement(False, 0.0, ("English does not end in a noun",))
-    alone = observation.occurrences - sum(
-        1 for around in observation.containers if any(t in terms for t in around)
-    )
-    if alone <= 0 and observation.shape not in {"word", "fixed"} and not seen.quoted:
-        return Judgement(False, 0.0, ("only inside a longer term",))
-    single = observation.shape in {"word", "name"} and len(observation.text) <= 3
-    if single and not named and general_freq.get(observation.text, 0) > SINGLE_WORD_FREQ_LIMIT:
+    single = len(observation.tags) == 1
+    if single and observation.tags[0] in PERSON_TAGS and seen.kinds == {"pinyin"}:
+        return Judgement(False, 0.0, ("a person's name",))
+    if single and not named and _everyday(observation.text, words, general_freq):
         return Judgement(False, 0.0, ("everyday word",))
+    if len(observation.tags) >= LONG_PHRASE_TOKENS and not named and seen.count < 2:
+        return Judgement(False, 0.0, ("a long phrase seen once",))
     if observation.verbal and not named:
         reasons.append("opens with a verb")
     confidence = 0.45 + 0.3 * quality
@@ -124,9 +165,6 @@ def judge(
     if single and len(words) == 1 and not named:
         confidence -= 0.1
         reasons.append("a single word")
-        if general_freq.get(observation.text, 0) > GENERAL_WORD_FREQ:
-            confidence -= 0.1
-            reasons.append("common in general language")
     if seen.aligned < seen.count:
         confidence -= 0.1
         reasons.append("seen in a neighbouring segment")
@@ -293,8 +331,69 @@ def _ends_in_noun(words: list[str]) -> bool:
     return not last.endswith(ADJECTIVE_SUFFIXES)
 
 
+def _everyday(zh: str, words: list[str], general_freq: Mapping[str, int]) -> bool:
+    content = [w for w in words if w not in STOPWORDS]
+    if len(content) != 1:
+        return False  # 法治 ~ "rule of law": a conventional rendering, not a gloss
+    from wordfreq import zipf_frequency
+
+    zipf = zipf_frequency(content[0], "en")
+    return zipf >= EVERYDAY_ZIPF or general_freq.get(zh, 0) > EVERYDAY_ZH_FREQ and zipf >= FAIRLY_COMMON_ZIPF
+
+
+# Gradable adjectives that judge rather than classify: "great significance", "rapid development"
+# describe; a term's modifier sorts its head into a kind (digital economy, international order).
+EVALUATIVE = frozenset(
+    [
+        "great",
+        "greater",
+        "greatest",
+        "huge",
+        "major",
+        "important",
+        "significant",
+        "profound",
+        "profoundly",
+        "distinctive",
+        "unprecedented",
+        "rapid",
+        "fast",
+        "orderly",
+        "overall",
+        "good",
+        "better",
+        "best",
+        "strong",
+        "stronger",
+        "deep",
+        "broad",
+        "wide",
+        "far-reaching",
+        "key",
+        "main",
+        "vital",
+        "crucial",
+        "essential",
+        "remarkable",
+        "tremendous",
+        "enormous",
+        "vast",
+        "certain",
+        "various",
+        "serious",
+        "full",
+        "fully",
+        "steady",
+        "sound",
+        "healthy",
+        "active",
+        "positive",
+        "effective",
+        "joint",
+    ]
+)
 ARTICLES = frozenset({"the", "a", "an"})
-ARTICLE_HOSTS = frozenset({"of", "for", "on", "in", "with", "between", "by", "to", "and", "as"})
+ARTICLE_HOSTS = PREPOSITIONS | {"of", "for", "on", "in", "with", "between", "by", "to", "and", "as"}
 
 
 # Plurals that stand before another noun in compounds (human rights protection, goods trade).

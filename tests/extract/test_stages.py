@@ -101,7 +101,8 @@ def test_names_align_by_pinyin_and_numbers_by_value(lexicon: Lexicon) -> None:
 def test_a_window_holding_words_of_chinese_outside_the_span_is_refused(lexicon: Lexicon) -> None:
     zh, en = "保护隐私的法律很多。", "There are many laws protecting privacy."
     assert _render(zh, en, "法律", lexicon) == "laws"
-    assert _render(zh, en, "隐私的法律", lexicon) is None  # "protecting" renders 保护, outside the span
+    # "protecting" renders 保护, outside the span: no window may hold it, so 隐私 stays unrendered.
+    assert _render(zh, en, "隐私的法律", lexicon) == "laws"
 
 
 # -- stage 4: termhood ---------------------------------------------------------------------------
@@ -150,7 +151,8 @@ def test_a_clause_that_looks_like_a_noun_phrase_in_chinese_is_not_proposed(extra
         ("谣言损害利益", "rumours harm the public interest", "English is a clause"),
         ("数据治理", "data governance", "part of a longer name"),
         ("数据治理", "data governance", "weak alignment"),
-        ("前所未有", "unprecedented", "English does not end in a noun"),
+        ("坚定不移", "steadfastly", "English does not end in a noun"),
+        ("重大意义", "great significance", "English opens with an evaluation"),
     ],
 )
 def test_clauses_fragments_and_weak_pairs_are_not_terms(
@@ -166,12 +168,21 @@ def test_clauses_fragments_and_weak_pairs_are_not_terms(
     assert judgement.reasons == (reason,)
 
 
-def test_a_span_only_seen_inside_a_longer_term_is_a_fragment(lexicon: Lexicon) -> None:
-    observation, seen = _observation("治理论坛", "Governance Forum")
-    observation.containers.append(("数据治理论坛",))
-    freq = default_segmenter().tokenizer.FREQ
-    assert not termhood.judge(observation, "", seen, lexicon, freq, {"数据治理论坛"}).term
-    assert termhood.judge(observation, "", seen, lexicon, freq, set()).term
+def test_the_opening_of_a_longer_english_name_is_a_fragment_its_whole_and_head_are_terms(
+    extractor: Extractor,
+) -> None:
+    segments = pair_segments(
+        [
+            ("数字治理论坛在上海召开。", "The Digital Governance Forum opened in Shanghai."),
+            ("论坛通过了数据安全行动计划。", "The forum adopted the Data Security Action Plan."),
+        ],
+        "names",
+        800,
+    )
+    found = {c.zh: c.en for c in extractor.run(segments).concepts}
+    assert found["数字治理论坛"] == ["Digital Governance Forum"]
+    assert "数字治理" not in found  # "Digital Governance [Forum]"
+    assert found["行动计划"] == ["Action Plan"]  # one word of its own, the head of the name
 
 
 # -- stage 5: headwords, abbreviations, glosses --------------------------------------------------
