@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 
 from termbase.extract.english import HYPHENS_RE, STOPWORDS, EnToken
 from termbase.extract.lexicon import Lexicon, stem
@@ -31,7 +32,8 @@ from termbase.text.segment import Token
 
 MAX_UNIT_CHARS = 8
 MIN_GLOSS_SHARE = 0.5
-MIN_AFFIX = 4  # a gloss stem may match the start or end of a one-word compound from this length
+MIN_AFFIX = 4
+COMPOUND_PART_ZIPF = 3.0  # a gloss stem may match the start or end of a one-word compound from this length
 NUMERALS = {
     "一": ("one", "first"),
     "首": ("first",),
@@ -86,13 +88,14 @@ class Links:
 
 
 class _EnIndex:
-    """English tokens of a segment by stem, by part stem and by spelling."""
+    """English tokens of a segment by stem, by part stem, by spelling and by the halves of
+    one-word compounds (cyber|space), each half standing for a gloss word."""
 
     def __init__(self, tokens: list[EnToken]) -> None:
         self.tokens = tokens
         self.by_stem: dict[str, list[int]] = defaultdict(list)
         self.by_text: dict[str, list[int]] = defaultdict(list)
-        self.compounds: list[tuple[int, str]] = []
+        self.by_half: dict[str, list[int]] = defaultdict(list)
         for k, token in enumerate(tokens):
             self.by_text[token.text].append(k)
             if token.stop:
@@ -101,15 +104,30 @@ class _EnIndex:
             for part in parts:
                 self.by_stem[stem(part)].append(k)
             if len(parts) == 1 and len(token.text) >= 2 * MIN_AFFIX:
-                self.compounds.append((k, token.text))
+                self._add_halves(k, token.text)
+
+    def _add_halves(self, k: int, word: str) -> None:
+        for cut in range(MIN_AFFIX, len(word) - 2):
+            head, tail = word[:cut], word[cut:]
+            if _is_word(tail):  # cyber|space, not intern|et
+                self.by_half[head].append(k)
+        for cut in range(3, len(word) - MIN_AFFIX + 1):
+            head, tail = word[:cut], word[cut:]
+            if _is_word(head):
+                self.by_half[tail].append(k)
 
     def matching(self, gloss_stem: str) -> list[int]:
-        found = list(self.by_stem.get(gloss_stem, ()))
-        if len(gloss_stem) >= MIN_AFFIX:
-            for k, word in self.compounds:
-                if word != gloss_stem and (word.startswith(gloss_stem) or word.endswith(gloss_stem)):
-                    found.append(k)
-        return found
+        found = self.by_stem.get(gloss_stem, [])
+        halves = self.by_half.get(gloss_stem) if len(gloss_stem) >= MIN_AFFIX else None
+        return found + halves if halves else found
+
+
+@lru_cache(maxsize=50_000)
+def _is_word(text: str) -> bool:
+    """Whether the rest of a one-word compound is an English word of its own."""
+    from wordfreq import zipf_frequency
+
+    return len(text) >= 3 and zipf_frequency(text, "en") >= COMPOUND_PART_ZIPF
 
 
 def _units(text: str, tokens: list[Token], lexicon: Lexicon) -> list[tuple[int, int]]:
