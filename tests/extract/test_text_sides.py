@@ -61,11 +61,3 @@ def test_cedict_parser_keeps_homographs_and_drops_cross_references() -> None:
     assert {"walk", "row", "profess"} <= stems
     assert lexicon.glosses("法") == set()
     assert gloss_stems("(fig.) wide gap") == {"wide", "gap"}
-
-
-def test_domain_words_are_marked_core_only_when_the_table_says_so() -> None:
-    lexicon = Lexicon()
-    lexicon.add_table(["网\tcyber\tcore", "国际\tinternational"])
-    assert lexicon.is_domain_word("网民")
-    assert not lexicon.is_domain_word("国际")
-    assert lexicon.renderings("网") == ["cyber"]
