@@ -4,7 +4,7 @@
   of the concept whose English is the full form, in whichever order the two are written
   ("WHO (World Health Organization)").
 * 中文术语（English term） in Chinese text pairs the Chinese before the bracket with the
-  English inside it.
+  English inside it, and "English term (中文术语)" in English text the other way round.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from termbase.extract.english import text_key
 
 SMALL_WORDS = frozenset({"of", "and", "the", "on", "for", "in", "to", "a", "an", "at", "by", "&"})
+MAX_GLOSS_WORDS = 6
 _WORD = r"[A-Z][A-Za-z0-9’'-]*"
 _SMALL = r"(?:of|and|the|on|for|in|to|at|by|&)"
 FULL_THEN_SHORT_RE = re.compile(
@@ -23,6 +24,7 @@ FULL_THEN_SHORT_RE = re.compile(
 SHORT_THEN_FULL_RE = re.compile(
     rf"\b([A-Z][A-Z0-9.&-]{{1,9}})\s*[(（]\s*((?:{_WORD})(?:[ -](?:{_SMALL}[ -])*{_WORD}){{1,9}})\s*[)）]"
 )
+EN_GLOSS_RE = re.compile(r"([A-Za-z][A-Za-z0-9' -]{1,80}?)\s*[(（]\s*([\u3400-\u9fff]{2,18})\s*[)）]")
 ZH_GLOSS_RE = re.compile(r"([\u3400-\u9fff]{2,18})[（(]\s*([A-Za-z][A-Za-z0-9 ,.'’&-]{2,80}?)\s*[)）]")
 
 
@@ -74,3 +76,27 @@ def chinese_glosses(chinese_texts: Iterable[str]) -> Iterator[tuple[str, str]]:
             english = match.group(2).strip()
             if len(english.split()) <= 10:
                 yield match.group(1), english
+
+
+def english_glosses(english_texts: Iterable[str]) -> Iterator[tuple[str, str]]:
+    """(Chinese, English) pairs written as "English term (中文)" in English text.
+
+    The English is read back from the bracket: a name in capitals with its small words (Right to
+    Be Forgotten), otherwise the words back to the nearest function word (… on algorithmic
+    transparency), at most six.
+    """
+    for text in english_texts:
+        for match in EN_GLOSS_RE.finditer(text):
+            words = match.group(1).split()
+            kept: list[str] = []
+            for i in range(len(words) - 1, -1, -1):
+                word = words[i]
+                if len(kept) == MAX_GLOSS_WORDS or word[-1:] in ",.;:":
+                    break
+                if word.lower() in SMALL_WORDS:
+                    named = kept and kept[0][:1].isupper()
+                    if not (named and i > 0 and words[i - 1][:1].isupper()):
+                        break
+                kept.insert(0, word)
+            if kept:
+                yield match.group(2), " ".join(kept)

@@ -27,7 +27,7 @@ from termbase.text.normalize import singularize, to_simplified
 def propose(
     corpus: Corpus, observations: dict[str, Observation], lexicon: Lexicon, general_freq: Mapping[str, int]
 ) -> list[ProposedConcept]:
-    _add_chinese_glosses(corpus, observations)
+    _add_glosses(corpus, observations)
     judged: dict[str, tuple[str, Seen, termhood.Judgement]] = {}
     for text, observation in observations.items():
         best = observation.best()
@@ -145,12 +145,13 @@ def _traditional_form(corpus: Corpus, simplified: str) -> str | None:
     return max(forms, key=lambda f: (forms[f], f))
 
 
-def _add_chinese_glosses(corpus: Corpus, observations: dict[str, Observation]) -> None:
-    for before, english in glosses.chinese_glosses(corpus.zh_match.values()):
-        text = next(
-            (before[i:] for i in range(len(before) - 1) if before[i:] in observations),
-            None,
-        )
+def _add_glosses(corpus: Corpus, observations: dict[str, Observation]) -> None:
+    """Pairs the text itself states (中文（English）, "English (中文)") win over alignment."""
+    english_texts = (s.en_text or "" for s in corpus.segments)
+    found = [*glosses.chinese_glosses(corpus.zh_match.values()), *glosses.english_glosses(english_texts)]
+    for before, english in found:
+        # The Chinese term is the longest candidate that ends at the bracket.
+        text = next((before[i:] for i in range(len(before) - 1) if before[i:] in observations), None)
         if text is None:
             continue
         observation = observations[text]

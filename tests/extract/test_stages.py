@@ -212,6 +212,18 @@ def test_a_chinese_gloss_in_brackets_pairs_the_chinese_before_it() -> None:
     assert pairs == [("各方讨论了数字鸿沟", "digital divide")]
 
 
+def test_an_english_term_glossed_in_chinese_is_read_back_to_the_last_function_word() -> None:
+    pairs = list(
+        glosses.english_glosses(
+            [
+                "The report on algorithmic transparency (算法透明度) was published.",
+                "It cites the Right to Be Forgotten (被遗忘权), among others.",
+            ]
+        )
+    )
+    assert pairs == [("算法透明度", "algorithmic transparency"), ("被遗忘权", "Right to Be Forgotten")]
+
+
 def test_an_abbreviation_defined_in_the_english_joins_its_concept(extractor: Extractor) -> None:
     segments = pair_segments(
         [
