@@ -229,7 +229,7 @@ def _literal_links(zh_tokens: list[Token], index: _EnIndex) -> list[Link]:
         if token.flag == "m" or token.word.startswith("第"):
             for offset, char in enumerate(token.word):
                 for word in NUMERALS.get(char, ()):
-                    for k in index.by_text.get(word, ()):
+                    for k in index.by_stem.get(stem(word), ()):  # five, five-point
                         out.append(Link(token.start + offset, token.start + offset + 1, k, "number"))
     return out
 

@@ -46,7 +46,7 @@ def count_part(method: str, both: int, score_dice: float) -> float:
     if method == METHOD_QUOTED:
         return 0.08 * (both >= 2)
     if method == METHOD_ALIGNED:
-        return 0.1 * (both >= 2)
+        return 0.1 if both >= 3 else 0.04 * (both == 2)
     return 0.0
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from termbase.extract.english import STOPWORDS, TOKEN_RE, singularize
 from termbase.extract.lexicon import Lexicon
 from termbase.extract.observe import Observation, Seen
+from termbase.extract.scoring import METHOD_ALIGNED, count_part
 
 MIN_QUALITY = 0.7
 MIN_NAME_QUALITY = 0.5
@@ -146,7 +147,9 @@ def judge(
     if quality >= 0.99:
         reasons.append("every part explained")
     if seen.count >= 2:
-        confidence += 0.1
+        # Found together once more is weak evidence for a phrase that translates word for word;
+        # a third time, less so (scoring.count_part, which a later run's counts refresh).
+        confidence += count_part(METHOD_ALIGNED, seen.count, 0.0)
         reasons.append(f"paired in {seen.count} segments")
     if named:
         confidence += 0.1
