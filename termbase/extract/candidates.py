@@ -37,6 +37,8 @@ BREAK_TAGS = frozenset(
 )
 # Words that join two names (世界人工智能大会暨高级别会议): never inside one term.
 NAME_JOINERS = frozenset({"暨", "及其"})
+# One-character verbs that link two things rather than name one (到, 是, 有, 在).
+FUNCTION_VERBS = frozenset({"到", "是", "有", "在", "为", "向", "给", "让", "使", "被", "把"})
 # Pronouns and demonstratives end a span (jieba's pronoun tag also falls on 多边 in 多边主义).
 PRONOUNS = frozenset(
     [
@@ -348,6 +350,8 @@ def candidates_in(
                     break
                 if j > i and token.flag == "v" and len(token.word) > 1 and not is_nominal(token.word):
                     break  # a verb inside makes a clause (谣言损害利益), unless it names (治理)
+                if j > i and token.word in FUNCTION_VERBS:
+                    break  # 北京到华盛顿: a route, not a name
                 if tokens[j].end - tokens[i].start > MAX_CHARS:
                     break
                 if not _can_close(token, is_nominal):
@@ -378,11 +382,18 @@ def _headwords(
 
 
 def _truncated_modifier(tokens: list[Token], i: int, clause_first: int) -> bool:
-    """Whether a one-character modifier (新, 大) stands right before: 时代中国特色 cut from 新时代中国特色."""
+    """Whether the span would start inside a word: a one-character modifier stands right before
+    (时代中国特色 cut from 新时代中国特色), or two single characters jieba split belong together
+    (美互联网论坛 cut from 中美互联网论坛)."""
     if i == clause_first:
         return False
     before = tokens[i - 1]
-    return len(before.word) == 1 and before.flag in {"a", "b"}
+    if len(before.word) != 1 or not HAN_RE.match(before.word):
+        return False
+    if before.flag in {"a", "b"}:
+        return True
+    bound = before.flag not in BREAK_TAGS | {"c", "cc", "d", "r", "v", "m", "q"}
+    return bound and before.word not in COORDINATORS and before.word[0] not in NON_INITIAL_CHARS
 
 
 def _bare_coordination(span: list[Token]) -> bool:

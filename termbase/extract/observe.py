@@ -150,6 +150,16 @@ def _part_of_longer_name(original: str, tokens: list[EnToken], first: int, end: 
         following = tokens[end]
         if _capitalised(original, following) and not following.stop:
             return True
+        # A complement cut short: [Group on International Norms] in Cyberspace.
+        has_complement = any(t.text in CONNECTORS for t in tokens[first:end])
+        after = end + 1 < len(tokens) and tokens[end + 1].chunk == following.chunk
+        if (
+            has_complement
+            and following.text in CONNECTORS
+            and after
+            and _capitalised(original, tokens[end + 1])
+        ):
+            return True
     if first > 0 and tokens[first - 1].chunk == tokens[first].chunk and not lexical:
         before = tokens[first - 1]
         if _capitalised(original, before) and not before.stop:
@@ -157,6 +167,7 @@ def _part_of_longer_name(original: str, tokens: list[EnToken], first: int, end: 
     return False
 
 
+CONNECTORS = frozenset({"of", "on", "in", "for"})
 QUOTES_BEFORE = ("“", '"', "‘", "'", "《")
 QUOTES_AFTER = ("”", '"', "’", "'", "》")
 

@@ -130,7 +130,7 @@ def judge(
         return Judgement(False, 0.0, ("English opens with a verb",))
     if seen.fragments >= seen.count and not seen.quoted:
         return Judgement(False, 0.0, ("part of a longer name",))
-    if not named and words[0] in EVALUATIVE:
+    if not named and (words[0] in EVALUATIVE or _adverb(words[0]) and len(words) > 1):
         return Judgement(False, 0.0, ("English opens with an evaluation",))
     if not named and not _ends_in_noun(words):
         return Judgement(False, 0.0, ("English does not end in a noun",))
@@ -327,11 +327,21 @@ NOUNS_LIKE_ADJECTIVES = frozenset(
 def _ends_in_noun(words: list[str]) -> bool:
     """No adverb at the end, and no lone adjective (前所未有 "unprecedented" describes, it names nothing)."""
     last = words[-1].split("-")[-1]
-    if last.endswith("ly") and last not in NOUNS_LIKE_ADJECTIVES:
+    if _adverb(last):
         return False
     if len(words) > 1 or last in NOUNS_LIKE_ADJECTIVES or len(last) <= 3 or not last.isalpha():
         return True
     return not last.endswith(ADJECTIVE_SUFFIXES)
+
+
+def _adverb(word: str) -> bool:
+    """An -ly word made from an English word (rapidly, increasingly), not supply or family."""
+    if not word.endswith("ly") or len(word) < 5:
+        return False
+    from wordfreq import zipf_frequency
+
+    base = word[:-2]
+    return any(zipf_frequency(form, "en") >= 3.0 for form in (base, base[:-1] + "y", base + "e"))
 
 
 def _everyday(zh: str, words: list[str], general_freq: Mapping[str, int]) -> bool:
