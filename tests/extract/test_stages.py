@@ -69,6 +69,13 @@ def test_a_verb_inside_ends_a_span_unless_it_can_name_something(lexicon: Lexicon
     assert "治理体系" in found  # 治理 is tagged a verb but also glosses "governance"
 
 
+def test_no_span_starts_inside_a_word_or_holds_a_route(lexicon: Lexicon) -> None:
+    found = _candidates("代表团从上海到北京参加了新时代论坛。", lexicon)
+    assert "新时代论坛" in found
+    assert "时代论坛" not in found  # cut from 新时代论坛
+    assert "上海到北京" not in found
+
+
 def test_a_dictionary_word_jieba_splits_is_a_candidate(lexicon: Lexicon) -> None:
     assert "云计算" in _candidates("云计算正在改变世界经济。", lexicon)
 
@@ -128,6 +135,11 @@ def test_a_fully_explained_noun_phrase_is_a_term(lexicon: Lexicon) -> None:
     assert 0.7 <= judgement.confidence < 0.8  # seen once: to review, not in the sure band
 
 
+def test_words_that_only_look_like_adverbs_or_adjectives_do_not_stop_a_term(lexicon: Lexicon) -> None:
+    assert _judge(*_observation("供应链安全", "supply chain security"), lexicon).term
+    assert _judge(*_observation("家庭政策", "family policy"), lexicon).term
+
+
 def test_recurrence_and_names_raise_confidence(lexicon: Lexicon) -> None:
     once = _judge(*_observation("数据治理", "data governance"), lexicon).confidence
     twice = _judge(*_observation("数据治理", "data governance", count=2, aligned=2), lexicon).confidence
@@ -152,6 +164,7 @@ def test_a_clause_that_looks_like_a_noun_phrase_in_chinese_is_not_proposed(extra
         ("数据治理", "data governance", "part of a longer name"),
         ("数据治理", "data governance", "weak alignment"),
         ("坚定不移", "steadfastly", "English does not end in a noun"),
+        ("日益突出", "increasingly prominent", "English opens with an evaluation"),
         ("重大意义", "great significance", "English opens with an evaluation"),
     ],
 )
