@@ -208,7 +208,7 @@ def _scan(planned: _Planned) -> None:
             "no text to ingest (only boilerplate, or nothing at all)", details={"file": reader.filename}
         )
     planned.records = records if keep else None
-    planned.zh_script = LANG_ZH_HANT if reader.tmx_stats.hant else scripts.script
+    planned.zh_script = LANG_ZH_HANT if reader.hant else scripts.script
 
 
 def _plan(session: Session, items: Sequence[tuple[Source, Metadata]], max_bytes: int) -> list[_Planned]:
@@ -303,6 +303,12 @@ def _display_name(reader: DocumentReader) -> str:
     return " + ".join(Path(f.name).name for f in reader.source.files)
 
 
+def _found(reader: DocumentReader, key: str, limit: int) -> str | None:
+    """Metadata the file gives about itself (a web page's date and address), if it fits its column."""
+    value = reader.found_metadata.get(key)
+    return value if value and len(value) <= limit else None
+
+
 def _write(session: Session, planned: _Planned) -> DocumentResult:
     reader, metadata = planned.reader, planned.metadata
     if planned.status == STATUS_UNCHANGED:
@@ -324,9 +330,9 @@ def _write(session: Session, planned: _Planned) -> DocumentResult:
         is_current=True,
         title=metadata.title or reader.title_guess,
         author=metadata.author,
-        date=metadata.date,
+        date=metadata.date or _found(reader, "date", 40),
         venue=metadata.venue,
-        source_url=metadata.source_url,
+        source_url=metadata.source_url or _found(reader, "source_url", 1000),
         layout=reader.layout.value,
         zh_script=planned.zh_script,
         filename=_display_name(reader)[-500:],
