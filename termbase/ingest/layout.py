@@ -28,6 +28,7 @@ from termbase.ingest import sentences
 from termbase.ingest.align import Aligner, align_paragraphs
 from termbase.ingest.errors import IngestError
 from termbase.records import Layout, SegmentKind, SegmentRecord
+from termbase.text.lang import normalize_language_tag
 from termbase.text.normalize import HAN_RE
 
 ZH = "zh"
@@ -45,6 +46,9 @@ _LATIN = re.compile(r"[A-Za-z]")
 _SPACE = re.compile(r"[ \t\u3000\u00a0]+")
 _OPENING = re.compile(r"[(（\[【《〈「『“‘\"']")
 _NAMES = {ZH: "Chinese", EN: "English"}
+# A separator between the two parts of a bilingual line ("网络主权 | Cyber Sovereignty", "… / …").
+_SEPARATOR_END = re.compile(r"[\s|｜/／–—:：]+$")
+_SEPARATOR_START = re.compile(r"^[\s|｜/／–—:：]+")
 
 
 def mass(text: str) -> tuple[float, float]:
@@ -76,7 +80,8 @@ def split_bilingual(text: str) -> tuple[str, str] | None:
     if not spaces or _OPENING.search(gap):
         return None
     cut = spaces[0] if zh_first else spaces[-1]
-    first, second = text[: gap_start + cut.start()].strip(), text[gap_start + cut.end() :].strip()
+    first = _SEPARATOR_END.sub("", text[: gap_start + cut.start()])
+    second = _SEPARATOR_START.sub("", text[gap_start + cut.end() :])
     zh, en = (first, second) if zh_first else (second, first)
     zh_weight, en_weight = len(han), len(latin) / 3.0
     if min(zh_weight, en_weight) < BILINGUAL_BALANCE * max(zh_weight, en_weight):
@@ -106,6 +111,7 @@ class Labelled:
     language: str  # zh, en or both
     zh: float
     en: float
+    given: bool = False  # a pair the format made (a table row), not a bilingual line
 
 
 def label(items: Iterable[Item]) -> list[Labelled]:
@@ -113,7 +119,7 @@ def label(items: Iterable[Item]) -> list[Labelled]:
     pending_neutral = 0
     for item in items:
         if isinstance(item, SegmentRecord):
-            out.append(Labelled(BOTH, 0.0, 0.0))
+            out.append(Labelled(BOTH, 0.0, 0.0, given=True))
             continue
         found = language(item)
         if found is None:
@@ -214,8 +220,9 @@ def detect(labels: Sequence[Labelled], *, file: str) -> Layout:
     if not labels:
         raise IngestError("no text found (only boilerplate or punctuation)", file=file)
     pairs = sum(1 for x in labels if x.language == BOTH)
+    given = sum(1 for x in labels if x.given)
     if pairs >= PAIRS_SHARE * len(labels):
-        return Layout.LINE_PAIRS
+        return Layout.TABLE if given > pairs - given else Layout.LINE_PAIRS
     content = [x for x in labels if x.language != BOTH]
     zh_total = sum(x.zh for x in content)
     en_total = sum(x.en for x in content)
@@ -324,6 +331,20 @@ def read(items: Sequence[Item], layout: Layout, *, aligner: Aligner | None = Non
         yield record
 
 
+HEADER_WORDS = frozenset(
+    {"zh", "en", "chinese", "english", "source", "target", "中文", "英文", "汉语", "英语", "原文", "译文"}
+)
+
+
+def is_header(fields: Sequence[str]) -> bool:
+    """Whether a row only names its columns' languages ("中文 | English", "source | target")."""
+    return any(f.strip() for f in fields) and all(
+        f.strip().lower() in HEADER_WORDS or normalize_language_tag(f) is not None
+        for f in fields
+        if f.strip()
+    )
+
+
 def table_items(rows: Sequence[Sequence[str]], *, alignment: str = "table") -> list[Item]:
     """The rows of a table: pairs when one column is Chinese and another English, else the cells.
 
@@ -345,6 +366,8 @@ def table_items(rows: Sequence[Sequence[str]], *, alignment: str = "table") -> l
     items: list[Item] = []
     for row in rows:
         cells = [cell for cell in row if cell]
+        if is_header(cells):
+            continue
         if bilingual and len(row) > max(zh_column, en_column):
             zh, en = row[zh_column], row[en_column]
             if zh and en and language(zh) == ZH and language(en) == EN:

@@ -34,6 +34,9 @@ from termbase.text.normalize import HAN_RE
 
 MARGIN = 0.12  # share of the page height at the top and at the bottom where headers and footers sit
 REPEATED = 0.5  # share of the pages a margin line must come back on to be furniture
+# Gaps between words, in character widths, that still belong to one line: justified text spreads
+# its words far apart, and pdfminer's default (2) cuts such a line into pieces.
+CHAR_MARGIN = 8.0
 _DIGITS = re.compile(r"\d+")
 _HYPHENATED = re.compile(r"[A-Za-z]-$")
 _TERMINAL = re.compile(r"[.!?:;。！？：；…”’\"')）」』]$")
@@ -53,7 +56,7 @@ def _key(text: str) -> str:
 def _pages(data: bytes, name: str) -> list[list[_Box]]:
     pages: list[list[_Box]] = []
     try:
-        for page in extract_pages(io.BytesIO(data), laparams=LAParams()):
+        for page in extract_pages(io.BytesIO(data), laparams=LAParams(char_margin=CHAR_MARGIN)):
             assert isinstance(page, LTPage)
             height = page.height or 1.0
             boxes = []

@@ -57,9 +57,6 @@ _LATIN = re.compile(r"[A-Za-z]")
 _PIPE = re.compile(r"\s+\|\s+")
 _TRAILING_PIPE = re.compile(r"\s*\|\s*$")
 _TSV_SUFFIXES = frozenset({".tsv", ".tab"})
-_HEADER_WORDS = frozenset(
-    {"zh", "en", "chinese", "english", "source", "target", "中文", "英文", "汉语", "英语", "原文", "译文"}
-)
 
 
 # Sources ------------------------------------------------------------------------------
@@ -281,14 +278,6 @@ def _tsv_field(value: str) -> str:
     return value
 
 
-def _is_header(fields: Sequence[str]) -> bool:
-    return bool(fields) and all(
-        f.strip().lower() in _HEADER_WORDS or normalize_language_tag(f) is not None
-        for f in fields
-        if f.strip()
-    )
-
-
 def _read_tsv(reader: DocumentReader) -> Iterator[SegmentRecord]:
     name = reader.source.name
     first = True
@@ -298,7 +287,7 @@ def _read_tsv(reader: DocumentReader) -> Iterator[SegmentRecord]:
         fields = [_tsv_field(f) for f in line.split("\t")]
         if first:
             first = False
-            if _is_header(fields):
+            if layouts.is_header(fields):
                 continue
         if "\t" not in line:
             raise IngestError(
@@ -389,6 +378,18 @@ def _content_hash(inspections: Sequence[Inspection]) -> str:
     return digest.hexdigest()
 
 
+_TITLED_LAYOUTS = frozenset(
+    {
+        Layout.EN_ONLY,
+        Layout.ZH_ONLY,
+        Layout.EN_THEN_ZH,
+        Layout.ZH_THEN_EN,
+        Layout.ALTERNATING,
+        Layout.LINE_PAIRS,
+    }
+)
+
+
 def _guess_title(reader: DocumentReader) -> str:
     if reader.extracted is not None:
         if reader.extracted.title:
@@ -397,16 +398,11 @@ def _guess_title(reader: DocumentReader) -> str:
         if first is not None and len(first) <= TITLE_MAX and reader.layout != Layout.TABLE:
             return first
         return reader.source.stem
-    if reader.layout in (Layout.EN_ONLY, Layout.EN_THEN_ZH):
+    if reader.layout in _TITLED_LAYOUTS:
         for paragraph in paragraphs(reader.lines()):
             text = paragraph.text
-            if not HAN_RE.search(text) and len(text) <= TITLE_MAX:
+            if len(text) <= TITLE_MAX and not (reader.layout == Layout.EN_ONLY and HAN_RE.search(text)):
                 return text
-            break
-    if reader.layout in (Layout.ZH_ONLY, Layout.ZH_THEN_EN, Layout.ALTERNATING, Layout.LINE_PAIRS):
-        for paragraph in paragraphs(reader.lines()):
-            if len(paragraph.text) <= TITLE_MAX:
-                return paragraph.text
             break
     return reader.source.stem
 
