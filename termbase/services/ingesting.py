@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from termbase.ingest.decode import InputFile, inspect
 from termbase.ingest.errors import IngestError
+from termbase.ingest.formats import format_of
 from termbase.ingest.manifest import MANIFEST_NAME, Metadata, load_manifest
 from termbase.ingest.readers import (
     DEFAULT_MAX_BYTES,
@@ -416,16 +417,17 @@ def ingest_upload(
 
 def _pair_by_content(inputs: Sequence[InputFile], max_bytes: int) -> Source:
     """Two uploaded plain-text files not named NAME.zh/NAME.en: the one with Chinese is the Chinese side."""
+    for file in inputs:
+        if Path(file.name).suffix.lower() in (".tmx", ".tsv", ".tab") or format_of(file) is not None:
+            raise Invalid(
+                "a TMX, TSV, web page, Word, PDF or XLIFF file is a whole document: upload it on its own",
+                details={"file": file.name},
+            )
     try:
         ratios = [han_ratio(inspect(f, max_bytes=max_bytes).sample) for f in inputs]
     except IngestError as exc:
         raise _invalid(exc) from None
     zh, en = (inputs[0], inputs[1]) if ratios[0] >= ratios[1] else (inputs[1], inputs[0])
-    for file in (zh, en):
-        if Path(file.name).suffix.lower() in (".tmx", ".tsv", ".tab"):
-            raise Invalid(
-                "a TMX or TSV file is a whole document: upload it on its own", details={"file": file.name}
-            )
     stem = stem_of(en.name)
     return Source(name=f"{zh.name} + {en.name}", stem=stem, files=(zh, en), zh_file=zh, en_file=en)
 

@@ -23,7 +23,8 @@ from termbase.text.lang import is_chinese, normalize_language_tag
 from termbase.web import bp
 from termbase.web.helpers import db, is_partial
 
-ACCEPT = ".txt,.text,.tmx,.tsv,.tab,.xml"
+ACCEPT = ".txt,.text,.tmx,.tsv,.tab,.xml,.html,.htm,.xhtml,.docx,.pdf,.xlf,.xliff,.sdlxliff,.mqxliff"
+SLOW_BYTES = 512 * 1024  # from this size, say that a file is being read before the result comes
 
 
 def _service(name: str) -> ModuleType | None:
@@ -158,6 +159,9 @@ def _run(
     failures = 0
     for batch in _batches(files, pair):
         names = " + ".join(name for name, _ in batch)
+        size = sum(len(data) for _, data in batch)
+        if size >= SLOW_BYTES or PurePath(batch[0][0]).suffix.lower() in (".pdf", ".docx"):
+            yield Step(f"Reading {names} ({_size(size)}): finding its layout and aligning it…", kind="note")
         try:
             report = ingesting.ingest_upload(session, batch, actor=actor, max_bytes=max_bytes)
             session.commit()
