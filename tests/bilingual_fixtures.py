@@ -264,3 +264,32 @@ def score(produced: Iterable[tuple[str | None, str | None]], expected: Sequence[
     """Share of the expected pairs found exactly among the produced pairs."""
     found = {(zh, en) for zh, en in produced if zh and en}
     return sum(1 for pair in expected if pair in found) / len(expected)
+
+
+CHINESE_JOB = """网络安全审查工作要点
+
+各方应当尊重网络主权，不得利用网络干涉他国内政。
+关键信息基础设施的运营者应当每年开展一次安全检测。
+关键信息基础设施一旦遭到破坏，可能严重危害国家安全。
+数据跨境流动应当符合法律规定，数据跨境流动的安全评估由主管部门组织。
+电子商务平台应当保护消费者的合法权益，电子商务经营者应当依法纳税。
+"""
+
+
+def known_concept(session):  # type: ignore[no-untyped-def]
+    """An approved entry the Chinese job text cites once: 网络主权, cyber sovereignty (preferred)."""
+    from termbase.services import concepts as svc
+    from termbase.services.concepts import TermInput
+
+    concept = svc.create_concept(
+        session,
+        [
+            TermInput(language="zh-Hans", text="网络主权", usage_status="preferred"),
+            TermInput(language="en", text="cyber sovereignty", usage_status="preferred"),
+            TermInput(language="en", text="Internet sovereignty"),
+        ],
+        actor="test",
+        status="approved",
+    )
+    session.commit()
+    return concept
