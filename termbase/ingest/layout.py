@@ -20,7 +20,9 @@ present on one side only stays unaligned.
 
 from __future__ import annotations
 
+import itertools
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -39,7 +41,8 @@ ONE_LANGUAGE_SHARE = 0.02  # at most this share of the text in the other languag
 BLOCK_MISFIT = 0.1  # at most this share misplaced: one block then the other
 ALTERNATING_DRIFT = 0.35  # how far one language may run ahead of the other in an alternating text
 SHORT_RUN = 3  # paragraphs in a row in one language that still count as taking turns
-PAIRS_SHARE = 0.6  # share of paragraphs that are pairs for a line-pairs or table layout
+PAIRS_SHARE = 0.6
+CHUNK = 80  # paragraphs of an alternating text aligned together  # share of paragraphs that are pairs for a line-pairs or table layout
 BILINGUAL_BALANCE = 0.35  # the smaller side of a bilingual line weighs at least this share of the larger
 
 _LATIN = re.compile(r"[A-Za-z]")
@@ -269,6 +272,54 @@ def _sentences(text: str, lang: str) -> Iterator[SegmentRecord]:
             yield SegmentRecord(SegmentKind.EN, en_text=piece, alignment="source")
 
 
+def _chunks(
+    zh_side: list[tuple[int, str]], en_side: list[tuple[int, str]], labels: Sequence[Labelled]
+) -> list[tuple[list[tuple[int, str]], list[tuple[int, str]]]]:
+    """An alternating text cut into pieces of about ``CHUNK`` paragraphs, aligned one by one.
+
+    A translation sits next to its original, so the text can be cut between two groups (a run of
+    paragraphs in the language that comes first, and the run in the other language after it)
+    without parting a pair; aligning pieces keeps a long text's alignment fast and local. Which
+    language comes first is the order whose groups balance best.
+    """
+    runs = _runs([(n, x.language) for n, x in enumerate(labels) if x.language in (ZH, EN)])
+    if len(zh_side) + len(en_side) <= CHUNK or len(runs) < 2:
+        return [(zh_side, en_side)]
+    zh_total = sum(x.zh for x in labels) or 1.0
+    en_total = sum(x.en for x in labels) or 1.0
+
+    def weight(run: tuple[str, int, int]) -> float:
+        lang, first, last = run
+        total = sum(labels[i].zh if lang == ZH else labels[i].en for i in range(first, last + 1))
+        return total / (zh_total if lang == ZH else en_total)
+
+    def mismatch(first_language: str) -> float:
+        cost, index = 0.0, 0
+        while index < len(runs):
+            if runs[index][0] == first_language and index + 1 < len(runs):
+                cost += abs(weight(runs[index]) - weight(runs[index + 1]))
+                index += 2
+            else:
+                cost += weight(runs[index])
+                index += 1
+        return cost
+
+    first_language = ZH if mismatch(ZH) <= mismatch(EN) else EN
+    positions = sorted(p for p, _ in (*zh_side, *en_side))
+    cuts: list[int] = []
+    since = 0  # index into positions of the first paragraph after the last cut
+    for lang, first, _ in runs:
+        start = bisect_left(positions, first)
+        if lang == first_language and start - since >= CHUNK:
+            cuts.append(first)
+            since = start
+    bounds = [0, *cuts, len(labels)]
+    return [
+        ([p for p in zh_side if start <= p[0] < end], [p for p in en_side if start <= p[0] < end])
+        for start, end in itertools.pairwise(bounds)
+    ]
+
+
 def read(items: Sequence[Item], layout: Layout, *, aligner: Aligner | None = None) -> Iterator[SegmentRecord]:
     """The segments of a document of this layout, in document order."""
     labels = label(items)
@@ -304,28 +355,32 @@ def read(items: Sequence[Item], layout: Layout, *, aligner: Aligner | None = Non
         else:
             (zh_side if lang == ZH else en_side).append((position, item))
     if zh_side or en_side:
-        aligned = align_paragraphs([t for _, t in zh_side], [t for _, t in en_side], aligner=aligner)
-        for order, unit in enumerate(aligned):
-            places = []
-            if unit.zh_index is not None:
-                places.append(zh_side[unit.zh_index][0])
-            if unit.en_index is not None:
-                places.append(en_side[unit.en_index][0])
-            if unit.zh_text is not None and unit.en_text is not None:
-                record = SegmentRecord(
-                    SegmentKind.PAIR,
-                    zh_text=unit.zh_text,
-                    en_text=unit.en_text,
-                    alignment="gale-church",
-                    score=unit.score,
-                )
-            elif unit.zh_text is not None:
-                record = _one_sided(unit.zh_text, ZH)
-            else:
-                assert unit.en_text is not None
-                record = _one_sided(unit.en_text, EN)
-            # A block layout's alignment keeps its own order; taking turns, each unit goes where it was.
-            keyed.append((block_start if block_start is not None else min(places), order + 1, record))
+        chunks = _chunks(zh_side, en_side, labels) if layout == Layout.ALTERNATING else [(zh_side, en_side)]
+        order = 0
+        for zh_chunk, en_chunk in chunks:
+            aligned = align_paragraphs([t for _, t in zh_chunk], [t for _, t in en_chunk], aligner=aligner)
+            for unit in aligned:
+                order += 1
+                places = []
+                if unit.zh_index is not None:
+                    places.append(zh_chunk[unit.zh_index][0])
+                if unit.en_index is not None:
+                    places.append(en_chunk[unit.en_index][0])
+                if unit.zh_text is not None and unit.en_text is not None:
+                    record = SegmentRecord(
+                        SegmentKind.PAIR,
+                        zh_text=unit.zh_text,
+                        en_text=unit.en_text,
+                        alignment="gale-church",
+                        score=unit.score,
+                    )
+                elif unit.zh_text is not None:
+                    record = _one_sided(unit.zh_text, ZH)
+                else:
+                    assert unit.en_text is not None
+                    record = _one_sided(unit.en_text, EN)
+                # A block layout's alignment keeps its own order; taking turns, each unit goes where it was.
+                keyed.append((block_start if block_start is not None else min(places), order, record))
     keyed.sort(key=lambda k: (k[0], k[1]))
     for _, _, record in keyed:
         yield record

@@ -106,3 +106,16 @@ def test_ambiguous_layout_is_refused_with_what_was_seen(items: list[str], messag
     with pytest.raises(IngestError, match=f"ambiguous layout: {message}") as caught:
         _read("\n\n".join(items), name="mixed.txt")
     assert caught.value.file == "mixed.txt"
+
+
+@pytest.mark.parametrize("english_first", [False, True])
+def test_a_long_alternating_text_is_aligned_piece_by_piece(english_first: bool) -> None:
+    pairs = [(e, z) for z, e in PAIRS] if english_first else PAIRS
+    items = [p for pair in pairs * 5 for p in pair]  # 240 paragraphs: several pieces
+    items.insert(0, "本文只有中文的导语。" if english_first else "A lead paragraph in English only.")
+    items.insert(121, "编者按：此段无译文。")
+    document = _read("\n\n".join(items))
+    assert document.layout == Layout.ALTERNATING
+    assert _pairs(document) == PAIRS * 5
+    one_sided = [s.zh_text or s.en_text for s in document.segments if s.kind != SegmentKind.PAIR]
+    assert one_sided == [items[0], "编者按：此段无译文。"]
