@@ -233,6 +233,7 @@ class DocumentReader:
     aligner: Aligner | None = field(default=None, repr=False)
     tmx_stats: TmxStats = field(default_factory=TmxStats, repr=False)
     extracted: Extracted | None = field(default=None, repr=False)  # a web page, Word file, PDF or XLIFF
+    side_texts: tuple[list[str] | None, ...] = field(default=(), repr=False)  # a text pair's read sides
 
     @property
     def found_metadata(self) -> dict[str, str | None]:
@@ -317,8 +318,9 @@ def _read_extracted(reader: DocumentReader) -> Iterator[SegmentRecord]:
 
 
 def _read_text_pair(reader: DocumentReader) -> Iterator[SegmentRecord]:
-    chinese = [p.text for p in reader.paragraphs(0)]  # a text pair's files are (Chinese, English)
-    english = [p.text for p in reader.paragraphs(1)]
+    sides = reader.side_texts or (None, None)  # a text pair's files are (Chinese, English)
+    chinese = sides[0] if sides[0] is not None else [p.text for p in reader.paragraphs(0)]
+    english = sides[1] if sides[1] is not None else [p.text for p in reader.paragraphs(1)]
     yield from _aligned_records(align_paragraphs(chinese, english, aligner=reader.aligner))
 
 
@@ -431,6 +433,31 @@ def _prepare_format(
     return reader
 
 
+def _inspect_sides(
+    source: Source, *, max_bytes: int
+) -> tuple[tuple[Inspection, ...], tuple[list[str] | None, ...]]:
+    """Both files of a text pair: plain text is inspected; a web page, Word file or PDF is read
+    whole here, and its paragraphs (in the side's language) are kept for aligning."""
+    inspections: list[Inspection] = []
+    texts: list[list[str] | None] = []
+    for file in source.files:
+        kind = format_of(file)
+        if kind is None:
+            inspections.append(inspect(file, max_bytes=max_bytes))
+            texts.append(None)
+            continue
+        extracted, inspection = extract(file, kind, max_bytes=max_bytes)
+        chinese = file is source.zh_file
+        paragraphs_ = [
+            text
+            for item in extracted.items
+            if (text := item if isinstance(item, str) else (item.zh_text if chinese else item.en_text))
+        ]
+        inspections.append(replace(inspection, sample="\n".join(paragraphs_)[:SAMPLE_BYTES]))
+        texts.append(paragraphs_)
+    return tuple(inspections), tuple(texts)
+
+
 def prepare(
     source: Source,
     *,
@@ -441,7 +468,11 @@ def prepare(
     """Check a source (size, content, encoding), hash it and settle its layout."""
     if len(source.files) == 1 and (kind := format_of(source.files[0])) is not None:
         return _prepare_format(source, kind, max_bytes=max_bytes, layout=layout, aligner=aligner)
-    inspections = tuple(inspect(file, max_bytes=max_bytes) for file in source.files)
+    side_texts: tuple[list[str] | None, ...] = ()
+    if source.zh_file is not None and source.en_file is not None:
+        inspections, side_texts = _inspect_sides(source, max_bytes=max_bytes)
+    else:
+        inspections = tuple(inspect(file, max_bytes=max_bytes) for file in source.files)
     if source.zh_file is not None and source.en_file is not None:
         if layout not in (None, Layout.TEXT_PAIR):
             raise IngestError(f"layout {layout} given for a pair of files", file=source.name)
@@ -473,6 +504,7 @@ def prepare(
         title_guess="",
         _read=_READERS.get(found, _read_text_layout),
         aligner=aligner,
+        side_texts=side_texts,
     )
     reader.title_guess = _guess_title(reader)
     return reader

@@ -320,3 +320,32 @@ def test_bad_xliff_is_refused(data: bytes, message: str) -> None:
     with pytest.raises(IngestError, match=message) as caught:
         _read("job.xlf", data)
     assert caught.value.file == "job.xlf"
+
+
+def test_a_chinese_pdf_and_its_english_word_file_named_as_a_pair_are_aligned() -> None:
+    from termbase.ingest.readers import group_sources, prepare
+
+    files = [
+        InputFile.from_bytes("white-paper.zh.pdf", pdf([z for z, _ in PAIRS])),
+        InputFile.from_bytes("white-paper.en.docx", docx_paragraphs([e for _, e in PAIRS])),
+    ]
+    (source,) = group_sources(files)
+    reader = prepare(source)
+    assert reader.layout == Layout.TEXT_PAIR
+    pairs = [(s.zh_text, s.en_text) for s in reader.segments() if s.kind == SegmentKind.PAIR]
+    assert score(pairs, PAIRS) >= 0.95
+
+
+def test_a_pair_side_in_the_wrong_language_is_named() -> None:
+    from termbase.ingest.readers import group_sources, prepare
+
+    files = [
+        InputFile.from_bytes("memo.zh.docx", docx_paragraphs([e for _, e in PAIRS])),
+        InputFile.from_bytes("memo.en.txt", "\n\n".join(e for _, e in PAIRS).encode()),
+    ]
+    (source,) = group_sources(files)
+    with pytest.raises(
+        IngestError, match="named as the Chinese side of a pair but holds no Chinese"
+    ) as caught:
+        prepare(source)
+    assert caught.value.file == "memo.zh.docx"

@@ -63,3 +63,18 @@ def test_prepare_page_refuses_an_empty_form_and_a_bad_file(editor: FlaskClient, 
     assert response.status_code == 400
     assert "job.pdf: damaged PDF" in response.get_data(as_text=True)
     assert session.scalar(select(func.count()).select_from(Document)) == 0
+
+
+def test_uploading_a_chinese_document_proposes_its_glossary(editor: FlaskClient, session: Session) -> None:
+    _known(session)
+    response = editor.post(
+        "/upload",
+        data={"files": [(io.BytesIO(JOB.encode("utf-8")), "review-points.txt")]},
+        content_type="multipart/form-data",
+    )
+    html = response.get_data(as_text=True)
+    assert "is Chinese only:" in html
+    assert "new terms need a rendering; its job glossary is at /prepare/review-points" in html
+    glossary = editor.get("/prepare/review-points").get_data(as_text=True)
+    assert "Known terms (1)" in glossary
+    assert "关键信息基础设施" in glossary
