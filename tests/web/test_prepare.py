@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from termbase.models import Citation, Document
+from termbase.models import Citation, Concept, Document
 
 
 @pytest.fixture
@@ -78,3 +78,17 @@ def test_uploading_a_chinese_document_proposes_its_glossary(editor: FlaskClient,
     glossary = editor.get("/prepare/review-points").get_data(as_text=True)
     assert "Known terms (1)" in glossary
     assert "关键信息基础设施" in glossary
+
+
+def test_an_entry_that_needs_a_rendering_says_so_with_the_suggestion(
+    editor: FlaskClient, session: Session
+) -> None:
+    editor.post("/prepare", data={"title": "审查要点", "text": JOB})
+    entry = session.scalars(select(Concept).where(Concept.origin == "source-only").order_by(Concept.id)).all()
+    commerce = next(c for c in entry if c.terms[0].text == "电子商务")
+    html = editor.get(f"/concepts/{commerce.id}").get_data(as_text=True)
+    assert "needs a rendering" in html
+    assert 'dictionary suggests <span lang="en">e-commerce</span>' in html
+    review = editor.get("/review")
+    assert review.status_code == 200
+    assert "电子商务" in review.get_data(as_text=True)
