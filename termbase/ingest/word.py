@@ -6,7 +6,7 @@ table gives its cells as paragraphs. The file's own title becomes the document's
 creation date is when the file was made, not when the text was published, so it is left out).
 
 Refused with their reason: a password-protected file (Word encrypts it into an OLE container),
-an old binary ``.doc`` and a damaged file.
+an old binary ``.doc``, a damaged file, and one whose parts would unpack to more than 512 MB.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from termbase.ingest.formats import OLE_MAGIC, Extracted
 from termbase.ingest.layout import Item, table_items
 
 _ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
+MAX_UNPACKED_BYTES = 512 * 1024 * 1024  # far above any real document's text and pictures
 
 
 def _lines(text: str) -> list[str]:
@@ -49,12 +50,28 @@ def _rows(table: Table) -> list[list[str]]:
     return rows
 
 
+def _refuse_bomb(data: bytes, name: str) -> None:
+    """Refuse a file whose parts would unpack to far more than any real document (a zip bomb)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(item.file_size for item in archive.infolist())
+    except zipfile.BadZipFile:
+        return  # reported as damaged below
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise IngestError(
+            f"the Word file would unpack to {unpacked / 1048576:.0f} MB; refused (the limit is "
+            f"{MAX_UNPACKED_BYTES / 1048576:.0f} MB)",
+            file=name,
+        )
+
+
 def read_docx(data: bytes, *, name: str) -> Extracted:
     """Paragraphs and table pairs of a DOCX file, in document order."""
     if data.startswith(OLE_MAGIC):
         if _ENCRYPTION_STREAM in data:
             raise IngestError("the Word file is password-protected; save it without a password", file=name)
         raise IngestError("an old Word .doc file, not DOCX; save it as .docx in Word", file=name)
+    _refuse_bomb(data, name)
     try:
         document = docx.Document(io.BytesIO(data))
         items: list[Item] = []

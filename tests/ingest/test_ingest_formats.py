@@ -162,6 +162,17 @@ def test_bad_word_files_are_refused_with_the_reason(name: str, data: bytes, mess
     assert caught.value.file == name
 
 
+def test_docx_that_would_unpack_to_gigabytes_is_refused() -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for index in range(3):
+            with archive.open(f"word/media/filler{index}.bin", "w", force_zip64=True) as part:
+                for _ in range(200):
+                    part.write(bytes(1024 * 1024))  # 200 MB of zeros, a few hundred KB packed
+    with pytest.raises(IngestError, match="would unpack to 600 MB; refused"):
+        _read("bomb.docx", buffer.getvalue())
+
+
 def test_docx_without_the_document_part_is_damaged() -> None:
     source = zipfile.ZipFile(io.BytesIO(docx_with_table()))
     buffer = io.BytesIO()
