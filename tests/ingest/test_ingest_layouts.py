@@ -119,3 +119,23 @@ def test_a_long_alternating_text_is_aligned_piece_by_piece(english_first: bool) 
     assert _pairs(document) == PAIRS * 5
     one_sided = [s.zh_text or s.en_text for s in document.segments if s.kind != SegmentKind.PAIR]
     assert one_sided == [items[0], "编者按：此段无译文。"]
+
+
+def test_traditional_chinese_alternating_lines() -> None:
+    text = "\n".join(
+        [
+            "網絡空間是人類共同的活動空間。",
+            "Cyberspace is a common space of human activity.",
+            "各國應當加強對話與合作。",
+            "All countries should strengthen dialogue and cooperation.",
+            "數據安全關係到每一個人。",
+            "Data security concerns every one of us.",
+        ]
+    )
+    document = _read(text)
+    assert document.layout == Layout.ALTERNATING
+    assert document.zh_script == "zh-Hant"
+    assert _pairs(document)[1] == (
+        "各國應當加強對話與合作。",
+        "All countries should strengthen dialogue and cooperation.",
+    )
