@@ -293,3 +293,77 @@ def known_concept(session):  # type: ignore[no-untyped-def]
     )
     session.commit()
     return concept
+
+
+# A harder page: paragraphs of several sentences, aligned sentence by sentence, and a photo
+# caption present in Chinese only. Sentence pairs as the translator made them.
+CAPTION = "图为2023年数据峰会现场。"
+SENTENCE_PARAS: list[list[tuple[str, str]]] = [
+    [
+        (
+            "近年来，全球数据总量快速增长。",
+            "In recent years the world's total volume of data has grown rapidly.",
+        ),
+        ("数据已经渗透到经济社会的各个领域。", "Data has permeated every field of the economy and society."),
+    ],
+    [
+        ("各国对数据安全的关注不断上升。", "Countries are paying ever more attention to data security."),
+        ("一些国家出台了专门的数据保护法律。", "Some have adopted dedicated data protection laws."),
+        ("这些法律在适用范围上差别很大。", "These laws differ widely in scope."),
+    ],
+    [
+        ("跨境数据流动是数字贸易的基础。", "Cross-border data flows are the basis of digital trade."),
+        (
+            "没有数据的自由流动，很多在线服务将无法提供。",
+            "Without the free flow of data, many online services could not be offered.",
+        ),
+    ],
+    [
+        (
+            "与此同时，数据的过度集中也带来了风险。",
+            "At the same time, excessive concentration of data also brings risks.",
+        ),
+        ("少数大型平台掌握了海量用户信息。", "A few large platforms hold vast amounts of user information."),
+    ],
+    [
+        (
+            "我们认为，应当在发展与安全之间寻求平衡。",
+            "We believe a balance should be sought between development and security.",
+        ),
+        ("任何一方面都不能偏废。", "Neither side can be neglected."),
+    ],
+    [
+        (
+            "国际合作是解决这些问题的唯一途径。",
+            "International cooperation is the only way to solve these problems.",
+        ),
+        ("我们愿意同各方分享经验。", "We are willing to share experience with all parties."),
+        (
+            "我们也愿意学习他国的有益做法。",
+            "We are also willing to learn from the good practices of other countries.",
+        ),
+    ],
+]
+
+
+def sentence_page(layout: str) -> bytes:
+    """A web page of ``SENTENCE_PARAS`` in a layout, with a Chinese-only caption and page furniture."""
+    zh_paras = ["".join(z for z, _ in p) for p in SENTENCE_PARAS]
+    en_paras = [" ".join(e for _, e in p) for p in SENTENCE_PARAS]
+    zh_paras.insert(3, CAPTION)
+    if layout == "alternating":
+        sequence: list[str] = []
+        english = iter(en_paras)
+        for paragraph in zh_paras:
+            sequence.append(paragraph)
+            if paragraph != CAPTION:
+                sequence.append(next(english))
+    elif layout == "zh-then-en":
+        sequence = zh_paras + en_paras
+    else:
+        sequence = en_paras + zh_paras
+    body = "\n".join(f"<p>{html.escape(p)}</p>" for p in sequence)
+    return (
+        "<html><head><meta charset='utf-8'><title>数据治理 Data Governance</title></head><body>"
+        f"{NAVIGATION}<article><h1>数据治理 Data Governance</h1>{SHARE}{body}</article>{COMMENTS}</body></html>"
+    ).encode()
