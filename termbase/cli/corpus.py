@@ -22,8 +22,10 @@ from termbase.services.ingesting import ingest_path, ingest_paths
 def ingest_command(paths: tuple[Path, ...], actor: str | None) -> None:
     """Read documents from files and folders into the corpus.
 
-    Layouts: "中文 | English" per line, the whole English then the whole Chinese text,
-    English only, TMX, tab-separated pairs, and NAME.zh.txt + NAME.en.txt pairs. A folder's
+    Plain text in any bilingual layout (alternating paragraphs or lines, Chinese then English,
+    English then Chinese, "中文 | English" or "中文 English" per line), Chinese only, English
+    only; saved web pages, Word DOCX, text PDFs, XLIFF 1.2/2.0, TMX, tab-separated pairs, and
+    NAME.zh.txt + NAME.en.txt pairs. A folder's
     manifest.json gives titles, authors, dates and slugs. Unchanged files are skipped; a
     changed file becomes a new version. Nothing is written if any file is bad.
     """

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from termbase.ingest.decode import InputFile, inspect
 from termbase.ingest.errors import IngestError
+from termbase.ingest.formats import format_of
 from termbase.ingest.manifest import MANIFEST_NAME, Metadata, load_manifest
 from termbase.ingest.readers import (
     DEFAULT_MAX_BYTES,
@@ -208,7 +209,7 @@ def _scan(planned: _Planned) -> None:
             "no text to ingest (only boilerplate, or nothing at all)", details={"file": reader.filename}
         )
     planned.records = records if keep else None
-    planned.zh_script = LANG_ZH_HANT if reader.tmx_stats.hant else scripts.script
+    planned.zh_script = LANG_ZH_HANT if reader.hant else scripts.script
 
 
 def _plan(session: Session, items: Sequence[tuple[Source, Metadata]], max_bytes: int) -> list[_Planned]:
@@ -303,6 +304,12 @@ def _display_name(reader: DocumentReader) -> str:
     return " + ".join(Path(f.name).name for f in reader.source.files)
 
 
+def _found(reader: DocumentReader, key: str, limit: int) -> str | None:
+    """Metadata the file gives about itself (a web page's date and address), if it fits its column."""
+    value = reader.found_metadata.get(key)
+    return value if value and len(value) <= limit else None
+
+
 def _write(session: Session, planned: _Planned) -> DocumentResult:
     reader, metadata = planned.reader, planned.metadata
     if planned.status == STATUS_UNCHANGED:
@@ -324,9 +331,9 @@ def _write(session: Session, planned: _Planned) -> DocumentResult:
         is_current=True,
         title=metadata.title or reader.title_guess,
         author=metadata.author,
-        date=metadata.date,
+        date=metadata.date or _found(reader, "date", 40),
         venue=metadata.venue,
-        source_url=metadata.source_url,
+        source_url=metadata.source_url or _found(reader, "source_url", 1000),
         layout=reader.layout.value,
         zh_script=planned.zh_script,
         filename=_display_name(reader)[-500:],
@@ -410,16 +417,17 @@ def ingest_upload(
 
 def _pair_by_content(inputs: Sequence[InputFile], max_bytes: int) -> Source:
     """Two uploaded plain-text files not named NAME.zh/NAME.en: the one with Chinese is the Chinese side."""
+    for file in inputs:
+        if Path(file.name).suffix.lower() in (".tmx", ".tsv", ".tab") or format_of(file) is not None:
+            raise Invalid(
+                "a TMX, TSV, web page, Word, PDF or XLIFF file is a whole document: upload it on its own",
+                details={"file": file.name},
+            )
     try:
         ratios = [han_ratio(inspect(f, max_bytes=max_bytes).sample) for f in inputs]
     except IngestError as exc:
         raise _invalid(exc) from None
     zh, en = (inputs[0], inputs[1]) if ratios[0] >= ratios[1] else (inputs[1], inputs[0])
-    for file in (zh, en):
-        if Path(file.name).suffix.lower() in (".tmx", ".tsv", ".tab"):
-            raise Invalid(
-                "a TMX or TSV file is a whole document: upload it on its own", details={"file": file.name}
-            )
     stem = stem_of(en.name)
     return Source(name=f"{zh.name} + {en.name}", stem=stem, files=(zh, en), zh_file=zh, en_file=en)
 

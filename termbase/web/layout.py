@@ -52,6 +52,7 @@ def nav_items() -> list[NavItem]:
         )
     if can(Permission.EDIT):
         items.append(NavItem("Upload", url_for("web.upload"), ("web.upload",)))
+        items.append(NavItem("Prepare", url_for("web.prepare"), ("web.prepare", "web.prepared")))
     export = _first_endpoint("web.export", "web.export_page", "web.exports")
     if export and can(Permission.READ_APPROVED):
         items.append(NavItem("Export", url_for(export), (export,)))
