@@ -21,12 +21,13 @@ over unlinked words where the Chinese has unexplained characters left.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
-from termbase.extract.english import HYPHENS_RE, STOPWORDS, EnToken
+from termbase.extract.english import HYPHENS_RE, EnToken
 from termbase.extract.lexicon import Lexicon, stem
 from termbase.text.segment import Token
 
@@ -277,6 +278,12 @@ class Rendering:
         return self.zh_explained / self.zh_length if self.zh_length else 0.0
 
     @property
+    def surplus(self) -> int:
+        """Unlinked English words beyond one per unexplained Chinese character."""
+        unexplained = math.ceil(max(self.zh_length - self.zh_explained, 0.0) - 1e-9)
+        return max(self.en_content - self.en_linked - unexplained, 0)
+
+    @property
     def en_coverage(self) -> float:
         """Linked content words, and unlinked ones up to one per unexplained Chinese character:
         命运 left unexplained answers for "shared future" in "community with a shared future"."""
@@ -306,7 +313,11 @@ def project(
     first, end = _absorb(inside, tokens, *window, outside_en)
     explained = _explained(inside, tokens, first, end)
     gaps = _gaps(inside, first, end, start, stop)
-    first, end = _extend(tokens, first, end, outside_en | inside_en, round(stop - start - explained))
+    touched = {char for item in inside if first <= item.en < end for char in range(item.start, item.stop)}
+    head_unexplained = stop - 1 not in touched
+    first, end = _extend(
+        tokens, first, end, outside_en | inside_en, round(stop - start - explained), head_unexplained
+    )
     while first < end and tokens[first].stop:
         first += 1
     while end > first and tokens[end - 1].stop:
@@ -410,12 +421,14 @@ def _explained(inside: list[Link], tokens: list[EnToken], first: int, end: int) 
 
 
 def _extend(
-    tokens: list[EnToken], first: int, end: int, linked: set[int], unexplained: int
+    tokens: list[EnToken], first: int, end: int, linked: set[int], unexplained: int, head_unexplained: bool
 ) -> tuple[int, int]:
     """Grow the window over unlinked words while the Chinese has unexplained characters left.
 
-    About one English content word renders two Chinese characters. Rightwards the window may take
-    a prepositional tail ("… for mankind", "… with a shared future"); leftwards, modifiers.
+    About one English content word renders two Chinese characters. Leftwards the window takes
+    modifiers; rightwards a prepositional tail ("… for mankind", "… with a shared future"), or the
+    next word when the Chinese head itself is unexplained (网络法治建设 ~ "law-based cyberspace
+    governance"): English puts its head last too.
     """
     budget = (unexplained + 1) // 2
     if budget <= 0:
@@ -433,12 +446,10 @@ def _extend(
         k = right
         while k < len(tokens) and tokens[k].stop and tokens[k].text in JOINERS and tokens[k].chunk == chunk:
             k += 1
+        if right == end and k == end and not head_unexplained:
+            break  # a tail opens with a preposition: "conference [held]" is not one
         if k >= len(tokens) or tokens[k].chunk != chunk or tokens[k].stop or k in linked:
             break
         right = k + 1
         budget -= 1
     return left, right
-
-
-def en_word_count(tokens: list[EnToken], first: int, end: int) -> int:
-    return sum(1 for t in tokens[first:end] if t.text not in STOPWORDS)

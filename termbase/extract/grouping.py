@@ -23,6 +23,8 @@ from termbase.extract.scoring import METHOD_ALIGNED, METHOD_GLOSS, count_part
 from termbase.records import LANG_EN, LANG_ZH_HANS, LANG_ZH_HANT
 from termbase.text.normalize import singularize, to_simplified
 
+MAX_RENDERINGS_TRIED = 3
+
 
 def propose(
     corpus: Corpus, observations: dict[str, Observation], lexicon: Lexicon, general_freq: Mapping[str, int]
@@ -30,17 +32,20 @@ def propose(
     _add_glosses(corpus, observations)
     judged: dict[str, tuple[str, Seen, termhood.Judgement]] = {}
     for text, observation in observations.items():
-        best = observation.best()
-        if best is None:
-            continue
-        key, seen = best
-        judgement = (
-            termhood.Judgement(True, 0.93, ("glossed in the text",))
-            if "gloss" in seen.kinds
-            else termhood.judge(observation, key, seen, lexicon, general_freq)
-        )
-        if judgement.term:
-            judged[text] = (key, seen, judgement)
+        # The likeliest rendering that is a term: "press conference" when "press conference
+        # held" ranks first but opens a clause.
+        ranked = observation.ranked()
+        for key, seen in ranked[:MAX_RENDERINGS_TRIED]:
+            if seen.count < ranked[0][1].count:
+                break  # a rarer rendering does not stand in for a rejected commoner one
+            judgement = (
+                termhood.Judgement(True, 0.93, ("glossed in the text",))
+                if "gloss" in seen.kinds
+                else termhood.judge(observation, key, seen, lexicon, general_freq)
+            )
+            if judgement.term:
+                judged[text] = (key, seen, judgement)
+                break
     by_key: dict[str, list[str]] = {}
     for text in sorted(judged, key=lambda t: (len(t), t)):
         by_key.setdefault(judged[text][0], []).append(text)

@@ -31,6 +31,7 @@ class Seen:
     fragments: int = 0  # seen as part of a longer English name (World AI [Conference])
     quoted: int = 0  # quoted or title-marked on both sides
     gaps: int = 99  # fewest runs of unexplained Chinese characters in one occurrence
+    surplus: int = 99  # fewest unlinked English words beyond one per unexplained character
 
     @property
     def quality(self) -> float:
@@ -47,20 +48,20 @@ class Observation:
     renderings: dict[str, Seen] = field(default_factory=dict)
     documents: set[str] = field(default_factory=set)
 
+    def ranked(self) -> list[tuple[str, Seen]]:
+        """Renderings, the likeliest first: fully explained, frequent, well explained, with no
+        English word that answers for nothing in the Chinese (press conference, not press
+        conference held), then the one that says more."""
+
+        def rank(key: str) -> tuple[bool, int, float, int, int, str]:
+            seen = self.renderings[key]
+            return (seen.quality >= 0.99, seen.count, seen.quality, -seen.surplus, seen.en_words, key)
+
+        return [(key, self.renderings[key]) for key in sorted(self.renderings, key=rank, reverse=True)]
+
     def best(self) -> tuple[str, Seen] | None:
-        if not self.renderings:
-            return None
-        key = max(
-            self.renderings,
-            key=lambda k: (
-                self.renderings[k].quality >= 0.99,
-                self.renderings[k].count,
-                self.renderings[k].quality,
-                self.renderings[k].en_words,  # of renderings as good, the one that says more
-                k,
-            ),
-        )
-        return key, self.renderings[key]
+        ranked = self.ranked()
+        return ranked[0] if ranked else None
 
 
 def observe(corpus: Corpus, lexicon: Lexicon, general_freq: Mapping[str, int]) -> dict[str, Observation]:
@@ -118,6 +119,7 @@ def observe(corpus: Corpus, lexicon: Lexicon, general_freq: Mapping[str, int]) -
             seen.en_coverage = max(seen.en_coverage, rendering.en_coverage)
             seen.en_words = rendering.en_content
             seen.gaps = min(seen.gaps, rendering.gaps)
+            seen.surplus = min(seen.surplus, rendering.surplus)
             seen.kinds.update(rendering.kinds)
             seen.aligned += en_index == index
             original = corpus.segments[en_index].en_text or ""
