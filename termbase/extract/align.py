@@ -272,6 +272,7 @@ class Rendering:
     en_linked: int  # of which linked to the candidate
     kinds: frozenset[str]
     gaps: int = 0  # runs of Chinese characters nothing explains
+    next_name: bool = False  # the word after the window transliterates another name (President [Xi])
 
     @property
     def zh_coverage(self) -> float:
@@ -335,6 +336,8 @@ def project(
         sum(1 for k in content if k in inside_en),
         kinds,
         gaps,
+        any(item.kind == "pinyin" for item in links.by_en.get(end, ()))
+        and all(item.stop <= start or item.start >= stop for item in links.by_en.get(end, ())),
     )
 
 

@@ -124,9 +124,7 @@ def observe(corpus: Corpus, lexicon: Lexicon, general_freq: Mapping[str, int]) -
             seen.aligned += en_index == index
             original = corpus.segments[en_index].en_text or ""
             seen.forms[display_form(original, window)] += 1
-            if _part_of_longer_name(
-                original, en_tokens, rendering.first, rendering.end, len(candidate.tags) == 1
-            ):
+            if _part_of_longer_name(original, en_tokens, rendering, len(candidate.tags) == 1):
                 seen.fragments += 1
             if candidate.shape == "title" and _en_quoted(original, window):
                 seen.quoted += 1
@@ -137,7 +135,9 @@ def _capitalised(original: str, token: EnToken) -> bool:
     return original[token.start : token.start + 1].isupper()
 
 
-def _part_of_longer_name(original: str, tokens: list[EnToken], first: int, end: int, lexical: bool) -> bool:
+def _part_of_longer_name(
+    original: str, tokens: list[EnToken], rendering: align.Rendering, lexical: bool
+) -> bool:
     """Whether a capitalised window is cut from a longer name.
 
     A window the name continues into on the right is its opening (World AI [Conference]). One
@@ -145,10 +145,12 @@ def _part_of_longer_name(original: str, tokens: list[EnToken], first: int, end: 
     the Chinese is one word of its own ([Global AI Governance] Action Plan ~ 行动计划). A part
     after a preposition is a complement that names a concept itself ([Agenda for] Sustainable
     Development), and so is a head the name goes on from with one ([High-Level Meeting] on …).
+    A transliterated name after it is another name in apposition (Chinese President [Xi]).
     """
+    first, end = rendering.first, rendering.end
     if not _capitalised(original, tokens[end - 1]):
         return False
-    if end < len(tokens) and tokens[end].chunk == tokens[end - 1].chunk:
+    if end < len(tokens) and tokens[end].chunk == tokens[end - 1].chunk and not rendering.next_name:
         following = tokens[end]
         if _capitalised(original, following) and not following.stop:
             return True
