@@ -165,9 +165,10 @@ def link(
         unit_links: list[Link] = []
         for number, gloss in enumerate(sorted(lexicon.glosses(text[start:stop]), key=sorted)):
             matches = {gloss_stem: index.matching(gloss_stem) for gloss_stem in gloss}
-            found_share = sum(1 for found_at in matches.values() if found_at) / len(matches)
+            found_words = sum(1 for found_at in matches.values() if found_at)
+            found_share = found_words / len(matches)
             if found_share < MIN_GLOSS_SHARE:
-                continue  # one word of a long explanatory gloss is chance, not evidence
+                continue  # one word of a longer gloss is chance, not evidence
             kind = "dictionary" if found_share == 1 else "partial"
             for found_at in matches.values():
                 unit_links.extend(Link(start, stop, k, kind, number, len(gloss)) for k in found_at)
@@ -182,8 +183,13 @@ def link(
     for start, stop, _ in linked_units:
         if stop - start >= 2:
             covered.update(range(start, stop))
+    # Units a gloss explains in full, all of whose words are in the English.
+    whole = [(start, stop) for start, stop, links in linked_units if any(x.kind != "partial" for x in links)]
     for start, stop, unit_links in linked_units:
-        if stop - start == 1 and start in covered:
+        # A unit inside a longer one the English renders in full says nothing more (人为 inside
+        # 以人为本 is no "artificial"); a lone character inside any linked word says nothing at all.
+        inside_longer = any(a <= start and stop <= b and (a, b) != (start, stop) for a, b in whole)
+        if inside_longer or stop - start == 1 and start in covered:
             continue
         found.extend(unit_links)
     found.extend(_literal_links(zh_tokens, index))
