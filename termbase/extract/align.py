@@ -65,6 +65,7 @@ class Link:
     kind: str
     gloss: int = 0  # which gloss of the unit (links of one gloss explain it together)
     size: int = 1  # how many words that gloss has
+    word: str = ""  # the gloss word this link found (e and commerce both find e-commerce)
 
 
 @dataclass(slots=True)
@@ -170,8 +171,10 @@ def link(
             if found_share < MIN_GLOSS_SHARE:
                 continue  # one word of a longer gloss is chance, not evidence
             kind = "dictionary" if found_share == 1 else "partial"
-            for found_at in matches.values():
-                unit_links.extend(Link(start, stop, k, kind, number, len(gloss)) for k in found_at)
+            for gloss_stem, found_at in matches.items():
+                unit_links.extend(
+                    Link(start, stop, k, kind, number, len(gloss), gloss_stem) for k in found_at
+                )
             initials = "".join(sorted(s[0] for s in gloss))
             if len(gloss) >= 2:
                 for k, token in enumerate(en_tokens):
@@ -419,7 +422,7 @@ def _explained(inside: list[Link], tokens: list[EnToken], first: int, end: int) 
     for item in inside:
         if first <= item.en < end:
             key = (item.start, item.stop, item.gloss)
-            words[key].add(tokens[item.en].text)
+            words[key].add(item.word or tokens[item.en].text)
             sizes[key] = item.size
     best: dict[int, float] = {}
     for (a, b, gloss), found in words.items():
