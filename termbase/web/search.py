@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
+from flask import g, request
 
 from termbase.auth import Permission, requires
 from termbase.records import WorkflowStatus
+from termbase.services import overview as overview_service
 from termbase.services import search as search_service
 from termbase.web import bp
 from termbase.web.helpers import db, int_arg, read_all, render_page_or_partial
@@ -43,6 +44,10 @@ def index() -> Any:
             offset=(page - 1) * PAGE_SIZE,
             statuses=STATUS_FILTERS[status],
         )
+    overview = None
+    if not q:
+        overview = overview_service.overview(db(), include_unapproved=full_access)
+        g.lookup_examples = overview.examples  # the placeholder shows the same examples
     hidden = 0
     if results is not None and results.empty and not full_access:
         # Say that unreviewed entries exist (not what they are), so visitors know logging in helps.
@@ -58,5 +63,6 @@ def index() -> Any:
         full_access=full_access,
         field_labels=FIELD_LABELS,
         hidden=hidden,
+        overview=overview,
         more_hidden=hidden >= MAX_HIDDEN_COUNT,
     )
