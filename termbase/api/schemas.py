@@ -325,11 +325,20 @@ class SearchPage(Page):
 OffsetUnit = Literal["codepoint", "utf16"]
 
 
+UNREVIEWED_PARAMETER = (
+    "Also use unreviewed candidates: candidate entries and proposed variants (only for users who may "
+    "read them). By default only approved entries and accepted terms are used; every item of the "
+    "reply says whether it is reviewed."
+)
+REVIEWED_FLAG = (
+    "True when an editor approved the entry and accepted the term; false for an unreviewed "
+    "candidate, which must not be offered as an approved translation."
+)
+
+
 class RecognizeRequest(Body):
     text: Annotated[str, Field(max_length=MAX_SEGMENT_LENGTH)]
-    include_unapproved: bool = Field(
-        default=True, description="Also candidate entries (only for users who may read them)."
-    )
+    include_unapproved: bool = Field(default=False, description=UNREVIEWED_PARAMETER)
     offsets: OffsetUnit = Field(
         default="codepoint", description="Count offsets in Unicode code points or in UTF-16 code units."
     )
@@ -340,6 +349,7 @@ class Equivalent(Model):
     language: Language
     text: str
     usage_status: UsageStatus
+    reviewed: bool = Field(description=REVIEWED_FLAG)
 
 
 class RecognizedTerm(Model):
@@ -353,16 +363,22 @@ class RecognizedTerm(Model):
     review: TermReview
     concept_id: int
     concept_status: WorkflowStatus
+    reviewed: bool = Field(description=REVIEWED_FLAG)
     equivalents: list[Equivalent] = Field(description="Preferred terms in the other language.")
 
 
+INCLUDES_UNREVIEWED = "Whether unreviewed candidates were used (asked for, and allowed to this user)."
+
+
 class RecognizeResponse(Model):
+    includes_unreviewed: bool = Field(description=INCLUDES_UNREVIEWED)
     matches: list[RecognizedTerm]
 
 
 class QARequest(Body):
     source: Annotated[str, Field(max_length=MAX_SEGMENT_LENGTH)]
     target: Annotated[str, Field(max_length=MAX_SEGMENT_LENGTH)]
+    include_unapproved: bool = Field(default=False, description=UNREVIEWED_PARAMETER)
     offsets: OffsetUnit = "codepoint"
 
 
@@ -377,7 +393,9 @@ class QAIssue(Model):
     usage_status: UsageStatus
     message: str
     suggestions: list[Equivalent]
+    reviewed: bool = Field(description="False when an unreviewed candidate entry or term raised the issue.")
 
 
 class QAResponse(Model):
+    includes_unreviewed: bool = Field(description=INCLUDES_UNREVIEWED)
     issues: list[QAIssue]

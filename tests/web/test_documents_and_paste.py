@@ -145,7 +145,10 @@ def test_paste_english_and_deprecated_terms(
     session.commit()
     html = (
         as_role("translator")
-        .post("/paste", data={"text": "States must fight Cyber-Attacks and cyberterror together."})
+        .post(
+            "/paste",
+            data={"text": "States must fight Cyber-Attacks and cyberterror together.", "candidates": "1"},
+        )
         .get_data(as_text=True)
     )
     assert "2 terms found" in html
@@ -166,10 +169,41 @@ def test_paste_lists_accepted_translations_before_proposed_ones(
 ) -> None:
     anonymous = client.post("/paste", data={"text": "尊重网络主权"}).get_data(as_text=True)
     assert "Internet sovereignty" not in anonymous
-    html = as_role("translator").post("/paste", data={"text": "尊重网络主权"}).get_data(as_text=True)
+    translator = as_role("translator")
+    approved_only = translator.post("/paste", data={"text": "尊重网络主权"}).get_data(as_text=True)
+    assert "Internet sovereignty" not in approved_only
+    html = translator.post("/paste", data={"text": "尊重网络主权", "candidates": "1"}).get_data(as_text=True)
     table = html[html.index('<table class="found">') :]
     accepted = table.index('<span class="equivalent" lang="en" data-copy-text>cyber sovereignty</span>')
     proposed = table.index(
         '<span class="equivalent proposed" lang="en" data-copy-text>Internet sovereignty</span>'
     )
     assert accepted < proposed
+
+
+def test_paste_shows_one_row_per_term_with_its_count(client: FlaskClient, sample: Sample) -> None:
+    text = "网络安全、網絡安全和网络安全,还有网络主权。"
+    html = client.post("/paste", data={"text": text}).get_data(as_text=True)
+    assert "2 terms found, 4 occurrences" in html
+    table = html[html.index('<table class="found">') :]
+    assert table.count("<tr class=") == 2
+    assert '<td class="count">3</td>' in table
+    assert '<td class="count">1</td>' in table
+    assert 'written <span lang="zh-Hans">網絡安全</span>' in table
+    assert not re.search(r"\d+–\d+", table)  # no character offsets
+
+
+def test_paste_uses_approved_entries_unless_candidates_are_asked_for(
+    client: FlaskClient, sample: Sample, as_role: Callable[[str | None], FlaskClient]
+) -> None:
+    text = "反对网络攻击,维护网络安全。"
+    translator = as_role("translator")
+    default = translator.post("/paste", data={"text": text}).get_data(as_text=True)
+    assert "1 term found" in default
+    assert "Approved entries only." in default
+    assert 'name="candidates"' in default
+    both = translator.post("/paste", data={"text": text, "candidates": "1"}).get_data(as_text=True)
+    assert "2 terms found" in both
+    table = both[both.index('<table class="found">') :]
+    assert table.count("unreviewed") == 2  # the row's class and its badge, for the candidate only
+    assert '<span class="badge review-candidate">unreviewed</span>' in table
