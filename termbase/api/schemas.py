@@ -284,6 +284,22 @@ class SearchQuery(Model):
     q: Annotated[str, Field(max_length=200, pattern=NO_NUL)] = Field(
         description="Chinese (either script), pinyin with or without tones, pinyin initials, or English."
     )
+    lang: Literal["zh", "en"] | None = Field(
+        default=None,
+        description="The query's language: zh reads it as Chinese characters, pinyin or initials only; "
+        "en as English only. By default every reading is tried.",
+    )
+    subject_field: Annotated[str, Field(max_length=200, pattern=NO_NUL)] | None = Field(
+        default=None, description="Only entries of this subject field (exactly)."
+    )
+    document: Annotated[str, Field(max_length=200, pattern=NO_NUL)] | None = Field(
+        default=None, description="Only entries with a term cited in this document (its slug)."
+    )
+    status: Literal["approved", "candidate", "rejected", "all"] | None = Field(
+        default=None,
+        description="Only entries of this status; by default approved and candidate ones. Readers of "
+        "approved entries only always get approved ones.",
+    )
 
 
 class SearchHit(Model):

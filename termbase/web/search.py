@@ -23,6 +23,17 @@ STATUS_FILTERS = {
     "all": tuple(s.value for s in WorkflowStatus),
 }
 FIELD_LABELS = {"zh": "Chinese", "en": "English", "pinyin": "pinyin", "initials": "pinyin initials"}
+QUERY_LANGUAGE_LABELS = {"zh": "Chinese, pinyin or initials", "en": "English"}
+
+
+def _filters() -> search_service.Filters:
+    """The lookup's filters from the URL; unknown values are ignored rather than refused."""
+    language = request.args.get("lang", "")
+    return search_service.Filters(
+        subject_field=request.args.get("subject", "").strip()[:200] or None,
+        document=request.args.get("document", "").strip()[:200] or None,
+        language=language if language in search_service.QUERY_LANGUAGES else None,
+    )
 
 
 @bp.get("/")
@@ -34,6 +45,7 @@ def index() -> Any:
     full_access = read_all()
     if status not in STATUS_FILTERS or not full_access:
         status = ""
+    filters = _filters()
     results = None
     if q:
         results = search_service.search(
@@ -43,13 +55,14 @@ def index() -> Any:
             limit=PAGE_SIZE,
             offset=(page - 1) * PAGE_SIZE,
             statuses=STATUS_FILTERS[status],
+            filters=filters,
         )
     overview = None
     if not q:
         overview = overview_service.overview(db(), include_unapproved=full_access)
         g.lookup_examples = overview.examples  # the placeholder shows the same examples
     hidden = 0
-    if results is not None and results.empty and not full_access:
+    if results is not None and results.empty and not full_access and not filters.active:
         # Say that unreviewed entries exist (not what they are), so visitors know logging in helps.
         unreviewed = search_service.search(db(), q, include_unapproved=True, limit=MAX_HIDDEN_COUNT)
         hidden = len(unreviewed.hits)
@@ -64,5 +77,9 @@ def index() -> Any:
         field_labels=FIELD_LABELS,
         hidden=hidden,
         overview=overview,
+        filters=filters,
+        subject_fields=search_service.subject_fields(db(), include_unapproved=full_access),
+        documents=search_service.document_choices(db()),
+        query_languages=QUERY_LANGUAGE_LABELS,
         more_hidden=hidden >= MAX_HIDDEN_COUNT,
     )
