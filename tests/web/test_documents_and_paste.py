@@ -72,7 +72,7 @@ def test_terms_added_later_are_recognized_without_citations(
     assert 'term-mark status-approved" href' not in plain
 
 
-def test_glued_words_are_marked_at_their_original_offsets(
+def test_glued_words_are_shown_split_and_marked(
     client: FlaskClient, session: Session, sample: Sample
 ) -> None:
     text = "We must respect theCyberspace of every nation."
@@ -95,7 +95,7 @@ def test_glued_words_are_marked_at_their_original_offsets(
     session.commit()
     html = client.get("/documents/glued").get_data(as_text=True)
     assert re.search(
-        rf'respect the<a class="term-mark status-approved" href="/concepts/{sample.space}"[^>]*>Cyberspace</a> of',
+        rf'respect the <a class="term-mark status-approved" href="/concepts/{sample.space}"[^>]*>Cyberspace</a> of',
         html,
     )
     assert 'class="aligned one-column"' in html
@@ -207,3 +207,37 @@ def test_paste_uses_approved_entries_unless_candidates_are_asked_for(
     table = both[both.index('<table class="found">') :]
     assert table.count("unreviewed") == 2  # the row's class and its badge, for the candidate only
     assert '<span class="badge review-candidate">unreviewed</span>' in table
+
+
+def test_english_only_view_shows_glued_words_split_as_ingest_split_them(
+    client: FlaskClient, session: Session, sample: Sample
+) -> None:
+    text = "Nations should respect eachother's cyber sovereignty inthe networked world."
+    splits = [text.index("other"), text.index("the networked")]
+    document = Document(
+        slug="glued-page",
+        version=1,
+        is_current=True,
+        title="A page with glued words",
+        layout="en-only",
+        zh_script="zh-Hans",
+        filename="glued.txt",
+        content_hash="1" * 64,
+    )
+    document.segments = [
+        Segment(position=0, kind="en", en_text=text, en_match=match_text(text), en_splits=splits)
+    ]
+    session.add(document)
+    session.commit()
+    html = client.get("/documents/glued-page").get_data(as_text=True)
+    segment = _segment_html(html, 0)
+    assert "eachother" not in segment
+    assert "inthe" not in segment
+    assert "each other&#39;s" in segment
+    assert "in the networked world." in segment
+    # The known term is still linked, at its place in the split text.
+    assert re.search(
+        rf'<a class="term-mark status-approved" href="/concepts/{sample.sovereignty}"[^>]*>cyber sovereignty</a>',
+        segment,
+    )
+    assert "English only" in client.get("/documents").get_data(as_text=True)
