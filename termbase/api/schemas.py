@@ -40,6 +40,11 @@ _VISIBLE = (
     r"\u3000\ufeff]"
 )
 HAS_VISIBLE = rf"^[^\x00]*{_VISIBLE}[^\x00]*$"
+# What each pattern requires, in the words a validation error uses instead of the pattern itself.
+PATTERN_MESSAGES = {
+    NO_NUL: "must not contain a NUL character (U+0000)",
+    HAS_VISIBLE: "must contain at least one visible character, and no NUL character (U+0000)",
+}
 
 
 def _integral(value: object) -> object:
