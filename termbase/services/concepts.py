@@ -30,6 +30,7 @@ from termbase.services.errors import Conflict, Invalid, NotFound
 from termbase.text.keys import term_keys
 from termbase.text.normalize import clean_term_text, normalize_term
 from termbase.text.validate import term_text_problem
+from termbase.text.wording import counted
 
 CONCEPT_FIELDS = ("subject_field", "note", "status", "confidence")
 TERM_FIELDS = ("text", "usage_status", "term_type", "part_of_speech", "note", "pinyin", "review")
@@ -260,7 +261,7 @@ def create_concept(
         raise Invalid("a concept needs at least one term", details={"field": "terms"})
     _set_definitions(concept, definitions or {})
     session.add(concept)
-    record(session, concept, "create", actor, None, f"created with {len(concept.terms)} terms")
+    record(session, concept, "create", actor, None, f"created with {counted(len(concept.terms), 'term')}")
     return concept
 
 
@@ -446,7 +447,9 @@ def split_concept(
         new.terms.append(term)
     session.add(new)
     _touch(concept, actor)
-    record(session, concept, "split", actor, before, f"split {len(moving)} terms into a new concept")
+    record(
+        session, concept, "split", actor, before, f"split {counted(len(moving), 'term')} into a new concept"
+    )
     record(session, new, "create", actor, None, f"split from concept {concept.id}")
     return new
 

@@ -86,6 +86,7 @@ from termbase.tbx.vocab import Generation, part_of_speech_to_tbx, term_type_to_t
 from termbase.text.keys import TermKeys, term_keys
 from termbase.text.normalize import clean_term_text, normalize_term
 from termbase.text.validate import term_text_problem
+from termbase.text.wording import counted
 
 BATCH_SIZE = 500
 # Files smaller than this are read in the importing process even when it may use a worker:
@@ -163,7 +164,7 @@ class ImportReport:
         if self.skipped:
             text += f", {self.skipped} skipped"
         if self.skipped_terms:
-            text += f"; {self.skipped_terms} terms in other languages ignored"
+            text += f"; {counted(self.skipped_terms, 'term')} in other languages ignored"
         return text
 
     def as_dict(self) -> dict[str, Any]:

@@ -115,3 +115,34 @@ def test_help_without_visible_entries_uses_neutral_wording(client: FlaskClient, 
     html = client.get("/help").get_data(as_text=True)
     assert "For example" not in html
     assert "Pinyin initials" in html
+
+
+def test_counts_agree_with_their_nouns(client: FlaskClient, session: Session, sample: Sample) -> None:
+    html = client.get("/", query_string={"q": "cyber sovereignty"}).get_data(as_text=True)
+    assert re.search(r"1 entry\s+for “cyber sovereignty”", html)
+    create_concept(
+        session,
+        [
+            TermInput(language="en", text="cyber sovereignty clause"),
+            TermInput(language="zh-Hans", text="主权条款"),
+        ],
+        actor="t",
+        status="approved",
+    )
+    session.commit()
+    html = client.get("/", query_string={"q": "cyber sovereignty"}).get_data(as_text=True)
+    assert re.search(r"2 entries\s+for “cyber sovereignty”", html)
+    document = client.get(f"/documents/{sample.document_slug}").get_data(as_text=True)
+    assert "5 segments" in document
+
+
+def test_a_one_entry_summary_is_singular(client: FlaskClient, session: Session) -> None:
+    create_concept(
+        session,
+        [TermInput(language="zh-Hans", text="数据安全"), TermInput(language="en", text="data security")],
+        actor="t",
+        status="approved",
+    )
+    session.commit()
+    text = " ".join(unescape(re.sub(r"<[^>]+>", " ", client.get("/").get_data(as_text=True))).split())
+    assert "The termbase holds 1 entry: 1 approved entry." in text
