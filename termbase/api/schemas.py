@@ -313,8 +313,10 @@ class SearchHit(Model):
     status: WorkflowStatus
     confidence: float | None
     zh: str | None
-    zh_hant: str | None
-    pinyin: str | None
+    zh_hant: str | None = Field(
+        description="The Traditional form: the entry's own Traditional term, else derived with OpenCC."
+    )
+    pinyin: str | None = Field(description="Hanyu pinyin with tone marks, written word by word.")
     en: str | None
     matched_term_id: int
     matched_text: str

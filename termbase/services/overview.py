@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session, selectinload
 from termbase.models import Concept
 from termbase.records import LANG_EN, LANG_ZH_HANS, LANG_ZH_HANT, TermReview, WorkflowStatus
 from termbase.services import search as search_service
-from termbase.text.normalize import to_traditional
 from termbase.text.pinyin import toneless
 
 # Entries read to draw examples from: the most confident visible ones.
@@ -61,8 +60,7 @@ def _entry_forms(concept: Concept) -> tuple[str, str, str | None, str | None, st
     en = search_service.preferred_term(accepted, (LANG_EN,))
     if zh is None or en is None:
         return None
-    hant = search_service.preferred_term(accepted, (LANG_ZH_HANT,))
-    traditional = hant.text if hant is not None else to_traditional(zh.text)
+    traditional = search_service.traditional_form(accepted, zh)
     return zh.text, en.text, traditional, zh.pinyin, zh.pinyin_initials
 
 

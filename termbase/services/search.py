@@ -33,7 +33,7 @@ from sqlalchemy.sql.operators import custom_op
 
 from termbase.models import Citation, Concept, Document, Segment, Term, TermSuffix
 from termbase.records import LANG_EN, LANG_ZH_HANS, LANG_ZH_HANT, TermReview, UsageStatus, WorkflowStatus
-from termbase.text.normalize import has_han, normalize_term, search_key
+from termbase.text.normalize import has_han, normalize_term, search_key, to_traditional
 from termbase.text.pinyin import query_pinyin_key
 from termbase.text.suffixes import FIELD_PINYIN, FIELD_TEXT, SUFFIX_LENGTH
 
@@ -568,6 +568,8 @@ class TermLike(Protocol):
     def usage_status(self) -> str: ...
     @property
     def review(self) -> str: ...
+    @property
+    def text(self) -> str: ...
 
 
 TermT = TypeVar("TermT", bound=TermLike)
@@ -596,6 +598,21 @@ def preferred_term(terms: Iterable[TermT], languages: Collection[str]) -> TermT 
     """The term to show first for ``languages``: preferred, accepted, Simplified, oldest."""
     eligible = [t for t in terms if t.language in languages and t.review != TermReview.REJECTED.value]
     return min(eligible, key=_term_rank, default=None)
+
+
+def traditional_form(terms: Iterable[TermLike], zh: TermLike | None) -> str | None:
+    """The Traditional form to show beside ``zh``: the entry's own Traditional term, else OpenCC's.
+
+    Every Chinese entry shows one, derived the same way everywhere (``to_traditional``);
+    None when ``zh`` is itself Traditional or has no distinct Traditional form.
+    """
+    if zh is None:
+        return None
+    hant = preferred_term(terms, (LANG_ZH_HANT,))
+    if hant is not None:
+        return hant.text if hant is not zh else None
+    derived = to_traditional(zh.text)
+    return derived if derived != zh.text else None
 
 
 def _hits(
@@ -636,7 +653,6 @@ def _hits(
         if concept is None or matched is None:  # deleted between the two queries
             continue
         zh = preferred_term(terms, ZH_LANGUAGES)
-        hant = preferred_term(terms, (LANG_ZH_HANT,))
         en = preferred_term(terms, EN_LANGUAGES)
         hits.append(
             SearchHit(
@@ -645,7 +661,7 @@ def _hits(
                 status=concept.status,
                 confidence=concept.confidence,
                 zh=zh.text if zh else None,
-                zh_hant=hant.text if hant and hant is not zh else None,
+                zh_hant=traditional_form(terms, zh),
                 pinyin=zh.pinyin if zh else None,
                 en=en.text if en else None,
                 usage_status=matched.usage_status,

@@ -172,3 +172,12 @@ def test_filters_combine_with_status_and_survive_paging(
     ).get_data(as_text=True)
     assert _concept_links(html) == [sample.attack]
     assert '<option value="candidate" selected>' in html
+
+
+def test_every_chinese_hit_shows_its_traditional_form(client: FlaskClient, sample: Sample) -> None:
+    html = client.get("/?q=网络").get_data(as_text=True)
+    # 网络主权 has a Traditional term of its own; 网络安全 and 网络空间 get OpenCC's, the same way.
+    for traditional in ("網絡主權", "網絡安全", "網絡空間"):
+        assert f'<span class="variant" lang="zh-Hant">{traditional}</span>' in html
+    api = client.get("/api/v1/search", query_string={"q": "网络安全"}).get_json()
+    assert api["items"][0]["zh_hant"] == "網絡安全"
