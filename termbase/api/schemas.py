@@ -23,6 +23,8 @@ from pydantic import (
 from termbase.models import Term
 from termbase.records import LANGUAGES, TermReview, UsageStatus, WorkflowStatus
 from termbase.services.concepts import MAX_TERM_LENGTH, apply_term_text
+from termbase.text.normalize import clean_term_text
+from termbase.text.validate import term_text_problem
 
 Language = Literal["zh-Hans", "zh-Hant", "en"]
 assert set(get_args(Language)) == set(LANGUAGES)
@@ -72,7 +74,10 @@ Timestamp = Annotated[datetime, AfterValidator(_aware)]
 
 
 def term_fits(language: str, text: str) -> str | None:
-    """Why a term's derived keys (normal form, pinyin) would not fit their columns, or None."""
+    """Why a term cannot hold ``text``: the term text rule, or derived keys (normal form, pinyin)
+    that would not fit their columns; None when it can."""
+    if problem := term_text_problem(language, clean_term_text(text)):
+        return problem
     term = Term(language=language)
     try:
         apply_term_text(term, text)
@@ -114,9 +119,16 @@ class ErrorResponse(Model):
 # ---------------------------------------------------------------------------- terms and concepts
 
 
+TERM_TEXT_RULE = (
+    "A Chinese term may not contain an emoji or pictograph, nor a combining mark that belongs to no letter."
+)
+
+
 class TermCreate(Body):
     language: Language
-    text: Annotated[str, Field(min_length=1, max_length=MAX_TERM_LENGTH, pattern=HAS_VISIBLE)]
+    text: Annotated[
+        str, Field(min_length=1, max_length=MAX_TERM_LENGTH, pattern=HAS_VISIBLE, description=TERM_TEXT_RULE)
+    ]
     usage_status: UsageStatus = UsageStatus.ADMITTED
     review: TermReview = TermReview.ACCEPTED
     part_of_speech: ShortText | None = None
@@ -143,7 +155,13 @@ class TermPatch(Body):
     text, usage status and review unchanged."""
 
     version: Version | None = Field(default=None, description="Or send the version as If-Match.")
-    text: Annotated[str, Field(min_length=1, max_length=MAX_TERM_LENGTH, pattern=HAS_VISIBLE)] | None = None
+    text: (
+        Annotated[
+            str,
+            Field(min_length=1, max_length=MAX_TERM_LENGTH, pattern=HAS_VISIBLE, description=TERM_TEXT_RULE),
+        ]
+        | None
+    ) = None
     usage_status: UsageStatus | None = None
     review: TermReview | None = None
     part_of_speech: ShortText | None = None
