@@ -66,6 +66,7 @@ def index() -> Any:
         # Say that unreviewed entries exist (not what they are), so visitors know logging in helps.
         unreviewed = search_service.search(db(), q, include_unapproved=True, limit=MAX_HIDDEN_COUNT)
         hidden = len(unreviewed.hits)
+    documents = search_service.document_choices(db())
     return render_page_or_partial(
         "search/index.html",
         "search/_results.html",
@@ -79,7 +80,8 @@ def index() -> Any:
         overview=overview,
         filters=filters,
         subject_fields=search_service.subject_fields(db(), include_unapproved=full_access),
-        documents=search_service.document_choices(db()),
+        documents=documents,
+        document_titles=dict(documents),
         query_languages=QUERY_LANGUAGE_LABELS,
         more_hidden=hidden >= MAX_HIDDEN_COUNT,
     )

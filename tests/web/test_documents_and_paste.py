@@ -187,8 +187,8 @@ def test_paste_shows_one_row_per_term_with_its_count(client: FlaskClient, sample
     assert "2 terms found, 4 occurrences" in html
     table = html[html.index('<table class="found">') :]
     assert table.count("<tr class=") == 2
-    assert '<td class="count">3</td>' in table
-    assert '<td class="count">1</td>' in table
+    assert '<td class="times">3</td>' in table
+    assert '<td class="times">1</td>' in table
     assert 'written <span lang="zh-Hans">網絡安全</span>' in table
     assert not re.search(r"\d+–\d+", table)  # no character offsets
 

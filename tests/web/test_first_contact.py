@@ -96,7 +96,7 @@ def test_editor_is_pointed_to_the_review_queue(
     html = as_role("editor").get("/").get_data(as_text=True)
     text = " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
     assert "1 proposed variant of existing entries awaits review too." in text
-    assert "Review the 3 waiting items" in text
+    assert "3 items await review: open the review queue ." in text
     assert "demo editor" not in text
 
 
