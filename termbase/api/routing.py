@@ -74,7 +74,7 @@ def _plain_message(error: Mapping[str, Any]) -> str:
     """pydantic's message, except where it would show a pattern: say what the pattern requires."""
     if error["type"] != "string_pattern_mismatch":
         return str(error["msg"])
-    pattern = (error.get("ctx") or {}).get("pattern")
+    pattern = str((error.get("ctx") or {}).get("pattern", ""))
     return PATTERN_MESSAGES.get(pattern, "is not in the expected form")
 
 

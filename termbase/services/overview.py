@@ -49,10 +49,6 @@ class Overview:
         return self.candidates + self.proposals
 
 
-def _visible_statuses(include_unapproved: bool) -> tuple[str, ...]:
-    return search_service.default_statuses(include_unapproved)
-
-
 def _entry_forms(concept: Concept) -> tuple[str, str, str | None, str | None, str | None] | None:
     """(Simplified, English, Traditional, pinyin, initials) of an entry, or None without both languages."""
     accepted = [t for t in concept.terms if t.review == TermReview.ACCEPTED.value]
@@ -99,7 +95,7 @@ def lookup_examples(session: Session, *, include_unapproved: bool, limit: int = 
     concepts = list(
         session.scalars(
             select(Concept)
-            .where(Concept.status.in_(_visible_statuses(include_unapproved)))
+            .where(Concept.status.in_(search_service.default_statuses(include_unapproved)))
             .options(selectinload(Concept.terms))
             # Approved entries first, then the most confident.
             .order_by(Concept.status, Concept.confidence.is_(None), Concept.confidence.desc(), Concept.id)
