@@ -166,7 +166,7 @@ def test_cli_extract_reports_and_commits(seeded: Session, runner: FlaskCliRunner
     assert _counts(seeded)[0] > 0
     again = runner.invoke(args=["extract", "--document", "speech"])
     assert again.exit_code == 0
-    assert " 0 new candidate concept(s), 0 variant candidate(s), 0 new citation(s)" in again.output
+    assert " 0 new candidate concepts, 0 variant candidates, 0 new citations" in again.output
     missing = runner.invoke(args=["extract", "--document", "nope"])
     assert missing.exit_code == 1
 
