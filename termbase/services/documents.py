@@ -501,6 +501,7 @@ def concept_citations(
     lines = []
     for segment_id in page_ids:
         segment, document = segments[segment_id]
+        en_text, en_marks = _split_english(segment.en_text, segment.en_splits or (), en.get(segment_id, []))
         lines.append(
             CitationLine(
                 segment_id=segment.id,
@@ -512,9 +513,9 @@ def concept_citations(
                 zh_script=document.zh_script or "zh-Hans",
                 kind=segment.kind,
                 zh_text=segment.zh_text,
-                en_text=segment.en_text,
+                en_text=en_text,
                 zh_marks=resolve_overlaps(zh.get(segment_id, []), len(segment.zh_text or "")),
-                en_marks=resolve_overlaps(en.get(segment_id, []), len(segment.en_text or "")),
+                en_marks=resolve_overlaps(en_marks, len(en_text or "")),
             )
         )
     return CitationPage(lines=lines, offset=offset, limit=limit, total=total, by_document=by_document)

@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 from web_sample import Sample
 
-from termbase.models import Document, Segment
+from termbase.models import Citation, Document, Segment, Term
 from termbase.services import documents as document_service
 from termbase.services.concepts import TermInput, create_concept
 from termbase.text.normalize import match_text
@@ -241,3 +241,24 @@ def test_english_only_view_shows_glued_words_split_as_ingest_split_them(
         segment,
     )
     assert "English only" in client.get("/documents").get_data(as_text=True)
+
+
+def test_citations_of_an_entry_show_glued_words_split(session: Session, sample: Sample) -> None:
+    text = "We respect theCyberspace of every nation."
+    start = text.index("Cyber")
+    document = Document(
+        slug="glued-citation",
+        title="Glued words cited",
+        layout="en-only",
+        content_hash="2" * 64,
+        segments=[Segment(position=0, kind="en", en_text=text, en_match=match_text(text), en_splits=[start])],
+    )
+    session.add(document)
+    session.flush()
+    term = session.query(Term).filter_by(concept_id=sample.space, language="en").one()
+    session.add(Citation(term_id=term.id, segment_id=document.segments[0].id, start=start, end=start + 10))
+    session.commit()
+    [line] = document_service.concept_citations(session, sample.space, include_unapproved=False).lines
+    assert line.en_text == "We respect the Cyberspace of every nation."
+    [mark] = line.en_marks
+    assert line.en_text[mark.start : mark.end] == "Cyberspace"
