@@ -84,8 +84,13 @@ def _candidate_examples(concepts: list[Concept]) -> list[Example]:
 
 
 def _finds(session: Session, example: Example, include_unapproved: bool) -> bool:
+    # Every example is a whole key of its entry: the exact tier finds it, no "contains" scan needed.
     results = search_service.search(
-        session, example.query, include_unapproved=include_unapproved, limit=search_service.MAX_LIMIT
+        session,
+        example.query,
+        include_unapproved=include_unapproved,
+        limit=search_service.MAX_LIMIT,
+        contains=False,
     )
     return any(hit.concept_id == example.concept_id for hit in results.hits)
 
