@@ -11,7 +11,7 @@ from termbase.records import WorkflowStatus
 from termbase.services import overview as overview_service
 from termbase.services import search as search_service
 from termbase.web import bp
-from termbase.web.helpers import db, int_arg, read_all, render_page_or_partial
+from termbase.web.helpers import db, int_arg, is_partial, read_all, render_page_or_partial
 
 PAGE_SIZE = 25
 MAX_HIDDEN_COUNT = 20
@@ -79,7 +79,10 @@ def index() -> Any:
         hidden=hidden,
         overview=overview,
         filters=filters,
-        subject_fields=search_service.subject_fields(db(), include_unapproved=full_access),
+        # The filter row is not part of the live-search fragment: its choices only for whole pages.
+        subject_fields=[]
+        if is_partial()
+        else search_service.subject_fields(db(), include_unapproved=full_access),
         documents=documents,
         document_titles=dict(documents),
         query_languages=QUERY_LANGUAGE_LABELS,
