@@ -62,6 +62,7 @@ from termbase.extract.scoring import (
 from termbase.records import LANG_EN, LANG_ZH_HANS, LANG_ZH_HANT, WorkflowStatus
 from termbase.text.normalize import match_text, normalize_term, to_simplified
 from termbase.text.segment import Segmenter, default_segmenter
+from termbase.text.wording import counted, plural
 
 METHOD_VARIANT = "variant (another rendering of a part)"
 POSITION_WINDOW = 0.03  # share of a document an unaligned Chinese segment may drift from its English
@@ -819,7 +820,7 @@ class _Run:
                 "substitution": change,
                 "en_count": len(occurrences),
                 "documents": sorted({self.segments[i].document for i, *_ in occurrences}),
-                "explanation": f"{text!r} reads like {en!r} with {change}; found {len(occurrences)} time(s)",
+                "explanation": f"{text!r} reads like {en!r} with {change}; found {counted(len(occurrences), 'time')}",
             }
             term = ProposedTerm(LANG_EN, text, spans, evidence, review="candidate")
             if isinstance(target, int):
@@ -1169,11 +1170,14 @@ def _preferred(forms: Counter[str]) -> str:
 
 def _explanation(pair: _Pair, text: str) -> str:
     evidence = pair.evidence
-    found = f"found together in {evidence['cooccurrence']} of {evidence['zh_count']} segment(s) with {pair.candidate.text}"
+    found = (
+        f"found together in {evidence['cooccurrence']} of {counted(evidence['zh_count'], 'segment')} "
+        f"with {pair.candidate.text}"
+    )
     if pair.method == METHOD_QUOTED:
         return (
             f"{pair.candidate.text} ↔ {text!r}: quoted on both sides of {evidence['quoted_together']} "
-            f"aligned segment(s); {found}"
+            f"aligned {plural('segment', evidence['quoted_together'])}; {found}"
         )
     if pair.method == METHOD_COOCCURRENCE:
         coverage = evidence["dictionary_coverage"]

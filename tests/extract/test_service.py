@@ -195,7 +195,7 @@ def test_a_later_document_refreshes_a_candidates_evidence_but_no_decided_ones(se
     assert (evidence["zh_count"], evidence["cooccurrence"]) == (2, 2)
     assert evidence["documents"] == ["first", "second"]
     assert set(evidence["by_document"]) == {"first", "second"}
-    assert "found together in 2 of 2 segment(s)" in evidence["explanation"]
+    assert "found together in 2 of 2 segments" in evidence["explanation"]
     assert (candidate.confidence or 0.0) > before
     approved = _concept(session, "云计算")
     assert (approved.confidence, approved.evidence, approved.version) == approved_state
