@@ -13,6 +13,7 @@ from termbase.cli.common import transaction
 from termbase.models import Document
 from termbase.services import extraction
 from termbase.services.ingesting import ingest_path, ingest_paths
+from termbase.text.wording import counted
 
 
 @click.command("ingest")
@@ -44,7 +45,9 @@ def seed_command() -> None:
     with transaction() as session:
         existing = session.scalar(select(func.count()).select_from(Document))
         if existing:
-            click.echo(f"{existing} documents already loaded; seeds not ingested (termbase ingest adds more)")
+            click.echo(
+                f"{counted(existing, 'document')} already loaded; seeds not ingested (termbase ingest adds more)"
+            )
             return
         report = ingest_path(
             session, seeds, actor="seed", max_bytes=int(current_app.config["MAX_INGEST_BYTES"])

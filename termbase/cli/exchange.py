@@ -22,6 +22,7 @@ from termbase.services import exporting
 from termbase.services.errors import Invalid
 from termbase.services.importing import import_file
 from termbase.tbx.vocab import parse_lang_codes
+from termbase.text.wording import counted
 
 
 @click.command("export")
@@ -108,11 +109,14 @@ def export_command(
                 out.write(chunk)
                 size += len(chunk)
             out.flush()
-            click.echo(f"exported {stream.entries} entries ({size} bytes)", err=True)
+            click.echo(f"exported {counted(stream.entries, 'entry')} ({counted(size, 'byte')})", err=True)
             return
         target = Path(output)
         size = _write_atomically(target, stream)
-    click.echo(f"exported {stream.entries} entries to {target} ({size} bytes, {options.format})", err=True)
+    click.echo(
+        f"exported {counted(stream.entries, 'entry')} to {target} ({counted(size, 'byte')}, {options.format})",
+        err=True,
+    )
 
 
 @contextlib.contextmanager

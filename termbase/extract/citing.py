@@ -35,6 +35,7 @@ from termbase.extract.records import (
 )
 from termbase.records import LANG_EN, LANG_ZH_HANT, WorkflowStatus
 from termbase.text.normalize import normalize_term, to_simplified
+from termbase.text.wording import counted
 
 METHOD_VARIANT = "variant (another rendering of a part)"
 MAX_RECOGNIZED_TOKENS = 10
@@ -207,7 +208,7 @@ def propose_variants(
             "substitution": change,
             "en_count": occurrences,
             "documents": sorted({corpus.segments[i].document for i, _ in found[key]}),
-            "explanation": f"{text!r} reads like {en!r} with {change}; found {occurrences} time(s)",
+            "explanation": f"{text!r} reads like {en!r} with {change}; found {counted(occurrences, 'time')}",
         }
         term = ProposedTerm(LANG_EN, text, spans, evidence, review="candidate")
         if isinstance(target, int):

@@ -22,6 +22,7 @@ from termbase.extract.records import ProposedConcept, ProposedTerm
 from termbase.extract.scoring import METHOD_ALIGNED, METHOD_GLOSS, count_part
 from termbase.records import LANG_EN, LANG_ZH_HANS, LANG_ZH_HANT
 from termbase.text.normalize import singularize, to_simplified
+from termbase.text.wording import counted
 
 MAX_RENDERINGS_TRIED = 3
 
@@ -104,7 +105,7 @@ def _concept(
         "cautions": 0,
         "documents": sorted(observation.documents),
         "explanation": (
-            f"{main} ↔ {english!r}: found together in {both} of {zh_count} segment(s); "
+            f"{main} ↔ {english!r}: found together in {both} of {counted(zh_count, 'segment')}; "
             f"the links explain {seen.zh_coverage:.0%} of the Chinese and {seen.en_coverage:.0%} of the English"
             + (f" ({', '.join(judgement.reasons)})" if judgement.reasons else "")
         ),

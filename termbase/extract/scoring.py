@@ -15,6 +15,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from termbase.text.wording import counted
+
 METHOD_DICTIONARY = "dictionary"
 METHOD_COOCCURRENCE = "co-occurrence"
 METHOD_LEARNED = "compositional (learned pairs)"
@@ -29,7 +31,8 @@ FLOOR = 0.05
 COUNT_FIELDS = ("zh_count", "en_count", "cooccurrence")
 LEGACY_PREFIX = "earlier runs: "
 
-_FOUND_RE = re.compile(r"found together in \d+ of \d+ segment\(s\)")
+# Explanations stored before counts agreed with their nouns say "segment(s)".
+_FOUND_RE = re.compile(r"found together in \d+ of [\d,]+ segment(?:\(s\)|s)?")
 _DICE_RE = re.compile(r"\(Dice [0-9.]+\)")
 
 
@@ -89,7 +92,9 @@ def refresh(
     new["documents"] = sorted(documents)
     explanation = new.get("explanation")
     if isinstance(explanation, str):
-        explanation = _FOUND_RE.sub(f"found together in {both} of {zh_count} segment(s)", explanation)
+        explanation = _FOUND_RE.sub(
+            f"found together in {both} of {counted(zh_count, 'segment')}", explanation
+        )
         new["explanation"] = _DICE_RE.sub(f"(Dice {new['dice']})", explanation)
     base = evidence.get("confidence_base")
     if not isinstance(base, int | float):

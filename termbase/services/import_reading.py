@@ -20,6 +20,7 @@ from termbase.services.errors import Invalid
 from termbase.tbx.parse import TbxError, TbxReader, looks_like_xml, peek
 from termbase.text.keys import TermKeys, term_keys
 from termbase.text.normalize import clean_term_text, normalize_term
+from termbase.text.validate import term_text_problem
 
 # Column widths of the models, checked before writing so an error names the entry.
 _LIMITS = {
@@ -178,6 +179,9 @@ def check(rec: ConceptRecord, filename: str, warn: Warn) -> list[tuple[str, str]
                 f"term text is longer than {MAX_TERM_LENGTH} characters: {cleaned[:40]!r}…",
                 details={**where(filename, rec), "element": "term"},
             )
+        problem = term_text_problem(term.language, cleaned)
+        if problem:
+            raise Invalid(f"{problem}: {cleaned[:40]!r}", details={**where(filename, rec), "element": "term"})
         term.text = cleaned
         key = (term.language, normalize_term(cleaned))
         if key in keys:

@@ -85,6 +85,8 @@ from termbase.tbx.parse import origination_and_modification
 from termbase.tbx.vocab import Generation, part_of_speech_to_tbx, term_type_to_tbx
 from termbase.text.keys import TermKeys, term_keys
 from termbase.text.normalize import clean_term_text, normalize_term
+from termbase.text.validate import term_text_problem
+from termbase.text.wording import counted
 
 BATCH_SIZE = 500
 # Files smaller than this are read in the importing process even when it may use a worker:
@@ -162,7 +164,7 @@ class ImportReport:
         if self.skipped:
             text += f", {self.skipped} skipped"
         if self.skipped_terms:
-            text += f"; {self.skipped_terms} terms in other languages ignored"
+            text += f"; {counted(self.skipped_terms, 'term')} in other languages ignored"
         return text
 
     def as_dict(self) -> dict[str, Any]:
@@ -186,13 +188,16 @@ def derive_term(
     """What :func:`~termbase.services.concepts.apply_term_text` sets, computed the same way.
 
     :param normalized: ``normalize_term`` of the cleaned text, when the caller has it already.
-    :raises Invalid: for empty or over-long text.
+    :raises Invalid: for empty or over-long text, or text no term may hold.
     """
     cleaned = clean_term_text(text or "")
     if not cleaned:
         raise Invalid("term text is empty", details={"field": "text"})
     if len(cleaned) > MAX_TERM_LENGTH:
         raise Invalid(f"term text is longer than {MAX_TERM_LENGTH} characters", details={"field": "text"})
+    problem = term_text_problem(language, cleaned)
+    if problem:
+        raise Invalid(problem, details={"field": "text"})
     return _derived(language, cleaned, term_keys(language, cleaned, pinyin, normalized))
 
 

@@ -42,6 +42,7 @@ from termbase.models import Document, Segment
 from termbase.records import LANG_ZH_HANT, SegmentKind, SegmentRecord
 from termbase.services.errors import Invalid
 from termbase.text.normalize import han_ratio, match_text
+from termbase.text.wording import counted
 
 # Files below this size keep their segments in memory between checking and writing;
 # larger ones are read a second time, so memory stays flat.
@@ -89,7 +90,8 @@ class IngestReport:
         out = []
         for doc in self.documents:
             counts = (
-                f"{doc.segments} segments ({doc.pairs} pairs, {doc.zh_only} zh only, {doc.en_only} en only)"
+                f"{counted(doc.segments, 'segment')} ({counted(doc.pairs, 'pair')}, "
+                f"{doc.zh_only} zh only, {doc.en_only} en only)"
             )
             line = f"{doc.status:<11} {doc.slug} v{doc.version}  {doc.layout}  {counts}  {doc.title}"
             out.append(line + (f"  [{doc.note}]" if doc.note else ""))
@@ -97,7 +99,8 @@ class IngestReport:
         tally = {s: sum(1 for d in self.documents if d.status == s) for s in (STATUS_NEW, STATUS_NEW_VERSION)}
         unchanged = len(self.documents) - tally[STATUS_NEW] - tally[STATUS_NEW_VERSION]
         out.append(
-            f"{len(self.documents)} documents: {tally[STATUS_NEW]} new, {tally[STATUS_NEW_VERSION]} new versions, "
+            f"{counted(len(self.documents), 'document')}: {tally[STATUS_NEW]} new, "
+            f"{counted(tally[STATUS_NEW_VERSION], 'new version')}, "
             f"{unchanged} unchanged ({self.seconds:.2f} s)"
         )
         return out

@@ -21,6 +21,7 @@ from termbase.auth import Permission, actor_name, requires
 from termbase.services import preparing
 from termbase.services.errors import ServiceError
 from termbase.text.lang import is_chinese, normalize_language_tag
+from termbase.text.wording import counted
 from termbase.web import bp
 from termbase.web.helpers import db, is_partial
 
@@ -230,8 +231,8 @@ def _extract(
     summary.new_variants += result.new_variants
     summary.new_citations += result.new_citations
     yield Step(
-        f"“{doc['title']}”: {result.new_concepts} new candidate entries, {result.new_variants} variant "
-        f"proposals, {result.new_citations} new citations."
+        f"“{doc['title']}”: {counted(result.new_concepts, 'new candidate entry')}, "
+        f"{counted(result.new_variants, 'variant proposal')}, {counted(result.new_citations, 'new citation')}."
     )
 
 
@@ -261,7 +262,7 @@ def _document(result: Any) -> dict[str, Any]:
     changed = result.status in ("new", "new-version")
     line = f"“{result.title}”: {STATUS_LABELS.get(result.status, result.status)}"
     if changed:
-        line += f"; {result.segments} segments, {result.pairs} aligned pairs"
+        line += f"; {counted(result.segments, 'segment')}, {counted(result.pairs, 'aligned pair')}"
     return {
         "slug": result.slug,
         "title": result.title,
