@@ -27,7 +27,16 @@ from sqlalchemy import ColumnElement, Connection, Engine, Select, bindparam, exi
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from termbase.ingest.glossary import write_glossary
-from termbase.models import Citation, Concept, Definition, Document, Segment, Term
+from termbase.models import (
+    TERMBASE_ID_COUNTER,
+    Citation,
+    Concept,
+    Counter,
+    Definition,
+    Document,
+    Segment,
+    Term,
+)
 from termbase.records import ConceptRecord, TermReview, WorkflowStatus
 from termbase.services.errors import Invalid
 from termbase.services.export_rows import (
@@ -134,7 +143,9 @@ _EXTENSIONS = {
     ExportFormat.TBX_2008: "tbx",
     ExportFormat.TBX_V3: "v3.tbx",
     ExportFormat.CSV: "csv",
-    ExportFormat.TSV: "tsv",
+    # OmegaT 3.6 (and every OmegaT since) reads a tab-separated glossary named .utf8 as UTF-8;
+    # it ignores .tsv before 5.5.
+    ExportFormat.TSV: "utf8",
 }
 
 
@@ -193,6 +204,12 @@ def _reviews(options: ExportOptions) -> tuple[str, ...]:
     return (TermReview.ACCEPTED.value, TermReview.CANDIDATE.value)
 
 
+def termbase_id(session: Session) -> int | None:
+    """The number naming this termbase in its TBX exports (see :data:`~termbase.models.TERMBASE_ID_COUNTER`)."""
+    counter = session.get(Counter, TERMBASE_ID_COUNTER)
+    return counter.value if counter is not None else None
+
+
 def check_exportable(session: Session, options: ExportOptions) -> None:
     """Refuse an export that would be empty or names an unknown document."""
     if options.document and not session.scalar(select(exists().where(Document.slug == options.document))):
@@ -227,13 +244,17 @@ class ExportStream(Iterator[bytes]):
             delimiter = "," if fmt is ExportFormat.CSV else "\t"
             self._source = iter_records(session, options)
             self._chunks = write_glossary(
-                self._counted(self._source), delimiter=delimiter, lang_codes=options.lang_codes
+                self._counted(self._source),
+                delimiter=delimiter,
+                lang_codes=options.lang_codes,
+                termbase_id=termbase_id(session),
             )
             return
         header = TbxHeader(
             title="termbase export (zh-en)",
             description=f"Exported from termbase on {_when(options).strftime('%Y-%m-%dT%H:%M:%SZ')}; "
             f"{describe(options)}",
+            termbase_id=termbase_id(session),
         )
         generation = Generation(fmt.value)
         if workers > 1:

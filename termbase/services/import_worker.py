@@ -73,7 +73,7 @@ def _reader(stream: IO[bytes], source: ImportSource) -> TbxReader | GlossaryRead
     found = os.fstat(stream.fileno())
     if (found.st_dev, found.st_ino) != source.identity:
         raise Invalid("the file was replaced while it was being imported", details={"file": source.filename})
-    reader, _format = open_reader(stream, source.filename)
+    reader = open_reader(stream, source.filename).reader
     return reader
 
 

@@ -1,9 +1,10 @@
 """Write concept records as TBX-Basic, 2008 (``martif``) or v3 (``tbx``), as a stream of bytes.
 
 The writer is streaming and deterministic: it holds one entry at a time (plus the list of
-responsible persons for the back matter), numbers entries ``c1, c2…`` in the order given
-and persons ``p1, p2…`` in order of first appearance, sorts languages and terms, and
-writes UTF-8 with a fixed layout. The same records therefore give the same bytes.
+responsible persons for the back matter), names entries ``c`` and the record's id (the
+concept id; ``c1, c2…`` in the order given for records without one), names persons
+``p1, p2…`` in order of first appearance, sorts languages and terms, and writes UTF-8
+with a fixed layout. The same records therefore give the same bytes.
 
 Where TBX-Basic has no data category for a termbase value, the writer adds a ``note``
 that CAT tools show and :mod:`termbase.tbx.parse` reads back: pinyin as
@@ -22,6 +23,7 @@ from typing import NamedTuple
 
 from termbase.records import LANGUAGES, ConceptRecord, TermRecord, TermReview, TransactionRecord, UsageStatus
 from termbase.tbx.vocab import (
+    EXPORTED_BY_LABEL,
     MARKER_LABEL,
     PINYIN_LABEL,
     PINYIN_LANG,
@@ -40,6 +42,9 @@ FLUSH_BYTES = 256 * 1024
 
 # Characters XML 1.0 cannot carry at all; they are dropped rather than producing a broken file.
 _NOT_XML_CHAR_RE = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# An entry id is an xs:ID: anything but letters, digits, "_", "-" and "." is replaced.
+_ID_UNSAFE_RE = re.compile(r"[^\w.-]", re.ASCII)
+_XS_ID_RE = re.compile(r"[A-Za-z_][\w.-]*", re.ASCII)
 _TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 _ATTR_ESCAPES = str.maketrans(
     {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\r": "&#13;", "\n": "&#10;", "\t": "&#9;"}
@@ -61,6 +66,8 @@ class TbxHeader:
 
     title: str = "termbase export (zh-en)"
     description: str = "Exported from the termbase service"
+    # The exporting termbase's id (models.TERMBASE_ID_COUNTER): an import into it matches entry ids.
+    termbase_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,12 +208,15 @@ class TbxWriter:
         else:
             head = '<?xml version="1.0" encoding="UTF-8"?>\n' + XML_MODEL_V3
             encoding = ""
+        exported_by = (
+            f"<p>{EXPORTED_BY_LABEL}{int(self.header.termbase_id)}</p>" if self.header.termbase_id else ""
+        )
         return (
             f"{head}{n.root_open.format(lang=root_lang)}\n"
             f"  <{n.header}>\n"
             "    <fileDesc>\n"
             f"      <titleStmt><title>{text(tidy_line(self.header.title))}</title></titleStmt>\n"
-            f"      <sourceDesc><p>{text(tidy_line(self.header.description))}</p></sourceDesc>\n"
+            f"      <sourceDesc><p>{text(tidy_line(self.header.description))}</p>{exported_by}</sourceDesc>\n"
             "    </fileDesc>\n"
             f"{encoding}"
             f"  </{n.header}>\n"
@@ -243,13 +253,22 @@ class TbxWriter:
         self.count += 1
         return str(self.count)
 
+    def _entry_id(self, record_id: str | None) -> str:
+        """``c`` and the concept id (so an import into this termbase finds it), a file's own id
+        (an xs:ID) as it was, or the entry's number for a record without one."""
+        if not record_id:
+            return f"c{self._number()}"
+        if _XS_ID_RE.fullmatch(record_id):
+            return record_id
+        return "c" + _ID_UNSAFE_RE.sub("_", record_id)
+
     def entry(self, record: ConceptRecord) -> str:
         """One termEntry/conceptEntry; an entry without terms in known languages is skipped ("")."""
         terms = [t for t in sorted_terms(record.terms) if t.language in self.lang_codes and t.text]
         if not terms:
             return ""
         n = self.names
-        out = [f'      <{n.entry} id="c{self._number()}">\n']
+        out = [f'      <{n.entry} id="{self._entry_id(record.id)}">\n']
         if record.subject_field:
             out.append(_subject_field(record.subject_field))
         definitions = record.definitions
@@ -441,6 +460,7 @@ class MarkedPart(NamedTuple):
     persons: list[str]  # persons the part refers to, in order of first appearance
     entries: int  # entries written
     records: int  # records given that had terms (skipped ones included)
+    numbered: int  # entries without an id of their own, numbered by their place in the file
 
 
 class PartWriter(TbxWriter):
@@ -465,12 +485,16 @@ class PartWriter(TbxWriter):
         self._transaction_closings.clear()
         self.count = 0
         chunks = []
-        with_terms = 0
+        with_terms = written = 0
         for record in records:
             if record.terms:
                 with_terms += 1
-            chunks.append(self.entry(record))
-        return MarkedPart("".join(chunks).encode("utf-8"), list(self.persons), self.count, with_terms)
+            if chunk := self.entry(record):
+                chunks.append(chunk)
+                written += 1
+        return MarkedPart(
+            "".join(chunks).encode("utf-8"), list(self.persons), written, with_terms, self.count
+        )
 
 
 def write_tbx_parts(
@@ -500,7 +524,7 @@ def _stream_parts(writer: TbxWriter, parts: Iterable[MarkedPart]) -> Iterator[by
             opened = True
         person_ids = [writer.person(name)[1:].encode("ascii") for name in part.persons]
         yield _filled(part, writer.count + 1, person_ids)
-        writer.count += part.entries
+        writer.count += part.numbered
     yield _ending(writer, opened).encode("utf-8")
 
 
@@ -520,7 +544,7 @@ def _filled(part: MarkedPart, first_number: int, person_ids: list[bytes]) -> byt
                 number += 1
     except KeyError:
         raise ValueError("a rendered part refers to a person it does not list") from None
-    if len(pieces) % 2 == 0 or number - first_number != part.entries:
+    if len(pieces) % 2 == 0 or number - first_number != part.numbered:
         raise ValueError("a rendered part's marks do not match its entries")
     pieces[1::2] = fills
     return b"".join(pieces)

@@ -33,6 +33,7 @@ from termbase.records import (
 )
 from termbase.tbx.vocab import (
     DCT_NAMESPACES,
+    EXPORTED_BY_LABEL,
     MARKER_LABEL,
     PINYIN_LABEL,
     PINYIN_LANG,
@@ -179,6 +180,17 @@ def _parser_options() -> dict[str, Any]:
     }
 
 
+_EXPORTED_BY_RE = re.compile(
+    rb"<sourceDesc>.*?<p>" + re.escape(EXPORTED_BY_LABEL.encode()) + rb"(\d+)</p>", re.S
+)
+
+
+def exported_by(head: bytes) -> int | None:
+    """The id of the termbase that wrote this TBX file (its header's first bytes), if it says so."""
+    found = _EXPORTED_BY_RE.search(head)
+    return int(found.group(1)) if found else None
+
+
 def sniff_root(stream: IO[bytes]) -> tuple[str, IO[bytes]]:
     """Parse up to the root element; refuse DOCTYPEs that declare anything.
 
@@ -306,7 +318,7 @@ class TbxReader:
     # -- entries ---------------------------------------------------------------------------
 
     def _entry(self, el: etree._Element) -> ConceptRecord:
-        record = ConceptRecord(line=el.sourceline, status_given=False)
+        record = ConceptRecord(id=el.get("id") or None, line=el.sourceline, status_given=False)
         notes: list[str] = []
         for child in el:
             name = local_name(child.tag)

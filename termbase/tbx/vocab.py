@@ -36,6 +36,8 @@ PINYIN_LABEL = "Pinyin: "
 # Notes the termbase writes for values TBX-Basic has no category for (workflow status,
 # confidence, term review). CAT tools show them as notes; our importer reads them back.
 MARKER_LABEL = "termbase: "
+# A header paragraph naming the termbase that wrote the file: its entry ids are then concept ids.
+EXPORTED_BY_LABEL = "termbase id: "
 
 _ADMIN_STATUS_OUT: dict[str, str] = {
     UsageStatus.PREFERRED: "preferredTerm-admn-sts",

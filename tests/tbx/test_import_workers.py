@@ -98,13 +98,15 @@ def test_entries_merge_across_batches_a_worker_read(
     session: Session, started: list[subprocess.Popen[bytes]], tmp_path: Path
 ) -> None:
     path = tmp_path / "g.csv"
-    path.write_text("zh,en\n" + "".join(f"术语{n},term {n}\n" for n in range(30)) + "术语3,term three\n")
+    path.write_text("zh,en\n" + "".join(f"术语{n},term {n}\n" for n in range(30)) + "術語3,Term 3\n")
     report = run(session, path, parallel_from=0, batch_size=4)
     assert (report.new, report.updated) == (30, 1)
     assert len(started) == 1
     concept = select(Term.concept_id).where(Term.text == "术语3").scalar_subquery()
-    merged = session.scalars(select(Term.text).where(Term.concept_id == concept, Term.language == "en"))
-    assert sorted(merged) == ["term 3", "term three"]
+    merged = session.scalars(select(Term.text).where(Term.concept_id == concept))
+    assert sorted(merged) == ["Term 3", "术语3", "術語3"]
+    (updated,) = [change for change in report.changes if change.action == "updated"]
+    assert (updated.line, updated.renamed, updated.added) == (32, [("term 3", "Term 3")], ["術語3"])
 
 
 @pytest.mark.parametrize(

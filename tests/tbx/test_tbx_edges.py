@@ -63,7 +63,7 @@ def test_cli_export_to_stdout_with_filters(runner: FlaskCliRunner, populated: Po
         ]
     )
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("\ufeffzh,en,comment\n")
+    assert result.stdout.startswith("\ufeff# zh,en,comment,id (termbase 424242)\n")
     assert "data security" not in result.stdout  # confidence 0.42
     assert "cyber sovereignty" in result.stdout
 

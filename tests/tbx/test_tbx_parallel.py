@@ -246,7 +246,7 @@ def test_no_entries_give_the_empty_file() -> None:
     "damage",
     [
         lambda p: p._replace(data=p.data.replace(b"</term>", b"\x00</term>", 1)),
-        lambda p: p._replace(entries=p.entries + 1),
+        lambda p: p._replace(numbered=p.numbered + 1),
         lambda p: p._replace(persons=p.persons[:-1]),
     ],
 )
