@@ -146,7 +146,7 @@ def _write_atomically(target: Path, stream: exporting.ExportStream) -> int:
 
 @click.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("--dry-run", is_flag=True, help="Read and check everything, report the counts, write nothing.")
+@click.option("--dry-run", is_flag=True, help="Read and check everything, list what each entry would do, write nothing.")
 @click.option(
     "--status",
     "default_status",
@@ -160,8 +160,11 @@ def _write_atomically(target: Path, stream: exporting.ExportStream) -> int:
 def import_command(file: str, dry_run: bool, default_status: str, actor: str | None) -> None:
     """Import a TBX (2008 or v3) or CSV/TSV glossary file; the format is detected.
 
-    An entry sharing a term (same language, normalized) with an existing concept updates
-    it. Either the whole file is imported or, on any error, nothing is.
+    An entry updates an existing concept only when it is the same one: the same id in a
+    file this termbase exported or in a file of the same name imported before, or (without
+    ids) the same Chinese and English terms. Any other entry is a new concept, flagged as a
+    possible duplicate when it shares a term. --dry-run lists each entry that would be new,
+    updated or flagged. Either the whole file is imported or, on any error, nothing is.
     """
     actor = actor or _login_name()
     limit = int(current_app.config["MAX_IMPORT_BYTES"])
@@ -193,6 +196,9 @@ def import_command(file: str, dry_run: bool, default_status: str, actor: str | N
         click.echo(f"warning: {warning}", err=True)
     if report.warning_count > len(report.warnings):
         click.echo(f"warning: … {report.warning_count - len(report.warnings)} more", err=True)
+    if dry_run:
+        for line in report.change_lines():
+            click.echo(line)
     click.echo(report.summary())
 
 

@@ -48,7 +48,10 @@ def imported(session: Session, path: Path, **options: Any) -> tuple[list[Any], d
     report = run(session, path, **options)
     session.commit()
     assert report.new > 1
-    return stored(session, dated=report.format.startswith("tbx")), report.as_dict()
+    outcome = report.as_dict()
+    for change in outcome["changes"]:
+        change.pop("concept")  # PostgreSQL numbers each run's concepts anew
+    return stored(session, dated=report.format.startswith("tbx")), outcome
 
 
 @pytest.mark.parametrize("fmt", ["tbx-basic-2008", "tbx-basic-v3"])

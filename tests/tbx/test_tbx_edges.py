@@ -202,8 +202,10 @@ def test_import_preview_then_confirm(
     )
     assert status == 200
     assert "Nothing has been written yet" in html
-    counts = [int(n) for n in re.findall(r"<td>(\d+)</td>", html)]
-    assert counts == [1, 0, 1, 0, 2]  # new, updated, up to date, skipped, terms added
+    summary, _, listed = html.partition('class="import-changes"')
+    counts = [int(n) for n in re.findall(r"<td>(\d+)</td>", summary)]
+    assert counts == [1, 0, 0, 1, 0, 2]  # new, possible duplicates, updated, up to date, skipped, terms added
+    assert re.search(r"<td>3</td>\s*<td>治理 / governance</td>\s*<td>\s*new", listed)
     session.expire_all()
     assert session.scalar(select(func.count()).select_from(Concept)) == 4  # the preview wrote nothing
     token = re.search(r'name="token" value="([^"]+)"', html)
