@@ -146,7 +146,9 @@ def _write_atomically(target: Path, stream: exporting.ExportStream) -> int:
 
 @click.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("--dry-run", is_flag=True, help="Read and check everything, list what each entry would do, write nothing.")
+@click.option(
+    "--dry-run", is_flag=True, help="Read and check everything, list what each entry would do, write nothing."
+)
 @click.option(
     "--status",
     "default_status",

@@ -149,8 +149,10 @@ def part_of_speech_to_tbx(value: str | None, generation: Generation) -> str:
 
 
 def part_of_speech_from_tbx(value: str) -> str | None:
+    """The stored part of speech; ``other``, which exports write for none, is none."""
     cleaned = value.strip()
-    return _POS_IN.get(cleaned.lower(), cleaned or None)
+    mapped = _POS_IN.get(cleaned.lower(), cleaned or None)
+    return None if mapped == "other" else mapped
 
 
 def term_type_to_tbx(value: str | None) -> str | None:
