@@ -35,6 +35,10 @@ class ExportQuery(schemas.Model):
     context_cap: Annotated[int, Field(ge=0, le=exporting.MAX_CONTEXT_CAP)] | None = Field(
         default=None, description="Context sentences per term (default: the server's setting)."
     )
+    for_cat_tools: bool = Field(
+        default=False,
+        description="TBX for a CAT tool: deprecated and superseded terms only named in an `avoid` note.",
+    )
 
 
 assert {f.value for f in exporting.ExportFormat} == {"tbx-basic-2008", "tbx-basic-v3", "csv", "tsv"}
@@ -69,6 +73,7 @@ def export(query: ExportQuery) -> Response:
             if query.context_cap is not None
             else min(int(current_app.config["EXPORT_CONTEXT_CAP"]), exporting.MAX_CONTEXT_CAP)
         ),
+        for_cat_tools=query.for_cat_tools,
     )
     session = get_session()
     try:

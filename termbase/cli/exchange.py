@@ -59,6 +59,11 @@ from termbase.tbx.vocab import parse_lang_codes
     help="Context sentences per term (default: TERMBASE_EXPORT_CONTEXT_CAP).",
 )
 @click.option(
+    "--for-cat-tools",
+    is_flag=True,
+    help="TBX for a CAT tool: deprecated and superseded terms only named in an 'avoid' note, short notes.",
+)
+@click.option(
     "-o",
     "--output",
     required=True,
@@ -73,6 +78,7 @@ def export_command(
     document: str | None,
     lang_codes: str,
     context_cap: int | None,
+    for_cat_tools: bool,
     output: str,
 ) -> None:
     """Export the termbase as TBX or as a glossary for OmegaT and spreadsheets.
@@ -92,7 +98,18 @@ def export_command(
         document=document,
         lang_codes=codes,
         context_cap=min(cap, exporting.MAX_CONTEXT_CAP),
+        for_cat_tools=for_cat_tools,
     )
+    if (
+        fmt == exporting.ExportFormat.TSV
+        and output != "-"
+        and not output.lower().endswith(OMEGAT_TSV_SUFFIXES)
+    ):
+        click.echo(
+            f"note: OmegaT before 5.5 loads a tab-separated glossary only when it is named "
+            f"{', '.join(OMEGAT_TSV_SUFFIXES)} (.utf8 is read as UTF-8)",
+            err=True,
+        )
     workers = int(current_app.config["EXPORT_WORKERS"]) or os.cpu_count() or 1
     with _startup_objects_frozen(), transaction() as session:
         stream = exporting.export_stream(
@@ -202,6 +219,10 @@ def import_command(file: str, dry_run: bool, default_status: str, actor: str | N
         for line in report.change_lines():
             click.echo(line)
     click.echo(report.summary())
+
+
+# The names OmegaT 3.6 (and every version since) reads as a tab-separated glossary.
+OMEGAT_TSV_SUFFIXES = (".utf8", ".tab", ".txt")
 
 
 def _megabytes(size: int) -> str:

@@ -54,9 +54,16 @@ class Renderers(WorkerProcesses):
     """
 
     def __init__(
-        self, count: int, generation: Generation, lang_codes: Mapping[str, str], source: Source
+        self,
+        count: int,
+        generation: Generation,
+        lang_codes: Mapping[str, str],
+        source: Source,
+        *,
+        for_cat_tools: bool = False,
     ) -> None:
-        super().__init__(MODULE, count, (generation.value, dict(lang_codes), source), name="export worker")
+        settings = (generation.value, dict(lang_codes), source, for_cat_tools)
+        super().__init__(MODULE, count, settings, name="export worker")
 
     def render(self, limits: Iterator[tuple[int, int]]) -> Iterator[MarkedPart]:
         """The windows with these (after, last) id limits read and rendered, in the order given."""
@@ -65,13 +72,13 @@ class Renderers(WorkerProcesses):
 
 
 @contextmanager
-def _renderer(settings: tuple[str, dict[str, str], Source]) -> Iterator[Any]:
-    generation, lang_codes, source = settings
+def _renderer(settings: tuple[str, dict[str, str], Source, bool]) -> Iterator[Any]:
+    generation, lang_codes, source, for_cat_tools = settings
     connection = importlib.import_module(source.module).connect(*source.args, **source.kwargs)
     cursor = connection.cursor()
     for statement in source.begin:
         cursor.execute(statement)
-    writer = PartWriter(Generation(generation), lang_codes=lang_codes)
+    writer = PartWriter(Generation(generation), lang_codes=lang_codes, for_cat_tools=for_cat_tools)
 
     def render(window_limits: tuple[int, int]) -> MarkedPart:
         after, last = window_limits

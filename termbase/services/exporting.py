@@ -89,7 +89,10 @@ class ExportOptions:
     score (entered or imported by people) always pass. ``document`` keeps concepts with
     a term cited in the document with that slug. ``lang_codes`` maps termbase languages
     (``zh``/``zh-Hans``, ``zh-Hant``, ``en``) to the codes written (defaults zh-CN, zh-TW,
-    en-US). ``exported_at`` goes into the file header (default: now).
+    en-US). ``exported_at`` goes into the file header (default: now). ``for_cat_tools``
+    shapes a TBX for a CAT tool, which offers every term of a language section as a
+    translation: deprecated and superseded terms only named in an ``avoid`` note, no
+    termbase marker notes, no default status (see :class:`~termbase.tbx.export.TbxWriter`).
     """
 
     format: str = ExportFormat.TBX_2008.value
@@ -97,8 +100,9 @@ class ExportOptions:
     min_confidence: float | None = None
     document: str | None = None
     lang_codes: Mapping[str, str] = field(default_factory=dict)
-    context_cap: int = 3
+    context_cap: int = 1
     exported_at: datetime | None = None
+    for_cat_tools: bool = False
 
     def __post_init__(self) -> None:
         _check_choice(self.format, ExportFormat, "format")
@@ -272,6 +276,7 @@ class ExportStream(Iterator[bytes]):
                 generation=generation,
                 lang_codes=options.lang_codes,
                 header=header,
+                for_cat_tools=options.for_cat_tools,
             )
 
     def _counted(self, records: Iterator[ConceptRecord]) -> Iterator[ConceptRecord]:
@@ -370,7 +375,13 @@ def _rendered_apart(engine: Engine, options: ExportOptions, workers: int) -> Gen
             selection=_selection(reader, options),
             cap=options.context_cap,
         )
-        with Renderers(workers, Generation(options.format), options.lang_codes, source) as renderers:
+        with Renderers(
+            workers,
+            Generation(options.format),
+            options.lang_codes,
+            source,
+            for_cat_tools=options.for_cat_tools,
+        ) as renderers:
             reader.rollback()
             yield from renderers.render(iter(limits))
 

@@ -21,7 +21,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import NamedTuple
 
-from termbase.records import LANGUAGES, ConceptRecord, TermRecord, TermReview, TransactionRecord, UsageStatus
+from termbase.records import (
+    LANG_EN,
+    LANG_ZH_HANS,
+    LANGUAGES,
+    ConceptRecord,
+    TermRecord,
+    TermReview,
+    TransactionRecord,
+    UsageStatus,
+)
 from termbase.tbx.vocab import (
     EXPORTED_BY_LABEL,
     MARKER_LABEL,
@@ -50,7 +59,16 @@ _ATTR_ESCAPES = str.maketrans(
     {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\r": "&#13;", "\n": "&#10;", "\t": "&#9;"}
 )
 _STATUS_ORDER = {status: rank for rank, status in enumerate(UsageStatus)}
-_LANGUAGE_ORDER = {language: rank for rank, language in enumerate(LANGUAGES)}
+# Simplified Chinese, English, then the others: a tool that takes the first two language
+# sections as source and target (translate-toolkit without language hints) gets zh -> en.
+EXPORT_LANGUAGE_ORDER = (
+    LANG_ZH_HANS,
+    LANG_EN,
+    *(language for language in LANGUAGES if language not in (LANG_ZH_HANS, LANG_EN)),
+)
+_LANGUAGE_ORDER = {language: rank for rank, language in enumerate(EXPORT_LANGUAGE_ORDER)}
+# Terms a CAT tool may offer as a translation; the others are listed as "avoid" (see TbxWriter).
+_USABLE = frozenset({UsageStatus.PREFERRED, UsageStatus.ADMITTED})
 
 XML_MODEL_V3 = (
     '<?xml-model href="https://raw.githubusercontent.com/LTAC-Global/TBX_Core_RNG/master/'
@@ -176,8 +194,10 @@ class TbxWriter:
         *,
         lang_codes: Mapping[str, str] | None = None,
         header: TbxHeader | None = None,
+        for_cat_tools: bool = False,
     ) -> None:
         self.generation = Generation(generation)
+        self.for_cat_tools = for_cat_tools
         self.names = _NAMES[self.generation]
         self.lang_codes = resolve_lang_codes(lang_codes)
         self.header = header or TbxHeader()
@@ -265,6 +285,10 @@ class TbxWriter:
     def entry(self, record: ConceptRecord) -> str:
         """One termEntry/conceptEntry; an entry without terms in known languages is skipped ("")."""
         terms = [t for t in sorted_terms(record.terms) if t.language in self.lang_codes and t.text]
+        avoid: list[TermRecord] = []
+        if self.for_cat_tools:
+            avoid = [t for t in terms if t.usage_status not in _USABLE]
+            terms = [t for t in terms if t.usage_status in _USABLE]
         if not terms:
             return ""
         n = self.names
@@ -274,7 +298,7 @@ class TbxWriter:
         definitions = record.definitions
         if definitions:
             term_languages = {t.language for t in terms}
-            for language in LANGUAGES:
+            for language in EXPORT_LANGUAGE_ORDER:
                 if language not in term_languages and (definition := definitions.get(language)):
                     # No language section to hold it: keep it on the entry, tagged with its language.
                     code = self._codes[language]
@@ -283,8 +307,15 @@ class TbxWriter:
                     )
         if record.note and (note := tidy_block(record.note)):
             out.append(f"        <note>{text(note)}</note>\n")
-        # The marker holds a status name and a number: nothing to escape.
-        out.append(f"        <note>{concept_marker(record)}</note>\n")
+        if self.for_cat_tools:
+            # A CAT tool offers every term of the target language as a translation: deprecated
+            # and superseded ones are named only, as the glossaries' "avoid" does.
+            for language in EXPORT_LANGUAGE_ORDER:
+                if names := [line(t.text) for t in avoid if t.language == language]:
+                    out.append(f"        <note>avoid ({self._codes[language]}): {', '.join(names)}</note>\n")
+        else:
+            # The marker holds a status name and a number: nothing to escape.
+            out.append(f"        <note>{concept_marker(record)}</note>\n")
         for transaction in record.transactions:
             self._transaction(out, transaction)
         current = None
@@ -336,7 +367,11 @@ class TbxWriter:
     def _term(self, out: list[str], term: TermRecord) -> None:
         out.append(self._term_open)
         out.append(line(term.text))
-        out.append(_term_notes(self.generation, term.part_of_speech, term.usage_status, term.term_type))
+        out.append(
+            _term_notes(
+                self.generation, term.part_of_speech, term.usage_status, term.term_type, self.for_cat_tools
+            )
+        )
         for context in term.contexts:
             sentence = line(context.text)
             if not sentence:
@@ -382,16 +417,24 @@ def _transaction_opening(kind: str) -> str:
 
 @functools.lru_cache(maxsize=1024)
 def _term_notes(
-    generation: Generation, part_of_speech: str | None, usage_status: UsageStatus, term_type: str | None
+    generation: Generation,
+    part_of_speech: str | None,
+    usage_status: UsageStatus,
+    term_type: str | None,
+    brief: bool = False,
 ) -> str:
-    """What follows the term's text up to its contexts: the termNotes every term carries."""
-    notes = (
-        "</term>\n"
-        '            <termNote type="partOfSpeech">'
-        f"{part_of_speech_to_tbx(part_of_speech, generation)}</termNote>\n"
-        '            <termNote type="administrativeStatus">'
-        f"{admin_status(usage_status)}</termNote>\n"
-    )
+    """What follows the term's text up to its contexts: the termNotes every term carries.
+
+    ``brief`` (for CAT tools, which show every termNote in the entry's comment): no status
+    when it is the default (admitted). TBX-Basic wants a part of speech on every term.
+    """
+    pos = part_of_speech_to_tbx(part_of_speech, generation)
+    notes = f'</term>\n            <termNote type="partOfSpeech">{pos}</termNote>\n'
+    if not brief or usage_status != UsageStatus.ADMITTED:
+        notes += (
+            f'            <termNote type="administrativeStatus">{admin_status(usage_status)}</termNote>\n'
+        )
+
     if tbx_term_type := term_type_to_tbx(term_type):
         notes += f'            <termNote type="termType">{tbx_term_type}</termNote>\n'
     return notes
@@ -404,15 +447,20 @@ def write_tbx(
     lang_codes: Mapping[str, str] | None = None,
     header: TbxHeader | None = None,
     flush_bytes: int = FLUSH_BYTES,
+    for_cat_tools: bool = False,
 ) -> Iterator[bytes]:
     """Yield a TBX-Basic document for ``records`` in chunks of about ``flush_bytes``.
+
+    ``for_cat_tools``: deprecated and superseded terms are named in an ``avoid (code): …``
+    note on the entry instead of being terms a CAT tool would offer; no termbase marker note;
+    no status when it is admitted (CAT tools show every termNote as comment text).
 
     An empty ``records`` gives a v3 file without a body (valid) or a 2008 file with an
     empty body (which the 2008 schema rejects: callers should not export nothing).
 
     :raises ValueError: for an unusable ``lang_codes`` mapping (before anything is yielded).
     """
-    writer = TbxWriter(generation, lang_codes=lang_codes, header=header)
+    writer = TbxWriter(generation, lang_codes=lang_codes, header=header, for_cat_tools=for_cat_tools)
     return _stream(writer, records, flush_bytes)
 
 
