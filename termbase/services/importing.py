@@ -543,11 +543,9 @@ class _Importer:
             wanted = {
                 int(m.group(1)): entry_id for entry_id in entry_ids if (m := _OWN_ID_RE.fullmatch(entry_id))
             }
-            found = (
-                self.session.scalars(select(Concept.id).where(Concept.id.in_(sorted(wanted))))
-                if wanted
-                else []
-            )
+            if not wanted:
+                return {}
+            found = self.session.scalars(select(Concept.id).where(Concept.id.in_(sorted(wanted))))
             return {wanted[cid]: cid for cid in found}
         rows = self.session.execute(
             select(ConceptSource.source_id, ConceptSource.concept_id).where(
