@@ -87,6 +87,23 @@ def _cedict_index() -> tuple[dict[str, list[str]], int]:
     return lexicon._raw, lexicon.max_key_length
 
 
+def _english_verbs() -> frozenset[str]:
+    """English words CC-CEDICT uses only as verbs ("to promote"), never as a gloss of their own."""
+    verbs: set[str] = set()
+    others: set[str] = set()
+    for line in _cedict_lines():
+        if line.startswith("#"):
+            continue
+        first, last = line.find("/"), line.rfind("/")
+        for gloss in line[first + 1 : last].replace("/", ";").split(";"):
+            words = PAREN_RE.sub(" ", gloss).lower().split()
+            if len(words) >= 2 and words[0] == "to":
+                verbs.add(words[1])
+            elif len(words) == 1:
+                others.add(words[0])
+    return frozenset(word for word in verbs - others if word.isalpha())
+
+
 def _domain_lines() -> Iterator[str]:
     path = resources.files("termbase.extract") / "data" / "domain_lexicon.tsv"
     yield from path.read_text(encoding="utf-8").splitlines()
@@ -108,6 +125,7 @@ class Lexicon:
         self._renderings: dict[str, list[str]] = {}
         self._domain_keys: set[str] = set()
         self._synonyms: dict[str, set[str]] = {}
+        self._verbs: frozenset[str] = frozenset()
         self.max_key_length = 1
 
     @classmethod
@@ -118,6 +136,7 @@ class Lexicon:
             raw, longest = cached("extract-cedict", file_key(str(_cedict_path())), _cedict_index)
             lexicon._raw = {key: list(value) for key, value in raw.items()}
             lexicon.max_key_length = max(lexicon.max_key_length, longest)
+            lexicon._verbs = cached("extract-verbs", file_key(str(_cedict_path())), _english_verbs)
         if domain:
             lexicon.add_table(_domain_lines())
         return lexicon
@@ -238,6 +257,15 @@ class Lexicon:
     def is_verb_only(self, zh: str) -> bool:
         """Whether CC-CEDICT glosses ``zh`` only as a verb ("to use"): 利用网络空间 is a clause."""
         return self.is_headword(zh) and not self.has_nominal_sense(zh)
+
+    def is_english_verb(self, word: str) -> bool:
+        """Whether an English word is a verb and nothing else (promote, promotes, promoted, promoting)."""
+        if word in self._verbs:
+            return True
+        for suffix, base in (("s", ""), ("es", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e")):
+            if word.endswith(suffix) and word[: -len(suffix)] + base in self._verbs:
+                return True
+        return False
 
     def is_headword(self, zh: str) -> bool:
         self._parse(zh)

@@ -19,6 +19,8 @@ METHOD_DICTIONARY = "dictionary"
 METHOD_COOCCURRENCE = "co-occurrence"
 METHOD_LEARNED = "compositional (learned pairs)"
 METHOD_QUOTED = "quoted on both sides"
+METHOD_ALIGNED = "aligned"
+METHOD_GLOSS = "glossed in the text"
 
 CAPS = {METHOD_COOCCURRENCE: 0.79, METHOD_QUOTED: 0.79}
 DEFAULT_CAP = 0.97
@@ -43,6 +45,8 @@ def count_part(method: str, both: int, score_dice: float) -> float:
         return 0.25 * score_dice + 0.04 * max(min(both - 2, 3), 0)
     if method == METHOD_QUOTED:
         return 0.08 * (both >= 2)
+    if method == METHOD_ALIGNED:
+        return 0.1 * (both >= 2)
     return 0.0
 
 
