@@ -12,8 +12,8 @@ from werkzeug.exceptions import Forbidden, Unauthorized
 from termbase.api import schemas
 from termbase.api.routing import operation
 from termbase.auth import Permission, can
+from termbase.exchange import exporting
 from termbase.extensions import get_session
-from termbase.services import exporting
 from termbase.services.errors import Invalid, NotFound
 
 MEDIA_TYPES = ("application/x-tbx+xml", "text/csv", "text/tab-separated-values")

@@ -18,9 +18,9 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from termbase.cli.common import transaction
-from termbase.services import exporting
+from termbase.exchange import exporting
+from termbase.exchange.importing import import_file
 from termbase.services.errors import Invalid
-from termbase.services.importing import import_file
 from termbase.tbx.vocab import parse_lang_codes
 
 

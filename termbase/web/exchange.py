@@ -28,9 +28,9 @@ from flask import (
 )
 
 from termbase.auth import Permission, actor_name, can, requires
-from termbase.services import exporting
+from termbase.exchange import exporting
+from termbase.exchange.importing import ImportReport, import_file
 from termbase.services.errors import Invalid, ServiceError
-from termbase.services.importing import ImportReport, import_file
 from termbase.tbx.vocab import DEFAULT_LANG_CODES, parse_lang_codes
 from termbase.web import bp
 from termbase.web.helpers import db

@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 from tbx_validation import all_errors
 from translate.storage import tbx as tt_tbx
 
+from termbase.exchange.exporting import ExportOptions, export_stream, filename
 from termbase.services import concepts as concept_service
 from termbase.services.concepts import TermInput
-from termbase.services.exporting import ExportOptions, export_stream, filename
 from termbase.tbx.vocab import Generation
 
 HARNESS = Path(__file__).resolve().parent / "omegat" / "OmegatGlossary.java"

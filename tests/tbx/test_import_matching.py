@@ -19,12 +19,12 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from termbase.exchange.exporting import ExportOptions, export_stream
+from termbase.exchange.importing import import_file
 from termbase.models import Concept, ConceptSource, Term
 from termbase.services import concepts as concept_service
 from termbase.services.concepts import TermInput
 from termbase.services.errors import Invalid
-from termbase.services.exporting import ExportOptions, export_stream
-from termbase.services.importing import import_file
 
 
 def run_import(session: Session, data: bytes, name: str, **kwargs: Any) -> Any:

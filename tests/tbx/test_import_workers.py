@@ -15,11 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from tbx_fixtures import Populated, wipe
 
+from termbase.exchange import importing
+from termbase.exchange.exporting import ExportOptions, export_stream
+from termbase.exchange.importing import ImportReport, import_file
 from termbase.models import Concept, Definition, Term, TermSuffix
-from termbase.services import importing
 from termbase.services.errors import Invalid
-from termbase.services.exporting import ExportOptions, export_stream
-from termbase.services.importing import ImportReport, import_file
 
 
 def stored(session: Session, *, dated: bool) -> list[Any]:

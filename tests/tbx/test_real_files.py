@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from termbase.exchange.importing import import_file
 from termbase.models import Concept, ConceptSource
-from termbase.services.importing import import_file
 from termbase.tbx.parse import TbxReader
 
 REAL = Path(__file__).resolve().parent.parent / "data" / "tbx" / "real"

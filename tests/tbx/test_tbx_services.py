@@ -18,13 +18,14 @@ from tbx_fixtures import HOSTILE, Populated, renumbered, wipe
 from tbx_validation import all_errors
 from translate.storage import tbx as tt_tbx
 
+from termbase.exchange import exporting
+from termbase.exchange.exporting import ExportOptions, export_stream
+from termbase.exchange.importing import derive_term_columns, import_file
 from termbase.models import TERMBASE_COUNTER, Concept, Counter, Definition, HistoryEntry, Term
 from termbase.services import concepts as concept_service
-from termbase.services import exporting, search
+from termbase.services import search
 from termbase.services.concepts import TermInput, build_term
 from termbase.services.errors import Invalid
-from termbase.services.exporting import ExportOptions, export_stream
-from termbase.services.importing import derive_term_columns, import_file
 from termbase.tbx.vocab import Generation
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"

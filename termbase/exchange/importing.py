@@ -26,7 +26,7 @@ so a failed import leaves the database as it was. ``dry_run`` runs the whole imp
 inside a savepoint and rolls it back, so the report is exact and nothing is written.
 
 Speed: a file of :data:`PARALLEL_FROM_BYTES` or more is read, checked and keyed by a worker
-process (:mod:`~termbase.services.import_worker`) while this one matches and writes, when the
+process (:mod:`~termbase.exchange.import_worker`) while this one matches and writes, when the
 caller allows one (``termbase import`` does). New concepts are written a batch at a time through
 the driver (COPY on PostgreSQL, executemany on SQLite; ids allocated up front, see
 :class:`_IdAllocator`, so terms, their ``term_suffixes`` and history need no RETURNING) rather
@@ -53,6 +53,20 @@ from sqlalchemy import text as sql
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, selectinload
 
+from termbase.exchange.export_rows import context_source
+from termbase.exchange.exporting import IMPORTED_CONTEXTS_KEY, termbase_id
+from termbase.exchange.import_reading import (
+    Entry,
+    ImportSource,
+    ReaderSummary,
+    keyed_batches,
+    open_reader,
+    summary,
+    where,
+)
+from termbase.exchange.import_worker import BATCH, FAILED
+from termbase.exchange.import_worker import MODULE as WORKER_MODULE
+from termbase.exchange.workers import WorkerProcesses
 from termbase.models import (
     TERMBASE_COUNTER,
     Citation,
@@ -80,20 +94,6 @@ from termbase.services.concepts import (
     snapshot,
 )
 from termbase.services.errors import Invalid, ServiceError
-from termbase.services.export_rows import context_source
-from termbase.services.exporting import IMPORTED_CONTEXTS_KEY, termbase_id
-from termbase.services.import_reading import (
-    Entry,
-    ImportSource,
-    ReaderSummary,
-    keyed_batches,
-    open_reader,
-    summary,
-    where,
-)
-from termbase.services.import_worker import BATCH, FAILED
-from termbase.services.import_worker import MODULE as WORKER_MODULE
-from termbase.services.workers import WorkerProcesses
 from termbase.tbx.parse import origination_and_modification
 from termbase.tbx.vocab import Generation, part_of_speech_to_tbx, term_type_to_tbx
 from termbase.text.keys import TermKeys, term_keys
@@ -495,7 +495,7 @@ class _Importer:
             self.report.warnings.append(f"line {line}: {message}" if line else message)
 
     def read_apart(self, source: ImportSource) -> Generator[list[Entry]]:
-        """The file's batches as a worker reads, checks and keys them (:mod:`~termbase.services.import_worker`)."""
+        """The file's batches as a worker reads, checks and keys them (:mod:`~termbase.exchange.import_worker`)."""
         with WorkerProcesses(WORKER_MODULE, 1, source, name="import worker") as worker:
             for _request, (kind, payload, warnings) in worker.map(repeat(None), lambda request: request):
                 for message, line in warnings:
@@ -938,7 +938,7 @@ def import_file(
     :param filename: the name shown in messages and history (a path's own name is not used).
     :param default_status: workflow status of new concepts whose file does not state one.
     :param workers: 1 to read, check and key a file of ``parallel_from`` bytes or more in a
-        worker process (:mod:`~termbase.services.import_worker`) while this one writes; 0
+        worker process (:mod:`~termbase.exchange.import_worker`) while this one writes; 0
         (or a stream) reads it here. ``parallel_from`` defaults to :data:`PARALLEL_FROM_BYTES`.
     :raises Invalid: for unreadable, hostile or inconsistent input; ``details`` name the
         file and, where known, the line and element. Nothing is written then (the caller

@@ -26,6 +26,16 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Engine, Select, bindparam, exists, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from termbase.exchange.export_rows import (
+    AFTER,
+    LAST,
+    DriverQuery,
+    Selection,
+    WindowQueries,
+    read_window,
+    window_records,
+)
+from termbase.exchange.export_worker import Renderers, Source
 from termbase.ingest.glossary import write_glossary
 from termbase.models import (
     TERMBASE_ID_COUNTER,
@@ -39,16 +49,6 @@ from termbase.models import (
 )
 from termbase.records import ConceptRecord, TermReview, WorkflowStatus
 from termbase.services.errors import Invalid
-from termbase.services.export_rows import (
-    AFTER,
-    LAST,
-    DriverQuery,
-    Selection,
-    WindowQueries,
-    read_window,
-    window_records,
-)
-from termbase.services.export_worker import Renderers, Source
 from termbase.tbx.export import MarkedPart, TbxHeader, write_tbx, write_tbx_parts
 from termbase.tbx.vocab import Generation, resolve_lang_codes
 
@@ -235,7 +235,7 @@ class ExportStream(Iterator[bytes]):
     """The file as byte chunks; :attr:`entries` counts the concepts written so far.
 
     With ``workers`` above 1 a TBX file is read and rendered by that many worker processes
-    (see :mod:`termbase.services.export_worker` and :func:`_rendered_apart`) while this one
+    (see :mod:`termbase.exchange.export_worker` and :func:`_rendered_apart`) while this one
     writes their parts in order: the same bytes, about twice as fast on two cores. They read
     what is committed, on connections of their own: not what the session holds uncommitted.
     """
@@ -483,7 +483,7 @@ def _driver_query(connection: Connection, statement: Select[*tuple[Any, ...]]) -
 
     The driver's rows are what :func:`read_window` reads: the selected columns are integers,
     floats and strings, which the drivers return as wanted, and times, which
-    :func:`~termbase.services.export_rows.window_records` reads from SQLite's text itself.
+    :func:`~termbase.exchange.export_rows.window_records` reads from SQLite's text itself.
     """
     result = connection.execute(statement, {"after": AFTER, "last": LAST})
     result.close()

@@ -3,7 +3,7 @@
 This is all of an import's work that needs no database: parsing the file, checking each
 record, and deriving its terms' lookup keys (:func:`termbase.text.keys.term_keys`). The
 import runs it in its own process for small files and streams, and in a worker process
-(:mod:`termbase.services.import_worker`) for large files, so that reading overlaps writing.
+(:mod:`termbase.exchange.import_worker`) for large files, so that reading overlaps writing.
 It imports neither SQLAlchemy nor the models, so a worker starts small.
 """
 
