@@ -251,3 +251,20 @@ def test_a_token_from_another_session_is_refused(
     response = other.post("/import/confirm", data={"token": token.group(1)})
     assert response.status_code == 302
     assert "expired" in other.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_the_web_tbx_export_is_for_cat_tools_unless_unchecked(
+    client: FlaskClient, populated: Populated
+) -> None:
+    page = client.get("/export").get_data(as_text=True)
+    assert re.search(r'name="for_cat_tools" value="1"[^>]* checked', page)
+    default = client.get("/export/download", query_string={"format": "tbx-basic-2008"}).get_data()
+    assert b"<term>Internet sovereignty</term>" not in default  # OmegaT would offer it
+    assert b"avoid (en-US): Internet sovereignty" in default
+    unchecked = {"format": "tbx-basic-2008", "for_cat_tools": "0"}
+    assert (
+        b"<term>Internet sovereignty</term>"
+        in client.get("/export/download", query_string=unchecked).get_data()
+    )
+    tsv = client.get("/export/download", query_string={"format": "tsv"})
+    assert tsv.headers["Content-Disposition"].endswith('.utf8"')  # a name OmegaT 3.6 loads
