@@ -213,9 +213,9 @@ class ImportReport:
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
-    def listed(self, change: ImportChange) -> None:
-        if len(self.changes) < MAX_CHANGES_LISTED:
-            self.changes.append(change)
+    def listing(self) -> bool:
+        """Whether the report still lists entries one by one (up to :data:`MAX_CHANGES_LISTED`)."""
+        return len(self.changes) < MAX_CHANGES_LISTED
 
     def change_lines(self) -> list[str]:
         """One line per listed entry, for a terminal."""
@@ -442,9 +442,12 @@ class _Importer:
         self.session = session
         # The file is one this termbase exported: its entry ids are concept ids.
         self.own_file = own_file
-        # Entry ids of this file already written as new concepts.
+        # Entry ids of this file written as new concepts in this batch and the one before: a
+        # glossary repeats an id on consecutive rows, and the ids of a file not exported here
+        # are found in concept_sources as well. Memory stays bounded by the batch size.
         self.sources: dict[str, int] = {}
-        # (language group, normalized) keys of the concepts seen so far, for matching by terms.
+        self.previous_sources: dict[str, int] = {}
+        # (language, normalized) keys of concepts, for matching by terms; one batch's worth.
         self.concept_keys: dict[int, set[tuple[str, str]]] = {}
         self.read_summary: ReaderSummary | None = None
         self.filename = filename
@@ -510,6 +513,8 @@ class _Importer:
 
     # One batch: match against the database, update matches, insert the rest in bulk.
     def run(self, batch: list[Entry]) -> None:
+        self.previous_sources, self.sources = self.sources, {}
+        self.concept_keys = {}
         existing = self._existing_keys({norm for entry in batch for _, norm in entry.keys})
         by_id = self._ids_known([entry.rec.id for entry in batch if entry.rec.id is not None])
         ids = {cid for cids in existing.values() for cid in cids} | set(by_id.values())
@@ -563,7 +568,10 @@ class _Importer:
         if entry_id is not None:
             # An id seen earlier in this file (a glossary writes one row per pair of terms) is the
             # concept that entry became; an own file's id that names no concept is a new one.
-            return by_id.get(entry_id, self.sources.get(entry_id))
+            found = by_id.get(entry_id)
+            if found is None:
+                found = self.sources.get(entry_id, self.previous_sources.get(entry_id))
+            return found
         candidates = {cid for key in entry.keys for cid in existing.get(key, ())}
         if not candidates:
             return None
@@ -660,16 +668,17 @@ class _Importer:
             summary = f"imported from {self.filename}"
             if duplicates:
                 summary += "; possible duplicate of " + ", ".join(str(c) for c in duplicates)
-            self.report.listed(
-                ImportChange(
-                    FLAGGED if duplicates else NEW,
-                    _label(rec),
-                    rec.line,
-                    rec.id,
-                    None if self.report.dry_run else concept_id,
-                    duplicates=duplicates,
+            if self.report.listing():
+                self.report.changes.append(
+                    ImportChange(
+                        FLAGGED if duplicates else NEW,
+                        _label(rec),
+                        rec.line,
+                        rec.id,
+                        None if self.report.dry_run else concept_id,
+                        duplicates=duplicates,
+                    )
                 )
-            )
             self.report.flagged += bool(duplicates)
             if rec.id is not None:
                 self.sources[rec.id] = concept_id
@@ -788,9 +797,10 @@ class _Importer:
         self.concept_keys[concept.id] = {(t.language, t.normalized) for t in concept.terms}
         self.report.updated += 1
         self.report.terms_added += len(added)
-        self.report.listed(
-            ImportChange(UPDATED, _label(rec), rec.line, rec.id, concept.id, added=added, renamed=renamed)
-        )
+        if self.report.listing():
+            self.report.changes.append(
+                ImportChange(UPDATED, _label(rec), rec.line, rec.id, concept.id, added=added, renamed=renamed)
+            )
 
     def _merge(self, concept: Concept, rec: ConceptRecord) -> tuple[list[str], list[tuple[str, str]]]:
         """Apply what the file states; return the terms added and the (old, new) text of those respelled."""
