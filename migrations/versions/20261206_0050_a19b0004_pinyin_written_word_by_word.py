@@ -9,7 +9,7 @@ syllables is kept. Nothing else is derived from the spacing (the search keys ign
 Downgrading leaves the new spacing: the old one is not kept.
 
 Revision ID: a19b0004
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-06 00:50:00.000000
 """
 
@@ -23,7 +23,7 @@ from alembic import op
 from termbase.text.pinyin import pinyin_marks
 
 revision: str = 'a19b0004'
-down_revision: str | Sequence[str] | None = '0003'
+down_revision: str | Sequence[str] | None = '0004'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -10,10 +10,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from termbase.exchange.importing import import_file
 from termbase.models import Concept, User
 from termbase.services.concepts import TermInput, create_concept
 from termbase.services.errors import Invalid
-from termbase.services.importing import import_file
 from termbase.text.validate import term_text_problem
 
 PASSWORD = "correct horse battery"
