@@ -123,7 +123,7 @@ def observe(corpus: Corpus, lexicon: Lexicon, general_freq: Mapping[str, int]) -
             seen.kinds.update(rendering.kinds)
             seen.aligned += en_index == index
             original = corpus.segments[en_index].en_text or ""
-            seen.forms[display_form(original, window)] += 1
+            seen.forms[display_form(original, window, heading=_is_heading(original, en_tokens))] += 1
             if _part_of_longer_name(original, en_tokens, rendering, len(candidate.tags) == 1):
                 seen.fragments += 1
             if candidate.shape == "title" and _en_quoted(original, window):
@@ -172,6 +172,7 @@ def _part_of_longer_name(
 
 
 CONNECTORS = frozenset({"of", "on", "in", "for"})
+HEADING_WORDS = 12
 QUOTES_BEFORE = ("“", '"', "‘", "'", "《")
 QUOTES_AFTER = ("”", '"', "’", "'", "》")
 
@@ -195,10 +196,13 @@ class _PinyinCache(dict[str, str]):
         return self[word]
 
 
-def display_form(original: str, tokens: list[EnToken]) -> str:
+def display_form(original: str, tokens: list[EnToken], *, heading: bool = False) -> str:
     """A span as a termbase writes a headword: lower case unless a name or an acronym, singular
-    unless the phrase is plural-only in the text (it then keeps the form written)."""
+    unless the phrase is plural-only in the text (it then keeps the form written). In a heading
+    every word has a capital, so there capitals say nothing (Chapter II. Basic Principles)."""
     words = [original[t.start : t.end] for t in tokens]
+    if heading:
+        return " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in words)
     content = [w for w, t in zip(words, tokens, strict=True) if not t.stop and w[:1].isalpha()]
     if len(content) >= 2 and all(w[:1].isupper() for w in content):
         return " ".join(words)  # a name written in title case (World Internet Conference)
@@ -211,6 +215,12 @@ def display_form(original: str, tokens: list[EnToken]) -> str:
         else:
             kept.append(word.lower())
     return " ".join(kept)
+
+
+def _is_heading(original: str, tokens: list[EnToken]) -> bool:
+    """A short segment all of whose content words are capitalised: a title or a heading."""
+    content = [t for t in tokens if not t.stop and original[t.start : t.start + 1].isalpha()]
+    return 2 <= len(content) <= HEADING_WORDS and all(_capitalised(original, t) for t in content)
 
 
 def _opens_sentence(original: str, token: EnToken) -> bool:

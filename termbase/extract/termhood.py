@@ -132,6 +132,8 @@ def judge(
         return Judgement(False, 0.0, ("part of a longer name",))
     if not named and (words[0] in EVALUATIVE or _adverb(words[0]) and len(words) > 1):
         return Judgement(False, 0.0, ("English opens with an evaluation",))
+    if len(words) == 1 and lexicon.is_english_verb(words[0]):
+        return Judgement(False, 0.0, ("English is a verb",))
     if not named and not _ends_in_noun(words):
         return Judgement(False, 0.0, ("English does not end in a noun",))
     single = len(observation.tags) == 1
