@@ -165,6 +165,7 @@ def test_a_clause_that_looks_like_a_noun_phrase_in_chinese_is_not_proposed(extra
         ("数据治理", "data governance", "weak alignment"),
         ("坚定不移", "steadfastly", "English does not end in a noun"),
         ("日益突出", "increasingly prominent", "English opens with an evaluation"),
+        ("发展中", "developing", "English is a verb"),
         ("重大意义", "great significance", "English opens with an evaluation"),
     ],
 )
@@ -199,6 +200,21 @@ def test_the_opening_of_a_longer_english_name_is_a_fragment_its_whole_and_head_a
 
 
 # -- stage 5: headwords, abbreviations, glosses --------------------------------------------------
+
+
+def test_capitals_in_a_heading_do_not_make_a_name(extractor: Extractor) -> None:
+    segments = pair_segments(
+        [
+            ("第三章 数据治理", "Chapter III. Data Governance"),
+            ("数据治理论坛在上海召开。", "The Data Governance Forum opened in Shanghai."),
+        ],
+        "heading",
+        900,
+    )
+    found = {c.zh: c for c in extractor.run(segments).concepts}
+    assert found["数据治理论坛"].en == ["Data Governance Forum"]
+    assert "a name" not in found["数据治理"].evidence["reasons"]
+    assert found["数据治理"].en == ["data governance"]
 
 
 def test_headwords_are_singular_unless_names_or_coordinations() -> None:
