@@ -8,8 +8,13 @@ The evidence, each for a reason a terminologist would give:
   clause (促进数字经济 "promoting digital economy"), not a term;
 * **names** — title or quotation marks, or an English rendering in title case, name a thing;
 * **lexicalisation** — the Chinese is one dictionary word, or a fixed expression;
-* **independence** — a span that only ever occurs inside a longer rendered candidate is a
-  fragment of it (互联网大会 inside 世界互联网大会), unless it is a word of its own.
+* **fragments** — a rendering that only ever opens a longer English name (World AI [Conference])
+  is a piece of that name;
+* **specialisation** — one word rendered by one word is a term when one side at least is not
+  everyday vocabulary (wordfreq for English, jieba's counts for Chinese).
+
+A pair that passes is proposed with a confidence made of the same evidence; BENCHMARKS.md shows
+how well each band of it is right on pages the extractor was never built on.
 """
 
 from __future__ import annotations
