@@ -75,7 +75,7 @@ def test_large_requests_and_replies_come_back_in_order(echo: str, count: int) ->
     assert all(reply == b"r" * 500_000 for _request, reply in answered)
 
 
-def test_a_worker_that_dies_fails_after_the_replies_before(echo: str) -> None:
+def test_a_worker_that_dies_fails_and_nothing_after_it_arrives(echo: str) -> None:
     got: list[Any] = []
 
     def collect() -> None:
@@ -84,7 +84,10 @@ def test_a_worker_that_dies_fails_after_the_replies_before(echo: str) -> None:
 
     with pytest.raises(RuntimeError, match="echo worker stopped \\(exit status 3\\)"):
         collect()
-    assert got == [1, 2]
+    # A process killed outright (os._exit, the OOM killer) takes the replies its writer thread
+    # had not yet written with it; the caller fails the whole import or export either way. What
+    # must hold: the failure is reported, in order, and no reply after it arrives.
+    assert got in ([], [1], [1, 2])
 
 
 def test_a_reply_that_cannot_be_pickled_fails_the_worker(echo: str) -> None:
