@@ -12,11 +12,14 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import NotFound as NotFoundError
 from werkzeug.http import HTTP_STATUS_CODES
+from werkzeug.routing import IntegerConverter
 
 from termbase.auth import can, init_auth
 from termbase.cli import register_commands
 from termbase.config import instance_path, load_settings
+from termbase.db import MAX_INTEGER
 from termbase.extensions import init_db
 from termbase.services.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
 
@@ -33,6 +36,16 @@ SECURITY_HEADERS = {
 }
 
 _SERVICE_STATUS = {NotFound: 404, Conflict: 409, Invalid: 400, Forbidden: 403}
+
+
+class DatabaseIntConverter(IntegerConverter):
+    """``<int:...>`` in every route: a number no id column can hold is a 404 before any query."""
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        if number > MAX_INTEGER:
+            raise NotFoundError()
+        return number
 
 
 class HttpsAwareSessionInterface(SecureCookieSessionInterface):
@@ -57,6 +70,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.config.update(load_settings(config))
     app.session_interface = HttpsAwareSessionInterface()
+    app.url_map.converters["int"] = DatabaseIntConverter
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     logging.getLogger("jieba").setLevel(logging.WARNING)
 
