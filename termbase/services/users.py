@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -48,9 +49,21 @@ def get_user(session: Session, username: str) -> User:
     return user
 
 
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """A hash made like a real one, checked for unknown users so the answer takes as long."""
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
 def authenticate(session: Session, username: str, password: str) -> User | None:
+    """The active user with this name and password, or None.
+
+    A password is checked whether or not the user exists (against a dummy hash if not), so
+    the time of a failed login does not tell which usernames exist.
+    """
     user = session.scalar(select(User).where(User.username == username))
-    if user is None or not user.active or not check_password_hash(user.password_hash, password):
+    stored = user.password_hash if user is not None else _dummy_hash()
+    if not check_password_hash(stored, password) or user is None or not user.active:
         return None
     return user
 
