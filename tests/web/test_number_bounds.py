@@ -13,6 +13,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from web_sample import Sample
+from werkzeug.routing import IntegerConverter
 
 HUGE = [2**31 - 1, 2**31, 2**32, 2**63 - 1, 2**63, 2**64, 10**30]
 BEYOND = [n for n in HUGE if n > 2**31 - 1]
@@ -22,7 +23,7 @@ def _int_routes(app: Flask) -> list[tuple[str, str]]:
     """(method, rule) of every route with an integer in its path."""
     found = []
     for rule in app.url_map.iter_rules():
-        if not any(type(c).__name__.endswith("IntConverter") for c in rule._converters.values()):
+        if not any(isinstance(c, IntegerConverter) for c in rule._converters.values()):
             continue
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             found.append((method, rule.rule))
