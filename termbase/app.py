@@ -21,6 +21,7 @@ from termbase.cli import register_commands
 from termbase.config import instance_path, load_settings
 from termbase.db import MAX_INTEGER
 from termbase.extensions import init_db
+from termbase.ratelimit import init_rate_limits
 from termbase.services.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
 
 csrf = CSRFProtect()
@@ -76,6 +77,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     init_db(app)
     init_auth(app)
+    init_rate_limits(app)
     csrf.init_app(app)
     register_blueprints(app)
     register_error_handlers(app)
