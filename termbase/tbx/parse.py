@@ -367,8 +367,8 @@ class TbxReader:
     """Iterate a TBX file's entries as :class:`ConceptRecord`.
 
     After iteration, :attr:`persons` maps back-matter ids to names (for transactions that
-    name their person only by reference), :attr:`warnings` lists what was skipped, and
-    :attr:`skipped_terms` counts terms in languages the termbase does not hold.
+    name their person only by reference), :attr:`warnings` lists what was skipped and which
+    entry ids repeat, and :attr:`skipped_terms` counts terms in languages the termbase does not hold.
     """
 
     def __init__(self, stream: IO[bytes], *, filename: str = "") -> None:
@@ -389,6 +389,7 @@ class TbxReader:
         self.skipped_terms = 0
         self.skipped_languages: dict[str, int] = {}
         self.entries = 0
+        self._entry_ids: dict[str, int] = {}  # id -> line of the first entry with it
         self._default_language = LANG_EN
 
     def warn(self, message: str, line: int | None = None) -> None:
@@ -412,6 +413,7 @@ class TbxReader:
                     self._person(el)
                 else:
                     self.entries += 1
+                    self._check_id(el)
                     record = self._entry(el)
                     if record.terms:
                         yield record
@@ -427,6 +429,18 @@ class TbxReader:
             raise _syntax_error(exc) from None
 
     # -- entries ---------------------------------------------------------------------------
+
+    def _check_id(self, el: etree._Element) -> None:
+        """Warn of an entry id used before: ids name entries, so a repeat is usually a bad merge."""
+        entry_id = el.get("id")
+        if not entry_id:
+            return
+        first = self._entry_ids.get(entry_id)
+        if first is None:
+            self._entry_ids[entry_id] = el.sourceline or 0
+            return
+        where = f" (first on line {first})" if first else ""
+        self.warn(f"entry id {entry_id!r} is used again{where}; both entries are read", el.sourceline)
 
     def _entry(self, el: etree._Element) -> ConceptRecord:
         record = ConceptRecord(line=el.sourceline, status_given=False)
