@@ -13,7 +13,6 @@ from termbase.web import bp
 from termbase.web.helpers import db, int_arg, read_all, render_page_or_partial
 
 PAGE_SIZE = 25
-MAX_HIDDEN_COUNT = 20
 STATUS_FILTERS = {
     "": None,
     "approved": (WorkflowStatus.APPROVED.value,),
@@ -43,11 +42,6 @@ def index() -> Any:
             offset=(page - 1) * PAGE_SIZE,
             statuses=STATUS_FILTERS[status],
         )
-    hidden = 0
-    if results is not None and results.empty and not full_access:
-        # Say that unreviewed entries exist (not what they are), so visitors know logging in helps.
-        unreviewed = search_service.search(db(), q, include_unapproved=True, limit=MAX_HIDDEN_COUNT)
-        hidden = len(unreviewed.hits)
     return render_page_or_partial(
         "search/index.html",
         "search/_results.html",
@@ -57,6 +51,4 @@ def index() -> Any:
         results=results,
         full_access=full_access,
         field_labels=FIELD_LABELS,
-        hidden=hidden,
-        more_hidden=hidden >= MAX_HIDDEN_COUNT,
     )
