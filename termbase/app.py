@@ -45,7 +45,7 @@ class DatabaseIntConverter(IntegerConverter):
     def to_python(self, value: str) -> int:
         number = super().to_python(value)
         if number > MAX_INTEGER:
-            raise NotFoundError()
+            raise NotFoundError(description="No such entry: the number in the address is larger than any id.")
         return number
 
 

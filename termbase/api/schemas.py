@@ -20,6 +20,7 @@ from pydantic import (
     field_validator,
 )
 
+from termbase.db import MAX_INTEGER
 from termbase.models import Term
 from termbase.records import (
     LANGUAGES,
@@ -41,7 +42,7 @@ assert set(get_args(Language)) == set(LANGUAGES)
 MAX_SEGMENT_LENGTH = 100_000
 MAX_PER_PAGE = 100
 MAX_PAGE = 100_000
-MAX_ID = 2**31 - 1
+MAX_ID = MAX_INTEGER  # ids are 32-bit on PostgreSQL; the app's URL converter stops larger ones
 
 # PostgreSQL text cannot hold NUL; refuse it in anything that is stored or queried.
 NO_NUL = r"^[^\x00]*$"
