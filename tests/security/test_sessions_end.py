@@ -82,9 +82,7 @@ def test_an_administrator_resetting_a_password_ends_that_users_sessions(
     assert not _opens_account(browser)
 
 
-def test_api_tokens_outlive_a_logout(
-    app: Flask, session: Session, make_user: Callable[..., User]
-) -> None:
+def test_api_tokens_outlive_a_logout(app: Flask, session: Session, make_user: Callable[..., User]) -> None:
     user = make_user("mei", "translator")
     token = user_service.create_token(session, user, "plug-in")
     session.commit()
