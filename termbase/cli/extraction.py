@@ -6,7 +6,7 @@ import click
 from flask.cli import with_appcontext
 
 from termbase.cli.common import transaction
-from termbase.services import extraction
+from termbase.services import extraction, preparing
 
 
 @click.command("extract")
@@ -18,7 +18,12 @@ def extract_command(document_slug: str | None, actor: str) -> None:
 
     Safe to repeat: known terms only gain citations, rejected concepts stay rejected and
     approved ones are never changed; new renderings of known concepts become variant candidates.
+    Chinese-only documents (texts to translate) also get their new terms proposed as entries
+    that need a rendering, with the dictionary's suggested English.
     """
     with transaction() as session:
         report = extraction.extract(session, document_slug=document_slug, actor=actor)
+        proposals = preparing.propose_source_terms(session, actor=actor, cite=False, only=document_slug)
     click.echo(report.summary())
+    if proposals.documents:
+        click.echo(proposals.summary())

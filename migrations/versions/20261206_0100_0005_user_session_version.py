@@ -1,7 +1,7 @@
 """user session version: logout and a password change end saved sessions
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: a19b0004
 Create Date: 2026-12-06 00:15:00.000000
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0004'
-down_revision: str | Sequence[str] | None = '0003'
+revision: str = '0005'
+down_revision: str | Sequence[str] | None = 'a19b0004'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
