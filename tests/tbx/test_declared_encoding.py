@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from termbase.exchange.importing import import_file
 from termbase.models import Concept
 from termbase.services.errors import Invalid
-from termbase.services.importing import import_file
 from termbase.tbx.parse import TbxError, read_tbx
 
 HEAD = '<?xml version="1.0" encoding="{}"?>\n<martif type="TBX" xml:lang="en"><text><body>\n'

@@ -6,7 +6,7 @@ import io
 
 from sqlalchemy.orm import Session
 
-from termbase.services.importing import import_file
+from termbase.exchange.importing import import_file
 from termbase.tbx.parse import read_tbx
 
 

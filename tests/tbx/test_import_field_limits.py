@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from wtforms.validators import Length
 
 from termbase.api import schemas
+from termbase.exchange.importing import import_file
 from termbase.models import Concept, User
 from termbase.records import (
     MAX_DEFINITION_LENGTH,
@@ -21,7 +22,6 @@ from termbase.records import (
     MAX_TERM_LENGTH,
 )
 from termbase.services.errors import Invalid
-from termbase.services.importing import import_file
 from termbase.web import forms
 
 
