@@ -3,6 +3,12 @@
     .venv/bin/python -m benchmarks.load_test                           # 50 clients, 120 s, PostgreSQL, gunicorn -w 4
     .venv/bin/python -m benchmarks.load_test --clients 10 --duration 20
     .venv/bin/python -m benchmarks.load_test --server postgresql://postgres@127.0.0.1:5432/test --json out.json
+    .venv/bin/python -m benchmarks.load_test --database sqlite --mix search --clients 20 --import-entries 100000
+
+``--import-entries N`` writes a synthetic TBX of N entries and runs ``termbase import`` on it
+while the clients run, which stop when the import ends: searches must not fail behind a long
+write (SQLite has one writer at a time). ``--mix search`` sends only lookups (API with tokens,
+and the web UI). ``--database sqlite`` serves a SQLite file instead of PostgreSQL.
 
 What it does: creates a database of its own on the PostgreSQL server, migrates it with
 ``termbase db upgrade`` and loads the seed documents with ``termbase seed`` (documents,
@@ -43,7 +49,7 @@ import time
 import urllib.parse
 import uuid
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,6 +64,7 @@ LOOPBACK = "127.0.0.1"
 EDITOR_PASSWORD = "load test password"
 TARGET_NOTE = "load target"
 WEIGHTS = {"api_search": 35, "web_search": 10, "recognize": 35, "edit": 20}
+MIXES = {"full": WEIGHTS, "search": {"api_search": 75, "web_search": 25}}
 MAX_EDIT_ATTEMPTS = 50
 
 
@@ -211,15 +218,18 @@ def run_load(
     seed: int = 9,
     timeout: float = 60.0,
     max_requests_per_client: int = 1_000_000,
+    weights: dict[str, int] = WEIGHTS,
+    until: Callable[[], bool] | None = None,
 ) -> Outcome:
-    """Run ``clients`` threads against ``base`` for ``duration`` seconds (and a request cap)."""
+    """Run ``clients`` threads against ``base`` for ``duration`` seconds (and a request cap),
+    or until ``until()`` is true."""
     ops = {name: OpStats() for name in (*WEIGHTS, "edit_read")}
     saved: dict[int, list[str]] = {cid: [] for cid in plan.targets}
     errors: list[str] = []
     conflicts = 0
     lock = threading.Lock()
     barrier = threading.Barrier(clients)
-    names, weights = list(WEIGHTS), list(WEIGHTS.values())
+    names, chances = list(weights), list(weights.values())
     deadline_box: list[float] = []
 
     def record(op: str, status: int, started: float) -> None:
@@ -240,9 +250,9 @@ def run_load(
         edits = 0
         try:
             for _ in range(max_requests_per_client):
-                if time.monotonic() >= deadline:
+                if time.monotonic() >= deadline or (until is not None and until()):
                     break
-                op = rng.choices(names, weights)[0]
+                op = rng.choices(names, chances)[0]
                 started = time.perf_counter()
                 try:
                     if op == "api_search":
@@ -332,8 +342,11 @@ class Reconciliation:
     checked: int  # saved lines looked for
 
 
-def reconcile(session: Session, plan: Plan, outcome: Outcome) -> Reconciliation:
-    """Every saved line is in its note exactly once; versions and history match; nothing else changed."""
+def reconcile(
+    session: Session, plan: Plan, outcome: Outcome, *, others_unchanged: bool = True
+) -> Reconciliation:
+    """Every saved line is in its note exactly once; versions and history match; nothing else
+    changed (unless an import ran meanwhile: ``others_unchanged=False``)."""
     from termbase.models import Concept, HistoryEntry
 
     problems = []
@@ -369,7 +382,7 @@ def reconcile(session: Session, plan: Plan, outcome: Outcome) -> Reconciliation:
     others = dict(
         session.execute(select(Concept.id, Concept.version).where(Concept.id.not_in(plan.targets))).all()
     )
-    if others != plan.other_concepts:
+    if others_unchanged and others != plan.other_concepts:
         problems.append("entries that were not edit targets changed or disappeared")
     return Reconciliation(problems, lost_total, sum(len(lines) for lines in outcome.saved.values()))
 
@@ -468,6 +481,8 @@ def _env(database_url: str, instance: Path) -> dict[str, str]:
         "TERMBASE_INSTANCE_PATH": str(instance),
         "TERMBASE_SECRET_KEY": "load-test",
         "TERMBASE_ANONYMOUS_ACCESS": "read",
+        # The load test measures the server, not the per-client limit on recognition.
+        "TERMBASE_RECOGNITION_RATE_LIMIT": "1000000 per minute",
     }
 
 
@@ -535,14 +550,48 @@ def _termbase(args: list[str], database_url: str, instance: Path) -> None:
     )
 
 
+@contextmanager
+def database(kind: str, server: str, instance: Path) -> Iterator[str]:
+    """A database of this run's own: on the PostgreSQL server, or a SQLite file in ``instance``."""
+    if kind == "sqlite":
+        yield f"sqlite:///{instance / 'load.sqlite3'}"
+        return
+    with scratch_database(server) as url:
+        yield url
+
+
+@contextmanager
+def background_import(path: Path, database_url: str, instance: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """``termbase import PATH`` running while the clients run; waited for (or stopped) afterwards."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "termbase.cli", "import", str(path), "--actor", "load-test"],
+        cwd=ROOT,
+        env=_env(database_url, instance),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            try:
+                process.wait(timeout=600)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=30)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     global KEEP
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--server", default=os.environ.get("TERMBASE_LOAD_PG", "postgresql://postgres@127.0.0.1:5432/test")
     )
+    parser.add_argument("--database", choices=("postgresql", "sqlite"), default="postgresql")
+    parser.add_argument("--mix", choices=tuple(MIXES), default="full", help="full, or lookups only")
     parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--duration", type=float, default=120.0, help="seconds")
+    parser.add_argument("--duration", type=float, default=120.0, help="seconds (at most, with an import)")
+    parser.add_argument("--import-entries", type=int, default=0, help="import a TBX of N entries meanwhile")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (README: 4)")
     parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker")
     parser.add_argument("--targets", type=int, default=20, help="entries the clients edit")
@@ -550,20 +599,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     args = parser.parse_args(argv)
-    if make_url(args.server).host not in (LOOPBACK, "localhost"):
+    if args.database == "postgresql" and make_url(args.server).host not in (LOOPBACK, "localhost"):
         parser.error("the load test runs against a loopback PostgreSQL only")
     KEEP = args.keep
 
     from termbase.db import make_engine, make_sessionmaker
 
-    with tempfile.TemporaryDirectory() as tmp, scratch_database(args.server) as database_url:
+    imported: dict[str, Any] = {}
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        database(args.database, args.server, Path(tmp)) as database_url,
+    ):
         instance = Path(tmp)
-        print(
-            f"database {make_url(database_url).database}: migrating{'' if args.no_seed else ' and seeding'} …"
-        )
+        print(f"{args.database} database: migrating{'' if args.no_seed else ' and seeding'} …")
         _termbase(["db", "upgrade"], database_url, instance)
         if not args.no_seed:
             _termbase(["seed"], database_url, instance)
+        source = instance / "import.tbx"
+        if args.import_entries:
+            from benchmarks.tbx_throughput import step_generate
+
+            written = step_generate(source, args.import_entries)
+            print(
+                f"wrote a TBX of {args.import_entries:,} entries ({written['bytes'] / 1e6:.0f} MB) to import"
+            )
         engine = make_engine(database_url)
         try:
             with make_sessionmaker(engine)() as session:
@@ -573,22 +632,54 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"{len(plan.sentences)} sentences; gunicorn with {args.workers} workers …"
             )
             with gunicorn(database_url, instance, workers=args.workers, threads=args.threads) as base:
-                outcome = run_load(base, plan, clients=args.clients, duration=args.duration)
+                if args.import_entries:
+                    started = time.monotonic()
+                    with background_import(source, database_url, instance) as process:
+                        outcome = run_load(
+                            base,
+                            plan,
+                            clients=args.clients,
+                            duration=args.duration,
+                            weights=MIXES[args.mix],
+                            until=lambda: process.poll() is not None,
+                        )
+                    output, problems = process.communicate()
+                    imported = {
+                        "entries": args.import_entries,
+                        "seconds": round(time.monotonic() - started, 1),
+                        "exit_status": process.returncode,
+                        "report": output.decode(errors="replace").strip()[-300:],
+                    }
+                    if process.returncode:
+                        outcome.errors.append(
+                            f"the import failed: {problems.decode(errors='replace')[-300:]}"
+                        )
+                else:
+                    outcome = run_load(
+                        base, plan, clients=args.clients, duration=args.duration, weights=MIXES[args.mix]
+                    )
             with make_sessionmaker(engine)() as session:
-                checked = reconcile(session, plan, outcome)
+                checked = reconcile(session, plan, outcome, others_unchanged=not args.import_entries)
         finally:
             engine.dispose()
     report = summary(outcome, checked)
     report["setup"] = {
-        "database": "postgresql",
+        "database": args.database,
         "server": "gunicorn",
         "workers": args.workers,
         "threads": args.threads,
         "cpus": os.cpu_count(),
         "duration_s": args.duration,
+        "mix": args.mix,
         "seeded": not args.no_seed,
     }
+    if imported:
+        report["import"] = imported
     print_summary(report)
+    if imported:
+        print(
+            f"import of {imported['entries']:,} entries meanwhile: {imported['seconds']} s, exit status {imported['exit_status']}"
+        )
     if args.json:
         args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     return 0 if not outcome.errors and not checked.problems else 1

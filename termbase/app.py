@@ -12,12 +12,16 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import NotFound as NotFoundError
 from werkzeug.http import HTTP_STATUS_CODES
+from werkzeug.routing import IntegerConverter
 
 from termbase.auth import can, init_auth
 from termbase.cli import register_commands
 from termbase.config import instance_path, load_settings
+from termbase.db import MAX_INTEGER
 from termbase.extensions import init_db
+from termbase.ratelimit import init_rate_limits
 from termbase.services.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
 
 csrf = CSRFProtect()
@@ -33,6 +37,16 @@ SECURITY_HEADERS = {
 }
 
 _SERVICE_STATUS = {NotFound: 404, Conflict: 409, Invalid: 400, Forbidden: 403}
+
+
+class DatabaseIntConverter(IntegerConverter):
+    """``<int:...>`` in every route: a number no id column can hold is a 404 before any query."""
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        if number > MAX_INTEGER:
+            raise NotFoundError(description="No such entry: the number in the address is larger than any id.")
+        return number
 
 
 class HttpsAwareSessionInterface(SecureCookieSessionInterface):
@@ -57,11 +71,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.config.update(load_settings(config))
     app.session_interface = HttpsAwareSessionInterface()
+    app.url_map.converters["int"] = DatabaseIntConverter
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     logging.getLogger("jieba").setLevel(logging.WARNING)
 
     init_db(app)
     init_auth(app)
+    init_rate_limits(app)
     csrf.init_app(app)
     register_blueprints(app)
     register_error_handlers(app)

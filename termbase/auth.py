@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import enum
+import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
 from flask import Flask, Request, abort, current_app, request
 from flask_login import LoginManager, current_user
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
-from termbase.extensions import get_session
+from termbase.db import SQLITE_BUSY_TIMEOUT_MS
+from termbase.extensions import get_session, session_factory
 from termbase.models import User
 from termbase.records import Role
 from termbase.services import users as user_service
@@ -21,6 +25,7 @@ login_manager.login_message_category = "info"
 login_manager.session_protection = "strong"
 
 F = TypeVar("F", bound=Callable[..., Any])
+log = logging.getLogger(__name__)
 
 
 class Permission(enum.StrEnum):
@@ -77,12 +82,16 @@ def requires(permission: Permission) -> Callable[[F], F]:
 
 
 @login_manager.user_loader
-def _load_user(user_id: str) -> User | None:
+def _load_user(session_id: str) -> User | None:
+    """The user of a login session, unless they have logged out or changed password since."""
+    user_id, _, version = session_id.partition(".")
     try:
         user = get_session().get(User, int(user_id))
-    except ValueError:
+        if user is None or not user.active or user.session_version != int(version):
+            return None
+    except (ValueError, OverflowError):
         return None
-    return user if user is not None and user.active else None
+    return user
 
 
 @login_manager.request_loader
@@ -91,13 +100,40 @@ def _load_user_from_bearer(req: Request) -> User | None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
-    session = get_session()
-    user = user_service.user_for_token(session, token.strip())
-    if user is None:
+    api_token = user_service.token_for(get_session(), token.strip())
+    if api_token is None:
         # A wrong token must not silently fall back to anonymous access.
         abort(401, description="invalid API token")
-    session.commit()  # records last_used_at
-    return user
+    if user_service.token_use_is_stale(api_token):
+        _record_token_use(api_token.id)
+    return api_token.user
+
+
+def _record_token_use(token_id: int) -> None:
+    """Stamp a token's last use in a transaction of its own that never waits for a lock.
+
+    Behind a long write (an import holds SQLite's only write lock for minutes) the stamp is
+    skipped rather than holding up or failing the request; a later request records it.
+    """
+    engine = current_app.extensions["termbase.engine"]
+    with engine.connect() as connection:
+        raw = connection.connection.dbapi_connection
+        assert raw is not None
+        sqlite = connection.dialect.name == "sqlite"
+        try:
+            if sqlite:
+                raw.cursor().execute("PRAGMA busy_timeout=0")
+            with session_factory()(bind=connection) as side:
+                if not sqlite:
+                    side.execute(text("SET LOCAL lock_timeout = '100ms'"))
+                user_service.record_token_use(side, token_id)
+                side.commit()
+        except OperationalError:
+            connection.rollback()
+            log.info("API token %s: last use not recorded, the database is busy", token_id)
+        finally:
+            if sqlite:
+                raw.cursor().execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
 
 
 def init_auth(app: Flask) -> None:

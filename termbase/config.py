@@ -36,6 +36,11 @@ DEFAULTS: dict[str, Any] = {
     "SEEDS_PATH": str(PROJECT_ROOT / "seeds"),
     "LOGIN_RATE_LIMIT": 5,  # failed logins per username and address per LOGIN_RATE_WINDOW seconds
     "LOGIN_RATE_WINDOW": 300,
+    # Recognition and QA per client (user, token holder or address), web and API together; a
+    # request costs 1 plus 1 per 1,000 characters. Flask-Limiter syntax: "300 per minute".
+    "RECOGNITION_RATE_LIMIT": "300 per minute",
+    # Where the counts are kept: memory:// (each process its own) or e.g. redis://host:6379.
+    "RATE_LIMIT_STORAGE": "memory://",
 }
 
 _INT_KEYS = {

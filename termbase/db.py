@@ -25,6 +25,10 @@ class Base(DeclarativeBase):
 
 
 SQLITE_MMAP_BYTES = 2**31
+# The largest value an Integer column holds on every backend (PostgreSQL's integer is 32-bit):
+# the edges refuse larger ids and numbers before they reach a query.
+MAX_INTEGER = 2**31 - 1
+SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -32,7 +36,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     # Read pages straight from the OS cache instead of copying them through SQLite's own small
     # page cache: a lookup at 1M concepts took a quarter less CPU. (SQLite caps the size.)
     cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")

@@ -286,6 +286,9 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16), default=Role.TRANSLATOR.value)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Part of every login session's id: logging out or changing the password raises it, which
+    # ends every session saved before (cookie sessions are otherwise valid until they expire).
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
@@ -303,7 +306,7 @@ class User(Base):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        return f"{self.id}.{self.session_version}"
 
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role}>"

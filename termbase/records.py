@@ -63,7 +63,15 @@ LANG_ZH_HANS = "zh-Hans"
 LANG_ZH_HANT = "zh-Hant"
 LANG_EN = "en"
 LANGUAGES = (LANG_ZH_HANS, LANG_ZH_HANT, LANG_EN)
-MAX_TERM_LENGTH = 500  # characters of a term's text (the width of its column)
+# The longest text each field takes, in characters: the web forms, the API and imports all
+# hold to these, so whatever one door stores another can save again.
+MAX_TERM_LENGTH = 500  # a term's text (the width of its column)
+MAX_PINYIN_LENGTH = 1_000  # a Chinese term's pinyin (the width of its column)
+MAX_LABEL_LENGTH = 40  # a term's part of speech or type
+MAX_SUBJECT_FIELD_LENGTH = 200
+MAX_NOTE_LENGTH = 5_000  # a concept's or a term's note
+MAX_DEFINITION_LENGTH = 20_000
+MAX_COMMENT_LENGTH = 5_000
 
 
 @dataclass(frozen=True, slots=True)

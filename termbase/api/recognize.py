@@ -8,6 +8,7 @@ from termbase.api import schemas
 from termbase.api.routing import operation
 from termbase.auth import Permission, can
 from termbase.extensions import get_session
+from termbase.ratelimit import recognition_limit
 from termbase.services import qa as qa_service
 from termbase.services import recognition
 from termbase.services.recognition import Equivalent
@@ -46,8 +47,9 @@ def _equivalents(found: tuple[Equivalent, ...]) -> list[schemas.Equivalent]:
     permission=Permission.READ_APPROVED,
     body=schemas.RecognizeRequest,
     response=schemas.RecognizeResponse,
-    errors=(400, 401, 403, 413, 415),
+    errors=(400, 401, 403, 413, 415, 429),
 )
+@recognition_limit
 def recognize(body: schemas.RecognizeRequest) -> schemas.RecognizeResponse:
     """Every known term in a Chinese or English text: leftmost-longest, non-overlapping.
 
@@ -94,8 +96,9 @@ def recognize(body: schemas.RecognizeRequest) -> schemas.RecognizeResponse:
     permission=Permission.READ_APPROVED,
     body=schemas.QARequest,
     response=schemas.QAResponse,
-    errors=(400, 401, 403, 413, 415),
+    errors=(400, 401, 403, 413, 415, 429),
 )
+@recognition_limit
 def qa(body: schemas.QARequest) -> schemas.QAResponse:
     """Terminology problems of ``target`` as a translation of ``source``, against approved entries.
 

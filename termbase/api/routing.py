@@ -21,9 +21,8 @@ from werkzeug.exceptions import UnsupportedMediaType
 from termbase.api import bp
 from termbase.api.schemas import PATTERN_MESSAGES
 from termbase.auth import Permission, requires
-from termbase.services.errors import Conflict, Invalid, NotFound
+from termbase.services.errors import Conflict, Invalid
 
-MAX_ID = 2**31 - 1
 _BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 _JSON_MIMETYPE_RE = re.compile(r"^application/(?:[\w.+-]+\+)?json$")
 _ETAG_RE = re.compile(r'^(?:W/)?"?(\d{1,9})"?$')
@@ -227,8 +226,6 @@ def operation(
 
         @wraps(view)
         def handle(**path: Any) -> Response:
-            if any(isinstance(v, int) and v > MAX_ID for v in path.values()):
-                raise NotFound("no such entry")  # ids are 32-bit; do not ask the database
             kwargs: dict[str, Any] = dict(path)
             if op.query is not None:
                 kwargs["query"] = parse_query(op.query)

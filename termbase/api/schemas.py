@@ -20,9 +20,21 @@ from pydantic import (
     field_validator,
 )
 
+from termbase.db import MAX_INTEGER
 from termbase.models import Term
-from termbase.records import LANGUAGES, TermReview, UsageStatus, WorkflowStatus
-from termbase.services.concepts import MAX_TERM_LENGTH, apply_term_text
+from termbase.records import (
+    LANGUAGES,
+    MAX_DEFINITION_LENGTH,
+    MAX_LABEL_LENGTH,
+    MAX_NOTE_LENGTH,
+    MAX_PINYIN_LENGTH,
+    MAX_SUBJECT_FIELD_LENGTH,
+    MAX_TERM_LENGTH,
+    TermReview,
+    UsageStatus,
+    WorkflowStatus,
+)
+from termbase.services.concepts import apply_term_text
 from termbase.text.normalize import clean_term_text
 from termbase.text.validate import term_text_problem
 
@@ -32,7 +44,7 @@ assert set(get_args(Language)) == set(LANGUAGES)
 MAX_SEGMENT_LENGTH = 100_000
 MAX_PER_PAGE = 100
 MAX_PAGE = 100_000
-MAX_ID = 2**31 - 1
+MAX_ID = MAX_INTEGER  # ids are 32-bit on PostgreSQL; the app's URL converter stops larger ones
 
 # PostgreSQL text cannot hold NUL; refuse it in anything that is stored or queried.
 NO_NUL = r"^[^\x00]*$"
@@ -61,8 +73,10 @@ Version = Annotated[
     Field(ge=1, le=MAX_ID, description="The concept version the change is based on."),
     BeforeValidator(_integral),
 ]
-ShortText = Annotated[str, Field(max_length=40, pattern=NO_NUL)]
-LongText = Annotated[str, Field(max_length=5000, pattern=NO_NUL)]
+ShortText = Annotated[str, Field(max_length=MAX_LABEL_LENGTH, pattern=NO_NUL)]
+LongText = Annotated[str, Field(max_length=MAX_NOTE_LENGTH, pattern=NO_NUL)]
+Pinyin = Annotated[str, Field(max_length=MAX_PINYIN_LENGTH, pattern=NO_NUL)]
+SubjectField = Annotated[str, Field(max_length=MAX_SUBJECT_FIELD_LENGTH, pattern=NO_NUL)]
 
 
 def _aware(value: datetime) -> datetime:
@@ -133,7 +147,7 @@ class TermCreate(Body):
     review: TermReview = TermReview.ACCEPTED
     part_of_speech: ShortText | None = None
     term_type: ShortText | None = None
-    pinyin: Annotated[str, Field(max_length=200, pattern=NO_NUL)] | None = Field(
+    pinyin: Pinyin | None = Field(
         default=None, description="Only for Chinese terms; derived from the text when omitted."
     )
     note: LongText | None = None
@@ -166,17 +180,17 @@ class TermPatch(Body):
     review: TermReview | None = None
     part_of_speech: ShortText | None = None
     term_type: ShortText | None = None
-    pinyin: Annotated[str, Field(max_length=200, pattern=NO_NUL)] | None = None
+    pinyin: Pinyin | None = None
     note: LongText | None = None
 
 
-Definitions = dict[Language, Annotated[str, Field(max_length=20_000, pattern=NO_NUL)] | None]
+Definitions = dict[Language, Annotated[str, Field(max_length=MAX_DEFINITION_LENGTH, pattern=NO_NUL)] | None]
 
 
 class ConceptCreate(Body):
     terms: Annotated[list[TermCreate], Field(min_length=1, max_length=20)]
     status: WorkflowStatus = WorkflowStatus.CANDIDATE
-    subject_field: Annotated[str, Field(max_length=200, pattern=NO_NUL)] | None = None
+    subject_field: SubjectField | None = None
     note: LongText | None = None
     confidence: Annotated[float, Field(ge=0, le=1)] | None = None
     definitions: Definitions = Field(
@@ -192,7 +206,7 @@ class ConceptPatch(Body):
 
     version: Version | None = Field(default=None, description="Or send the version as If-Match.")
     status: WorkflowStatus | None = None
-    subject_field: Annotated[str, Field(max_length=200, pattern=NO_NUL)] | None = None
+    subject_field: SubjectField | None = None
     note: LongText | None = None
     confidence: Annotated[float, Field(ge=0, le=1)] | None = None
     definitions: Definitions | None = None

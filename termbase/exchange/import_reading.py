@@ -15,18 +15,33 @@ from itertools import islice
 from typing import IO, Any, NamedTuple
 
 from termbase.ingest.glossary import GlossaryError, GlossaryReader, glossary_exported_by, read_glossary
-from termbase.records import LANGUAGES, MAX_TERM_LENGTH, ConceptRecord, TermRecord
+from termbase.records import (
+    LANGUAGES,
+    MAX_DEFINITION_LENGTH,
+    MAX_LABEL_LENGTH,
+    MAX_NOTE_LENGTH,
+    MAX_PINYIN_LENGTH,
+    MAX_SUBJECT_FIELD_LENGTH,
+    MAX_TERM_LENGTH,
+    ConceptRecord,
+    TermRecord,
+)
 from termbase.services.errors import Invalid
 from termbase.tbx.parse import TbxError, TbxReader, exported_by, looks_like_xml, peek
 from termbase.text.keys import TermKeys, term_keys
 from termbase.text.normalize import clean_term_text, normalize_term
 from termbase.text.validate import term_text_problem
 
-# Column widths of the models, checked before writing so an error names the entry.
+# The limits the web forms and the API hold to (records.py), and the widths of the columns
+# that have no form, checked before writing so an error names the file and the entry.
 _LIMITS = {
-    "subject_field": 200,
-    "part_of_speech": 40,
-    "term_type": 40,
+    "subject_field": MAX_SUBJECT_FIELD_LENGTH,
+    "note": MAX_NOTE_LENGTH,
+    "definition": MAX_DEFINITION_LENGTH,
+    "term note": MAX_NOTE_LENGTH,
+    "pinyin": MAX_PINYIN_LENGTH,
+    "part_of_speech": MAX_LABEL_LENGTH,
+    "term_type": MAX_LABEL_LENGTH,
     "person": 80,
     "definition source": 500,
     "entry id": 255,
@@ -155,8 +170,9 @@ def as_invalid(exc: TbxError | GlossaryError, filename: str) -> Invalid:
 def _check_length(value: str | None, limit_name: str, filename: str, rec: ConceptRecord) -> None:
     if value is not None and len(value) > _LIMITS[limit_name]:
         raise Invalid(
-            f"{limit_name} is longer than {_LIMITS[limit_name]} characters: {value[:40]!r}…",
-            details=where(filename, rec),
+            f"{limit_name} is longer than {_LIMITS[limit_name]:,} characters "
+            f"({len(value):,}): {value[:40]!r}…",
+            details={**where(filename, rec), "element": limit_name},
         )
 
 
@@ -166,6 +182,9 @@ def check(rec: ConceptRecord, filename: str, warn: Warn) -> list[tuple[str, str]
     Terms get their cleaned text; a second term with the same key in one entry is dropped.
     """
     _check_length(rec.subject_field, "subject_field", filename, rec)
+    _check_length(rec.note, "note", filename, rec)
+    for definition in rec.definitions.values():
+        _check_length(definition, "definition", filename, rec)
     if rec.id is not None and len(rec.id) > _LIMITS["entry id"]:
         warn(f"entry id {rec.id[:40]!r}… is longer than {_LIMITS['entry id']} characters; ignored", rec.line)
         rec.id = None
@@ -195,6 +214,8 @@ def check(rec: ConceptRecord, filename: str, warn: Warn) -> list[tuple[str, str]
         if problem:
             raise Invalid(f"{problem}: {cleaned[:40]!r}", details={**where(filename, rec), "element": "term"})
         term.text = cleaned
+        _check_length(term.note, "term note", filename, rec)
+        _check_length(term.pinyin, "pinyin", filename, rec)
         key = (term.language, normalize_term(cleaned))
         if key in keys:
             warn(f"{term.language} term {cleaned!r} appears twice in one entry; the first is kept", rec.line)

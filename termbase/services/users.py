@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -70,9 +70,21 @@ def get_user(session: Session, username: str) -> User:
     return user
 
 
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """A hash made like a real one, checked for unknown users so the answer takes as long."""
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
 def authenticate(session: Session, username: str, password: str) -> User | None:
+    """The active user with this name and password, or None.
+
+    A password is checked whether or not the user exists (against a dummy hash if not), so
+    the time of a failed login does not tell which usernames exist.
+    """
     user = session.scalar(select(User).where(User.username == username))
-    if user is None or not user.active or not check_password_hash(user.password_hash, password):
+    stored = user.password_hash if user is not None else _dummy_hash()
+    if not check_password_hash(stored, password) or user is None or not user.active:
         return None
     return user
 
@@ -88,7 +100,13 @@ def set_password(session: Session, user: User, password: str) -> None:
             f"password must be at least {MIN_PASSWORD_LENGTH} characters", details={"field": "password"}
         )
     user.password_hash = generate_password_hash(password)
+    end_sessions(user)
     session.flush()
+
+
+def end_sessions(user: User) -> None:
+    """End every login session of ``user`` (they log in again); API tokens are not affected."""
+    user.session_version = (user.session_version or 0) + 1
 
 
 def hash_token(token: str) -> str:
@@ -103,12 +121,44 @@ def create_token(session: Session, user: User, name: str = "default") -> str:
     return token
 
 
-def user_for_token(session: Session, token: str) -> User | None:
+# How stale a token's "last used" may be: a busy plug-in does not write on every request.
+TOKEN_USE_RESOLUTION = timedelta(minutes=5)
+
+
+def token_for(session: Session, token: str) -> ApiToken | None:
+    """The API token ``token`` of an active user, or None; reads only."""
     api_token = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
     if api_token is None or not api_token.user.active:
         return None
-    api_token.last_used_at = utcnow()
-    return api_token.user
+    return api_token
+
+
+def user_for_token(session: Session, token: str) -> User | None:
+    api_token = token_for(session, token)
+    return api_token.user if api_token is not None else None
+
+
+def token_use_is_stale(api_token: ApiToken, now: datetime | None = None) -> bool:
+    """Whether ``api_token``'s last use is older than TOKEN_USE_RESOLUTION, so worth writing."""
+    last = api_token.last_used_at
+    if last is None:
+        return True
+    if last.tzinfo is None:  # SQLite hands back naive UTC
+        last = last.replace(tzinfo=UTC)
+    return (now or utcnow()) - last >= TOKEN_USE_RESOLUTION
+
+
+def record_token_use(session: Session, token_id: int, now: datetime | None = None) -> None:
+    """Stamp the token's last use, unless another request did so within TOKEN_USE_RESOLUTION."""
+    now = now or utcnow()
+    session.execute(
+        update(ApiToken)
+        .where(
+            ApiToken.id == token_id,
+            or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < now - TOKEN_USE_RESOLUTION),
+        )
+        .values(last_used_at=now)
+    )
 
 
 def revoke_token(session: Session, user: User, token_id: int) -> None:

@@ -14,6 +14,7 @@ categories the termbase has no field for are kept as labelled lines of the neare
 
 from __future__ import annotations
 
+import codecs
 import io
 import re
 from collections.abc import Iterator
@@ -22,6 +23,8 @@ from typing import IO, Any
 
 from lxml import etree
 
+from termbase.ingest.decode import detect_encoding
+from termbase.ingest.errors import IngestError
 from termbase.records import (
     LANG_EN,
     LANG_ZH_HANS,
@@ -205,10 +208,16 @@ def sniff_root(stream: IO[bytes]) -> tuple[str, IO[bytes]]:
     buffered = bytearray()
     parser = etree.XMLPullParser(events=("start",), **_parser_options())
     root: etree._Element | None = None
+    guard: _EncodingGuard | None = None
     while root is None:
         chunk = stream.read(READ_CHUNK)
         if not isinstance(chunk, bytes):
             raise TypeError("open the file in binary mode")
+        if not buffered and (declared := declared_encoding(chunk)):
+            kind = _kind(declared)
+            guard = _EncodingGuard(declared, kind) if kind in ("single-byte", "multi-byte") else None
+        if guard is not None:
+            guard.check(chunk)
         buffered += chunk
         try:
             if chunk:
@@ -239,8 +248,122 @@ def sniff_root(stream: IO[bytes]) -> tuple[str, IO[bytes]]:
                 line=root.sourceline,
                 element="DOCTYPE",
             )
-    tag = root.tag
-    return tag, io.BufferedReader(_Replay(bytes(buffered), stream), buffer_size=READ_CHUNK)
+    rest = io.BufferedReader(_Guarded(stream, guard), buffer_size=READ_CHUNK) if guard else stream
+    replay = io.BufferedReader(_Replay(bytes(buffered), rest), buffer_size=READ_CHUNK)
+    return root.tag, replay
+
+
+_DECLARATION = re.compile(
+    rb"""\A(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?\bencoding\s*=\s*["']([A-Za-z][\w.:-]*)["']"""
+)
+_HIGH_BYTE = re.compile(rb"[\x80-\xff]")
+_SAFE_START = re.compile(rb"[\x00-\x3f]")
+_CJK_READINGS = {"gb18030": "GB18030/GBK", "big5": "Big5"}
+_MULTI_BYTE = frozenset(
+    [
+        "gb2312",
+        "gbk",
+        "gb18030",
+        "hz",
+        "big5",
+        "big5hkscs",
+        "cp950",
+        "euc_jp",
+        "euc_jis_2004",
+        "euc_jisx0213",
+        "shift_jis",
+        "cp932",
+        "shift_jis_2004",
+        "shift_jisx0213",
+        "iso2022_jp",
+        "iso2022_kr",
+        "euc_kr",
+        "cp949",
+        "johab",
+    ]
+)
+
+
+def declared_encoding(head: bytes) -> str | None:
+    """The encoding named by the XML declaration at the start of ``head``, if any."""
+    match = _DECLARATION.match(head)
+    return match.group(1).decode("ascii") if match else None
+
+
+def _kind(encoding: str) -> str | None:
+    """ "unicode", "single-byte", or "multi-byte" (GBK, Big5 and the like); None when unknown."""
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        return None
+    if name.startswith(("utf", "ucs")):
+        return "unicode"
+    return "multi-byte" if name in _MULTI_BYTE else "single-byte"
+
+
+def _check_reading(declared: str, kind: str, data: bytes, first_line: int) -> None:
+    """Refuse ``data`` when its non-ASCII bytes plainly read as another encoding than ``declared``.
+
+    UTF-8 bytes under any legacy declaration, and Chinese (GB18030/GBK, Big5) under a
+    single-byte one such as ISO-8859-1, would otherwise import as mojibake.
+    """
+    high = _HIGH_BYTE.search(data)
+    if high is None:
+        return
+    try:
+        reading = detect_encoding(data, name="", complete=False)
+    except IngestError:
+        return  # not text in any encoding known here: the XML parser says what is wrong
+    if reading == "utf-8" or (kind == "single-byte" and reading in _CJK_READINGS):
+        label = "UTF-8" if reading == "utf-8" else _CJK_READINGS[reading]
+        fix = "UTF-8" if reading == "utf-8" else reading.upper()
+        raise TbxError(
+            f'the file declares encoding="{declared}", but its text reads as {label}; '
+            f'correct the declaration (encoding="{fix}") or save the file as UTF-8',
+            line=first_line + data.count(b"\n", 0, high.start()),
+        )
+
+
+class _EncodingGuard:
+    """Checks the chunks of a file, in order, against its declared legacy encoding.
+
+    Once enough non-ASCII text has read as declared it stops: a file has one encoding, and
+    judging every chunk of a large Chinese file would cost more than the import.
+    """
+
+    ENOUGH = 256  # non-ASCII bytes judged
+
+    def __init__(self, declared: str, kind: str) -> None:
+        self.declared = declared
+        self.kind = kind
+        self.line = 1
+        self.judged = 0
+
+    def check(self, data: bytes) -> None:
+        if self.judged < self.ENOUGH and _HIGH_BYTE.search(data) is not None:
+            # Start where no multi-byte character can be continuing (a newline, tag or space).
+            safe = _SAFE_START.search(data)
+            start = safe.start() if safe is not None else len(data)
+            _check_reading(self.declared, self.kind, data[start:], self.line + data.count(b"\n", 0, start))
+            self.judged += len(_HIGH_BYTE.findall(data))
+        self.line += data.count(b"\n")
+
+
+class _Guarded(io.RawIOBase):
+    """A stream whose chunks pass an :class:`_EncodingGuard` as they are read."""
+
+    def __init__(self, stream: IO[bytes], guard: _EncodingGuard) -> None:
+        self._stream = stream
+        self._guard = guard
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._stream.read(len(buffer))
+        self._guard.check(data)
+        buffer[: len(data)] = data
+        return len(data)
 
 
 def parse_date(value: str) -> datetime | None:
@@ -261,8 +384,8 @@ class TbxReader:
     """Iterate a TBX file's entries as :class:`ConceptRecord`.
 
     After iteration, :attr:`persons` maps back-matter ids to names (for transactions that
-    name their person only by reference), :attr:`warnings` lists what was skipped, and
-    :attr:`skipped_terms` counts terms in languages the termbase does not hold.
+    name their person only by reference), :attr:`warnings` lists what was skipped and which
+    entry ids repeat, and :attr:`skipped_terms` counts terms in languages the termbase does not hold.
     """
 
     def __init__(self, stream: IO[bytes], *, filename: str = "") -> None:
@@ -283,6 +406,7 @@ class TbxReader:
         self.skipped_terms = 0
         self.skipped_languages: dict[str, int] = {}
         self.entries = 0
+        self._entry_ids: dict[str, int] = {}  # id -> line of the first entry with it
         self._default_language = LANG_EN
 
     def warn(self, message: str, line: int | None = None) -> None:
@@ -306,6 +430,7 @@ class TbxReader:
                     self._person(el)
                 else:
                     self.entries += 1
+                    self._check_id(el)
                     record = self._entry(el)
                     if record.terms:
                         yield record
@@ -321,6 +446,18 @@ class TbxReader:
             raise _syntax_error(exc) from None
 
     # -- entries ---------------------------------------------------------------------------
+
+    def _check_id(self, el: etree._Element) -> None:
+        """Warn of an entry id used before: ids name entries, so a repeat is usually a bad merge."""
+        entry_id = el.get("id")
+        if not entry_id:
+            return
+        first = self._entry_ids.get(entry_id)
+        if first is None:
+            self._entry_ids[entry_id] = el.sourceline or 0
+            return
+        where = f" (first on line {first})" if first else ""
+        self.warn(f"entry id {entry_id!r} is used again{where}; both entries are read", el.sourceline)
 
     def _entry(self, el: etree._Element) -> ConceptRecord:
         record = ConceptRecord(id=el.get("id") or None, line=el.sourceline, status_given=False)

@@ -80,6 +80,13 @@ def login() -> Any:
 
 @bp.post("/logout")
 def logout() -> Any:
+    if current_user.is_authenticated:
+        s = db()
+        user = s.get(User, current_user.id)
+        if user is not None:
+            # Ends this session everywhere: a copy of the cookie saved before no longer logs in.
+            user_service.end_sessions(user)
+            s.commit()
     logout_user()
     session.clear()
     flash("Logged out.", "info")
@@ -180,5 +187,8 @@ def password_change() -> Any:
         form.new.errors = [exc.message]
         return _account_page(password_form=form, status=400)
     s.commit()
-    flash("Password changed.", "success")
+    # The change ended every session of the account, this one too: start a fresh one here.
+    session.clear()
+    login_user(user)
+    flash("Password changed. Every other session of this account is logged out.", "success")
     return redirect(url_for("web.account"), code=303)

@@ -19,7 +19,17 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional
 
-from termbase.records import Role, TermReview, UsageStatus
+from termbase.records import (
+    MAX_COMMENT_LENGTH,
+    MAX_DEFINITION_LENGTH,
+    MAX_NOTE_LENGTH,
+    MAX_PINYIN_LENGTH,
+    MAX_SUBJECT_FIELD_LENGTH,
+    MAX_TERM_LENGTH,
+    Role,
+    TermReview,
+    UsageStatus,
+)
 from termbase.services.users import MIN_PASSWORD_LENGTH
 
 
@@ -77,16 +87,16 @@ class LoginForm(FlaskForm):
 
 
 class _TermFields(FlaskForm):
-    text = StringField("Term", validators=[DataRequired(), Length(max=500)])
+    text = StringField("Term", validators=[DataRequired(), Length(max=MAX_TERM_LENGTH)])
     usage_status = SelectField("Usage", choices=_choices(USAGE_CHOICES), default=UsageStatus.ADMITTED.value)
     pinyin = StringField(
         "Pinyin",
-        validators=[Optional(), Length(max=1000)],
+        validators=[Optional(), Length(max=MAX_PINYIN_LENGTH)],
         description="Chinese terms only. Leave empty to derive it; correct it where the reading differs.",
     )
     part_of_speech = SelectField("Part of speech", choices=_choices(PART_OF_SPEECH_CHOICES), default="")
     term_type = SelectField("Term type", choices=_choices(TERM_TYPE_CHOICES), default="")
-    note = TextAreaField("Note", validators=[Optional(), Length(max=5000)])
+    note = TextAreaField("Note", validators=[Optional(), Length(max=MAX_NOTE_LENGTH)])
     version = HiddenField(validators=[InputRequired()])
 
 
@@ -99,26 +109,38 @@ class EditTermForm(_TermFields):
 
 
 class ConceptForm(FlaskForm):
-    subject_field = StringField("Subject field", validators=[Optional(), Length(max=200)])
-    definition_zh = TextAreaField("Definition (Chinese)", validators=[Optional(), Length(max=5000)])
-    definition_en = TextAreaField("Definition (English)", validators=[Optional(), Length(max=5000)])
-    note = TextAreaField("Note", validators=[Optional(), Length(max=5000)])
+    subject_field = StringField(
+        "Subject field", validators=[Optional(), Length(max=MAX_SUBJECT_FIELD_LENGTH)]
+    )
+    definition_zh = TextAreaField(
+        "Definition (Chinese)", validators=[Optional(), Length(max=MAX_DEFINITION_LENGTH)]
+    )
+    definition_en = TextAreaField(
+        "Definition (English)", validators=[Optional(), Length(max=MAX_DEFINITION_LENGTH)]
+    )
+    note = TextAreaField("Note", validators=[Optional(), Length(max=MAX_NOTE_LENGTH)])
     version = HiddenField(validators=[InputRequired()])
 
 
 class NewConceptForm(FlaskForm):
-    zh = StringField("Chinese term", validators=[Optional(), Length(max=500)])
-    zh_pinyin = StringField("Pinyin", validators=[Optional(), Length(max=1000)])
-    en = StringField("English term", validators=[Optional(), Length(max=500)])
-    subject_field = StringField("Subject field", validators=[Optional(), Length(max=200)])
-    definition_zh = TextAreaField("Definition (Chinese)", validators=[Optional(), Length(max=5000)])
-    definition_en = TextAreaField("Definition (English)", validators=[Optional(), Length(max=5000)])
-    note = TextAreaField("Note", validators=[Optional(), Length(max=5000)])
+    zh = StringField("Chinese term", validators=[Optional(), Length(max=MAX_TERM_LENGTH)])
+    zh_pinyin = StringField("Pinyin", validators=[Optional(), Length(max=MAX_PINYIN_LENGTH)])
+    en = StringField("English term", validators=[Optional(), Length(max=MAX_TERM_LENGTH)])
+    subject_field = StringField(
+        "Subject field", validators=[Optional(), Length(max=MAX_SUBJECT_FIELD_LENGTH)]
+    )
+    definition_zh = TextAreaField(
+        "Definition (Chinese)", validators=[Optional(), Length(max=MAX_DEFINITION_LENGTH)]
+    )
+    definition_en = TextAreaField(
+        "Definition (English)", validators=[Optional(), Length(max=MAX_DEFINITION_LENGTH)]
+    )
+    note = TextAreaField("Note", validators=[Optional(), Length(max=MAX_NOTE_LENGTH)])
     approve = BooleanField("Approve now", default=False)
 
 
 class CommentForm(FlaskForm):
-    body = TextAreaField("Comment", validators=[DataRequired(), Length(max=5000)])
+    body = TextAreaField("Comment", validators=[DataRequired(), Length(max=MAX_COMMENT_LENGTH)])
 
 
 class MergeForm(FlaskForm):

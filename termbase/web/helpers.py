@@ -9,6 +9,7 @@ from flask import abort, current_app, render_template, request
 from sqlalchemy.orm import Session
 
 from termbase.auth import Permission, can
+from termbase.db import MAX_INTEGER
 from termbase.extensions import get_session
 
 PARTIAL_HEADER = "HX-Request"
@@ -48,21 +49,24 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def int_arg(name: str, default: int, *, minimum: int = 0, maximum: int | None = None) -> int:
-    """An integer query argument, clamped; junk falls back to the default."""
+def int_arg(name: str, default: int, *, minimum: int = 0, maximum: int = MAX_INTEGER) -> int:
+    """An integer query argument, clamped (never past what a query can take); junk falls back to the default."""
     try:
         value = int(request.args.get(name, default))
     except (TypeError, ValueError):
         return default
-    value = max(minimum, value)
-    return min(value, maximum) if maximum is not None else value
+    return min(max(minimum, value), maximum)
 
 
 def optional_int(value: str | None) -> int | None:
+    """An id or version from a form or query: None when missing, junk, or beyond any stored value."""
     try:
-        return int(value) if value not in (None, "") else None
+        number = int(value) if value not in (None, "") else None
     except ValueError:
         return None
+    if number is not None and not -MAX_INTEGER <= number <= MAX_INTEGER:
+        return None
+    return number
 
 
 def form_version(name: str = "version") -> int:

@@ -11,6 +11,7 @@ from typing import Any
 from flask import render_template, request
 
 from termbase.auth import Permission, requires
+from termbase.ratelimit import recognition_limit
 from termbase.records import TermReview, UsageStatus
 from termbase.services import recognition
 from termbase.services.documents import Mark, concept_labels, resolve_overlaps
@@ -68,6 +69,7 @@ def _translations(
 
 
 @bp.route("/paste", methods=["GET", "POST"])
+@recognition_limit
 @requires(Permission.READ_APPROVED)
 def paste() -> Any:
     text = request.form.get("text", "") if request.method == "POST" else ""

@@ -14,7 +14,6 @@ from termbase.web import bp
 from termbase.web.helpers import db, int_arg, is_partial, read_all, render_page_or_partial
 
 PAGE_SIZE = 25
-MAX_HIDDEN_COUNT = 20
 STATUS_FILTERS = {
     "": None,
     "approved": (WorkflowStatus.APPROVED.value,),
@@ -61,11 +60,6 @@ def index() -> Any:
     if not q:
         overview = overview_service.overview(db(), include_unapproved=full_access)
         g.lookup_examples = overview.examples  # the placeholder shows the same examples
-    hidden = 0
-    if results is not None and results.empty and not full_access and not filters.active:
-        # Say that unreviewed entries exist (not what they are), so visitors know logging in helps.
-        unreviewed = search_service.search(db(), q, include_unapproved=True, limit=MAX_HIDDEN_COUNT)
-        hidden = len(unreviewed.hits)
     documents = search_service.document_choices(db())
     return render_page_or_partial(
         "search/index.html",
@@ -76,7 +70,6 @@ def index() -> Any:
         results=results,
         full_access=full_access,
         field_labels=FIELD_LABELS,
-        hidden=hidden,
         overview=overview,
         filters=filters,
         # The filter row is not part of the live-search fragment: its choices only for whole pages.
@@ -86,5 +79,4 @@ def index() -> Any:
         documents=documents,
         document_titles=dict(documents),
         query_languages=QUERY_LANGUAGE_LABELS,
-        more_hidden=hidden >= MAX_HIDDEN_COUNT,
     )

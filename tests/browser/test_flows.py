@@ -37,12 +37,12 @@ def test_look_up_by_pinyin(page: Any, live_server: LiveServer, shot: Any) -> Non
     box = page.get_by_label("Look up a term in Chinese, pinyin or English")
     expect(box).to_be_focused()
     box.press_sequentially("wangluo zhuquan", delay=25)  # no Enter: results come as you type
-    # A newcomer sees that a candidate matches, and is offered a login rather than its content.
-    notice = page.locator(".hidden-matches")
-    expect(notice).to_contain_text("awaiting review")
+    # A newcomer sees only approved entries, and is offered a login (whether or not a candidate matches).
+    notice = page.locator(".public-only")
+    expect(notice).to_contain_text("Only approved entries are public")
     expect(page).to_have_url(re.compile(r"\?q=wangluo\+zhuquan$"))
     shot(page, "01-lookup-pinyin-anonymous")
-    notice.get_by_role("link", name="log in").click()
+    notice.get_by_role("link", name="Log in").click()
     _log_in(page, TRANSLATOR)
     expect(page).to_have_url(re.compile(r"/\?q=wangluo\+zhuquan$"))
     hit = page.locator("table.hits a.hit-link", has_text="网络主权")

@@ -15,6 +15,7 @@ from crawl import crawl
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
+from werkzeug.routing import IntegerConverter
 
 from termbase.app import create_app
 from termbase.services import concepts as concept_service
@@ -74,7 +75,7 @@ def _post_urls(app: Flask, entry: int) -> list[tuple[str, str]]:
         if not rule.endpoint.startswith("web.") or "POST" not in (rule.methods or set()):
             continue
         values = {
-            name: (entry if type(converter).__name__ == "IntegerConverter" else "x")
+            name: (entry if isinstance(converter, IntegerConverter) else "x")
             for name, converter in rule._converters.items()
         }
         urls.append((rule.endpoint, adapter.build(rule.endpoint, values, method="POST")))

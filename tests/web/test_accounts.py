@@ -116,7 +116,7 @@ def test_api_tokens_are_shown_once_work_and_can_be_revoked(
     assert token.startswith("tb_")
     assert token not in client.get("/account").get_data(as_text=True)  # never shown again
     assert user_service.user_for_token(session, token) is not None
-    session.rollback()  # user_for_token stamps last_used_at; do not hold SQLite's write lock
+    session.rollback()  # end the read: the API request below stamps the token's last use
     api = client.application.test_client()
     assert api.get("/api/v1/search?q=x", headers={"Authorization": f"Bearer {token}"}).status_code != 401
     token_id = session.scalar(select(ApiToken.id).where(ApiToken.user_id == user.id))

@@ -94,12 +94,31 @@ def test_anonymous_visitors_see_approved_entries_only(
 ) -> None:
     anonymous = client.get("/", query_string={"q": "cyber attack"}).get_data(as_text=True)
     assert _rows(anonymous) == 0
-    assert "1 entry awaiting review matches “cyber attack”" in anonymous  # that it exists, not what it says
     assert "网络攻击" not in anonymous
     assert 'href="/login?next=/?q%3Dcyber%2Battack"' in anonymous
     translator = as_role("translator").get("/", query_string={"q": "cyber attack"}).get_data(as_text=True)
     assert _rows(translator) == 1
     assert "badge status-candidate" in translator
+
+
+def test_anonymous_search_does_not_tell_whether_unreviewed_entries_match(
+    client: FlaskClient, sample: Sample
+) -> None:
+    """Anyone may search: a hint that a candidate matches would let them probe unpublished texts."""
+
+    def notice(query: str) -> str:
+        html = client.get("/", query_string={"q": query}).get_data(as_text=True)
+        assert _rows(html) == 0
+        assert "awaiting review" not in html
+        found = re.search(r'<p class="notice public-only">(.*?)</p>', html, re.S)
+        assert found is not None
+        return re.sub(r'href="[^"]*"', "href", found.group(1))  # the link carries the query
+
+    candidate = notice("cyber attack")  # a candidate's English term
+    rejected = notice("community of shared future")  # a rejected entry's
+    nothing = notice("zzqx nothing like it")
+    assert candidate == rejected == nothing
+    assert "Only approved entries are public" in nothing
 
 
 def test_status_filter_for_readers_of_everything(
