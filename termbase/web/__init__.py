@@ -6,4 +6,18 @@ from flask import Blueprint
 
 bp = Blueprint("web", __name__)
 
-from termbase.web import accounts, admin, concepts, documents, exchange, layout, paste, review, search, upload  # noqa: E402,F401  (registers the routes on bp)
+from termbase.web import (  # noqa: E402,F401  (registers the routes on bp)
+    accounts,
+    admin,
+    conflicts,
+    documents,
+    entries,
+    exchange,
+    layout,
+    merging,
+    paste,
+    review,
+    search,
+    terms,
+    upload,
+)

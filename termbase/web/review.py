@@ -14,7 +14,7 @@ from termbase.services import documents as document_service
 from termbase.services import search as search_service
 from termbase.services.errors import Conflict, NotFound
 from termbase.web import bp
-from termbase.web.concepts import headline
+from termbase.web.entries import headline
 from termbase.web.helpers import db, int_arg, optional_int, safe_next
 
 PAGE_SIZE = 20
