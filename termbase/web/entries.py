@@ -5,7 +5,6 @@ Edits go through ``conflicts.guarded``: a stale form becomes the conflict page.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -40,7 +39,6 @@ STATUS_VERBS = {
     WorkflowStatus.REJECTED.value: "Rejected",
     WorkflowStatus.CANDIDATE.value: "Sent back to candidates:",
 }
-_MERGED_INTO_RE = re.compile(r"merged into concept (\d+)")
 
 
 # ---------------------------------------------------------------- loading and display helpers
@@ -148,7 +146,9 @@ def _gone(concept_id: int) -> Any:
     if not entries:
         abort(404, description=f"There is no entry {concept_id}.")
     last = entries[0]
-    merged = _MERGED_INTO_RE.search(last.summary or "") if last.action == "merged-into" else None
+    merged = (
+        concept_service.MERGED_INTO_RE.match(last.summary or "") if last.action == "merged-into" else None
+    )
     return (
         render_template(
             "concepts/gone.html",
@@ -422,8 +422,14 @@ def history_revert(entry_id: int) -> Any:
             concept_id, seen, "Someone else saved this entry at the same moment.", resubmit=False
         )
     session.commit()
-    flash(
-        f"Restored entry {concept_id} as it was before change #{entry_id} ({action_label(entry.action)}).",
-        "success",
-    )
+    if entry.action in ("merge", "merged-into"):
+        flash(
+            f"Undid the merge: entry {concept_id} and the entry merged with it are back as they were.",
+            "success",
+        )
+    else:
+        flash(
+            f"Restored entry {concept_id} as it was before change #{entry_id} ({action_label(entry.action)}).",
+            "success",
+        )
     return redirect_to_concept(result.id)

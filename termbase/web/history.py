@@ -31,6 +31,7 @@ ACTION_LABELS = {
     "merged-into": "merged this entry into another",
     "split": "split terms off",
     "revert": "reverted",
+    "unmerge": "undid a merge",
     "status:approved": "approved",
     "status:rejected": "rejected",
     "status:candidate": "sent back to candidates",
