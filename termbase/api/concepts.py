@@ -23,6 +23,7 @@ from termbase.auth import Permission, actor_name, can
 from termbase.extensions import get_session
 from termbase.models import Citation, Concept, Document, Segment, Term
 from termbase.records import TermReview, WorkflowStatus
+from termbase.services import citing
 from termbase.services import concepts as concept_service
 from termbase.services.errors import Conflict, Invalid, NotFound
 from termbase.services.search import concept_ids_matching
@@ -294,6 +295,7 @@ def create_concept(body: schemas.ConceptCreate) -> Reply:
         note=body.note,
         confidence=body.confidence,
     )
+    citing.cite_concept(session, concept.id, version=None, actor=actor_name())
     session.commit()
     return _concept_reply(session, concept.id, status=201)
 

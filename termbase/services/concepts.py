@@ -206,7 +206,7 @@ def check_version(concept: Concept, version: int | None) -> None:
         )
 
 
-def _touch(concept: Concept, actor: str | None) -> None:
+def touch(concept: Concept, actor: str | None) -> None:
     # Touching the row bumps the version even when only terms changed.
     concept.updated_at = utcnow()
     concept.updated_by = actor
@@ -267,6 +267,8 @@ def create_concept(
     if not concept.terms:
         raise Invalid("a concept needs at least one term", details={"field": "terms"})
     _set_definitions(concept, definitions or {})
+    if concept.status == WorkflowStatus.APPROVED.value:
+        prefer_on_approval(session, concept)
     session.add(concept)
     record(session, concept, "create", actor, None, f"created with {len(concept.terms)} terms")
     return concept
@@ -280,13 +282,205 @@ def update_concept(
     before = snapshot(concept)
     clean = _validate_concept_changes(changes)
     definitions = clean.pop("definitions", None)
+    approving = clean.get("status") == WorkflowStatus.APPROVED.value != concept.status
     for name, value in clean.items():
         setattr(concept, name, value)
+    if approving:
+        prefer_on_approval(session, concept)
     if definitions is not None:
         _set_definitions(concept, definitions)
-    _touch(concept, actor)
+    touch(concept, actor)
     action = f"status:{clean['status']}" if set(clean) == {"status"} else "update"
     record(session, concept, action, actor, before, ", ".join(sorted(changes)))
+    return concept
+
+
+USAGE_ORDER = {
+    UsageStatus.PREFERRED.value: 0,
+    UsageStatus.ADMITTED.value: 1,
+    UsageStatus.SUPERSEDED.value: 2,
+    UsageStatus.DEPRECATED.value: 3,
+}
+REVIEW_ORDER = {TermReview.ACCEPTED.value: 0, TermReview.CANDIDATE.value: 1, TermReview.REJECTED.value: 2}
+
+
+def display_key(term: Any) -> tuple[int, int, int, int]:
+    """Order terms as readers see them: by language, accepted before proposed, preferred first."""
+    language = LANGUAGES.index(term.language) if term.language in LANGUAGES else len(LANGUAGES)
+    return (language, REVIEW_ORDER.get(term.review, 9), USAGE_ORDER.get(term.usage_status, 9), term.id or 0)
+
+
+def _usage_chosen(session: Session, concept: Concept) -> set[str]:
+    """Languages in which an editor has decided a usage status: not to be overridden on approval."""
+    chosen = {t.language for t in concept.terms if t.usage_status != UsageStatus.ADMITTED.value}
+    with session.no_autoflush:  # a flush here would bump the concept's version a second time
+        entries = session.scalars(
+            select(HistoryEntry).where(
+                HistoryEntry.concept_id == concept.id, HistoryEntry.action.in_(("usage", "edit-term"))
+            )
+        ).all()
+    for entry in entries:
+        before = {t["id"]: t for t in (entry.before or {}).get("terms", [])}
+        for term in (entry.after or {}).get("terms", []):
+            old = before.get(term["id"])
+            if old is not None and old.get("usage_status") != term.get("usage_status"):
+                chosen.add(term["language"])
+    return chosen
+
+
+def prefer_on_approval(session: Session, concept: Concept) -> None:
+    """On approval, the approved term of each language becomes preferred, unless an editor chose.
+
+    In a language where an editor has set any usage status, nothing changes; elsewhere the
+    first accepted term (the one extraction or the editor entered first) is made preferred.
+    """
+    chosen = _usage_chosen(session, concept)
+    for language in LANGUAGES:
+        if language in chosen:
+            continue
+        accepted = [
+            t for t in concept.terms if t.language == language and t.review == TermReview.ACCEPTED.value
+        ]
+        if accepted and not any(t.usage_status == UsageStatus.PREFERRED.value for t in accepted):
+            min(accepted, key=lambda t: t.id or 0).usage_status = UsageStatus.PREFERRED.value
+
+
+def set_usage(
+    session: Session, term_id: int, usage_status: str, *, version: int | None, actor: str | None
+) -> Term:
+    """Mark one term preferred, admitted or deprecated (superseded). A preferred term is the only
+    one of its language: any other preferred term of that language becomes admitted."""
+    term = get_term(session, term_id)
+    concept = get_concept(session, term.concept_id)
+    check_version(concept, version)
+    usage = _choice(str(usage_status), [u.value for u in UsageStatus], "usage_status")
+    if usage == UsageStatus.PREFERRED.value and term.review == TermReview.REJECTED.value:
+        raise Invalid(
+            "a rejected term cannot be preferred; accept it first", details={"field": "usage_status"}
+        )
+    before = snapshot(concept)
+    term.usage_status = usage
+    if usage == UsageStatus.PREFERRED.value:
+        term.review = TermReview.ACCEPTED.value
+        for other in concept.terms:
+            if other is not term and other.language == term.language and other.usage_status == usage:
+                other.usage_status = UsageStatus.ADMITTED.value
+    touch(concept, actor)
+    record(session, concept, "usage", actor, before, f"marked {term.language} {term.text!r} {usage}")
+    return term
+
+
+def review_term(
+    session: Session, term_id: int, review: str, *, version: int | None, actor: str | None
+) -> Term:
+    """Accept or reject one term or proposed variant of a concept (or send it back to proposed)."""
+    term = get_term(session, term_id)
+    concept = get_concept(session, term.concept_id)
+    check_version(concept, version)
+    review = _choice(str(review), [r.value for r in TermReview], "review")
+    if review == TermReview.REJECTED.value and not any(
+        t.review != TermReview.REJECTED.value for t in concept.terms if t is not term
+    ):
+        raise Invalid(
+            "cannot reject the last term of an entry; reject the entry instead", details={"field": "review"}
+        )
+    before = snapshot(concept)
+    term.review = review
+    if review == TermReview.REJECTED.value and term.usage_status == UsageStatus.PREFERRED.value:
+        term.usage_status = UsageStatus.ADMITTED.value
+    touch(concept, actor)
+    verb = {"accepted": "accepted", "rejected": "rejected", "candidate": "re-proposed"}[review]
+    record(session, concept, f"term:{review}", actor, before, f"{verb} {term.language} {term.text!r}")
+    return term
+
+
+@dataclass(frozen=True, slots=True)
+class RemovedCitation:
+    """A segment an editor removed from an entry's citations, restorable from its history entry."""
+
+    entry_id: int
+    segment_id: int
+    actor: str | None
+    at: Any
+
+
+def remove_citation(
+    session: Session, concept_id: int, segment_id: int, *, version: int | None, actor: str | None
+) -> Concept:
+    """Stop citing one segment for a concept: its terms' citations in that segment go."""
+    concept = get_concept(session, concept_id)
+    check_version(concept, version)
+    cited = [(t, c) for t in concept.terms for c in t.citations if c.segment_id == segment_id]
+    if not cited:
+        raise Invalid(
+            f"segment {segment_id} does not cite concept {concept_id}", details={"field": "segment_id"}
+        )
+    before = snapshot(concept)
+    for term, citation in cited:
+        term.citations.remove(citation)
+    touch(concept, actor)
+    record(
+        session, concept, "remove-citation", actor, before, f"removed the citation in segment {segment_id}"
+    )
+    return concept
+
+
+def removed_in(entry: HistoryEntry) -> list[tuple[int, int, int, int]]:
+    """(term id, segment, start, end) of the citations a remove-citation entry took away."""
+    after = {
+        t["id"]: {tuple(c) for c in t.get("citations", [])} for t in (entry.after or {}).get("terms", [])
+    }
+    return [
+        (t["id"], *c)
+        for t in (entry.before or {}).get("terms", [])
+        for c in t.get("citations", [])
+        if tuple(c) not in after.get(t["id"], set())
+    ]
+
+
+def removed_citations(session: Session, concept: Concept) -> list[RemovedCitation]:
+    """Citations removed by an editor that the concept still lacks, newest first."""
+    present = {(c.term_id, c.segment_id) for t in concept.terms for c in t.citations}
+    term_ids = {t.id for t in concept.terms}
+    found: dict[int, RemovedCitation] = {}
+    for entry in session.scalars(
+        select(HistoryEntry)
+        .where(HistoryEntry.concept_id == concept.id, HistoryEntry.action == "remove-citation")
+        .order_by(HistoryEntry.id.desc())
+    ):
+        lost = [
+            (term_id, segment_id)
+            for term_id, segment_id, _, _ in removed_in(entry)
+            if term_id in term_ids and (term_id, segment_id) not in present
+        ]
+        if lost and lost[0][1] not in found:
+            found[lost[0][1]] = RemovedCitation(entry.id, lost[0][1], entry.actor, entry.at)
+    return list(found.values())
+
+
+def restore_citation(session: Session, entry_id: int, *, version: int | None, actor: str | None) -> Concept:
+    """Bring back the citations a remove-citation change took away (of terms still in the concept)."""
+    entry = session.get(HistoryEntry, entry_id)
+    if entry is None or entry.action != "remove-citation":
+        raise NotFound(f"no removed citation #{entry_id}")
+    concept = get_concept(session, entry.concept_id)
+    check_version(concept, version)
+    terms = {t.id: t for t in concept.terms}
+    before = snapshot(concept)
+    restored = 0
+    for term_id, segment_id, start, end in removed_in(entry):
+        term = terms.get(term_id)
+        if term is None or not _segment_exists(session, segment_id):
+            continue
+        if all((c.segment_id, c.start) != (segment_id, start) for c in term.citations):
+            term.citations.append(Citation(segment_id=segment_id, start=start, end=end))
+            restored += 1
+    if not restored:
+        raise Invalid("nothing to restore: the citation is back already, or its terms are gone")
+    touch(concept, actor)
+    record(
+        session, concept, "restore-citation", actor, before, f"restored the citation removed in #{entry_id}"
+    )
     return concept
 
 
@@ -313,7 +507,7 @@ def add_term(
     term = build_term(data)
     _ensure_unique(concept, term)
     concept.terms.append(term)
-    _touch(concept, actor)
+    touch(concept, actor)
     record(session, concept, "add-term", actor, before, f"added {term.language} {term.text!r}")
     return term
 
@@ -348,7 +542,7 @@ def update_term(
         apply_term_text(term, changes.get("text", term.text), changes.get("pinyin", term.pinyin))
         _check_fits(term)
         _ensure_unique(concept, term)
-    _touch(concept, actor)
+    touch(concept, actor)
     record(session, concept, "edit-term", actor, before, f"edited {term.language} {term.text!r}")
     return term
 
@@ -361,7 +555,7 @@ def remove_term(session: Session, term_id: int, *, version: int | None, actor: s
         raise Invalid("cannot remove the last term of a concept; delete the concept instead")
     before = snapshot(concept)
     concept.terms.remove(term)
-    _touch(concept, actor)
+    touch(concept, actor)
     record(session, concept, "remove-term", actor, before, f"removed {term.language} {term.text!r}")
     return concept
 
@@ -417,7 +611,7 @@ def merge_concepts(
             target.comments.append(comment)
     target.note = _merged_note(target.note, source.note)
     target.subject_field = target.subject_field or source.subject_field
-    _touch(target, actor)
+    touch(target, actor)
     session.flush()
     record(
         session, source, "merged-into", actor, before_source, f"merged into concept {target.id}", deleted=True
@@ -594,7 +788,7 @@ def unmerge(
             if comment.id in comment_ids:
                 target.comments.remove(comment)
                 source.comments.append(comment)
-    _touch(target, actor)
+    touch(target, actor)
     session.flush()
     record(session, source, "unmerge", actor, None, f"undid merge #{on_source.id} into concept {target_id}")
     record(
@@ -639,7 +833,7 @@ def split_concept(
         concept.terms.remove(term)
         new.terms.append(term)
     session.add(new)
-    _touch(concept, actor)
+    touch(concept, actor)
     record(session, concept, "split", actor, before, f"split {len(moving)} terms into a new concept")
     record(session, new, "create", actor, None, f"split from concept {concept.id}")
     return new
@@ -757,6 +951,6 @@ def revert(
         {**{d.language: None for d in concept.definitions}, **saved.get("definitions", {})},
     )
     _restore_terms(session, concept, saved.get("terms", []))
-    _touch(concept, actor)
+    touch(concept, actor)
     record(session, concept, "revert", actor, before, f"reverted change #{entry.id} ({entry.action})")
     return concept

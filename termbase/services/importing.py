@@ -54,6 +54,7 @@ from termbase.models import (
     utcnow,
 )
 from termbase.records import LANGUAGES, ConceptRecord, ContextRecord, WorkflowStatus
+from termbase.services import citing
 from termbase.services.concepts import (
     CONCEPT_FIELDS,
     DERIVED_COLUMNS,
@@ -149,6 +150,7 @@ class ImportReport:
     unchanged: int = 0
     skipped: int = 0  # entries without a Chinese or English term
     terms_added: int = 0
+    cited: int = 0  # new entries given citations found in the corpus
     skipped_terms: int = 0  # terms in languages the termbase does not hold
     warnings: list[str] = field(default_factory=list)
     warning_count: int = 0
@@ -163,6 +165,8 @@ class ImportReport:
             text += f", {self.skipped} skipped"
         if self.skipped_terms:
             text += f"; {self.skipped_terms} terms in other languages ignored"
+        if self.cited:
+            text += f"; {self.cited} new {'entry' if self.cited == 1 else 'entries'} cited from the documents"
         return text
 
     def as_dict(self) -> dict[str, Any]:
@@ -375,6 +379,7 @@ class _Importer:
         self.report = report
         self.person_refs: list[tuple[int, str, str]] = []  # (concept id, column, back-matter id)
         self.inserted_any = False
+        self.new_ids: list[int] = []  # concepts this import created, to be cited from the corpus
         self.connection = session.connection()
         self.rows = _RowWriter(self.connection)
         self.ids = _IdAllocator(session)
@@ -502,6 +507,7 @@ class _Importer:
             return
         now = utcnow()
         concept_ids = self.ids.allocate(Concept, len(pending))
+        self.new_ids.extend(concept_ids)
         term_ids = iter(self.ids.allocate(Term, sum(len(entry.rec.terms) for entry in pending)))
         concept_rows: list[tuple[Any, ...]] = []
         term_rows: list[tuple[Any, ...]] = []
@@ -813,6 +819,8 @@ def import_file(
             _finish(session, importer, read)
             session.flush()
             importer.restore_indexes()
+            if importer.new_ids and not dry_run:
+                report.cited = len(citing.cite_from_corpus(session, importer.new_ids))
         except BaseException:
             if savepoint is not None:
                 savepoint.rollback()

@@ -8,12 +8,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from termbase.auth import Permission, actor_name, can, requires
-from termbase.models import Concept, HistoryEntry, Term
+from termbase.models import Concept, HistoryEntry, Segment, Term
 from termbase.records import LANGUAGES, TermReview, WorkflowStatus
+from termbase.services import citing
 from termbase.services import concepts as concept_service
 from termbase.services import documents as document_service
 from termbase.services import search as search_service
@@ -28,7 +31,7 @@ from termbase.web.forms import (
     NewConceptForm,
     NewTermForm,
 )
-from termbase.web.helpers import db, form_version, int_arg, optional_int, read_all, safe_next
+from termbase.web.helpers import db, form_version, int_arg, optional_int, plural, read_all, safe_next
 from termbase.web.history import action_label, diff_snapshots
 
 CITATIONS_ON_ENTRY = 10
@@ -117,7 +120,17 @@ def concept(concept_id: int) -> Any:
         if full
         else []
     )
-    term_form = NewTermForm(formdata=None, version=entry.version) if can(Permission.EDIT) else None
+    editor = can(Permission.EDIT)
+    removed = concept_service.removed_citations(session, entry) if editor else []
+    removed_segments = {
+        segment.id: segment
+        for segment in session.scalars(
+            select(Segment)
+            .options(joinedload(Segment.document))
+            .where(Segment.id.in_([r.segment_id for r in removed]))
+        )
+    }
+    term_form = NewTermForm(formdata=None, version=entry.version) if editor else None
     comment_form = CommentForm(formdata=None) if can(Permission.COMMENT) else None
     return render_template(
         "concepts/detail.html",
@@ -132,6 +145,9 @@ def concept(concept_id: int) -> Any:
         term_form=term_form,
         comment_form=comment_form,
         full=full,
+        live_terms=sum(1 for t in entry.terms if t.review != TermReview.REJECTED.value),
+        removed_citations=removed,
+        removed_segments=removed_segments,
         language_labels=LANGUAGE_LABELS,
         action_label=action_label,
         diff=diff_snapshots,
@@ -224,8 +240,14 @@ def concept_new() -> Any:
             if not duplicates or request.form.get("confirm_duplicate") == "1":
                 created = _create(form)
                 if created is not None:
+                    cited = citing.cite_concept(session, created.id, version=None, actor=actor_name())
                     session.commit()
-                    flash(f"Created entry {created.id}: {headline(created)}.", "success")
+                    found = (
+                        f" Cited in {cited} aligned {plural(cited, 'segment')} of the documents."
+                        if cited
+                        else ""
+                    )
+                    flash(f"Created entry {created.id}: {headline(created)}.{found}", "success")
                     return redirect_to_concept(created.id)
     return render_template(
         "concepts/new.html",
@@ -386,6 +408,82 @@ def comment_add(concept_id: int) -> Any:
     db().commit()
     flash("Comment added.", "success")
     return redirect_to_concept(concept_id, "comments")
+
+
+@bp.post("/concepts/<int:concept_id>/citations/<int:segment_id>/remove")
+@requires(Permission.EDIT)
+def citation_remove(concept_id: int, segment_id: int) -> Any:
+    """Stop citing one segment for this entry (a wrong citation); restorable."""
+    load_concept(concept_id)
+    seen = form_version()
+    try:
+        result = guarded(
+            concept_id,
+            seen,
+            lambda: concept_service.remove_citation(
+                db(), concept_id, segment_id, version=seen, actor=actor_name()
+            ),
+        )
+    except Invalid as exc:
+        db().rollback()
+        flash(exc.message, "error")
+        return redirect_to_concept(concept_id, "citations")
+    if is_response(result):
+        return result
+    db().commit()
+    flash("Removed the citation. “Removed citations” below can restore it.", "success")
+    return redirect_to_concept(concept_id, "citations")
+
+
+@bp.post("/concepts/<int:concept_id>/citations/find")
+@requires(Permission.EDIT)
+def citations_find(concept_id: int) -> Any:
+    """Search the documents for aligned segments holding this entry's terms, and cite them."""
+    load_concept(concept_id)
+    seen = form_version()
+    result = guarded(
+        concept_id,
+        seen,
+        lambda: citing.cite_concept(db(), concept_id, version=seen, actor=actor_name()),
+    )
+    if is_response(result):
+        return result
+    db().commit()
+    if result:
+        flash(f"Found {result} new aligned {plural(result, 'segment')} citing this entry.", "success")
+    else:
+        flash(
+            "No new citations: no aligned segment of the current documents holds both a Chinese and "
+            "an English term of this entry (removed citations are not brought back).",
+            "info",
+        )
+    return redirect_to_concept(concept_id, "citations")
+
+
+@bp.post("/history/<int:entry_id>/restore-citation")
+@requires(Permission.EDIT)
+def citation_restore(entry_id: int) -> Any:
+    entry = db().get(HistoryEntry, entry_id)
+    if entry is None:
+        abort(404, description=f"There is no history entry {entry_id}.")
+    concept_id = entry.concept_id
+    load_concept(concept_id)
+    seen = form_version()
+    try:
+        result = guarded(
+            concept_id,
+            seen,
+            lambda: concept_service.restore_citation(db(), entry_id, version=seen, actor=actor_name()),
+        )
+    except (Invalid, NotFound) as exc:
+        db().rollback()
+        flash(exc.message, "error")
+        return redirect_to_concept(concept_id, "citations")
+    if is_response(result):
+        return result
+    db().commit()
+    flash("Restored the citation.", "success")
+    return redirect_to_concept(concept_id, "citations")
 
 
 @bp.post("/history/<int:entry_id>/revert")

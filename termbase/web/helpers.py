@@ -74,3 +74,8 @@ def form_version(name: str = "version") -> int:
             description="The form did not say which version of the entry it was based on. Reload and retry.",
         )
     return value
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """The noun for ``count``: "1 segment", "2 segments"."""
+    return singular if count == 1 else (plural_form or f"{singular}s")

@@ -11,7 +11,7 @@ from termbase.auth import Permission, can
 from termbase.services import documents as document_service
 from termbase.services import search as search_service
 from termbase.web import bp
-from termbase.web.helpers import db
+from termbase.web.helpers import db, plural
 from termbase.web.highlight import pieces, snippet
 
 
@@ -77,7 +77,7 @@ def segment_url(slug: str, position: int, version: int | None = None, is_current
 
 
 # Globals rather than a context processor: imported macro files see globals, not the context.
-for _helper in (nav_items, has_endpoint, pieces, snippet, segment_url):
+for _helper in (nav_items, has_endpoint, pieces, snippet, segment_url, plural):
     bp.add_app_template_global(_helper)
 
 

@@ -8,7 +8,7 @@ from flask import abort, flash, redirect, render_template, request
 
 from termbase.auth import Permission, actor_name, requires
 from termbase.models import Concept, Term
-from termbase.records import TermReview
+from termbase.records import TermReview, UsageStatus
 from termbase.services import concepts as concept_service
 from termbase.services.errors import Conflict, Invalid
 from termbase.web import bp
@@ -18,7 +18,7 @@ from termbase.web.forms import (
     EditTermForm,
     NewTermForm,
 )
-from termbase.web.helpers import db, form_version, safe_next
+from termbase.web.helpers import db, form_version, optional_int, safe_next
 
 # ---------------------------------------------------------------- terms
 
@@ -142,27 +142,92 @@ def term_remove(term_id: int) -> Any:
     return redirect_to_concept(concept_id, "terms")
 
 
+def seen_version(concept_id: int) -> int:
+    """The version the page showed: ``version``, or ``version_<id>`` from the review queue's form."""
+    value = optional_int(request.form.get("version") or request.form.get(f"version_{concept_id}"))
+    if value is None:
+        abort(
+            400,
+            description="The form did not say which version of the entry it was based on. Reload and retry.",
+        )
+    return value
+
+
+def back_to(concept_id: int, term_id: int) -> Any:
+    """To the page the decision was made on (the queue keeps its place at the entry), else the entry."""
+    target = safe_next(request.form.get("next"))
+    if target:
+        anchor = request.form.get("anchor") or ""
+        return redirect(target + (f"#{anchor}" if anchor.replace("-", "").isalnum() else ""), code=303)
+    return redirect_to_concept(concept_id, f"term-{term_id}")
+
+
+REVIEW_VERBS = {
+    TermReview.ACCEPTED.value: "Accepted",
+    TermReview.REJECTED.value: "Rejected",
+    TermReview.CANDIDATE.value: "Sent back to proposed:",
+}
+USAGE_WORDS = {
+    UsageStatus.PREFERRED.value: "preferred",
+    UsageStatus.ADMITTED.value: "admitted",
+    UsageStatus.DEPRECATED.value: "deprecated (do not use)",
+}
+
+
 @bp.post("/terms/<int:term_id>/review")
 @requires(Permission.EDIT)
 def term_review(term_id: int) -> Any:
-    """Accept or reject a proposed variant term."""
+    """Accept or reject one term or proposed variant of an entry."""
     session = db()
     term = concept_service.get_term(session, term_id)
     review = request.form.get("review", "")
-    if review not in (TermReview.ACCEPTED.value, TermReview.REJECTED.value):
+    if review not in REVIEW_VERBS:
         abort(400, description="Choose accept or reject.")
     concept_id, text = term.concept_id, term.text
-    seen = form_version()
-    result = guarded(
-        concept_id,
-        seen,
-        lambda: concept_service.update_term(
-            session, term_id, version=seen, actor=actor_name(), review=review
-        ),
-    )
+    noun = "variant" if term.review == TermReview.CANDIDATE.value else "term"
+    load_concept(concept_id)
+    seen = seen_version(concept_id)
+    try:
+        result = guarded(
+            concept_id,
+            seen,
+            lambda: concept_service.review_term(session, term_id, review, version=seen, actor=actor_name()),
+        )
+    except Invalid as exc:
+        session.rollback()
+        flash(exc.message, "error")
+        return back_to(concept_id, term_id)
     if is_response(result):
         return result
     session.commit()
-    flash(f"{'Accepted' if review == 'accepted' else 'Rejected'} the variant “{text}”.", "success")
-    target = safe_next(request.form.get("next"))
-    return redirect(target, code=303) if target else redirect_to_concept(concept_id, "terms")
+    flash(f"{REVIEW_VERBS[review]} the {noun} “{text}”. The entry's history can undo this.", "success")
+    return back_to(concept_id, term_id)
+
+
+@bp.post("/terms/<int:term_id>/usage")
+@requires(Permission.EDIT)
+def term_usage(term_id: int) -> Any:
+    """Mark one term preferred, admitted or deprecated, in one click."""
+    session = db()
+    term = concept_service.get_term(session, term_id)
+    usage = request.form.get("usage", "")
+    if usage not in USAGE_WORDS:
+        abort(400, description="Choose preferred, admitted or deprecated.")
+    concept_id, text = term.concept_id, term.text
+    load_concept(concept_id)
+    seen = seen_version(concept_id)
+    try:
+        result = guarded(
+            concept_id,
+            seen,
+            lambda: concept_service.set_usage(session, term_id, usage, version=seen, actor=actor_name()),
+        )
+    except Invalid as exc:
+        session.rollback()
+        flash(exc.message, "error")
+        return back_to(concept_id, term_id)
+    if is_response(result):
+        return result
+    session.commit()
+    flash(f"Marked “{text}” {USAGE_WORDS[usage]}. The entry's history can undo this.", "success")
+    return back_to(concept_id, term_id)

@@ -292,3 +292,133 @@ def test_undoing_a_merge_keeps_later_changes_to_the_target(session: Session) -> 
     }
     back = next(t for t in svc.get_concept(session, source_id).terms if t.text == "whale song accord")
     assert (back.id, back.note) == (moved.id, "checked")
+
+
+def test_approval_makes_the_first_accepted_term_of_each_language_preferred(session: Session) -> None:
+    concept = svc.create_concept(
+        session,
+        [
+            TermInput(language="zh-Hans", text="潮汐账本"),
+            TermInput(language="en", text="tidal ledger"),
+            TermInput(language="en", text="tide ledger", review="candidate"),
+        ],
+        actor="extraction",
+    )
+    session.commit()
+    assert {t.usage_status for t in concept.terms} == {"admitted"}
+    version = concept.version
+    svc.set_status(session, concept.id, "approved", version=version, actor="ed")
+    session.commit()
+    assert concept.version == version + 1
+    usage = {t.text: t.usage_status for t in concept.terms}
+    assert usage == {"潮汐账本": "preferred", "tidal ledger": "preferred", "tide ledger": "admitted"}
+    assert svc.history(session, concept.id)[0].after["terms"][1]["usage_status"] == "preferred"
+
+
+def test_approval_keeps_an_editors_usage_choice(session: Session) -> None:
+    concept = svc.create_concept(
+        session,
+        [TermInput(language="zh-Hans", text="潮汐账本"), TermInput(language="en", text="tidal ledger")],
+        actor="extraction",
+    )
+    session.commit()
+    english = concept.terms[1]
+    # The editor decided the English term is only admitted (an explicit choice, recorded).
+    svc.set_usage(session, english.id, "preferred", version=concept.version, actor="ed")
+    svc.set_usage(session, english.id, "admitted", version=concept.version, actor="ed")
+    svc.set_status(session, concept.id, "approved", version=concept.version, actor="ed")
+    session.commit()
+    assert {t.text: t.usage_status for t in concept.terms} == {
+        "潮汐账本": "preferred",
+        "tidal ledger": "admitted",
+    }
+
+
+def test_one_preferred_term_per_language_and_deprecation(session: Session) -> None:
+    concept = svc.create_concept(
+        session,
+        [
+            TermInput(language="en", text="tidal ledger", usage_status="preferred"),
+            TermInput(language="en", text="tide book", review="candidate"),
+            TermInput(language="zh-Hans", text="潮汐账本", usage_status="preferred"),
+        ],
+        actor="t",
+    )
+    session.commit()
+    ledger, book, zh = concept.terms
+    svc.set_usage(session, book.id, "preferred", version=concept.version, actor="ed")
+    session.commit()
+    assert (book.usage_status, book.review) == ("preferred", "accepted")  # preferring accepts a proposal
+    assert (ledger.usage_status, zh.usage_status) == ("admitted", "preferred")
+    svc.set_usage(session, ledger.id, "deprecated", version=concept.version, actor="ed")
+    session.commit()
+    assert ledger.usage_status == "deprecated"
+    assert svc.history(session, concept.id)[0].action == "usage"
+    with pytest.raises(Invalid):
+        svc.set_usage(session, ledger.id, "favourite", version=concept.version, actor="ed")
+
+
+def test_review_one_term_and_undo_it(session: Session) -> None:
+    concept = svc.create_concept(
+        session,
+        [
+            TermInput(language="zh-Hans", text="潮汐账本"),
+            TermInput(language="en", text="tidal ledger", usage_status="preferred"),
+        ],
+        actor="t",
+    )
+    session.commit()
+    english = concept.terms[1]
+    svc.review_term(session, english.id, "rejected", version=concept.version, actor="ed")
+    session.commit()
+    assert (english.review, english.usage_status) == ("rejected", "admitted")
+    entry = svc.history(session, concept.id)[0]
+    assert entry.action == "term:rejected"
+    with pytest.raises(Invalid):  # the last live term: reject the entry instead
+        svc.review_term(session, concept.terms[0].id, "rejected", version=concept.version, actor="ed")
+    session.rollback()
+    svc.revert(session, entry.id, actor="ed", version=concept.version)
+    session.commit()
+    session.expire_all()
+    restored = svc.get_term(session, english.id)
+    assert (restored.review, restored.usage_status) == ("accepted", "preferred")
+
+
+def test_remove_and_restore_one_citation(session: Session) -> None:
+    document = Document(slug="tides", title="Tides", layout="pipe-pairs", content_hash="2" * 64)
+    document.segments = [
+        Segment(position=0, kind="pair", zh_text="潮汐账本公开", en_text="the tidal ledger is public"),
+        Segment(position=1, kind="pair", zh_text="更新潮汐账本", en_text="update the tidal ledger"),
+    ]
+    session.add(document)
+    session.flush()
+    first, second = (s.id for s in document.segments)
+    concept = svc.create_concept(
+        session,
+        [
+            TermInput(language="zh-Hans", text="潮汐账本", citations=[(first, 0, 4), (second, 2, 6)]),
+            TermInput(language="en", text="tidal ledger", citations=[(first, 4, 16), (second, 11, 23)]),
+        ],
+        actor="t",
+    )
+    session.commit()
+    svc.remove_citation(session, concept.id, second, version=concept.version, actor="ed")
+    session.commit()
+    assert {c.segment_id for t in concept.terms for c in t.citations} == {first}
+    removed = svc.removed_citations(session, concept)
+    assert [(r.segment_id, r.actor) for r in removed] == [(second, "ed")]
+    with pytest.raises(Invalid):
+        svc.remove_citation(session, concept.id, second, version=concept.version, actor="ed")
+    session.rollback()
+    svc.restore_citation(session, removed[0].entry_id, version=concept.version, actor="ed")
+    session.commit()
+    session.expire_all()
+    concept = svc.get_concept(session, concept.id)
+    assert sorted((c.segment_id, c.start, c.end) for t in concept.terms for c in t.citations) == [
+        (first, 0, 4),
+        (first, 4, 16),
+        (second, 2, 6),
+        (second, 11, 23),
+    ]
+    assert svc.removed_citations(session, concept) == []
+    assert [e.action for e in svc.history(session, concept.id)][:2] == ["restore-citation", "remove-citation"]

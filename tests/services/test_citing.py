@@ -1,0 +1,77 @@
+"""Citations found in the corpus for entries made by hand or by import."""
+
+from __future__ import annotations
+
+import io
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from termbase.models import Document, Segment, Term
+from termbase.services import citing
+from termbase.services import concepts as svc
+from termbase.services.concepts import TermInput
+from termbase.services.importing import import_file
+from termbase.text.normalize import match_text
+
+
+def _corpus(session: Session) -> list[int]:
+    document = Document(slug="lanterns", title="Lanterns", layout="pipe-pairs", content_hash="3" * 64)
+    document.segments = [
+        Segment(position=0, kind="pair", zh_text="点亮灯笼协定", en_text="Lighting the Lantern Accords"),
+        Segment(position=1, kind="pair", zh_text="灯笼协定生效", en_text="the accord takes effect"),
+        Segment(position=2, kind="pair", zh_text="遵守灯笼协定", en_text="respect the lantern accord"),
+        Segment(position=3, kind="en", en_text="the lantern accord again"),
+        Segment(position=4, kind="pair", zh_text="灯笼", en_text="lantern accordion music"),
+    ]
+    old = Document(
+        slug="lanterns", version=0, is_current=False, title="L", layout="pipe-pairs", content_hash="4" * 64
+    )
+    old.segments = [Segment(position=0, kind="pair", zh_text="灯笼协定", en_text="lantern accord")]
+    for segment in [*document.segments, *old.segments]:  # as ingest fills them
+        segment.zh_match = match_text(segment.zh_text) if segment.zh_text else None
+        segment.en_match = match_text(segment.en_text) if segment.en_text else None
+    session.add_all([document, old])
+    session.flush()
+    return [s.id for s in document.segments]
+
+
+def _cited(session: Session, concept_id: int) -> dict[str, list[tuple[int, int, int]]]:
+    concept = svc.get_concept(session, concept_id)
+    return {t.text: sorted((c.segment_id, c.start, c.end) for c in t.citations) for t in concept.terms}
+
+
+def test_segments_holding_both_terms_as_words_become_citations(session: Session) -> None:
+    ids = _corpus(session)
+    concept = svc.create_concept(
+        session,
+        [TermInput(language="zh-Hans", text="灯笼协定"), TermInput(language="en", text="lantern accord")],
+        actor="ed",
+    )
+    session.flush()
+    added = citing.cite_concept(session, concept.id, version=None, actor="ed")
+    session.commit()
+    # Plural and capitals match; "accord" alone, English-only segments, a word inside
+    # "accordion" and earlier document versions do not.
+    assert added == 2
+    assert _cited(session, concept.id) == {
+        "灯笼协定": [(ids[0], 2, 6), (ids[2], 2, 6)],
+        "lantern accord": [(ids[0], 13, 28), (ids[2], 12, 26)],
+    }
+    assert svc.history(session, concept.id)[0].action == "cite"
+    # Asking again finds nothing new; a removed citation is not brought back.
+    concept = svc.get_concept(session, concept.id)
+    svc.remove_citation(session, concept.id, ids[2], version=concept.version, actor="ed")
+    assert citing.cite_concept(session, concept.id, version=None, actor="ed") == 0
+
+
+def test_an_import_cites_its_new_entries(session: Session) -> None:
+    ids = _corpus(session)
+    text = "zh-Hans,en\n灯笼协定,lantern accord\n无关术语,unrelated term\n"
+    report = import_file(session, io.BytesIO(text.encode()), filename="g.csv", dry_run=False, actor="ed")
+    session.commit()
+    assert (report.new, report.cited) == (2, 1)
+    assert "1 new entry cited from the documents" in report.summary()
+    term = session.scalar(select(Term).where(Term.text == "lantern accord"))
+    assert term is not None
+    assert sorted(c.segment_id for c in term.citations) == [ids[0], ids[2]]
