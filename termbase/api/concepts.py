@@ -41,7 +41,10 @@ def _full_access() -> bool:
 
 
 def _visible_terms(concept: Concept, full: bool) -> list[Term]:
-    return [t for t in concept.terms if full or t.review == TermReview.ACCEPTED]
+    """By language, accepted before proposed, the preferred rendering first, deprecated last."""
+    return sorted(
+        (t for t in concept.terms if full or t.review == TermReview.ACCEPTED), key=concept_service.display_key
+    )
 
 
 def _load_visible(session: Session, concept_id: int) -> Concept:
