@@ -260,6 +260,16 @@ ROUTES = [
             f"version_{w.sample.community}": _version(s, w.sample.community),
         },
     ),
+    Route(
+        "web.review_variants_decide",
+        "POST",
+        lambda w: "/review/variants/decide",
+        "edit",
+        lambda w, s: {
+            "one": f"{w.variant}:rejected",
+            f"version_{w.sample.sovereignty}": _version(s, w.sample.sovereignty),
+        },
+    ),
     Route("web.upload_post", "POST", lambda w: "/upload", "edit", lambda w, s: {}),
     Route(
         "web.token_create", "POST", lambda w: "/account/tokens", "account", lambda w, s: {"name": "matrix"}
