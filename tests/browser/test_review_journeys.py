@@ -6,10 +6,14 @@ The entries these journeys use are made here, through the services, with text of
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
+from termbase.models import Concept
 from termbase.services import concepts as concept_service
 from termbase.services.concepts import TermInput
 
@@ -83,3 +87,55 @@ def test_undo_a_merge_from_the_absorbed_entry(page: Any, live_server: LiveServer
     expect(page.locator(".entry-meta")).to_contain_text("origin: import")
     page.goto(f"/concepts/{keep}")
     expect(page.locator("#terms")).not_to_contain_text("frost bridge rules")
+
+
+SCREENS = Path("/work/briefs/screens")
+# The page's width against the window's, and (to say what overflows) the widest elements.
+WIDTHS = """() => {
+  const viewport = window.innerWidth;
+  const wide = [...document.querySelectorAll("body *")]
+    .map((e) => [Math.round(e.getBoundingClientRect().right), e.tagName.toLowerCase() + "." + e.className])
+    .filter(([right]) => right > viewport)
+    .sort((a, b) => b[0] - a[0])
+    .slice(0, 8);
+  return {scroll: document.documentElement.scrollWidth, viewport, wide};
+}"""
+
+
+def _richest_extracted_entry(live_server: LiveServer) -> int:
+    """The extracted entry with the most evidence: the widest page an entry makes."""
+    with live_server.session() as session:
+        concepts = session.scalars(select(Concept).where(Concept.origin == "extraction")).all()
+        assert concepts, "the seeded termbase has no extracted entry"
+        return max(concepts, key=lambda c: (len(json.dumps(c.evidence or {})), c.id)).id
+
+
+@pytest.mark.parametrize("who", [DEMO_EDITOR, TRANSLATOR], ids=["editor", "translator"])
+@pytest.mark.parametrize("width", [1280, 375])
+def test_the_entry_page_fits_desktop_and_phone(
+    page: Any, live_server: LiveServer, shot: Any, who: tuple[str, str], width: int
+) -> None:
+    concept_id = _richest_extracted_entry(live_server)
+    page.set_viewport_size({"width": width, "height": 900})
+    _log_in(page, who)
+    page.goto(f"/concepts/{concept_id}")
+    expect(page.locator("#terms")).to_be_visible()
+    expect(page.locator("#citations")).to_be_visible()
+    evidence = page.locator("#evidence details")
+    if who == DEMO_EDITOR:
+        # Editors find the machine's evidence in a disclosure, closed until asked for.
+        expect(evidence).to_have_count(1)
+        expect(evidence).not_to_have_attribute("open", "")
+        evidence.locator("summary").click()
+        expect(evidence.locator("dl.evidence").first).to_be_visible()
+    else:
+        expect(page.locator("#evidence")).to_have_count(0)
+        expect(page.locator(".term-actions")).to_have_count(0)
+        expect(page.locator("#terms .badge[title='Usage status']").first).to_be_visible()
+    sizes = page.evaluate(WIDTHS)
+    assert sizes["scroll"] <= sizes["viewport"], sizes
+    name = f"entry-{width}"
+    shot(page, f"{name}-{who[0]}")
+    if who == DEMO_EDITOR:
+        SCREENS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENS / f"{name}.png"), full_page=True)
