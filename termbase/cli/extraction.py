@@ -6,7 +6,7 @@ import click
 from flask.cli import with_appcontext
 
 from termbase.cli.common import transaction
-from termbase.services import extraction
+from termbase.services import citing, extraction
 
 
 @click.command("extract")
@@ -22,3 +22,23 @@ def extract_command(document_slug: str | None, actor: str) -> None:
     with transaction() as session:
         report = extraction.extract(session, document_slug=document_slug, actor=actor)
     click.echo(report.summary())
+
+
+@click.command("cite")
+@with_appcontext
+def cite_command() -> None:
+    """Cite entries that have no citation yet (made by hand, through the API or by import).
+
+    Aligned segments of the current documents holding one of an entry's Chinese terms and one
+    of its English terms become its citations. New entries are cited as they are made; this
+    catches up on entries made before their documents were ingested.
+    """
+    with transaction() as session:
+        uncited = citing.uncited_concepts(session)
+        cited = citing.cite_from_corpus(session, uncited)
+    entries = len(cited)
+    segments = sum(cited.values())
+    click.echo(
+        f"{len(uncited)} {'entry' if len(uncited) == 1 else 'entries'} without citations; "
+        f"cited {entries} of them in {segments} aligned {'segment' if segments == 1 else 'segments'}"
+    )

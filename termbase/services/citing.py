@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from termbase.models import Citation, Document, HistoryEntry, Segment, Term
-from termbase.records import SegmentKind, TermReview
+from termbase.models import Citation, Concept, Document, HistoryEntry, Segment, Term
+from termbase.records import SegmentKind, TermReview, WorkflowStatus
 from termbase.services import concepts as concept_service
 from termbase.text.lang import is_chinese
 from termbase.text.match import TermMatcher, fold
@@ -151,3 +151,15 @@ def cite_concept(session: Session, concept_id: int, *, version: int | None, acto
             session, concept, "cite", actor, before, f"cited in {added} aligned segments found in the corpus"
         )
     return added
+
+
+def uncited_concepts(session: Session) -> list[int]:
+    """Concepts (not rejected) none of whose terms has a citation."""
+    cited = select(Term.concept_id).join(Citation, Citation.term_id == Term.id).distinct()
+    return list(
+        session.scalars(
+            select(Concept.id)
+            .where(Concept.status != WorkflowStatus.REJECTED.value, Concept.id.not_in(cited))
+            .order_by(Concept.id)
+        )
+    )
