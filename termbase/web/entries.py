@@ -31,7 +31,16 @@ from termbase.web.forms import (
     NewConceptForm,
     NewTermForm,
 )
-from termbase.web.helpers import db, form_version, int_arg, optional_int, plural, read_all, safe_next
+from termbase.web.helpers import (
+    concept_form_version,
+    db,
+    form_version,
+    int_arg,
+    optional_int,
+    plural,
+    read_all,
+    safe_next,
+)
 from termbase.web.history import action_label, diff_snapshots
 
 CITATIONS_ON_ENTRY = 10
@@ -413,9 +422,16 @@ def comment_add(concept_id: int) -> Any:
 @bp.post("/concepts/<int:concept_id>/citations/<int:segment_id>/remove")
 @requires(Permission.EDIT)
 def citation_remove(concept_id: int, segment_id: int) -> Any:
-    """Stop citing one segment for this entry (a wrong citation); restorable."""
+    """Stop citing one segment for this entry (a wrong citation); restorable from the entry page."""
     load_concept(concept_id)
-    seen = form_version()
+    seen = concept_form_version(concept_id)
+    target = safe_next(request.form.get("next"))
+    anchor = request.form.get("anchor") or ""
+    back = (
+        redirect(target + (f"#{anchor}" if anchor.isalnum() else ""), code=303)
+        if target
+        else redirect_to_concept(concept_id, "citations")
+    )
     try:
         result = guarded(
             concept_id,
@@ -427,12 +443,12 @@ def citation_remove(concept_id: int, segment_id: int) -> Any:
     except Invalid as exc:
         db().rollback()
         flash(exc.message, "error")
-        return redirect_to_concept(concept_id, "citations")
+        return back
     if is_response(result):
         return result
     db().commit()
-    flash("Removed the citation. “Removed citations” below can restore it.", "success")
-    return redirect_to_concept(concept_id, "citations")
+    flash("Removed the citation. The entry page lists removed citations and can restore them.", "success")
+    return back
 
 
 @bp.post("/concepts/<int:concept_id>/citations/find")

@@ -79,3 +79,14 @@ def form_version(name: str = "version") -> int:
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     """The noun for ``count``: "1 segment", "2 segments"."""
     return singular if count == 1 else (plural_form or f"{singular}s")
+
+
+def concept_form_version(concept_id: int) -> int:
+    """The version the page showed: ``version``, or ``version_<id>`` from the review queue's form."""
+    value = optional_int(request.form.get("version") or request.form.get(f"version_{concept_id}"))
+    if value is None:
+        abort(
+            400,
+            description="The form did not say which version of the entry it was based on. Reload and retry.",
+        )
+    return value

@@ -18,7 +18,7 @@ from termbase.web.forms import (
     EditTermForm,
     NewTermForm,
 )
-from termbase.web.helpers import db, form_version, optional_int, safe_next
+from termbase.web.helpers import concept_form_version, db, form_version, safe_next
 
 # ---------------------------------------------------------------- terms
 
@@ -142,17 +142,6 @@ def term_remove(term_id: int) -> Any:
     return redirect_to_concept(concept_id, "terms")
 
 
-def seen_version(concept_id: int) -> int:
-    """The version the page showed: ``version``, or ``version_<id>`` from the review queue's form."""
-    value = optional_int(request.form.get("version") or request.form.get(f"version_{concept_id}"))
-    if value is None:
-        abort(
-            400,
-            description="The form did not say which version of the entry it was based on. Reload and retry.",
-        )
-    return value
-
-
 def back_to(concept_id: int, term_id: int) -> Any:
     """To the page the decision was made on (the queue keeps its place at the entry), else the entry."""
     target = safe_next(request.form.get("next"))
@@ -186,7 +175,7 @@ def term_review(term_id: int) -> Any:
     concept_id, text = term.concept_id, term.text
     noun = "variant" if term.review == TermReview.CANDIDATE.value else "term"
     load_concept(concept_id)
-    seen = seen_version(concept_id)
+    seen = concept_form_version(concept_id)
     try:
         result = guarded(
             concept_id,
@@ -215,7 +204,7 @@ def term_usage(term_id: int) -> Any:
         abort(400, description="Choose preferred, admitted or deprecated.")
     concept_id, text = term.concept_id, term.text
     load_concept(concept_id)
-    seen = seen_version(concept_id)
+    seen = concept_form_version(concept_id)
     try:
         result = guarded(
             concept_id,

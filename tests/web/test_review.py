@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from web_sample import Sample
 
-from termbase.models import Concept, Segment, Term
+from termbase.models import Citation, Concept, Segment, Term
 from termbase.services.concepts import TermInput, add_term, update_concept
 
 
@@ -231,3 +231,32 @@ def test_queue_decides_one_term_and_keeps_its_place(
         },
     )
     assert response.headers["Location"].endswith("/review#c42")
+
+
+def test_queue_removes_one_citation_and_keeps_its_place(
+    editor: FlaskClient, session: Session, sample: Sample
+) -> None:
+    html = editor.get("/review").get_data(as_text=True)
+    item = html[html.index(f'id="c{sample.attack}"') :]
+    found = re.search(rf'formaction="/concepts/{sample.attack}/citations/(\d+)/remove"', item)
+    assert found is not None
+    segment_id = int(found.group(1))
+    response = editor.post(
+        f"/concepts/{sample.attack}/citations/{segment_id}/remove",
+        data={
+            f"version_{sample.attack}": _version(session, sample.attack),
+            "next": "/review",
+            "anchor": f"c{sample.attack}",
+        },
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/review#c{sample.attack}")
+    session.expire_all()
+    cited = session.scalars(
+        select(Citation.segment_id)
+        .join(Term, Term.id == Citation.term_id)
+        .where(Term.concept_id == sample.attack)
+    ).all()
+    assert segment_id not in cited
+    page = editor.get(f"/concepts/{sample.attack}").get_data(as_text=True)
+    assert "Removed citations (1)" in page
