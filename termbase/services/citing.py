@@ -70,15 +70,14 @@ def _segments(session: Session, chinese: list[str] | None) -> Iterator[tuple[int
     yield from session.execute(query.execution_options(yield_per=_CHUNK))  # type: ignore[misc]
 
 
-def _removed(session: Session, concept_ids: Iterable[int]) -> set[tuple[int, int]]:
+def removed_pairs(session: Session, concept_ids: Iterable[int]) -> set[tuple[int, int]]:
     """(term id, segment id) pairs an editor removed: not to be re-added by a search."""
     removed: set[tuple[int, int]] = set()
-    entries = session.scalars(
-        select(HistoryEntry).where(
-            HistoryEntry.concept_id.in_(list(concept_ids)), HistoryEntry.action == "remove-citation"
-        )
-    )
+    wanted = set(concept_ids)
+    entries = session.scalars(select(HistoryEntry).where(HistoryEntry.action == "remove-citation"))
     for entry in entries:
+        if entry.concept_id not in wanted:
+            continue
         removed.update(
             (term_id, segment_id) for term_id, segment_id, _, _ in concept_service.removed_in(entry)
         )
@@ -111,7 +110,7 @@ def cite_from_corpus(
         select(Citation.term_id, Citation.segment_id).where(Citation.term_id.in_(list(info)))
     ):
         have.setdefault(info[term_id].concept_id, set()).add(segment_id)
-    skip = set() if include_removed else _removed(session, {t.concept_id for t in info.values()})
+    skip = set() if include_removed else removed_pairs(session, {t.concept_id for t in info.values()})
     added: dict[int, int] = {}
     new: list[Citation] = []
     for segment_id, zh_text, en_text in list(_segments(session, prefilter)):
