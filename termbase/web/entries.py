@@ -41,7 +41,7 @@ from termbase.web.helpers import (
     read_all,
     safe_next,
 )
-from termbase.web.history import action_label, diff_snapshots
+from termbase.web.history import action_label, diff_snapshots, undone_merges
 
 CITATIONS_ON_ENTRY = 10
 CITATIONS_PAGE = 50
@@ -160,6 +160,7 @@ def concept(concept_id: int) -> Any:
         language_labels=LANGUAGE_LABELS,
         action_label=action_label,
         diff=diff_snapshots,
+        undone=undone_merges(history),
     )
 
 
@@ -225,6 +226,7 @@ def concept_history(concept_id: int) -> Any:
         entries=entries,
         action_label=action_label,
         diff=diff_snapshots,
+        undone=undone_merges(entries),
     )
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
+
+from termbase.services.concepts import UNMERGED_RE
 
 CONCEPT_LABELS = {
     "status": "status",
@@ -51,6 +54,12 @@ class Change:
     before: str | None = None
     after: str | None = None
     language: str | None = None
+
+
+def undone_merges(entries: Iterable[Any]) -> set[int]:
+    """Ids of the merge history entries (either side) that a later "unmerge" entry undid."""
+    found = (UNMERGED_RE.match(e.summary or "") for e in entries if e.action == "unmerge")
+    return {int(m.group(1)) for m in found if m}
 
 
 def action_label(action: str) -> str:

@@ -63,6 +63,8 @@ def test_undo_a_merge_brings_both_entries_back(page: Any, live_server: LiveServe
     page.locator("#history").get_by_role("button", name="Undo this merge").click()
     expect(page.locator(".flash-success")).to_contain_text("Undid the merge")
     expect(page.locator("#terms")).not_to_contain_text("fog harbour convention")
+    expect(page.locator("#history")).to_contain_text("This merge was undone.")
+    expect(page.locator("#history").get_by_role("button", name="Undo this merge")).to_have_count(0)
     shot(page, "10-merge-undone")
     # Both entries are found again, the absorbed one with its own origin.
     page.goto("/?q=fog+harbour")
