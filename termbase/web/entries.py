@@ -76,17 +76,11 @@ def terms_by_language(terms: list[Term]) -> list[tuple[str, list[Term]]]:
     for language in LANGUAGES:
         chosen = [t for t in terms if t.language == language]
         if chosen:
-            groups.append((language, sorted(chosen, key=_display_rank)))
+            groups.append((language, sorted(chosen, key=concept_service.display_key)))
     others = [t for t in terms if t.language not in LANGUAGES]
     if others:
         groups.append(("other", others))
     return groups
-
-
-def _display_rank(term: Term) -> tuple[int, int, int]:
-    review = {"accepted": 0, "candidate": 1, "rejected": 2}.get(term.review, 3)
-    usage = {"preferred": 0, "admitted": 1, "superseded": 2, "deprecated": 3}.get(term.usage_status, 4)
-    return (review, usage, term.id)
 
 
 def headline(concept: Concept) -> str:
