@@ -1,4 +1,4 @@
-"""Citations from the corpus for entries made by hand or by import.
+"""Citations from the corpus for entries made by hand or by import; citations editors remove.
 
 Extraction cites the terms it proposes. An entry typed in by an editor, or read from a TBX
 or CSV file, starts without citations even when the documents use it. Here the aligned
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 from termbase.models import Citation, Concept, Document, HistoryEntry, Segment, Term
 from termbase.records import SegmentKind, TermReview, WorkflowStatus
 from termbase.services import concepts as concept_service
+from termbase.services.errors import Invalid, NotFound
 from termbase.text.lang import is_chinese
 from termbase.text.match import TermMatcher, fold
 
@@ -78,9 +80,7 @@ def removed_pairs(session: Session, concept_ids: Iterable[int]) -> set[tuple[int
     for entry in entries:
         if entry.concept_id not in wanted:
             continue
-        removed.update(
-            (term_id, segment_id) for term_id, segment_id, _, _ in concept_service.removed_in(entry)
-        )
+        removed.update((term_id, segment_id) for term_id, segment_id, _, _ in removed_in(entry))
     return removed
 
 
@@ -162,3 +162,96 @@ def uncited_concepts(session: Session) -> list[int]:
             .order_by(Concept.id)
         )
     )
+
+
+# -- citations an editor removes and restores ----------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RemovedCitation:
+    """A segment an editor removed from an entry's citations, restorable from its history entry."""
+
+    entry_id: int
+    segment_id: int
+    actor: str | None
+    at: datetime
+
+
+def remove_citation(
+    session: Session, concept_id: int, segment_id: int, *, version: int | None, actor: str | None
+) -> Concept:
+    """Stop citing one segment for a concept: its terms' citations in that segment go."""
+    concept = concept_service.get_concept(session, concept_id)
+    concept_service.check_version(concept, version)
+    cited = [(t, c) for t in concept.terms for c in t.citations if c.segment_id == segment_id]
+    if not cited:
+        raise Invalid(
+            f"segment {segment_id} does not cite concept {concept_id}", details={"field": "segment_id"}
+        )
+    before = concept_service.snapshot(concept)
+    for term, citation in cited:
+        term.citations.remove(citation)
+    concept_service.touch(concept, actor)
+    concept_service.record(
+        session, concept, "remove-citation", actor, before, f"removed the citation in segment {segment_id}"
+    )
+    return concept
+
+
+def removed_in(entry: HistoryEntry) -> list[tuple[int, int, int, int]]:
+    """(term id, segment, start, end) of the citations a remove-citation entry took away."""
+    after = {
+        t["id"]: {tuple(c) for c in t.get("citations", [])} for t in (entry.after or {}).get("terms", [])
+    }
+    return [
+        (t["id"], *c)
+        for t in (entry.before or {}).get("terms", [])
+        for c in t.get("citations", [])
+        if tuple(c) not in after.get(t["id"], set())
+    ]
+
+
+def removed_citations(session: Session, concept: Concept) -> list[RemovedCitation]:
+    """Citations removed by an editor that the concept still lacks, newest first."""
+    present = {(c.term_id, c.segment_id) for t in concept.terms for c in t.citations}
+    term_ids = {t.id for t in concept.terms}
+    found: dict[int, RemovedCitation] = {}
+    for entry in session.scalars(
+        select(HistoryEntry)
+        .where(HistoryEntry.concept_id == concept.id, HistoryEntry.action == "remove-citation")
+        .order_by(HistoryEntry.id.desc())
+    ):
+        lost = [
+            (term_id, segment_id)
+            for term_id, segment_id, _, _ in removed_in(entry)
+            if term_id in term_ids and (term_id, segment_id) not in present
+        ]
+        if lost and lost[0][1] not in found:
+            found[lost[0][1]] = RemovedCitation(entry.id, lost[0][1], entry.actor, entry.at)
+    return list(found.values())
+
+
+def restore_citation(session: Session, entry_id: int, *, version: int | None, actor: str | None) -> Concept:
+    """Bring back the citations a remove-citation change took away (of terms still in the concept)."""
+    entry = session.get(HistoryEntry, entry_id)
+    if entry is None or entry.action != "remove-citation":
+        raise NotFound(f"no removed citation #{entry_id}")
+    concept = concept_service.get_concept(session, entry.concept_id)
+    concept_service.check_version(concept, version)
+    terms = {t.id: t for t in concept.terms}
+    before = concept_service.snapshot(concept)
+    restored = 0
+    for term_id, segment_id, start, end in removed_in(entry):
+        term = terms.get(term_id)
+        if term is None or not session.get(Segment, segment_id) is not None:
+            continue
+        if all((c.segment_id, c.start) != (segment_id, start) for c in term.citations):
+            term.citations.append(Citation(segment_id=segment_id, start=start, end=end))
+            restored += 1
+    if not restored:
+        raise Invalid("nothing to restore: the citation is back already, or its terms are gone")
+    concept_service.touch(concept, actor)
+    concept_service.record(
+        session, concept, "restore-citation", actor, before, f"restored the citation removed in #{entry_id}"
+    )
+    return concept

@@ -124,7 +124,7 @@ def concept(concept_id: int) -> Any:
         else []
     )
     editor = can(Permission.EDIT)
-    removed = concept_service.removed_citations(session, entry) if editor else []
+    removed = citing.removed_citations(session, entry) if editor else []
     removed_segments = {
         segment.id: segment
         for segment in session.scalars(
@@ -432,9 +432,7 @@ def citation_remove(concept_id: int, segment_id: int) -> Any:
         result = guarded(
             concept_id,
             seen,
-            lambda: concept_service.remove_citation(
-                db(), concept_id, segment_id, version=seen, actor=actor_name()
-            ),
+            lambda: citing.remove_citation(db(), concept_id, segment_id, version=seen, actor=actor_name()),
         )
     except Invalid as exc:
         db().rollback()
@@ -485,7 +483,7 @@ def citation_restore(entry_id: int) -> Any:
         result = guarded(
             concept_id,
             seen,
-            lambda: concept_service.restore_citation(db(), entry_id, version=seen, actor=actor_name()),
+            lambda: citing.restore_citation(db(), entry_id, version=seen, actor=actor_name()),
         )
     except (Invalid, NotFound) as exc:
         db().rollback()

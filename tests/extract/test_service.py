@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from termbase.extract.english import text_key
 from termbase.models import Citation, Concept, Document, Segment, Term
 from termbase.records import SegmentKind
+from termbase.services import citing
 from termbase.services import concepts as concept_service
 from termbase.services.errors import NotFound
 from termbase.services.extraction import extract
@@ -213,7 +214,7 @@ def test_a_citation_an_editor_removed_stays_removed_on_a_rerun(seeded: Session) 
     seeded.commit()
     concept = _concept(seeded, "数据安全")
     segment_id = concept.terms[0].citations[0].segment_id
-    concept_service.remove_citation(seeded, concept.id, segment_id, version=concept.version, actor="ed")
+    citing.remove_citation(seeded, concept.id, segment_id, version=concept.version, actor="ed")
     seeded.commit()
     report = extract(seeded, actor="bot")
     seeded.commit()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -11,6 +12,7 @@ from termbase.models import Document, Segment, Term
 from termbase.services import citing
 from termbase.services import concepts as svc
 from termbase.services.concepts import TermInput
+from termbase.services.errors import Invalid
 from termbase.services.importing import import_file
 from termbase.text.normalize import match_text
 
@@ -61,7 +63,7 @@ def test_segments_holding_both_terms_as_words_become_citations(session: Session)
     assert svc.history(session, concept.id)[0].action == "cite"
     # Asking again finds nothing new; a removed citation is not brought back.
     concept = svc.get_concept(session, concept.id)
-    svc.remove_citation(session, concept.id, ids[2], version=concept.version, actor="ed")
+    citing.remove_citation(session, concept.id, ids[2], version=concept.version, actor="ed")
     assert citing.cite_concept(session, concept.id, version=None, actor="ed") == 0
 
 
@@ -75,3 +77,43 @@ def test_an_import_cites_its_new_entries(session: Session) -> None:
     term = session.scalar(select(Term).where(Term.text == "lantern accord"))
     assert term is not None
     assert sorted(c.segment_id for c in term.citations) == [ids[0], ids[2]]
+
+
+def test_remove_and_restore_one_citation(session: Session) -> None:
+    document = Document(slug="tides", title="Tides", layout="pipe-pairs", content_hash="2" * 64)
+    document.segments = [
+        Segment(position=0, kind="pair", zh_text="潮汐账本公开", en_text="the tidal ledger is public"),
+        Segment(position=1, kind="pair", zh_text="更新潮汐账本", en_text="update the tidal ledger"),
+    ]
+    session.add(document)
+    session.flush()
+    first, second = (s.id for s in document.segments)
+    concept = svc.create_concept(
+        session,
+        [
+            TermInput(language="zh-Hans", text="潮汐账本", citations=[(first, 0, 4), (second, 2, 6)]),
+            TermInput(language="en", text="tidal ledger", citations=[(first, 4, 16), (second, 11, 23)]),
+        ],
+        actor="t",
+    )
+    session.commit()
+    citing.remove_citation(session, concept.id, second, version=concept.version, actor="ed")
+    session.commit()
+    assert {c.segment_id for t in concept.terms for c in t.citations} == {first}
+    removed = citing.removed_citations(session, concept)
+    assert [(r.segment_id, r.actor) for r in removed] == [(second, "ed")]
+    with pytest.raises(Invalid):
+        citing.remove_citation(session, concept.id, second, version=concept.version, actor="ed")
+    session.rollback()
+    citing.restore_citation(session, removed[0].entry_id, version=concept.version, actor="ed")
+    session.commit()
+    session.expire_all()
+    concept = svc.get_concept(session, concept.id)
+    assert sorted((c.segment_id, c.start, c.end) for t in concept.terms for c in t.citations) == [
+        (first, 0, 4),
+        (first, 4, 16),
+        (second, 2, 6),
+        (second, 11, 23),
+    ]
+    assert citing.removed_citations(session, concept) == []
+    assert [e.action for e in svc.history(session, concept.id)][:2] == ["restore-citation", "remove-citation"]
