@@ -113,7 +113,8 @@ def cite_from_corpus(
     skip = set() if include_removed else removed_pairs(session, {t.concept_id for t in info.values()})
     added: dict[int, int] = {}
     new: list[Citation] = []
-    for segment_id, zh_text, en_text in list(_segments(session, prefilter)):
+    # Streamed: nothing else touches the session until the loop ends.
+    for segment_id, zh_text, en_text in _segments(session, prefilter):
         spans: dict[int, dict[int, tuple[int, int]]] = {}  # concept -> term -> first span
         for text in (zh_text, en_text):
             for hit in matcher.find(text, overlapping=True):
