@@ -106,10 +106,14 @@ def cite_from_corpus(
         else None
     )
     have: dict[int, set[int]] = {}
-    for term_id, segment_id in session.execute(
-        select(Citation.term_id, Citation.segment_id).where(Citation.term_id.in_(list(info)))
-    ):
-        have.setdefault(info[term_id].concept_id, set()).add(segment_id)
+    term_ids = list(info)
+    for start in range(0, len(term_ids), _CHUNK):  # chunks: an import brings many thousands
+        for term_id, segment_id in session.execute(
+            select(Citation.term_id, Citation.segment_id).where(
+                Citation.term_id.in_(term_ids[start : start + _CHUNK])
+            )
+        ):
+            have.setdefault(info[term_id].concept_id, set()).add(segment_id)
     skip = set() if include_removed else removed_pairs(session, {t.concept_id for t in info.values()})
     added: dict[int, int] = {}
     new: list[Citation] = []
@@ -148,7 +152,12 @@ def cite_concept(session: Session, concept_id: int, *, version: int | None, acto
             session.expire(term, ["citations"])
         concept_service.touch(concept, actor)
         concept_service.record(
-            session, concept, "cite", actor, before, f"cited in {added} aligned segments found in the corpus"
+            session,
+            concept,
+            "cite",
+            actor,
+            before,
+            f"cited in {added} aligned {'segment' if added == 1 else 'segments'} found in the documents",
         )
     return added
 

@@ -41,6 +41,7 @@ ACTION_LABELS = {
     "term:candidate": "sent a term back to proposed",
     "remove-citation": "removed a citation",
     "restore-citation": "restored a citation",
+    "cite": "cited from the documents",
     "status:approved": "approved",
     "status:rejected": "rejected",
     "status:candidate": "sent back to candidates",

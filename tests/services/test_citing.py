@@ -117,3 +117,23 @@ def test_remove_and_restore_one_citation(session: Session) -> None:
     ]
     assert citing.removed_citations(session, concept) == []
     assert [e.action for e in svc.history(session, concept.id)][:2] == ["restore-citation", "remove-citation"]
+
+
+def test_many_entries_are_cited_in_one_pass_over_the_segments(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = _corpus(session)
+    # Past the prefilter (every aligned segment is read) and in several chunks of term ids.
+    monkeypatch.setattr(citing, "PREFILTER_UP_TO", 1)
+    monkeypatch.setattr(citing, "_CHUNK", 3)
+    pairs = [("灯笼协定", "lantern accord"), ("灯笼", "lantern"), ("协定", "accord"), ("无关", "unrelated")]
+    concepts = [
+        svc.create_concept(
+            session, [TermInput(language="zh-Hans", text=zh), TermInput(language="en", text=en)], actor="t"
+        ).id
+        for zh, en in pairs
+    ]
+    session.flush()
+    assert citing.cite_from_corpus(session, concepts) == {concepts[0]: 2, concepts[1]: 3, concepts[2]: 3}
+    lantern = svc.get_concept(session, concepts[1])
+    assert sorted({c.segment_id for t in lantern.terms for c in t.citations}) == [ids[0], ids[2], ids[4]]
