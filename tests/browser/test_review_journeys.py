@@ -246,6 +246,10 @@ def test_keyboard_review_keeps_its_place(page: Any, live_server: LiveServer, sho
     expect(page.locator(f"#{third}")).to_have_count(0)
     expect(page.locator("li.review-item:focus")).to_have_count(1)
     shot(page, "13-review-kept-place")
+    # The queue, with its per-term and per-citation buttons, fits a phone too.
+    page.set_viewport_size({"width": 375, "height": 900})
+    sizes = page.evaluate(WIDTHS)
+    assert sizes["scroll"] <= sizes["viewport"], sizes
 
 
 def test_variant_proposals_take_the_same_keys_and_bulk_actions(
