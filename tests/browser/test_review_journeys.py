@@ -141,9 +141,10 @@ def test_the_entry_page_fits_desktop_and_phone(
     assert sizes["scroll"] <= sizes["viewport"], sizes
     name = f"entry-{width}"
     shot(page, f"{name}-{who[0]}")
-    if who == DEMO_EDITOR:
-        SCREENS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENS / f"{name}.png"), full_page=True)
+    # For the lead's note: the editor's view as entry-<width>.png, the translator's beside it.
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    suffix = "" if who == DEMO_EDITOR else "-translator"
+    page.screenshot(path=str(SCREENS / f"{name}{suffix}.png"), full_page=True)
 
 
 def test_usage_status_in_one_click_and_per_term_review_with_undo(
