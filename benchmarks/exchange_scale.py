@@ -10,9 +10,9 @@ concepts/s with peak RSS under 300 MB; importing runs at >= 10,000 concepts/s.
 Built on :mod:`benchmarks.tbx_throughput` (its steps run each in a fresh process, so every
 peak RSS is the step's own). On the termbase :mod:`benchmarks.synthetic` loads:
 
-1. export TBX-Basic 2008 of every concept (``services.exporting.export_stream``, ``status=all``);
+1. export TBX-Basic 2008 of every concept (``exchange.exporting.export_stream``, ``status=all``);
 2. import that file into an empty scratch database of the same kind
-   (``services.importing.import_file``, committed);
+   (``exchange.importing.import_file``, committed);
 3. peers on the same file: translate-toolkit reading it (``tbxfile.parsefile``; it holds the
    whole tree, about ten times the file in RAM, so above ``--translate-toolkit-max-mb`` it reads
    the first part of the file only, cut at an entry boundary) and writing it
@@ -102,7 +102,7 @@ def step_export_all(url: str, fmt: str, path: Path, workers: int) -> dict[str, A
     if workers <= 1:
         return step_export(url, fmt, path, status="all")
     from termbase.db import make_engine, make_sessionmaker
-    from termbase.services.exporting import ExportOptions, export_stream
+    from termbase.exchange.exporting import ExportOptions, export_stream
 
     factory = make_sessionmaker(make_engine(url))
     options = ExportOptions(format=fmt, status="all", exported_at=datetime(2000, 1, 1, tzinfo=UTC))

@@ -259,7 +259,10 @@ def run_load(
                             raise _Unexpected(op, status)
                     elif op == "recognize":
                         status, _ = http_client.request(
-                            "POST", "/api/v1/recognize", {"text": rng.choice(plan.sentences)}
+                            # Candidates too: the seeded termbase is mostly candidates, and they are the load.
+                            "POST",
+                            "/api/v1/recognize",
+                            {"text": rng.choice(plan.sentences), "include_unapproved": True},
                         )
                         record(op, status, started)
                         if status != 200:

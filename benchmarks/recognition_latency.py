@@ -159,8 +159,10 @@ def run(
             "rss_growth_mb": rss_mb() - before,
         }
         for name, segment in segments.items():
-            found = recognition.recognize(session, segment)
-            latency = timed_calls(partial(recognition.recognize, session, segment), repeat)
+            found = recognition.recognize(session, segment, include_unapproved=True)
+            latency = timed_calls(
+                partial(recognition.recognize, session, segment, include_unapproved=True), repeat
+            )
             result["segments"][name] = {"matches": len(found), "service": latency.summary()}
             session.rollback()
         assert recognition.get_engine(session) is cached, "the engine must not be rebuilt between calls"

@@ -19,7 +19,7 @@ Shape of every concept ``i`` (deterministic for a seed, whatever the number of w
   its Chinese and English terms, with a citation (offsets) for each.
 
 The derived columns (normalized form, search key, toneless pinyin key and initials) and the
-``term_suffixes`` rows come from ``termbase.services.importing.derive_term``, the function
+``term_suffixes`` rows come from ``termbase.exchange.importing.derive_term``, the function
 the import service writes terms with (``tests/tbx`` hold it equal to ``concepts.apply_term_text``).
 Pinyin with tone marks is given per dictionary word, as a TBX file carries it.
 Segments get ``match_text`` of their text, as the ingest service stores them.
@@ -242,7 +242,7 @@ class _Maker:
     def __init__(self, seed: int, sqlite: bool) -> None:
         import opencc
 
-        from termbase.services.importing import derive_term
+        from termbase.exchange.importing import derive_term
         from termbase.text.normalize import match_text
 
         self.seed = seed
@@ -505,7 +505,7 @@ def drop_database(url: str) -> None:
 
 def _write(conn: Connection, table: str, rows: Sequence[tuple[Any, ...]]) -> None:
     """Bulk-write rows the way the import does: COPY on PostgreSQL, executemany on SQLite."""
-    from termbase.services.importing import insert_rows
+    from termbase.exchange.importing import insert_rows
 
     insert_rows(conn, table, COLUMNS[table], rows)
 
@@ -537,8 +537,8 @@ def load(
 ) -> LoadReport:
     """Create a fresh database at ``database_url`` (migrated to head) holding ``concepts`` concepts."""
     from termbase.db import make_engine
+    from termbase.exchange.importing import plain_indexes
     from termbase.migrate import upgrade
-    from termbase.services.importing import plain_indexes
 
     logging.getLogger("alembic").setLevel(logging.WARNING)
     workers = workers if workers is not None else max(1, min(2, os.cpu_count() or 1))

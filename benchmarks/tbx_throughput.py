@@ -19,8 +19,8 @@ of the concepts.
 Steps, each in a fresh process so its peak RSS is its own:
 
 1. write the source file (TBX-Basic 2008) from records with the pure writer;
-2. import it into an empty database (``services.importing.import_file``, committed);
-3. export TBX-Basic 2008 and v3 from that database (``services.exporting.export_stream``);
+2. import it into an empty database (``exchange.importing.import_file``, committed);
+3. export TBX-Basic 2008 and v3 from that database (``exchange.exporting.export_stream``);
 4. read the 2008 export with translate-toolkit (``tbxfile.parsefile``) and with our reader
    (``tbx.parse.read_tbx``, records only, no database);
 5. check the round trip: the 2008 export equals the source file apart from its header.
@@ -247,7 +247,7 @@ def step_import(url: str, path: Path) -> dict[str, Any]:
 
     from termbase.config import DEFAULTS
     from termbase.db import Base
-    from termbase.services.importing import import_file
+    from termbase.exchange.importing import import_file
 
     logging.getLogger("jieba").setLevel(logging.WARNING)
     engine, factory = _engine_session(url)
@@ -281,7 +281,7 @@ def step_import(url: str, path: Path) -> dict[str, Any]:
 
 
 def step_export(url: str, fmt: str, path: Path, status: str = "approved") -> dict[str, Any]:
-    from termbase.services.exporting import ExportOptions, export_stream
+    from termbase.exchange.exporting import ExportOptions, export_stream
 
     _engine, factory = _engine_session(url)
     options = ExportOptions(format=fmt, status=status, exported_at=datetime(2000, 1, 1, tzinfo=UTC))

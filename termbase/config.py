@@ -18,7 +18,7 @@ DEFAULTS: dict[str, Any] = {
     # "read": anonymous visitors may look up approved entries; "none": login required for everything.
     "ANONYMOUS_ACCESS": "read",
     # How many context sentences a TBX export carries per term.
-    "EXPORT_CONTEXT_CAP": 3,
+    "EXPORT_CONTEXT_CAP": 1,
     # Worker processes rendering a large TBX export from the command line (0: one per CPU core,
     # 1: none), used from EXPORT_PARALLEL_FROM concepts in the termbase.
     "EXPORT_WORKERS": 0,

@@ -82,6 +82,25 @@ class Concept(Base):
         return f"<Concept {self.id} {self.status}>"
 
 
+class ConceptSource(Base):
+    """The id an entry had in a file it was imported from (not one this termbase exported).
+
+    A later import of the same file (by name) updates the concept its entry became, so
+    ids are kept per concept and entries that merely share a term stay apart.
+    """
+
+    __tablename__ = "concept_sources"
+    __table_args__ = (UniqueConstraint("source", "source_id"),)
+
+    id: Mapped[intpk]
+    concept_id: Mapped[int] = mapped_column(ForeignKey("concepts.id", ondelete="CASCADE"), index=True)
+    source: Mapped[str] = mapped_column(String(255))  # the file's name
+    source_id: Mapped[str] = mapped_column(String(255))  # the entry's id in that file
+
+    def __repr__(self) -> str:
+        return f"<ConceptSource {self.concept_id} {self.source}#{self.source_id}>"
+
+
 class Definition(Base):
     """A definition on the concept's language level, as TBX keeps it."""
 
@@ -359,6 +378,9 @@ class Counter(Base):
 
 
 TERMBASE_COUNTER = "termbase"
+# A random number naming this termbase in its TBX exports, so an import knows its own files
+# (entry ids are concept ids only there). A counter row so backup and restore carry it.
+TERMBASE_ID_COUNTER = "termbase_id"
 
 
 @event.listens_for(Session, "before_flush")

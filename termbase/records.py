@@ -47,7 +47,13 @@ class SegmentKind(enum.StrEnum):
 class Layout(enum.StrEnum):
     PIPE_PAIRS = "pipe-pairs"  # "中文 | English" per line
     EN_THEN_ZH = "en-then-zh"  # whole English text followed by whole Chinese text
+    ZH_THEN_EN = "zh-then-en"  # whole Chinese text followed by whole English text
+    ALTERNATING = "alternating"  # Chinese and English paragraphs or lines taking turns
+    LINE_PAIRS = "line-pairs"  # "中文 English" per line, without a separator
     EN_ONLY = "en-only"
+    ZH_ONLY = "zh-only"  # a Chinese document to translate
+    TABLE = "table"  # two-column tables (Chinese, English) in a Word file or web page
+    XLIFF = "xliff"  # a CAT tool's bilingual XLIFF 1.2 or 2.0 file
     TMX = "tmx"
     TEXT_PAIR = "text-pair"  # two plain-text files, one per language
     TSV = "tsv"

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 import termbase.models  # noqa: F401  (registers tables)
 from termbase.app import create_app
 from termbase.db import Base, make_engine
-from termbase.models import TERMBASE_COUNTER, Counter, User
+from termbase.models import TERMBASE_COUNTER, TERMBASE_ID_COUNTER, Counter, User
 from termbase.services import users as user_service
 
 PG_ENV = "TERMBASE_TEST_DATABASE_URL"
@@ -132,7 +132,10 @@ def app(app_config: dict[str, Any]) -> Iterator[Flask]:
         with session_factory() as session:
             if session.get(Counter, TERMBASE_COUNTER) is None:
                 session.add(Counter(name=TERMBASE_COUNTER, value=0))
-                session.commit()
+            if session.get(Counter, TERMBASE_ID_COUNTER) is None:
+                # What the migration gives every database (the schema here comes from the models).
+                session.add(Counter(name=TERMBASE_ID_COUNTER, value=424242))
+            session.commit()
     yield application
     application.extensions["termbase.engine"].dispose()
 

@@ -14,8 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from termbase.db import Base
+from termbase.exchange import backup
 from termbase.models import Counter, Document, Segment, User
-from termbase.services import backup, concepts, users
+from termbase.services import concepts, users
 from termbase.services.concepts import TermInput
 from termbase.services.errors import Invalid
 

@@ -83,3 +83,54 @@ def test_term_suffixes_migration_backfills_existing_terms(empty_database: str) -
     migrate.upgrade(empty_database)
     assert stored() == expected
     engine.dispose()
+
+
+def test_pinyin_migration_writes_compounds_word_by_word(empty_database: str) -> None:
+    migrate.upgrade(empty_database, "0003")
+    engine = make_engine(empty_database)
+    now = "2026-01-01 00:00:00"
+    terms = [
+        (1, "zh-Hans", "网络空间", "wǎngluòkōngjiān"),  # derived the old way: rewritten
+        (2, "zh-Hans", "人工智能", "rén gōng zhì néng"),  # spaced by someone: rewritten to words too
+        (3, "zh-Hans", "网络空间治理", "wǎngluò kōngjiānzhìlǐ"),
+        (4, "zh-Hans", "人工智能", "AI"),  # pinyin someone typed: kept
+        (5, "zh-Hans", "网络", "wǎngluò"),
+        (6, "en", "cyberspace", None),
+    ]
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO concepts (id, status, origin, created_at, updated_at, version) "
+                "VALUES (1, 'approved', 'manual', :now, :now, 1)"
+            ),
+            {"now": now},
+        )
+        for term_id, language, term, pinyin in terms:
+            conn.execute(
+                text(
+                    "INSERT INTO terms (id, concept_id, language, text, normalized, search_key, pinyin, "
+                    "usage_status, review, created_at) VALUES (:id, 1, :language, :text, :key, :text, "
+                    ":pinyin, 'admitted', 'accepted', :now)"
+                ),
+                {
+                    "id": term_id,
+                    "language": language,
+                    "text": term,
+                    "key": f"{term}{term_id}",
+                    "pinyin": pinyin,
+                    "now": now,
+                },
+            )
+    migrate.upgrade(empty_database)
+    with engine.connect() as conn:
+        stored = dict(conn.execute(text("SELECT id, pinyin FROM terms")).all())
+    engine.dispose()
+    assert stored == {
+        1: "wǎngluò kōngjiān",
+        2: "réngōng zhìnéng",
+        3: "wǎngluò kōngjiān zhìlǐ",
+        4: "AI",
+        5: "wǎngluò",
+        6: None,
+    }
+    assert migrate.check(empty_database) is None

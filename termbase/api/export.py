@@ -12,8 +12,8 @@ from werkzeug.exceptions import Forbidden, Unauthorized
 from termbase.api import schemas
 from termbase.api.routing import operation
 from termbase.auth import Permission, can
+from termbase.exchange import exporting
 from termbase.extensions import get_session
-from termbase.services import exporting
 from termbase.services.errors import Invalid, NotFound
 
 MEDIA_TYPES = ("application/x-tbx+xml", "text/csv", "text/tab-separated-values")
@@ -34,6 +34,10 @@ class ExportQuery(schemas.Model):
     )
     context_cap: Annotated[int, Field(ge=0, le=exporting.MAX_CONTEXT_CAP)] | None = Field(
         default=None, description="Context sentences per term (default: the server's setting)."
+    )
+    for_cat_tools: bool = Field(
+        default=False,
+        description="TBX for a CAT tool: deprecated and superseded terms only named in an `avoid` note.",
     )
 
 
@@ -69,6 +73,7 @@ def export(query: ExportQuery) -> Response:
             if query.context_cap is not None
             else min(int(current_app.config["EXPORT_CONTEXT_CAP"]), exporting.MAX_CONTEXT_CAP)
         ),
+        for_cat_tools=query.for_cat_tools,
     )
     session = get_session()
     try:

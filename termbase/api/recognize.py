@@ -32,6 +32,7 @@ def _equivalents(found: tuple[Equivalent, ...]) -> list[schemas.Equivalent]:
             language=e.language,  # type: ignore[arg-type]
             text=e.text,
             usage_status=e.usage_status,  # type: ignore[arg-type]
+            reviewed=e.reviewed,
         )
         for e in found
     ]
@@ -54,6 +55,11 @@ def recognize(body: schemas.RecognizeRequest) -> schemas.RecognizeResponse:
     matches in Traditional or Simplified. Each match carries its offsets, the form
     as written, its concept and status, and the preferred term(s) in the other language.
     A span that is a term of several concepts is reported once per concept.
+
+    Only approved entries and accepted terms are used unless ``include_unapproved`` is
+    set; then every match and equivalent says whether it is ``reviewed``. The longest
+    known term owns its span: a shorter approved term inside a longer unreviewed one is
+    not offered in its place.
     """
     include_unapproved = body.include_unapproved and can(Permission.READ_ALL)
     matches = recognition.recognize(get_session(), body.text, include_unapproved=include_unapproved)
@@ -71,10 +77,12 @@ def recognize(body: schemas.RecognizeRequest) -> schemas.RecognizeResponse:
                 review=m.review,  # type: ignore[arg-type]
                 concept_id=m.concept_id,
                 concept_status=m.concept_status,  # type: ignore[arg-type]
+                reviewed=m.reviewed,
                 equivalents=_equivalents(m.equivalents),
             )
             for m in matches
-        ]
+        ],
+        includes_unreviewed=include_unapproved,
     )
 
 
@@ -93,9 +101,12 @@ def qa(body: schemas.QARequest) -> schemas.QAResponse:
 
     Reports a source term none of whose approved target terms occurs in the target
     (``missing_term``, offsets into the source) and a deprecated or superseded term
-    used in the target (``deprecated_term``, offsets into the target).
+    used in the target (``deprecated_term``, offsets into the target). The longest
+    term in the source is the one checked. With ``include_unapproved`` candidates are
+    checked too, and their issues have ``reviewed`` false.
     """
-    issues = qa_service.check(get_session(), body.source, body.target)
+    include_unapproved = body.include_unapproved and can(Permission.READ_ALL)
+    issues = qa_service.check(get_session(), body.source, body.target, include_unapproved=include_unapproved)
     converters = {
         "source": offset_converter(body.source, body.offsets),
         "target": offset_converter(body.target, body.offsets),
@@ -113,7 +124,9 @@ def qa(body: schemas.QARequest) -> schemas.QAResponse:
                 usage_status=i.usage_status,  # type: ignore[arg-type]
                 message=i.message,
                 suggestions=_equivalents(i.suggestions),
+                reviewed=i.reviewed,
             )
             for i in issues
-        ]
+        ],
+        includes_unreviewed=include_unapproved,
     )

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import UnsupportedMediaType
 
 from termbase.api import bp
+from termbase.api.schemas import PATTERN_MESSAGES
 from termbase.auth import Permission, requires
 from termbase.services.errors import Conflict, Invalid, NotFound
 
@@ -69,12 +70,20 @@ def field_name(loc: tuple[int | str, ...]) -> str:
     return ".".join(str(part) for part in loc) or "body"
 
 
+def _plain_message(error: Mapping[str, Any]) -> str:
+    """pydantic's message, except where it would show a pattern: say what the pattern requires."""
+    if error["type"] != "string_pattern_mismatch":
+        return str(error["msg"])
+    pattern = str((error.get("ctx") or {}).get("pattern", ""))
+    return PATTERN_MESSAGES.get(pattern, "is not in the expected form")
+
+
 def invalid_from(exc: ValidationError) -> Invalid:
-    """A 400 that names the first bad field and lists every problem."""
+    """A 400 that names the first bad field and lists every problem, in plain words."""
     problems = []
     for error in exc.errors(include_url=False, include_input=False):
         name = "body" if error["type"] == "json_invalid" else field_name(tuple(error["loc"]))
-        problems.append({"field": name, "message": error["msg"]})
+        problems.append({"field": name, "message": _plain_message(error)})
     first = problems[0]
     return Invalid(
         f"{first['field']}: {first['message']}", details={"field": first["field"], "errors": problems}

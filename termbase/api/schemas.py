@@ -23,6 +23,8 @@ from pydantic import (
 from termbase.models import Term
 from termbase.records import LANGUAGES, TermReview, UsageStatus, WorkflowStatus
 from termbase.services.concepts import MAX_TERM_LENGTH, apply_term_text
+from termbase.text.normalize import clean_term_text
+from termbase.text.validate import term_text_problem
 
 Language = Literal["zh-Hans", "zh-Hant", "en"]
 assert set(get_args(Language)) == set(LANGUAGES)
@@ -40,6 +42,11 @@ _VISIBLE = (
     r"\u3000\ufeff]"
 )
 HAS_VISIBLE = rf"^[^\x00]*{_VISIBLE}[^\x00]*$"
+# What each pattern requires, in the words a validation error uses instead of the pattern itself.
+PATTERN_MESSAGES = {
+    NO_NUL: "must not contain a NUL character (U+0000)",
+    HAS_VISIBLE: "must contain at least one visible character, and no NUL character (U+0000)",
+}
 
 
 def _integral(value: object) -> object:
@@ -67,7 +74,10 @@ Timestamp = Annotated[datetime, AfterValidator(_aware)]
 
 
 def term_fits(language: str, text: str) -> str | None:
-    """Why a term's derived keys (normal form, pinyin) would not fit their columns, or None."""
+    """Why a term cannot hold ``text``: the term text rule, or derived keys (normal form, pinyin)
+    that would not fit their columns; None when it can."""
+    if problem := term_text_problem(language, clean_term_text(text)):
+        return problem
     term = Term(language=language)
     try:
         apply_term_text(term, text)
@@ -109,9 +119,16 @@ class ErrorResponse(Model):
 # ---------------------------------------------------------------------------- terms and concepts
 
 
+TERM_TEXT_RULE = (
+    "A Chinese term may not contain an emoji or pictograph, nor a combining mark that belongs to no letter."
+)
+
+
 class TermCreate(Body):
     language: Language
-    text: Annotated[str, Field(min_length=1, max_length=MAX_TERM_LENGTH, pattern=HAS_VISIBLE)]
+    text: Annotated[
+        str, Field(min_length=1, max_length=MAX_TERM_LENGTH, pattern=HAS_VISIBLE, description=TERM_TEXT_RULE)
+    ]
     usage_status: UsageStatus = UsageStatus.ADMITTED
     review: TermReview = TermReview.ACCEPTED
     part_of_speech: ShortText | None = None
@@ -138,7 +155,13 @@ class TermPatch(Body):
     text, usage status and review unchanged."""
 
     version: Version | None = Field(default=None, description="Or send the version as If-Match.")
-    text: Annotated[str, Field(min_length=1, max_length=MAX_TERM_LENGTH, pattern=HAS_VISIBLE)] | None = None
+    text: (
+        Annotated[
+            str,
+            Field(min_length=1, max_length=MAX_TERM_LENGTH, pattern=HAS_VISIBLE, description=TERM_TEXT_RULE),
+        ]
+        | None
+    ) = None
     usage_status: UsageStatus | None = None
     review: TermReview | None = None
     part_of_speech: ShortText | None = None
@@ -287,6 +310,22 @@ class SearchQuery(Model):
     q: Annotated[str, Field(max_length=200, pattern=NO_NUL)] = Field(
         description="Chinese (either script), pinyin with or without tones, pinyin initials, or English."
     )
+    lang: Literal["zh", "en"] | None = Field(
+        default=None,
+        description="The query's language: zh reads it as Chinese characters, pinyin or initials only; "
+        "en as English only. By default every reading is tried.",
+    )
+    subject_field: Annotated[str, Field(max_length=200, pattern=NO_NUL)] | None = Field(
+        default=None, description="Only entries of this subject field (exactly)."
+    )
+    document: Annotated[str, Field(max_length=200, pattern=NO_NUL)] | None = Field(
+        default=None, description="Only entries with a term cited in this document (its slug)."
+    )
+    status: Literal["approved", "candidate", "rejected", "all"] | None = Field(
+        default=None,
+        description="Only entries of this status; by default approved and candidate ones. Readers of "
+        "approved entries only always get approved ones.",
+    )
 
 
 class SearchHit(Model):
@@ -295,8 +334,10 @@ class SearchHit(Model):
     status: WorkflowStatus
     confidence: float | None
     zh: str | None
-    zh_hant: str | None
-    pinyin: str | None
+    zh_hant: str | None = Field(
+        description="The Traditional form: the entry's own Traditional term, else derived with OpenCC."
+    )
+    pinyin: str | None = Field(description="Hanyu pinyin with tone marks, written word by word.")
     en: str | None
     matched_term_id: int
     matched_text: str
@@ -328,11 +369,20 @@ class SearchPage(Page):
 OffsetUnit = Literal["codepoint", "utf16"]
 
 
+UNREVIEWED_PARAMETER = (
+    "Also use unreviewed candidates: candidate entries and proposed variants (only for users who may "
+    "read them). By default only approved entries and accepted terms are used; every item of the "
+    "reply says whether it is reviewed."
+)
+REVIEWED_FLAG = (
+    "True when an editor approved the entry and accepted the term; false for an unreviewed "
+    "candidate, which must not be offered as an approved translation."
+)
+
+
 class RecognizeRequest(Body):
     text: Annotated[str, Field(max_length=MAX_SEGMENT_LENGTH)]
-    include_unapproved: bool = Field(
-        default=True, description="Also candidate entries (only for users who may read them)."
-    )
+    include_unapproved: bool = Field(default=False, description=UNREVIEWED_PARAMETER)
     offsets: OffsetUnit = Field(
         default="codepoint", description="Count offsets in Unicode code points or in UTF-16 code units."
     )
@@ -343,6 +393,7 @@ class Equivalent(Model):
     language: Language
     text: str
     usage_status: UsageStatus
+    reviewed: bool = Field(description=REVIEWED_FLAG)
 
 
 class RecognizedTerm(Model):
@@ -356,16 +407,22 @@ class RecognizedTerm(Model):
     review: TermReview
     concept_id: int
     concept_status: WorkflowStatus
+    reviewed: bool = Field(description=REVIEWED_FLAG)
     equivalents: list[Equivalent] = Field(description="Preferred terms in the other language.")
 
 
+INCLUDES_UNREVIEWED = "Whether unreviewed candidates were used (asked for, and allowed to this user)."
+
+
 class RecognizeResponse(Model):
+    includes_unreviewed: bool = Field(description=INCLUDES_UNREVIEWED)
     matches: list[RecognizedTerm]
 
 
 class QARequest(Body):
     source: Annotated[str, Field(max_length=MAX_SEGMENT_LENGTH)]
     target: Annotated[str, Field(max_length=MAX_SEGMENT_LENGTH)]
+    include_unapproved: bool = Field(default=False, description=UNREVIEWED_PARAMETER)
     offsets: OffsetUnit = "codepoint"
 
 
@@ -380,7 +437,9 @@ class QAIssue(Model):
     usage_status: UsageStatus
     message: str
     suggestions: list[Equivalent]
+    reviewed: bool = Field(description="False when an unreviewed candidate entry or term raised the issue.")
 
 
 class QAResponse(Model):
+    includes_unreviewed: bool = Field(description=INCLUDES_UNREVIEWED)
     issues: list[QAIssue]

@@ -6,6 +6,7 @@ from termbase.api import schemas
 from termbase.api.routing import operation
 from termbase.auth import Permission, can
 from termbase.extensions import get_session
+from termbase.records import WorkflowStatus
 from termbase.services import search as search_service
 
 
@@ -23,8 +24,14 @@ def search(query: schemas.SearchQuery) -> schemas.SearchPage:
     """Chinese in either script, pinyin with or without tones, initials, or English.
 
     Exact matches rank before prefix matches before substring matches; when nothing
-    matches, ``suggestions`` proposes close terms ("did you mean").
+    matches, ``suggestions`` proposes close terms ("did you mean"). Filters (``lang``,
+    ``subject_field``, ``document``, ``status``) combine, as the lookup page's do.
     """
+    statuses = None
+    if query.status == "all":
+        statuses = [s.value for s in WorkflowStatus]
+    elif query.status:
+        statuses = [query.status]
     results = search_service.search(
         get_session(),
         query.q,
@@ -32,6 +39,10 @@ def search(query: schemas.SearchQuery) -> schemas.SearchPage:
         limit=query.per_page,
         offset=(query.page - 1) * query.per_page,
         contains=query.contains,
+        statuses=statuses,
+        filters=search_service.Filters(
+            subject_field=query.subject_field or None, document=query.document or None, language=query.lang
+        ),
     )
     return schemas.SearchPage(
         items=[

@@ -8,7 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from termbase.cli.common import transaction
-from termbase.services import backup as backup_service
+from termbase.exchange import backup as backup_service
 
 
 @click.command("backup")

@@ -13,6 +13,7 @@ from termbase.cli.common import transaction
 from termbase.models import Document
 from termbase.services import extraction
 from termbase.services.ingesting import ingest_path, ingest_paths
+from termbase.text.wording import counted
 
 
 @click.command("ingest")
@@ -22,8 +23,10 @@ from termbase.services.ingesting import ingest_path, ingest_paths
 def ingest_command(paths: tuple[Path, ...], actor: str | None) -> None:
     """Read documents from files and folders into the corpus.
 
-    Layouts: "中文 | English" per line, the whole English then the whole Chinese text,
-    English only, TMX, tab-separated pairs, and NAME.zh.txt + NAME.en.txt pairs. A folder's
+    Plain text in any bilingual layout (alternating paragraphs or lines, Chinese then English,
+    English then Chinese, "中文 | English" or "中文 English" per line), Chinese only, English
+    only; saved web pages, Word DOCX, text PDFs, XLIFF 1.2/2.0, TMX, tab-separated pairs, and
+    NAME.zh.txt + NAME.en.txt pairs. A folder's
     manifest.json gives titles, authors, dates and slugs. Unchanged files are skipped; a
     changed file becomes a new version. Nothing is written if any file is bad.
     """
@@ -42,7 +45,9 @@ def seed_command() -> None:
     with transaction() as session:
         existing = session.scalar(select(func.count()).select_from(Document))
         if existing:
-            click.echo(f"{existing} documents already loaded; seeds not ingested (termbase ingest adds more)")
+            click.echo(
+                f"{counted(existing, 'document')} already loaded; seeds not ingested (termbase ingest adds more)"
+            )
             return
         report = ingest_path(
             session, seeds, actor="seed", max_bytes=int(current_app.config["MAX_INGEST_BYTES"])

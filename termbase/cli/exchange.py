@@ -18,10 +18,11 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from termbase.cli.common import transaction
-from termbase.services import exporting
+from termbase.exchange import exporting
+from termbase.exchange.importing import import_file
 from termbase.services.errors import Invalid
-from termbase.services.importing import import_file
 from termbase.tbx.vocab import parse_lang_codes
+from termbase.text.wording import counted
 
 
 @click.command("export")
@@ -59,6 +60,11 @@ from termbase.tbx.vocab import parse_lang_codes
     help="Context sentences per term (default: TERMBASE_EXPORT_CONTEXT_CAP).",
 )
 @click.option(
+    "--for-cat-tools",
+    is_flag=True,
+    help="TBX for a CAT tool: deprecated and superseded terms only named in an 'avoid' note, short notes.",
+)
+@click.option(
     "-o",
     "--output",
     required=True,
@@ -73,6 +79,7 @@ def export_command(
     document: str | None,
     lang_codes: str,
     context_cap: int | None,
+    for_cat_tools: bool,
     output: str,
 ) -> None:
     """Export the termbase as TBX or as a glossary for OmegaT and spreadsheets.
@@ -92,7 +99,18 @@ def export_command(
         document=document,
         lang_codes=codes,
         context_cap=min(cap, exporting.MAX_CONTEXT_CAP),
+        for_cat_tools=for_cat_tools,
     )
+    if (
+        fmt == exporting.ExportFormat.TSV
+        and output != "-"
+        and not output.lower().endswith(OMEGAT_TSV_SUFFIXES)
+    ):
+        click.echo(
+            f"note: OmegaT before 5.5 loads a tab-separated glossary only when it is named "
+            f"{', '.join(OMEGAT_TSV_SUFFIXES)} (.utf8 is read as UTF-8)",
+            err=True,
+        )
     workers = int(current_app.config["EXPORT_WORKERS"]) or os.cpu_count() or 1
     with _startup_objects_frozen(), transaction() as session:
         stream = exporting.export_stream(
@@ -108,11 +126,14 @@ def export_command(
                 out.write(chunk)
                 size += len(chunk)
             out.flush()
-            click.echo(f"exported {stream.entries} entries ({size} bytes)", err=True)
+            click.echo(f"exported {counted(stream.entries, 'entry')} ({counted(size, 'byte')})", err=True)
             return
         target = Path(output)
         size = _write_atomically(target, stream)
-    click.echo(f"exported {stream.entries} entries to {target} ({size} bytes, {options.format})", err=True)
+    click.echo(
+        f"exported {counted(stream.entries, 'entry')} to {target} ({counted(size, 'byte')}, {options.format})",
+        err=True,
+    )
 
 
 @contextlib.contextmanager
@@ -146,7 +167,9 @@ def _write_atomically(target: Path, stream: exporting.ExportStream) -> int:
 
 @click.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("--dry-run", is_flag=True, help="Read and check everything, report the counts, write nothing.")
+@click.option(
+    "--dry-run", is_flag=True, help="Read and check everything, list what each entry would do, write nothing."
+)
 @click.option(
     "--status",
     "default_status",
@@ -160,8 +183,11 @@ def _write_atomically(target: Path, stream: exporting.ExportStream) -> int:
 def import_command(file: str, dry_run: bool, default_status: str, actor: str | None) -> None:
     """Import a TBX (2008 or v3) or CSV/TSV glossary file; the format is detected.
 
-    An entry sharing a term (same language, normalized) with an existing concept updates
-    it. Either the whole file is imported or, on any error, nothing is.
+    An entry updates an existing concept only when it is the same one: the same id in a
+    file this termbase exported or in a file of the same name imported before, or (without
+    ids) the same Chinese and English terms. Any other entry is a new concept, flagged as a
+    possible duplicate when it shares a term. --dry-run lists each entry that would be new,
+    updated or flagged. Either the whole file is imported or, on any error, nothing is.
     """
     actor = actor or _login_name()
     limit = int(current_app.config["MAX_IMPORT_BYTES"])
@@ -193,7 +219,14 @@ def import_command(file: str, dry_run: bool, default_status: str, actor: str | N
         click.echo(f"warning: {warning}", err=True)
     if report.warning_count > len(report.warnings):
         click.echo(f"warning: … {report.warning_count - len(report.warnings)} more", err=True)
+    if dry_run:
+        for line in report.change_lines():
+            click.echo(line)
     click.echo(report.summary())
+
+
+# The names OmegaT 3.6 (and every version since) reads as a tab-separated glossary.
+OMEGAT_TSV_SUFFIXES = (".utf8", ".tab", ".txt")
 
 
 def _megabytes(size: int) -> str:

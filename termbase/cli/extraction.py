@@ -6,7 +6,8 @@ import click
 from flask.cli import with_appcontext
 
 from termbase.cli.common import transaction
-from termbase.services import citing, extraction
+from termbase.services import citing, extraction, preparing
+from termbase.text.wording import counted
 
 
 @click.command("extract")
@@ -18,10 +19,15 @@ def extract_command(document_slug: str | None, actor: str) -> None:
 
     Safe to repeat: known terms only gain citations, rejected concepts stay rejected and
     approved ones are never changed; new renderings of known concepts become variant candidates.
+    Chinese-only documents (texts to translate) also get their new terms proposed as entries
+    that need a rendering, with the dictionary's suggested English.
     """
     with transaction() as session:
         report = extraction.extract(session, document_slug=document_slug, actor=actor)
+        proposals = preparing.propose_source_terms(session, actor=actor, cite=False, only=document_slug)
     click.echo(report.summary())
+    if proposals.documents:
+        click.echo(proposals.summary())
 
 
 @click.command("cite")
@@ -39,6 +45,6 @@ def cite_command() -> None:
     entries = len(cited)
     segments = sum(cited.values())
     click.echo(
-        f"{len(uncited)} {'entry' if len(uncited) == 1 else 'entries'} without citations; "
-        f"cited {entries} of them in {segments} aligned {'segment' if segments == 1 else 'segments'}"
+        f"{counted(len(uncited), 'entry')} without citations; "
+        f"cited {entries} of them in {counted(segments, 'aligned segment')}"
     )

@@ -12,11 +12,9 @@ from termbase.cli.common import transaction
 from termbase.models import User
 from termbase.records import Role
 from termbase.services import users as user_service
+from termbase.services.users import DEMO_PASSWORD, DEMO_USERNAME
 
 users_group = AppGroup("users", help="Create users, set roles, issue API tokens.")
-
-DEMO_USERNAME = "editor"
-DEMO_PASSWORD = "editor-demo"
 
 
 def _password_from_env_or_prompt() -> str:

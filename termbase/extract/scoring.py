@@ -15,10 +15,14 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from termbase.text.wording import counted
+
 METHOD_DICTIONARY = "dictionary"
 METHOD_COOCCURRENCE = "co-occurrence"
 METHOD_LEARNED = "compositional (learned pairs)"
 METHOD_QUOTED = "quoted on both sides"
+METHOD_ALIGNED = "aligned"
+METHOD_GLOSS = "glossed in the text"
 
 CAPS = {METHOD_COOCCURRENCE: 0.79, METHOD_QUOTED: 0.79}
 DEFAULT_CAP = 0.97
@@ -27,7 +31,8 @@ FLOOR = 0.05
 COUNT_FIELDS = ("zh_count", "en_count", "cooccurrence")
 LEGACY_PREFIX = "earlier runs: "
 
-_FOUND_RE = re.compile(r"found together in \d+ of \d+ segment\(s\)")
+# Explanations stored before counts agreed with their nouns say "segment(s)".
+_FOUND_RE = re.compile(r"found together in \d+ of [\d,]+ segment(?:\(s\)|s)?")
 _DICE_RE = re.compile(r"\(Dice [0-9.]+\)")
 
 
@@ -43,6 +48,8 @@ def count_part(method: str, both: int, score_dice: float) -> float:
         return 0.25 * score_dice + 0.04 * max(min(both - 2, 3), 0)
     if method == METHOD_QUOTED:
         return 0.08 * (both >= 2)
+    if method == METHOD_ALIGNED:
+        return 0.1 if both >= 3 else 0.04 * (both == 2)
     return 0.0
 
 
@@ -85,7 +92,9 @@ def refresh(
     new["documents"] = sorted(documents)
     explanation = new.get("explanation")
     if isinstance(explanation, str):
-        explanation = _FOUND_RE.sub(f"found together in {both} of {zh_count} segment(s)", explanation)
+        explanation = _FOUND_RE.sub(
+            f"found together in {both} of {counted(zh_count, 'segment')}", explanation
+        )
         new["explanation"] = _DICE_RE.sub(f"(Dice {new['dice']})", explanation)
     base = evidence.get("confidence_base")
     if not isinstance(base, int | float):

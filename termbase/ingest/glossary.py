@@ -1,19 +1,22 @@
 """Glossary files (CSV and TSV): the layout OmegaT and spreadsheets use, both ways.
 
-Written layout: a header row, then one row per pair of a Chinese and an English term:
-``source, target, comment``. The comment holds labelled parts joined by `` | ``
+Written layout: a ``#`` header line (CAT tools skip it; OmegaT would read a plain header
+as an entry), then one row per pair of a Chinese and an English term:
+``source, target, comment, id``. The comment holds labelled parts joined by `` | ``
 (``pinyin: …``, ``definition: …``, ``note: …``, ``avoid: …``) that the reader splits again.
+The id (``c`` and the concept id) lets an import tell the rows of one concept from
+entries that merely share a term; its header names the exporting termbase
+(``id (termbase N)``). OmegaT reads the first three columns.
 
 * CSV: RFC 4180 quoting, CRLF, UTF-8 with a byte-order mark (so Excel shows Chinese). A cell a
   spreadsheet would run as a formula (first character ``=``, ``+``, ``-``, ``@``, tab or carriage
   return: OWASP "CSV Injection") gets a leading ``'``, which the reader removes again.
 * TSV: OmegaT's glossary format: no quoting (tabs and line breaks inside a field become
-  spaces), LF, UTF-8 without a byte-order mark, and the header is a ``#`` comment line,
-  which OmegaT skips.
+  spaces), LF, UTF-8 without a byte-order mark.
 
-Read: a header is required. Columns are recognised by name: a language tag (``zh-CN``,
-``en``…), ``source``/``target``/``term`` (language told by the script of each cell),
-``comment``/``note``, ``definition``, ``pinyin``, ``part of speech``. Cells may hold
+Read: a header is required (a ``#`` before it is ignored). Columns are recognised by name:
+a language tag (``zh-CN``, ``en``…), ``source``/``target``/``term`` (language told by the
+script of each cell), ``comment``/``note``, ``definition``, ``pinyin``, ``part of speech``, ``id``. Cells may hold
 several terms separated by ``|``. UTF-8 (with or without BOM), UTF-16 with a BOM and
 GB 18030 (what Chinese Excel writes) are accepted.
 """
@@ -53,6 +56,7 @@ _TARGET_NAMES = {"target", "translation", "target term", "tgt", "target text"}
 _COMMENT_NAMES = {"comment", "comments", "note", "notes", "description", "remark", "remarks", "备注", "注释"}
 _TAG_RE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
 _POS_NAMES = {"part of speech", "partofspeech", "pos", "part_of_speech"}
+_EXPORTED_BY_RE = re.compile(r"id \(termbase ([0-9]+)\)")
 # CSV injection (OWASP): a cell starting with one of these runs as a formula in a spreadsheet.
 # Apostrophes already in front are counted in, so that a genuine "'=x" is written "''=x" and
 # reads back unchanged.
@@ -132,19 +136,30 @@ def write_glossary(
     delimiter: str = ",",
     lang_codes: Mapping[str, str] | None = None,
     flush_bytes: int = FLUSH_BYTES,
+    termbase_id: int | None = None,
 ) -> Iterator[bytes]:
     """Yield a CSV (``delimiter=","``) or OmegaT TSV (``"\\t"``) glossary in chunks.
 
+    :param termbase_id: the exporting termbase's id, named in the id column's header.
     :raises ValueError: for an unusable ``lang_codes`` mapping (before anything is yielded).
     """
     if delimiter not in (",", "\t"):
         raise ValueError("delimiter must be ',' or a tab")
     codes = resolve_lang_codes(lang_codes)
-    return _write(records, delimiter, (codes[LANG_ZH_HANS], codes[LANG_EN], "comment"), flush_bytes)
+    id_column = f"id (termbase {int(termbase_id)})" if termbase_id else "id"
+    return _write(
+        records, delimiter, ("# " + codes[LANG_ZH_HANS], codes[LANG_EN], "comment", id_column), flush_bytes
+    )
+
+
+def glossary_exported_by(head: bytes) -> int | None:
+    """The id of the termbase that wrote this glossary, as its header line names it."""
+    found = _EXPORTED_BY_RE.search(head.split(b"\n", 1)[0].decode("utf-8", "replace"))
+    return int(found.group(1)) if found else None
 
 
 def _write(
-    records: Iterable[ConceptRecord], delimiter: str, header: tuple[str, str, str], flush_bytes: int
+    records: Iterable[ConceptRecord], delimiter: str, header: tuple[str, ...], flush_bytes: int
 ) -> Iterator[bytes]:
     buffer = io.StringIO()
     if delimiter == ",":
@@ -158,14 +173,15 @@ def _write(
     else:
         # Not neutralised: the TSV is OmegaT's glossary, which shows cells as plain text (an
         # apostrophe would be seen there, and a source term must match the segment verbatim).
-        buffer.write("# " + "\t".join(header) + "\n")
+        buffer.write("\t".join(header) + "\n")
 
         def write_row(row: Iterable[str]) -> None:
             buffer.write("\t".join(" ".join(cell.split()) for cell in row) + "\n")
 
     for record in records:
+        entry_id = f"c{record.id}" if record.id else ""
         for row in glossary_rows(record):
-            write_row(row)
+            write_row((*row, entry_id))
         if buffer.tell() * 2 >= flush_bytes:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)
@@ -196,6 +212,8 @@ def _column_for(index: int, name: str) -> _Column | None:
         return _Column(index, "pinyin")
     if key in _POS_NAMES:
         return _Column(index, "pos")
+    if key == "id" or _EXPORTED_BY_RE.fullmatch(raw):
+        return _Column(index, "id")
     language = normalize_language_tag(raw) if _TAG_RE.match(raw) else None
     if language is not None:
         return _Column(index, "term", language)
@@ -264,11 +282,13 @@ class GlossaryReader:
         if self.delimiter == "\t":
             reader = csv.reader(self._lines(), delimiter="\t", quoting=csv.QUOTE_NONE)
         else:
-            reader = csv.reader(self._lines(), delimiter=self.delimiter)
+            # Strict: an unterminated quote is an error, not a cell that swallows the rest of the file.
+            reader = csv.reader(self._lines(), delimiter=self.delimiter, strict=True)
         columns: list[_Column] | None = None
+        previous = 0  # the line the last row read ended on
         try:
             for row in reader:
-                line = reader.line_num
+                line, previous = previous + 1, reader.line_num
                 if not any(cell.strip() for cell in row):
                     continue
                 if any("\x00" in cell for cell in row):
@@ -290,7 +310,12 @@ class GlossaryReader:
                 f"the file is not valid {self.encoding} text ({exc.reason})", line=None
             ) from None
         except csv.Error as exc:
-            raise GlossaryError(f"cannot read the row: {exc}", line=reader.line_num) from None
+            if str(exc) == "unexpected end of data":
+                raise GlossaryError(
+                    f'malformed CSV: the quote (") opening a cell on line {previous + 1} is never closed',
+                    line=previous + 1,
+                ) from None
+            raise GlossaryError(f"malformed CSV: {exc}", line=reader.line_num) from None
         if columns is None:
             raise GlossaryError("the file is empty: a header row and terms were expected", line=1)
 
@@ -323,7 +348,9 @@ class GlossaryReader:
                 cell = restore_formula(cell)
             if not cell:
                 continue
-            if column.role == "term":
+            if column.role == "id":
+                record.id = cell
+            elif column.role == "term":
                 for text in cell.split(TERM_SEPARATOR):
                     if text := tidy_line(text):
                         language = _cell_language(text, column.language)

@@ -3,11 +3,18 @@
 Layouts (``termbase.records.Layout``):
 
 * ``pipe-pairs``: one pair per line, ``中文 | English`` (either order; a trailing ``|`` is fine);
-* ``en-then-zh``: the whole English text, then the whole Chinese text; aligned here;
-* ``en-only``: English only; sentences become segments;
+* ``en-then-zh`` / ``zh-then-en``: the whole text in one language, then in the other; aligned here;
+* ``alternating``: Chinese and English paragraphs or lines taking turns; aligned here;
+* ``line-pairs``: ``中文 English`` per line without a separator (bilingual title lines too);
+* ``en-only`` / ``zh-only``: one language; sentences become segments;
+* ``table``: two-column tables (a Word file, a web page) give one pair per row;
+* ``xliff``: a CAT tool's XLIFF 1.2 or 2.0 file, one pair per translation unit;
 * ``tmx``: a TMX translation memory (``.tmx``, or XML whose root is ``<tmx>``);
 * ``tsv``: one pair per line, separated by a tab (``.tsv``/``.tab``, or tab-separated content);
 * ``text-pair``: two plain-text files, ``NAME.zh.txt`` and ``NAME.en.txt``; aligned here.
+
+Paragraph layouts are told apart in :mod:`termbase.ingest.layout`; web pages, Word files, PDFs
+and XLIFF are read by :mod:`termbase.ingest.formats` into paragraphs, then laid out the same way.
 
 A file is looked at in three steps: :func:`prepare` checks it (size, binary, encoding,
 layout) and hashes it; :meth:`DocumentReader.segments` reads it, as often as needed, in
@@ -22,11 +29,14 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 
+from termbase.ingest import layout as layouts
 from termbase.ingest import sentences
 from termbase.ingest.align import AlignedText, Aligner, align_paragraphs
 from termbase.ingest.decode import SAMPLE_BYTES, InputFile, Inspection, inspect, iter_lines
 from termbase.ingest.errors import IngestError
+from termbase.ingest.formats import Extracted, Format, extract, format_of
 from termbase.ingest.glued import find_splits
+from termbase.ingest.layout import mass as _mass
 from termbase.ingest.paragraphs import Paragraph, is_boilerplate, paragraphs
 from termbase.ingest.tmx import TmxStats, read_tmx
 from termbase.records import (
@@ -47,9 +57,6 @@ _LATIN = re.compile(r"[A-Za-z]")
 _PIPE = re.compile(r"\s+\|\s+")
 _TRAILING_PIPE = re.compile(r"\s*\|\s*$")
 _TSV_SUFFIXES = frozenset({".tsv", ".tab"})
-_HEADER_WORDS = frozenset(
-    {"zh", "en", "chinese", "english", "source", "target", "中文", "英文", "汉语", "英语", "原文", "译文"}
-)
 
 
 # Sources ------------------------------------------------------------------------------
@@ -109,13 +116,6 @@ def group_sources(files: Sequence[InputFile]) -> list[Source]:
 # Classification ---------------------------------------------------------------------------
 
 
-def _mass(text: str) -> tuple[float, float]:
-    """(Chinese, English) weight of a text, in Chinese-character equivalents."""
-    han = len(HAN_RE.findall(text))
-    latin = len(_LATIN.findall(text))
-    return float(han), latin / 3.0
-
-
 def _has_both(left: str, right: str) -> bool:
     return bool(
         (HAN_RE.search(left) and _LATIN.search(right) and not HAN_RE.search(right))
@@ -133,38 +133,6 @@ def _looks_like_pairs(lines: list[str], separator: re.Pattern[str]) -> bool:
         if len(fields) >= 2 and any(_has_both(a, b) for a in fields for b in fields if a is not b):
             paired += 1
     return paired >= 0.6 * len(content)
-
-
-@dataclass(frozen=True, slots=True)
-class Split:
-    """Where the English part of an English-then-Chinese text ends, and how well it fits."""
-
-    index: int  # first paragraph of the Chinese part
-    misfit: float  # share of the text in the wrong language for its part
-    zh_first_misfit: float  # the same share if the text were Chinese first
-
-
-def find_split(masses: Iterable[tuple[float, float]]) -> tuple[Split, float, float]:
-    """The best switch point from English to Chinese, computed in one pass.
-
-    Returns the split and the total Chinese and English weights.
-    """
-    zh_before = en_before = 0.0
-    best_en_first = (0.0, 0)  # min over k of zh_before(k) - en_before(k)
-    best_zh_first = (0.0, 0)  # min over k of en_before(k) - zh_before(k)
-    count = 0
-    for count, (zh, en) in enumerate(masses, start=1):
-        zh_before += zh
-        en_before += en
-        if zh_before - en_before < best_en_first[0]:
-            best_en_first = (zh_before - en_before, count)
-        if en_before - zh_before < best_zh_first[0]:
-            best_zh_first = (en_before - zh_before, count)
-    total = (zh_before + en_before) or 1.0
-    # cost(k) = zh_before(k) + en_total - en_before(k)
-    en_first_cost = best_en_first[0] + en_before
-    zh_first_cost = best_zh_first[0] + zh_before
-    return Split(best_en_first[1], en_first_cost / total, zh_first_cost / total), zh_before, en_before
 
 
 # Readers ------------------------------------------------------------------------------------
@@ -264,6 +232,20 @@ class DocumentReader:
     _read: Callable[[DocumentReader], Iterator[SegmentRecord]] = field(repr=False)
     aligner: Aligner | None = field(default=None, repr=False)
     tmx_stats: TmxStats = field(default_factory=TmxStats, repr=False)
+    extracted: Extracted | None = field(default=None, repr=False)  # a web page, Word file, PDF or XLIFF
+    side_texts: tuple[list[str] | None, ...] = field(default=(), repr=False)  # a text pair's read sides
+
+    @property
+    def found_metadata(self) -> dict[str, str | None]:
+        """What the file says about itself: a web page's date and address."""
+        if self.extracted is None:
+            return {}
+        return {"date": self.extracted.date, "source_url": self.extracted.source_url}
+
+    @property
+    def hant(self) -> bool:
+        """Whether the file itself says its Chinese is Traditional (TMX or XLIFF language tags)."""
+        return self.tmx_stats.hant or (self.extracted is not None and self.extracted.zh_hant)
 
     def segments(self, *, splits: bool = True) -> Iterator[SegmentRecord]:
         """The segments, read afresh; ``splits=False`` skips finding glued words (for checking only)."""
@@ -297,14 +279,6 @@ def _tsv_field(value: str) -> str:
     return value
 
 
-def _is_header(fields: Sequence[str]) -> bool:
-    return bool(fields) and all(
-        f.strip().lower() in _HEADER_WORDS or normalize_language_tag(f) is not None
-        for f in fields
-        if f.strip()
-    )
-
-
 def _read_tsv(reader: DocumentReader) -> Iterator[SegmentRecord]:
     name = reader.source.name
     first = True
@@ -314,7 +288,7 @@ def _read_tsv(reader: DocumentReader) -> Iterator[SegmentRecord]:
         fields = [_tsv_field(f) for f in line.split("\t")]
         if first:
             first = False
-            if _is_header(fields):
+            if layouts.is_header(fields):
                 continue
         if "\t" not in line:
             raise IngestError(
@@ -333,42 +307,20 @@ def _read_en_only(reader: DocumentReader) -> Iterator[SegmentRecord]:
             yield SegmentRecord(SegmentKind.EN, en_text=sentence, alignment="source")
 
 
-def _split_sides(items: Sequence[Paragraph], split: int) -> tuple[list[str], list[str], list[Paragraph]]:
-    """English paragraphs before ``split``, Chinese after, and those in the wrong language."""
-    english: list[str] = []
-    chinese: list[str] = []
-    misfits: list[Paragraph] = []
-    for index, paragraph in enumerate(items):
-        zh, en = _mass(paragraph.text)
-        if index < split and zh > en or index >= split and en > zh:
-            misfits.append(paragraph)
-        elif index < split:
-            english.append(paragraph.text)
-        else:
-            chinese.append(paragraph.text)
-    return english, chinese, misfits
+def _read_text_layout(reader: DocumentReader) -> Iterator[SegmentRecord]:
+    texts = [p.text for p in reader.paragraphs()]
+    yield from layouts.read(texts, reader.layout, aligner=reader.aligner)
 
 
-def _misfit_records(misfits: Iterable[Paragraph]) -> Iterator[SegmentRecord]:
-    for paragraph in misfits:
-        zh, en = _mass(paragraph.text)
-        if zh > en:
-            yield SegmentRecord(SegmentKind.ZH, zh_text=paragraph.text, alignment="unaligned")
-        else:
-            yield SegmentRecord(SegmentKind.EN, en_text=paragraph.text, alignment="unaligned")
-
-
-def _read_en_then_zh(reader: DocumentReader) -> Iterator[SegmentRecord]:
-    items = reader.paragraphs()
-    split, _, _ = find_split(_mass(p.text) for p in items)
-    english, chinese, misfits = _split_sides(items, split.index)
-    yield from _aligned_records(align_paragraphs(chinese, english, aligner=reader.aligner))
-    yield from _misfit_records(misfits)
+def _read_extracted(reader: DocumentReader) -> Iterator[SegmentRecord]:
+    assert reader.extracted is not None
+    yield from layouts.read(reader.extracted.items, reader.layout, aligner=reader.aligner)
 
 
 def _read_text_pair(reader: DocumentReader) -> Iterator[SegmentRecord]:
-    chinese = [p.text for p in reader.paragraphs(0)]  # a text pair's files are (Chinese, English)
-    english = [p.text for p in reader.paragraphs(1)]
+    sides = reader.side_texts or (None, None)  # a text pair's files are (Chinese, English)
+    chinese = sides[0] if sides[0] is not None else [p.text for p in reader.paragraphs(0)]
+    english = sides[1] if sides[1] is not None else [p.text for p in reader.paragraphs(1)]
     yield from _aligned_records(align_paragraphs(chinese, english, aligner=reader.aligner))
 
 
@@ -377,7 +329,6 @@ _READERS: dict[Layout, Callable[[DocumentReader], Iterator[SegmentRecord]]] = {
     Layout.TSV: _read_tsv,
     Layout.TMX: _read_tmx,
     Layout.EN_ONLY: _read_en_only,
-    Layout.EN_THEN_ZH: _read_en_then_zh,
     Layout.TEXT_PAIR: _read_text_pair,
 }
 
@@ -395,34 +346,9 @@ def _is_tmx(sample: str) -> bool:
 
 
 def _paragraph_layout(file: InputFile, inspection: Inspection) -> Layout:
-    """English only or English then Chinese, judged over the whole text in one streamed pass."""
-    split, zh_total, en_total = find_split(
-        _mass(p.text) for p in paragraphs(iter_lines(file, inspection.encoding))
-    )
-    total = zh_total + en_total
-    if total == 0:
-        raise IngestError("no text found (only boilerplate or punctuation)", file=file.name)
-    if zh_total <= 0.02 * total:
-        return Layout.EN_ONLY
-    if en_total <= 0.02 * total:
-        raise IngestError(
-            "unknown layout: Chinese text only. Give its English too: English then Chinese in one "
-            "file, one pair per line as 'Chinese | English', or NAME.zh.txt with NAME.en.txt",
-            file=file.name,
-        )
-    if split.misfit <= 0.1:
-        return Layout.EN_THEN_ZH
-    if split.zh_first_misfit <= 0.1:
-        raise IngestError(
-            "unknown layout: the Chinese text comes before the English; expected the whole "
-            "English text first, then the whole Chinese text",
-            file=file.name,
-        )
-    raise IngestError(
-        "unknown layout: English and Chinese paragraphs are interleaved; expected English then "
-        "Chinese, or one pair per line as 'Chinese | English'",
-        file=file.name,
-    )
+    """The layout of a plain text from its paragraphs' languages (:mod:`termbase.ingest.layout`)."""
+    texts = (p.text for p in paragraphs(iter_lines(file, inspection.encoding)))
+    return layouts.detect(layouts.label(texts), file=file.name)
 
 
 def detect_layout(file: InputFile, inspection: Inspection) -> Layout:
@@ -432,7 +358,9 @@ def detect_layout(file: InputFile, inspection: Inspection) -> Layout:
     if suffix == ".tmx" or _is_tmx(sample):
         return Layout.TMX
     if _is_xml(sample):
-        raise IngestError("unknown layout: an XML file that is not a TMX translation memory", file=file.name)
+        raise IngestError(
+            "unknown layout: an XML file that is neither a TMX translation memory nor XLIFF", file=file.name
+        )
     lines = sample.splitlines()
     if inspection.size > SAMPLE_BYTES and len(lines) > 1:
         lines = lines[:-1]  # the sample ends in the middle of this line
@@ -452,14 +380,82 @@ def _content_hash(inspections: Sequence[Inspection]) -> str:
     return digest.hexdigest()
 
 
+_TITLED_LAYOUTS = frozenset(
+    {
+        Layout.EN_ONLY,
+        Layout.ZH_ONLY,
+        Layout.EN_THEN_ZH,
+        Layout.ZH_THEN_EN,
+        Layout.ALTERNATING,
+        Layout.LINE_PAIRS,
+    }
+)
+
+
 def _guess_title(reader: DocumentReader) -> str:
-    if reader.layout in (Layout.EN_ONLY, Layout.EN_THEN_ZH):
+    if reader.extracted is not None:
+        if reader.extracted.title:
+            return reader.extracted.title[:TITLE_MAX]
+        first = next((item for item in reader.extracted.items if isinstance(item, str)), None)
+        if first is not None and len(first) <= TITLE_MAX and reader.layout != Layout.TABLE:
+            return first
+        return reader.source.stem
+    if reader.layout in _TITLED_LAYOUTS:
         for paragraph in paragraphs(reader.lines()):
             text = paragraph.text
-            if not HAN_RE.search(text) and len(text) <= TITLE_MAX:
+            if len(text) <= TITLE_MAX and not (reader.layout == Layout.EN_ONLY and HAN_RE.search(text)):
                 return text
             break
     return reader.source.stem
+
+
+def _prepare_format(
+    source: Source, kind: Format, *, max_bytes: int, layout: Layout | None, aligner: Aligner | None
+) -> DocumentReader:
+    """A web page, Word file, PDF or XLIFF: read whole here, its paragraphs laid out as a text's."""
+    extracted, inspection = extract(source.files[0], kind, max_bytes=max_bytes)
+    found = extracted.layout or layouts.detect(layouts.label(extracted.items), file=source.name)
+    if layout is not None and layout != found:
+        raise IngestError(
+            f"the manifest says layout {layout}, but the file reads as {found}", file=source.name
+        )
+    reader = DocumentReader(
+        source=source,
+        layout=found,
+        content_hash=inspection.sha256,
+        inspections=(inspection,),
+        title_guess="",
+        _read=_read_extracted,
+        aligner=aligner,
+        extracted=extracted,
+    )
+    reader.title_guess = _guess_title(reader)
+    return reader
+
+
+def _inspect_sides(
+    source: Source, *, max_bytes: int
+) -> tuple[tuple[Inspection, ...], tuple[list[str] | None, ...]]:
+    """Both files of a text pair: plain text is inspected; a web page, Word file or PDF is read
+    whole here, and its paragraphs (in the side's language) are kept for aligning."""
+    inspections: list[Inspection] = []
+    texts: list[list[str] | None] = []
+    for file in source.files:
+        kind = format_of(file)
+        if kind is None:
+            inspections.append(inspect(file, max_bytes=max_bytes))
+            texts.append(None)
+            continue
+        extracted, inspection = extract(file, kind, max_bytes=max_bytes)
+        chinese = file is source.zh_file
+        paragraphs_ = [
+            text
+            for item in extracted.items
+            if (text := item if isinstance(item, str) else (item.zh_text if chinese else item.en_text))
+        ]
+        inspections.append(replace(inspection, sample="\n".join(paragraphs_)[:SAMPLE_BYTES]))
+        texts.append(paragraphs_)
+    return tuple(inspections), tuple(texts)
 
 
 def prepare(
@@ -470,7 +466,13 @@ def prepare(
     aligner: Aligner | None = None,
 ) -> DocumentReader:
     """Check a source (size, content, encoding), hash it and settle its layout."""
-    inspections = tuple(inspect(file, max_bytes=max_bytes) for file in source.files)
+    if len(source.files) == 1 and (kind := format_of(source.files[0])) is not None:
+        return _prepare_format(source, kind, max_bytes=max_bytes, layout=layout, aligner=aligner)
+    side_texts: tuple[list[str] | None, ...] = ()
+    if source.zh_file is not None and source.en_file is not None:
+        inspections, side_texts = _inspect_sides(source, max_bytes=max_bytes)
+    else:
+        inspections = tuple(inspect(file, max_bytes=max_bytes) for file in source.files)
     if source.zh_file is not None and source.en_file is not None:
         if layout not in (None, Layout.TEXT_PAIR):
             raise IngestError(f"layout {layout} given for a pair of files", file=source.name)
@@ -500,8 +502,9 @@ def prepare(
         content_hash=_content_hash(inspections),
         inspections=inspections,
         title_guess="",
-        _read=_READERS[found],
+        _read=_READERS.get(found, _read_text_layout),
         aligner=aligner,
+        side_texts=side_texts,
     )
     reader.title_guess = _guess_title(reader)
     return reader
@@ -532,10 +535,10 @@ def read_document(
         content_hash=reader.content_hash,
         filename=source.name,
         author=meta.get("author"),
-        date=meta.get("date"),
+        date=meta.get("date") or reader.found_metadata.get("date"),
         venue=meta.get("venue"),
-        source_url=meta.get("source_url"),
-        zh_script=LANG_ZH_HANT if reader.tmx_stats.hant else scripts.script,
+        source_url=meta.get("source_url") or reader.found_metadata.get("source_url"),
+        zh_script=LANG_ZH_HANT if reader.hant else scripts.script,
     )
 
 

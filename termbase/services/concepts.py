@@ -30,6 +30,8 @@ from termbase.records import LANGUAGES, MAX_TERM_LENGTH, TermReview, UsageStatus
 from termbase.services.errors import Conflict, Invalid, NotFound
 from termbase.text.keys import term_keys
 from termbase.text.normalize import clean_term_text, normalize_term
+from termbase.text.validate import term_text_problem
+from termbase.text.wording import counted
 
 CONCEPT_FIELDS = ("subject_field", "note", "status", "confidence")
 TERM_FIELDS = ("text", "usage_status", "term_type", "part_of_speech", "note", "pinyin", "review")
@@ -58,12 +60,15 @@ def _choice(value: str, allowed: Iterable[str], field_name: str) -> str:
     return value
 
 
-def _clean_text(text: str) -> str:
+def _clean_text(text: str, language: str) -> str:
     cleaned = clean_term_text(text or "")
     if not cleaned:
         raise Invalid("term text is empty", details={"field": "text"})
     if len(cleaned) > MAX_TERM_LENGTH:
         raise Invalid(f"term text is longer than {MAX_TERM_LENGTH} characters", details={"field": "text"})
+    problem = term_text_problem(language, cleaned)
+    if problem:
+        raise Invalid(problem, details={"field": "text"})
     return cleaned
 
 
@@ -101,7 +106,7 @@ def apply_term_text(term: Term, text: str, pinyin: str | None = None) -> None:
     The suffixes (what the "contains" search tier finds the term by) are rewritten only when
     the text changes: they follow from the text and language alone.
     """
-    cleaned = _clean_text(text)
+    cleaned = _clean_text(text, term.language)
     rewrite_suffixes = term.id is None or cleaned != term.text
     keys = term_keys(term.language, cleaned, pinyin)
     term.text = cleaned
@@ -270,7 +275,7 @@ def create_concept(
     if concept.status == WorkflowStatus.APPROVED.value:
         prefer_on_approval(session, concept)
     session.add(concept)
-    record(session, concept, "create", actor, None, f"created with {len(concept.terms)} terms")
+    record(session, concept, "create", actor, None, f"created with {counted(len(concept.terms), 'term')}")
     return concept
 
 
@@ -744,7 +749,9 @@ def split_concept(
         new.terms.append(term)
     session.add(new)
     touch(concept, actor)
-    record(session, concept, "split", actor, before, f"split {len(moving)} terms into a new concept")
+    record(
+        session, concept, "split", actor, before, f"split {counted(len(moving), 'term')} into a new concept"
+    )
     record(session, new, "create", actor, None, f"split from concept {concept.id}")
     return new
 

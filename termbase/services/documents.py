@@ -8,8 +8,9 @@ by hand after the document was read). Overlaps resolve leftmost-longest.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -264,20 +265,41 @@ def segment_views(
             for index, marks in _recognized(session, texts, splits, include_unapproved):
                 target[segments[index].id].extend(marks)
         _label(session, [*zh_marks.values(), *en_marks.values()], include_unapproved, own_concept)
-    return [
-        SegmentView(
-            id=s.id,
-            position=s.position,
-            kind=s.kind,
-            zh_text=s.zh_text,
-            en_text=s.en_text,
-            alignment=s.alignment,
-            score=s.score,
-            zh_marks=resolve_overlaps(zh_marks[s.id], len(s.zh_text or "")),
-            en_marks=resolve_overlaps(en_marks[s.id], len(s.en_text or "")),
+    views = []
+    for s in segments:
+        # English shows as ingest split it: "theCyberspace" reads "the Cyberspace", marks follow.
+        en_text, marks = _split_english(s.en_text, s.en_splits or (), en_marks[s.id])
+        views.append(
+            SegmentView(
+                id=s.id,
+                position=s.position,
+                kind=s.kind,
+                zh_text=s.zh_text,
+                en_text=en_text,
+                alignment=s.alignment,
+                score=s.score,
+                zh_marks=resolve_overlaps(zh_marks[s.id], len(s.zh_text or "")),
+                en_marks=resolve_overlaps(marks, len(en_text or "")),
+            )
         )
-        for s in segments
-    ]
+    return views
+
+
+def _split_english(
+    text: str | None, splits: Sequence[int], marks: list[Mark]
+) -> tuple[str | None, list[Mark]]:
+    """The English side with glued words split, and its marks moved to offsets in that text."""
+    if not text or not splits:
+        return text, marks
+    view, _origin = apply_splits(text, splits)
+    ordered = sorted(set(splits))
+
+    def moved(offset: int, *, end: bool) -> int:
+        # A space goes in before the character at each split: a span starting there starts after
+        # it, a span ending there ends before it.
+        return offset + (bisect_left(ordered, offset) if end else bisect_right(ordered, offset))
+
+    return view, [replace(m, start=moved(m.start, end=False), end=moved(m.end, end=True)) for m in marks]
 
 
 def _visible_statuses(include_unapproved: bool) -> tuple[str, ...]:
@@ -479,6 +501,7 @@ def concept_citations(
     lines = []
     for segment_id in page_ids:
         segment, document = segments[segment_id]
+        en_text, en_marks = _split_english(segment.en_text, segment.en_splits or (), en.get(segment_id, []))
         lines.append(
             CitationLine(
                 segment_id=segment.id,
@@ -490,9 +513,9 @@ def concept_citations(
                 zh_script=document.zh_script or "zh-Hans",
                 kind=segment.kind,
                 zh_text=segment.zh_text,
-                en_text=segment.en_text,
+                en_text=en_text,
                 zh_marks=resolve_overlaps(zh.get(segment_id, []), len(segment.zh_text or "")),
-                en_marks=resolve_overlaps(en.get(segment_id, []), len(segment.en_text or "")),
+                en_marks=resolve_overlaps(en_marks, len(en_text or "")),
             )
         )
     return CitationPage(lines=lines, offset=offset, limit=limit, total=total, by_document=by_document)

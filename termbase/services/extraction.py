@@ -26,6 +26,7 @@ from termbase.records import TermReview, WorkflowStatus
 from termbase.services import citing
 from termbase.services.concepts import TermInput, add_term, create_concept
 from termbase.services.errors import NotFound
+from termbase.text.wording import counted
 
 ORIGIN = "extraction"
 
@@ -65,9 +66,12 @@ class ExtractionReport:
 
     def summary(self) -> str:
         return (
-            f"{self.documents} document(s), {self.segments} segment(s): "
-            f"{self.new_concepts} new candidate concept(s), {self.new_variants} variant candidate(s), "
-            f"{self.new_citations} new citation(s), {self.refreshed} candidate(s) with refreshed evidence; left alone: {self.skipped_rejected} rejected, "
+            f"{counted(self.documents, 'document')}, {counted(self.segments, 'segment')}: "
+            f"{counted(self.new_concepts, 'new candidate concept')}, "
+            f"{counted(self.new_variants, 'variant candidate')}, "
+            f"{counted(self.new_citations, 'new citation')}, "
+            f"{counted(self.refreshed, 'candidate')} with refreshed evidence; "
+            f"left alone: {self.skipped_rejected} rejected, "
             f"{self.skipped_approved} approved, {self.matched_existing} already proposed"
         )
 

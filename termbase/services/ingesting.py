@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from termbase.ingest.decode import InputFile, inspect
 from termbase.ingest.errors import IngestError
+from termbase.ingest.formats import format_of
 from termbase.ingest.manifest import MANIFEST_NAME, Metadata, load_manifest
 from termbase.ingest.readers import (
     DEFAULT_MAX_BYTES,
@@ -41,6 +42,7 @@ from termbase.models import Document, Segment
 from termbase.records import LANG_ZH_HANT, SegmentKind, SegmentRecord
 from termbase.services.errors import Invalid
 from termbase.text.normalize import han_ratio, match_text
+from termbase.text.wording import counted
 
 # Files below this size keep their segments in memory between checking and writing;
 # larger ones are read a second time, so memory stays flat.
@@ -88,7 +90,8 @@ class IngestReport:
         out = []
         for doc in self.documents:
             counts = (
-                f"{doc.segments} segments ({doc.pairs} pairs, {doc.zh_only} zh only, {doc.en_only} en only)"
+                f"{counted(doc.segments, 'segment')} ({counted(doc.pairs, 'pair')}, "
+                f"{doc.zh_only} zh only, {doc.en_only} en only)"
             )
             line = f"{doc.status:<11} {doc.slug} v{doc.version}  {doc.layout}  {counts}  {doc.title}"
             out.append(line + (f"  [{doc.note}]" if doc.note else ""))
@@ -96,7 +99,8 @@ class IngestReport:
         tally = {s: sum(1 for d in self.documents if d.status == s) for s in (STATUS_NEW, STATUS_NEW_VERSION)}
         unchanged = len(self.documents) - tally[STATUS_NEW] - tally[STATUS_NEW_VERSION]
         out.append(
-            f"{len(self.documents)} documents: {tally[STATUS_NEW]} new, {tally[STATUS_NEW_VERSION]} new versions, "
+            f"{counted(len(self.documents), 'document')}: {tally[STATUS_NEW]} new, "
+            f"{counted(tally[STATUS_NEW_VERSION], 'new version')}, "
             f"{unchanged} unchanged ({self.seconds:.2f} s)"
         )
         return out
@@ -208,7 +212,7 @@ def _scan(planned: _Planned) -> None:
             "no text to ingest (only boilerplate, or nothing at all)", details={"file": reader.filename}
         )
     planned.records = records if keep else None
-    planned.zh_script = LANG_ZH_HANT if reader.tmx_stats.hant else scripts.script
+    planned.zh_script = LANG_ZH_HANT if reader.hant else scripts.script
 
 
 def _plan(session: Session, items: Sequence[tuple[Source, Metadata]], max_bytes: int) -> list[_Planned]:
@@ -303,6 +307,12 @@ def _display_name(reader: DocumentReader) -> str:
     return " + ".join(Path(f.name).name for f in reader.source.files)
 
 
+def _found(reader: DocumentReader, key: str, limit: int) -> str | None:
+    """Metadata the file gives about itself (a web page's date and address), if it fits its column."""
+    value = reader.found_metadata.get(key)
+    return value if value and len(value) <= limit else None
+
+
 def _write(session: Session, planned: _Planned) -> DocumentResult:
     reader, metadata = planned.reader, planned.metadata
     if planned.status == STATUS_UNCHANGED:
@@ -324,9 +334,9 @@ def _write(session: Session, planned: _Planned) -> DocumentResult:
         is_current=True,
         title=metadata.title or reader.title_guess,
         author=metadata.author,
-        date=metadata.date,
+        date=metadata.date or _found(reader, "date", 40),
         venue=metadata.venue,
-        source_url=metadata.source_url,
+        source_url=metadata.source_url or _found(reader, "source_url", 1000),
         layout=reader.layout.value,
         zh_script=planned.zh_script,
         filename=_display_name(reader)[-500:],
@@ -410,16 +420,17 @@ def ingest_upload(
 
 def _pair_by_content(inputs: Sequence[InputFile], max_bytes: int) -> Source:
     """Two uploaded plain-text files not named NAME.zh/NAME.en: the one with Chinese is the Chinese side."""
+    for file in inputs:
+        if Path(file.name).suffix.lower() in (".tmx", ".tsv", ".tab") or format_of(file) is not None:
+            raise Invalid(
+                "a TMX, TSV, web page, Word, PDF or XLIFF file is a whole document: upload it on its own",
+                details={"file": file.name},
+            )
     try:
         ratios = [han_ratio(inspect(f, max_bytes=max_bytes).sample) for f in inputs]
     except IngestError as exc:
         raise _invalid(exc) from None
     zh, en = (inputs[0], inputs[1]) if ratios[0] >= ratios[1] else (inputs[1], inputs[0])
-    for file in (zh, en):
-        if Path(file.name).suffix.lower() in (".tmx", ".tsv", ".tab"):
-            raise Invalid(
-                "a TMX or TSV file is a whole document: upload it on its own", details={"file": file.name}
-            )
     stem = stem_of(en.name)
     return Source(name=f"{zh.name} + {en.name}", stem=stem, files=(zh, en), zh_file=zh, en_file=en)
 

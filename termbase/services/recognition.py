@@ -62,6 +62,7 @@ class Equivalent(NamedTuple):
     language: str
     text: str
     usage_status: str
+    reviewed: bool  # the concept is approved and the term accepted
 
 
 class Match(NamedTuple):
@@ -79,6 +80,11 @@ class Match(NamedTuple):
     review: str
     # Preferred terms in the other language (per language, admitted ones when none is preferred).
     equivalents: tuple[Equivalent, ...]
+
+    @property
+    def reviewed(self) -> bool:
+        """Whether an editor approved the concept and accepted the term (else: an unreviewed candidate)."""
+        return self.concept_status == WorkflowStatus.APPROVED and self.review == TermReview.ACCEPTED
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,7 +237,9 @@ class RecognitionEngine:
             picks = sorted(p for p in picks if p[1] == best[p[0]])
         term_ids, texts = self._term_ids, self._texts
         return tuple(
-            Equivalent(term_ids[e], _LANGUAGE_CODES[languages[e]], texts[e], _USAGE_CODES[usage])
+            Equivalent(
+                term_ids[e], _LANGUAGE_CODES[languages[e]], texts[e], _USAGE_CODES[usage], bool(approved[e])
+            )
             for _rank, usage, e in picks
         )
 
@@ -459,14 +467,16 @@ def concept_terms(session: Session, term_ids: Iterable[int]) -> dict[int, list[T
     return by_concept
 
 
-def recognize(session: Session, text: str, *, include_unapproved: bool = True) -> list[Match]:
+def recognize(session: Session, text: str, *, include_unapproved: bool = False) -> list[Match]:
     """Every known term in ``text``: leftmost-longest, non-overlapping, with offsets into ``text``.
 
     English matches on word boundaries whatever the case, plural or hyphenation;
     Chinese matches in Traditional or Simplified. Rejected concepts and rejected
-    terms are never matched; with ``include_unapproved=False`` only approved
-    concepts' accepted terms are. A span that is a term of several concepts
-    (a homograph) gives one :class:`Match` per concept.
+    terms are never matched. By default only approved concepts' accepted terms are;
+    ``include_unapproved`` adds candidates (each :class:`Match` says whether it is
+    ``reviewed``). The longest term owns its span either way: a shorter approved term
+    inside an unreviewed longer one is not reported in its place. A span that is a
+    term of several concepts (a homograph) gives one :class:`Match` per concept.
     """
     engine = get_engine(session)
     hits = engine.find(text, include_unapproved=include_unapproved)

@@ -27,13 +27,13 @@ from typing import Any, NamedTuple, Protocol, TypeVar
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import Integer, Select, String, and_, bindparam, false, func, or_, select
-from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased, selectinload
 from sqlalchemy.sql.elements import ColumnElement, UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 
 from termbase.models import Citation, Concept, Document, Segment, Term, TermSuffix
 from termbase.records import LANG_EN, LANG_ZH_HANS, LANG_ZH_HANT, TermReview, UsageStatus, WorkflowStatus
-from termbase.text.normalize import has_han, normalize_term, search_key
+from termbase.text.normalize import has_han, normalize_term, search_key, to_traditional
 from termbase.text.pinyin import query_pinyin_key
 from termbase.text.suffixes import FIELD_PINYIN, FIELD_TEXT, SUFFIX_LENGTH
 
@@ -69,6 +69,26 @@ class QueryField:
     @property
     def column(self) -> InstrumentedAttribute[Any]:
         return _COLUMNS[self.name]
+
+
+# The readings a query language allows: Chinese is written in characters, pinyin or initials.
+QUERY_LANGUAGES: dict[str, tuple[str, ...]] = {"zh": ("zh", "pinyin", "initials"), "en": ("en",)}
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """What narrows a lookup beyond its query; each is optional and they combine."""
+
+    subject_field: str | None = None  # the entry's subject field, exactly
+    document: str | None = None  # a document slug: entries with a term cited in (any version of) it
+    language: str | None = None  # the query's language: "zh" or "en" (a key of QUERY_LANGUAGES)
+
+    @property
+    def active(self) -> bool:
+        return bool(self.subject_field or self.document or self.language)
+
+
+NO_FILTERS = Filters()
 
 
 _COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
@@ -150,8 +170,18 @@ def clean_query(q: str | None) -> str:
     return " ".join(text.split())[:MAX_QUERY_LENGTH]
 
 
-def parse_query(q: str) -> tuple[QueryField, ...]:
-    """The readings of a query: Chinese when it has Han characters, else English, pinyin and initials."""
+def parse_query(q: str, language: str | None = None) -> tuple[QueryField, ...]:
+    """The readings of a query: Chinese when it has Han characters, else English, pinyin and initials.
+
+    :param language: keep only the readings of this query language ("zh": characters, pinyin
+        and initials; "en": English); an unknown one keeps them all.
+    """
+    fields = _readings(q)
+    allowed = QUERY_LANGUAGES.get(language or "")
+    return tuple(f for f in fields if f.name in allowed) if allowed else fields
+
+
+def _readings(q: str) -> tuple[QueryField, ...]:
     q = clean_query(q)
     if not q:
         return ()
@@ -246,6 +276,34 @@ def _condition(qf: QueryField, tier: str, postgres: bool) -> ColumnElement[bool]
     return _contains_condition(qf, postgres)
 
 
+def _filter_conditions(subject: bool, document: bool) -> list[ColumnElement[bool]]:
+    """Conditions on (Term, Concept) rows for the active filters, their values left as parameters."""
+    conditions: list[ColumnElement[bool]] = []
+    if subject:
+        conditions.append(Concept.subject_field == bindparam("subject", type_=String()))
+    if document:
+        cited = aliased(Term)
+        conditions.append(
+            Concept.id.in_(
+                select(cited.concept_id)
+                .join(Citation, Citation.term_id == cited.id)
+                .join(Segment, Segment.id == Citation.segment_id)
+                .join(Document, Document.id == Segment.document_id)
+                .where(Document.slug == bindparam("document", type_=String()))
+            )
+        )
+    return conditions
+
+
+def _filter_parameters(filters: Filters) -> dict[str, Any]:
+    parameters: dict[str, Any] = {}
+    if filters.subject_field:
+        parameters["subject"] = filters.subject_field
+    if filters.document:
+        parameters["document"] = filters.document
+    return parameters
+
+
 @lru_cache(maxsize=256)
 def _tier_template(
     name: str,
@@ -255,6 +313,8 @@ def _tier_template(
     reviews: tuple[str, ...],
     postgres: bool,
     long_key: bool = False,
+    subject: bool = False,
+    document: bool = False,
 ) -> Select[int, int]:
     """The statement of one reading and tier with the key and limit left as parameters.
 
@@ -265,7 +325,9 @@ def _tier_template(
     key = bindparam("key", type_=String())
     upper = bindparam("upper", type_=String())
     if tier == "contains":
-        return _contains_template(name, column, languages, statuses, reviews, postgres, long_key)
+        return _contains_template(
+            name, column, languages, statuses, reviews, postgres, long_key, subject, document
+        )
     condition: ColumnElement[bool]
     if tier == "exact":
         condition = column == key
@@ -285,6 +347,7 @@ def _tier_template(
             Term.language.in_(languages),
             Term.review.in_(reviews),
             _status_filter(statuses, postgres),
+            *_filter_conditions(subject, document),
         )
         .limit(bindparam("limit", type_=Integer()))
     )
@@ -302,6 +365,8 @@ def _contains_template(
     reviews: tuple[str, ...],
     postgres: bool,
     long_key: bool,
+    subject: bool = False,
+    document: bool = False,
 ) -> Select[int, int]:
     """Terms with a suffix in [stem, upper), whose own key does not start with the query.
 
@@ -327,6 +392,7 @@ def _contains_template(
         Term.language.in_(languages),
         Term.review.in_(reviews),
         _status_filter(statuses, postgres),
+        *_filter_conditions(subject, document),
     ]
     if long_key:
         conditions.append(column.like(bindparam("inside", type_=String()), escape="\\"))
@@ -354,7 +420,12 @@ def _tier_parameters(qf: QueryField, tier: str, limit: int) -> dict[str, Any]:
 
 
 def _template(
-    session: Session, qf: QueryField, tier: str, statuses: Sequence[str], reviews: Sequence[str]
+    session: Session,
+    qf: QueryField,
+    tier: str,
+    statuses: Sequence[str],
+    reviews: Sequence[str],
+    filters: Filters = NO_FILTERS,
 ) -> Select[int, int]:
     return _tier_template(
         qf.name,
@@ -364,6 +435,8 @@ def _template(
         tuple(reviews),
         _is_postgres(session),
         tier == "contains" and len(qf.key) > SUFFIX_LENGTH,
+        bool(filters.subject_field),
+        bool(filters.document),
     )
 
 
@@ -374,9 +447,12 @@ def tier_statement(
     statuses: Sequence[str],
     reviews: Sequence[str],
     limit: int,
+    filters: Filters = NO_FILTERS,
 ) -> Select[int, int]:
     """SELECT (term id, concept id) of terms matching one reading at one tier, best first."""
-    return _template(session, qf, tier, statuses, reviews).params(_tier_parameters(qf, tier, limit))
+    return _template(session, qf, tier, statuses, reviews, filters).params(
+        _tier_parameters(qf, tier, limit) | _filter_parameters(filters)
+    )
 
 
 def search(
@@ -388,6 +464,7 @@ def search(
     offset: int = 0,
     statuses: Collection[str] | None = None,
     contains: bool = True,
+    filters: Filters = NO_FILTERS,
 ) -> SearchResults:
     """Find concepts for ``q``: exact matches first, then prefix, then contains.
 
@@ -399,11 +476,12 @@ def search(
         term, any word of an English one, any syllable of the pinyin. That tier reads the
         suffix index (``term_suffixes``) and runs only when exact and prefix matches leave the
         page short.
+    :param filters: subject field, citing document and query language (see :class:`Filters`).
     """
     query = clean_query(q)
     limit = max(1, min(limit, MAX_LIMIT))
     offset = max(0, offset)
-    fields = parse_query(query)
+    fields = parse_query(query, filters.language)
     chosen = _statuses(include_unapproved, statuses)
     reviews = _reviews(include_unapproved)
     wanted = offset + limit + 1  # one more than the page, to know whether another page follows
@@ -415,7 +493,9 @@ def search(
             for qf in fields:
                 if tier not in qf.tiers or (tier == "contains" and not contains):
                     continue
-                exhausted = _collect(session, qf, tier, chosen, reviews, wanted, order, best) and exhausted
+                exhausted = (
+                    _collect(session, qf, tier, chosen, reviews, wanted, order, best, filters) and exhausted
+                )
                 if len(order) >= wanted:
                     break
             if len(order) >= wanted:
@@ -424,7 +504,7 @@ def search(
     page_ids = order[offset : offset + limit]
     hits = _hits(session, page_ids, best, include_unapproved)
     suggestions: list[Suggestion] = []
-    if not order and query and fields:
+    if not order and query and fields and not filters.active:
         suggestions = suggest(session, fields, include_unapproved=include_unapproved, statuses=chosen)
     return SearchResults(
         query=query,
@@ -457,13 +537,15 @@ def _collect(
     wanted: int,
     order: list[int],
     best: dict[int, tuple[int, str, str]],
+    filters: Filters = NO_FILTERS,
 ) -> bool:
     """Add new concepts from one reading and tier until ``wanted`` are known; True when all were read."""
     batch = max(2 * (wanted - len(order)), 20)
-    template = _template(session, qf, tier, statuses, reviews)
+    template = _template(session, qf, tier, statuses, reviews, filters)
+    extra = _filter_parameters(filters)
     while True:
         # Core execution on the session's connection: plain rows, a fraction of the ORM's overhead.
-        rows = session.connection().execute(template, _tier_parameters(qf, tier, batch)).all()
+        rows = session.connection().execute(template, _tier_parameters(qf, tier, batch) | extra).all()
         for term_id, concept_id in rows:
             if concept_id not in best:
                 best[concept_id] = (term_id, tier, qf.name)
@@ -486,6 +568,8 @@ class TermLike(Protocol):
     def usage_status(self) -> str: ...
     @property
     def review(self) -> str: ...
+    @property
+    def text(self) -> str: ...
 
 
 TermT = TypeVar("TermT", bound=TermLike)
@@ -514,6 +598,21 @@ def preferred_term(terms: Iterable[TermT], languages: Collection[str]) -> TermT 
     """The term to show first for ``languages``: preferred, accepted, Simplified, oldest."""
     eligible = [t for t in terms if t.language in languages and t.review != TermReview.REJECTED.value]
     return min(eligible, key=_term_rank, default=None)
+
+
+def traditional_form(terms: Iterable[TermLike], zh: TermLike | None) -> str | None:
+    """The Traditional form to show beside ``zh``: the entry's own Traditional term, else OpenCC's.
+
+    Every Chinese entry shows one, derived the same way everywhere (``to_traditional``);
+    None when ``zh`` is itself Traditional or has no distinct Traditional form.
+    """
+    if zh is None:
+        return None
+    hant = preferred_term(terms, (LANG_ZH_HANT,))
+    if hant is not None:
+        return hant.text if hant is not zh else None
+    derived = to_traditional(zh.text)
+    return derived if derived != zh.text else None
 
 
 def _hits(
@@ -554,7 +653,6 @@ def _hits(
         if concept is None or matched is None:  # deleted between the two queries
             continue
         zh = preferred_term(terms, ZH_LANGUAGES)
-        hant = preferred_term(terms, (LANG_ZH_HANT,))
         en = preferred_term(terms, EN_LANGUAGES)
         hits.append(
             SearchHit(
@@ -563,7 +661,7 @@ def _hits(
                 status=concept.status,
                 confidence=concept.confidence,
                 zh=zh.text if zh else None,
-                zh_hant=hant.text if hant and hant is not zh else None,
+                zh_hant=traditional_form(terms, zh),
                 pinyin=zh.pinyin if zh else None,
                 en=en.text if en else None,
                 usage_status=matched.usage_status,
@@ -803,6 +901,30 @@ def variant_proposals(session: Session, *, offset: int = 0, limit: int = 25) -> 
         )
     )
     return Page(items=items, offset=offset, limit=limit, total=total)
+
+
+def subject_fields(session: Session, *, include_unapproved: bool) -> list[str]:
+    """The subject fields of the entries a reader may see, alphabetically (the lookup's filter choices)."""
+    return list(
+        session.scalars(
+            select(Concept.subject_field)
+            .where(
+                Concept.subject_field.is_not(None),
+                Concept.subject_field != "",
+                Concept.status.in_(default_statuses(include_unapproved)),
+            )
+            .distinct()
+            .order_by(Concept.subject_field)
+        )
+    )
+
+
+def document_choices(session: Session) -> list[tuple[str, str]]:
+    """(slug, title) of the current version of every document, by title (the lookup's filter choices)."""
+    rows = session.execute(
+        select(Document.slug, Document.title).where(Document.is_current.is_(True)).order_by(Document.title)
+    )
+    return [(slug, title) for slug, title in rows]
 
 
 def count_by_status(session: Session) -> dict[str, int]:

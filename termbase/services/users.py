@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from functools import lru_cache
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -16,6 +17,9 @@ from termbase.services.errors import Conflict, Invalid, NotFound
 
 MIN_PASSWORD_LENGTH = 8
 TOKEN_PREFIX = "tb_"
+# The account `termbase users demo` (and so `make run`) creates when there is no user yet.
+DEMO_USERNAME = "editor"
+DEMO_PASSWORD = "editor-demo"
 
 
 def _validate_role(role: str) -> str:
@@ -39,6 +43,24 @@ def create_user(session: Session, username: str, password: str, role: str = Role
     session.add(user)
     session.flush()
     return user
+
+
+@lru_cache(maxsize=8)
+def _is_demo_hash(password_hash: str) -> bool:
+    # A salted hash changes with the password, so each is checked once per process.
+    return check_password_hash(password_hash, DEMO_PASSWORD)
+
+
+def demo_login(session: Session) -> tuple[str, str] | None:
+    """The demo editor's login while the account still has its published password, else None.
+
+    Pages offer it to visitors of a fresh `make run`; once the password is changed (or the
+    account disabled or removed) it is never shown.
+    """
+    user = session.scalar(select(User).where(User.username == DEMO_USERNAME))
+    if user is None or not user.active or not _is_demo_hash(user.password_hash):
+        return None
+    return DEMO_USERNAME, DEMO_PASSWORD
 
 
 def get_user(session: Session, username: str) -> User:

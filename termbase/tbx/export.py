@@ -1,9 +1,10 @@
 """Write concept records as TBX-Basic, 2008 (``martif``) or v3 (``tbx``), as a stream of bytes.
 
 The writer is streaming and deterministic: it holds one entry at a time (plus the list of
-responsible persons for the back matter), numbers entries ``c1, c2…`` in the order given
-and persons ``p1, p2…`` in order of first appearance, sorts languages and terms, and
-writes UTF-8 with a fixed layout. The same records therefore give the same bytes.
+responsible persons for the back matter), names entries ``c`` and the record's id (the
+concept id; ``c1, c2…`` in the order given for records without one), names persons
+``p1, p2…`` in order of first appearance, sorts languages and terms, and writes UTF-8
+with a fixed layout. The same records therefore give the same bytes.
 
 Where TBX-Basic has no data category for a termbase value, the writer adds a ``note``
 that CAT tools show and :mod:`termbase.tbx.parse` reads back: pinyin as
@@ -20,8 +21,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import NamedTuple
 
-from termbase.records import LANGUAGES, ConceptRecord, TermRecord, TermReview, TransactionRecord, UsageStatus
+from termbase.records import (
+    LANG_EN,
+    LANG_ZH_HANS,
+    LANGUAGES,
+    ConceptRecord,
+    TermRecord,
+    TermReview,
+    TransactionRecord,
+    UsageStatus,
+)
 from termbase.tbx.vocab import (
+    EXPORTED_BY_LABEL,
     MARKER_LABEL,
     PINYIN_LABEL,
     PINYIN_LANG,
@@ -40,12 +51,24 @@ FLUSH_BYTES = 256 * 1024
 
 # Characters XML 1.0 cannot carry at all; they are dropped rather than producing a broken file.
 _NOT_XML_CHAR_RE = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# An entry id is an xs:ID: anything but letters, digits, "_", "-" and "." is replaced.
+_ID_UNSAFE_RE = re.compile(r"[^\w.-]", re.ASCII)
+_XS_ID_RE = re.compile(r"[A-Za-z_][\w.-]*", re.ASCII)
 _TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 _ATTR_ESCAPES = str.maketrans(
     {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\r": "&#13;", "\n": "&#10;", "\t": "&#9;"}
 )
 _STATUS_ORDER = {status: rank for rank, status in enumerate(UsageStatus)}
-_LANGUAGE_ORDER = {language: rank for rank, language in enumerate(LANGUAGES)}
+# Simplified Chinese, English, then the others: a tool that takes the first two language
+# sections as source and target (translate-toolkit without language hints) gets zh -> en.
+EXPORT_LANGUAGE_ORDER = (
+    LANG_ZH_HANS,
+    LANG_EN,
+    *(language for language in LANGUAGES if language not in (LANG_ZH_HANS, LANG_EN)),
+)
+_LANGUAGE_ORDER = {language: rank for rank, language in enumerate(EXPORT_LANGUAGE_ORDER)}
+# Terms a CAT tool may offer as a translation; the others are listed as "avoid" (see TbxWriter).
+_USABLE = frozenset({UsageStatus.PREFERRED, UsageStatus.ADMITTED})
 
 XML_MODEL_V3 = (
     '<?xml-model href="https://raw.githubusercontent.com/LTAC-Global/TBX_Core_RNG/master/'
@@ -61,6 +84,8 @@ class TbxHeader:
 
     title: str = "termbase export (zh-en)"
     description: str = "Exported from the termbase service"
+    # The exporting termbase's id (models.TERMBASE_ID_COUNTER): an import into it matches entry ids.
+    termbase_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,8 +194,10 @@ class TbxWriter:
         *,
         lang_codes: Mapping[str, str] | None = None,
         header: TbxHeader | None = None,
+        for_cat_tools: bool = False,
     ) -> None:
         self.generation = Generation(generation)
+        self.for_cat_tools = for_cat_tools
         self.names = _NAMES[self.generation]
         self.lang_codes = resolve_lang_codes(lang_codes)
         self.header = header or TbxHeader()
@@ -201,12 +228,15 @@ class TbxWriter:
         else:
             head = '<?xml version="1.0" encoding="UTF-8"?>\n' + XML_MODEL_V3
             encoding = ""
+        exported_by = (
+            f"<p>{EXPORTED_BY_LABEL}{int(self.header.termbase_id)}</p>" if self.header.termbase_id else ""
+        )
         return (
             f"{head}{n.root_open.format(lang=root_lang)}\n"
             f"  <{n.header}>\n"
             "    <fileDesc>\n"
             f"      <titleStmt><title>{text(tidy_line(self.header.title))}</title></titleStmt>\n"
-            f"      <sourceDesc><p>{text(tidy_line(self.header.description))}</p></sourceDesc>\n"
+            f"      <sourceDesc><p>{text(tidy_line(self.header.description))}</p>{exported_by}</sourceDesc>\n"
             "    </fileDesc>\n"
             f"{encoding}"
             f"  </{n.header}>\n"
@@ -243,19 +273,32 @@ class TbxWriter:
         self.count += 1
         return str(self.count)
 
+    def _entry_id(self, record_id: str | None) -> str:
+        """``c`` and the concept id (so an import into this termbase finds it), a file's own id
+        (an xs:ID) as it was, or the entry's number for a record without one."""
+        if not record_id:
+            return f"c{self._number()}"
+        if _XS_ID_RE.fullmatch(record_id):
+            return record_id
+        return "c" + _ID_UNSAFE_RE.sub("_", record_id)
+
     def entry(self, record: ConceptRecord) -> str:
         """One termEntry/conceptEntry; an entry without terms in known languages is skipped ("")."""
         terms = [t for t in sorted_terms(record.terms) if t.language in self.lang_codes and t.text]
+        avoid: list[TermRecord] = []
+        if self.for_cat_tools:
+            avoid = [t for t in terms if t.usage_status not in _USABLE]
+            terms = [t for t in terms if t.usage_status in _USABLE]
         if not terms:
             return ""
         n = self.names
-        out = [f'      <{n.entry} id="c{self._number()}">\n']
+        out = [f'      <{n.entry} id="{self._entry_id(record.id)}">\n']
         if record.subject_field:
             out.append(_subject_field(record.subject_field))
         definitions = record.definitions
         if definitions:
             term_languages = {t.language for t in terms}
-            for language in LANGUAGES:
+            for language in EXPORT_LANGUAGE_ORDER:
                 if language not in term_languages and (definition := definitions.get(language)):
                     # No language section to hold it: keep it on the entry, tagged with its language.
                     code = self._codes[language]
@@ -264,8 +307,15 @@ class TbxWriter:
                     )
         if record.note and (note := tidy_block(record.note)):
             out.append(f"        <note>{text(note)}</note>\n")
-        # The marker holds a status name and a number: nothing to escape.
-        out.append(f"        <note>{concept_marker(record)}</note>\n")
+        if self.for_cat_tools:
+            # A CAT tool offers every term of the target language as a translation: deprecated
+            # and superseded ones are named only, as the glossaries' "avoid" does.
+            for language in EXPORT_LANGUAGE_ORDER:
+                if names := [line(t.text) for t in avoid if t.language == language]:
+                    out.append(f"        <note>avoid ({self._codes[language]}): {', '.join(names)}</note>\n")
+        else:
+            # The marker holds a status name and a number: nothing to escape.
+            out.append(f"        <note>{concept_marker(record)}</note>\n")
         for transaction in record.transactions:
             self._transaction(out, transaction)
         current = None
@@ -317,7 +367,11 @@ class TbxWriter:
     def _term(self, out: list[str], term: TermRecord) -> None:
         out.append(self._term_open)
         out.append(line(term.text))
-        out.append(_term_notes(self.generation, term.part_of_speech, term.usage_status, term.term_type))
+        out.append(
+            _term_notes(
+                self.generation, term.part_of_speech, term.usage_status, term.term_type, self.for_cat_tools
+            )
+        )
         for context in term.contexts:
             sentence = line(context.text)
             if not sentence:
@@ -363,16 +417,24 @@ def _transaction_opening(kind: str) -> str:
 
 @functools.lru_cache(maxsize=1024)
 def _term_notes(
-    generation: Generation, part_of_speech: str | None, usage_status: UsageStatus, term_type: str | None
+    generation: Generation,
+    part_of_speech: str | None,
+    usage_status: UsageStatus,
+    term_type: str | None,
+    brief: bool = False,
 ) -> str:
-    """What follows the term's text up to its contexts: the termNotes every term carries."""
-    notes = (
-        "</term>\n"
-        '            <termNote type="partOfSpeech">'
-        f"{part_of_speech_to_tbx(part_of_speech, generation)}</termNote>\n"
-        '            <termNote type="administrativeStatus">'
-        f"{admin_status(usage_status)}</termNote>\n"
-    )
+    """What follows the term's text up to its contexts: the termNotes every term carries.
+
+    ``brief`` (for CAT tools, which show every termNote in the entry's comment): no status
+    when it is the default (admitted). TBX-Basic wants a part of speech on every term.
+    """
+    pos = part_of_speech_to_tbx(part_of_speech, generation)
+    notes = f'</term>\n            <termNote type="partOfSpeech">{pos}</termNote>\n'
+    if not brief or usage_status != UsageStatus.ADMITTED:
+        notes += (
+            f'            <termNote type="administrativeStatus">{admin_status(usage_status)}</termNote>\n'
+        )
+
     if tbx_term_type := term_type_to_tbx(term_type):
         notes += f'            <termNote type="termType">{tbx_term_type}</termNote>\n'
     return notes
@@ -385,15 +447,20 @@ def write_tbx(
     lang_codes: Mapping[str, str] | None = None,
     header: TbxHeader | None = None,
     flush_bytes: int = FLUSH_BYTES,
+    for_cat_tools: bool = False,
 ) -> Iterator[bytes]:
     """Yield a TBX-Basic document for ``records`` in chunks of about ``flush_bytes``.
+
+    ``for_cat_tools``: deprecated and superseded terms are named in an ``avoid (code): …``
+    note on the entry instead of being terms a CAT tool would offer; no termbase marker note;
+    no status when it is admitted (CAT tools show every termNote as comment text).
 
     An empty ``records`` gives a v3 file without a body (valid) or a 2008 file with an
     empty body (which the 2008 schema rejects: callers should not export nothing).
 
     :raises ValueError: for an unusable ``lang_codes`` mapping (before anything is yielded).
     """
-    writer = TbxWriter(generation, lang_codes=lang_codes, header=header)
+    writer = TbxWriter(generation, lang_codes=lang_codes, header=header, for_cat_tools=for_cat_tools)
     return _stream(writer, records, flush_bytes)
 
 
@@ -441,6 +508,7 @@ class MarkedPart(NamedTuple):
     persons: list[str]  # persons the part refers to, in order of first appearance
     entries: int  # entries written
     records: int  # records given that had terms (skipped ones included)
+    numbered: int  # entries without an id of their own, numbered by their place in the file
 
 
 class PartWriter(TbxWriter):
@@ -465,12 +533,16 @@ class PartWriter(TbxWriter):
         self._transaction_closings.clear()
         self.count = 0
         chunks = []
-        with_terms = 0
+        with_terms = written = 0
         for record in records:
             if record.terms:
                 with_terms += 1
-            chunks.append(self.entry(record))
-        return MarkedPart("".join(chunks).encode("utf-8"), list(self.persons), self.count, with_terms)
+            if chunk := self.entry(record):
+                chunks.append(chunk)
+                written += 1
+        return MarkedPart(
+            "".join(chunks).encode("utf-8"), list(self.persons), written, with_terms, self.count
+        )
 
 
 def write_tbx_parts(
@@ -500,7 +572,7 @@ def _stream_parts(writer: TbxWriter, parts: Iterable[MarkedPart]) -> Iterator[by
             opened = True
         person_ids = [writer.person(name)[1:].encode("ascii") for name in part.persons]
         yield _filled(part, writer.count + 1, person_ids)
-        writer.count += part.entries
+        writer.count += part.numbered
     yield _ending(writer, opened).encode("utf-8")
 
 
@@ -520,7 +592,7 @@ def _filled(part: MarkedPart, first_number: int, person_ids: list[bytes]) -> byt
                 number += 1
     except KeyError:
         raise ValueError("a rendered part refers to a person it does not list") from None
-    if len(pieces) % 2 == 0 or number - first_number != part.entries:
+    if len(pieces) % 2 == 0 or number - first_number != part.numbered:
         raise ValueError("a rendered part's marks do not match its entries")
     pieces[1::2] = fills
     return b"".join(pieces)

@@ -24,6 +24,8 @@ from lxml import etree
 
 from termbase.records import (
     LANG_EN,
+    LANG_ZH_HANS,
+    LANG_ZH_HANT,
     ConceptRecord,
     ContextRecord,
     TermRecord,
@@ -33,6 +35,7 @@ from termbase.records import (
 )
 from termbase.tbx.vocab import (
     DCT_NAMESPACES,
+    EXPORTED_BY_LABEL,
     MARKER_LABEL,
     PINYIN_LABEL,
     PINYIN_LANG,
@@ -49,8 +52,11 @@ from termbase.tbx.vocab import (
     usage_status_from_tbx,
 )
 from termbase.text.lang import is_chinese, normalize_language_tag
+from termbase.text.normalize import has_han, to_simplified
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+# A term with a Latin letter is English even with Han characters in it ("the 一带一路 initiative").
+_LATIN_RE = re.compile("[A-Za-z]")
 HEAD_LIMIT = 1024 * 1024  # the prolog (declaration, DOCTYPE, comments) must end within this
 READ_CHUNK = 64 * 1024
 MAX_WARNINGS = 50
@@ -58,7 +64,7 @@ MAX_WARNINGS = 50
 _ENTRY_TAGS = ("termEntry", "conceptEntry", f"{{{TBX_V3_NS}}}conceptEntry", f"{{{TBX_V3_NS}}}termEntry")
 _PERSON_TAGS = ("refObject", f"{{{TBX_V3_NS}}}refObject")
 _ROOTS = {"martif": Generation.TBX_2008, "tbx": Generation.TBX_V3}
-_MARKER_PAIR_RE = re.compile(r"(\w+)\s*=\s*([^;]+)")
+_MARKER_PAIR_RE = re.compile(r"(\w+)\s*=\s*([^;\n]+)")
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 
 
@@ -177,6 +183,17 @@ def _parser_options() -> dict[str, Any]:
         "remove_comments": True,
         "remove_pis": True,
     }
+
+
+_EXPORTED_BY_RE = re.compile(
+    rb"<sourceDesc>.*?<p>" + re.escape(EXPORTED_BY_LABEL.encode()) + rb"(\d+)</p>", re.S
+)
+
+
+def exported_by(head: bytes) -> int | None:
+    """The id of the termbase that wrote this TBX file (its header's first bytes), if it says so."""
+    found = _EXPORTED_BY_RE.search(head)
+    return int(found.group(1)) if found else None
 
 
 def sniff_root(stream: IO[bytes]) -> tuple[str, IO[bytes]]:
@@ -306,7 +323,7 @@ class TbxReader:
     # -- entries ---------------------------------------------------------------------------
 
     def _entry(self, el: etree._Element) -> ConceptRecord:
-        record = ConceptRecord(line=el.sourceline, status_given=False)
+        record = ConceptRecord(id=el.get("id") or None, line=el.sourceline, status_given=False)
         notes: list[str] = []
         for child in el:
             name = local_name(child.tag)
@@ -328,7 +345,11 @@ class TbxReader:
     def _concept_note(self, el: etree._Element, record: ConceptRecord, notes: list[str]) -> None:
         value = tidy_block(_value(el))
         if value.startswith(MARKER_LABEL):
-            for key, raw in _MARKER_PAIR_RE.findall(value[len(MARKER_LABEL) :]):
+            # The marker is one line; a peer that joined our notes into one text put the rest after it.
+            marker, _, rest = value.partition("\n")
+            if rest := rest.strip():
+                notes.append(rest)
+            for key, raw in _MARKER_PAIR_RE.findall(marker[len(MARKER_LABEL) :]):
                 raw = raw.strip()
                 if key == "status":
                     try:
@@ -372,7 +393,7 @@ class TbxReader:
         if category == "definition":
             lang_attr = el.get(XML_LANG)
             if language is None:
-                language = normalize_language_tag(lang_attr) if lang_attr else self._default_language
+                language = normalize_language_tag(lang_attr) if lang_attr else self._untagged_language(el)
             if language is None:
                 self.warn(f"definition in {lang_attr!r} skipped", el.sourceline)
                 return
@@ -394,6 +415,13 @@ class TbxReader:
         if labelled:
             notes.append(labelled)
 
+    def _untagged_language(self, el: etree._Element) -> str | None:
+        """The language of entry-level text without a tag: Chinese when written in Han, else the file's."""
+        text = _value(el)
+        if has_han(text) and not is_chinese(self._default_language or ""):
+            return LANG_ZH_HANT if to_simplified(text) != text else LANG_ZH_HANS
+        return self._default_language
+
     def _language(self, el: etree._Element, record: ConceptRecord, notes: list[str]) -> None:
         code = el.get(XML_LANG)
         if not code:
@@ -410,6 +438,15 @@ class TbxReader:
             name = local_name(child.tag)
             if name in ("tig", "ntig", "termSec"):
                 if term := self._term(child, language):
+                    if language == LANG_EN and has_han(term.text) and not _LATIN_RE.search(term.text):
+                        term.language = (
+                            LANG_ZH_HANT if to_simplified(term.text) != term.text else LANG_ZH_HANS
+                        )
+                        self.warn(
+                            f"term {term.text!r} in an English language section is Chinese; "
+                            f"kept as {term.language}",
+                            child.sourceline,
+                        )
                     record.terms.append(term)
             elif name == "note":
                 if value := tidy_block(_value(child)):
@@ -477,12 +514,22 @@ class TbxReader:
         if is_pinyin and is_chinese(term.language):
             term.pinyin = tidy_line(value.removeprefix(PINYIN_LABEL)) or None
         elif value.startswith(MARKER_LABEL):
-            for key, raw in _MARKER_PAIR_RE.findall(value[len(MARKER_LABEL) :]):
+            marker, _, rest = value.partition("\n")
+            for key, raw in _MARKER_PAIR_RE.findall(marker[len(MARKER_LABEL) :]):
                 if key == "review":
                     try:
                         term.review = TermReview(raw.strip())
                     except ValueError:
                         self.warn(f"unknown term review {raw.strip()!r} ignored", el.sourceline)
+            for line in rest.split("\n"):
+                if line := line.strip():
+                    self._term_note_text(line, el, term, notes)
+        else:
+            self._term_note_text(value, el, term, notes)
+
+    def _term_note_text(self, value: str, el: etree._Element, term: TermRecord, notes: list[str]) -> None:
+        if value.startswith(PINYIN_LABEL) and is_chinese(term.language):
+            term.pinyin = tidy_line(value.removeprefix(PINYIN_LABEL)) or None
         else:
             notes.append(value)
 

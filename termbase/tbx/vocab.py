@@ -36,6 +36,8 @@ PINYIN_LABEL = "Pinyin: "
 # Notes the termbase writes for values TBX-Basic has no category for (workflow status,
 # confidence, term review). CAT tools show them as notes; our importer reads them back.
 MARKER_LABEL = "termbase: "
+# A header paragraph naming the termbase that wrote the file: its entry ids are then concept ids.
+EXPORTED_BY_LABEL = "termbase id: "
 
 _ADMIN_STATUS_OUT: dict[str, str] = {
     UsageStatus.PREFERRED: "preferredTerm-admn-sts",
@@ -147,8 +149,10 @@ def part_of_speech_to_tbx(value: str | None, generation: Generation) -> str:
 
 
 def part_of_speech_from_tbx(value: str) -> str | None:
+    """The stored part of speech; ``other``, which exports write for none, is none."""
     cleaned = value.strip()
-    return _POS_IN.get(cleaned.lower(), cleaned or None)
+    mapped = _POS_IN.get(cleaned.lower(), cleaned or None)
+    return None if mapped == "other" else mapped
 
 
 def term_type_to_tbx(value: str | None) -> str | None:

@@ -165,8 +165,10 @@ class TermMatcher:
     """An immutable index of term entries ``(id, text, flags)``, searchable in linear time.
 
     ``flags`` are caller-defined bits; :meth:`find` can require some of them (for
-    example "approved") *before* choosing the longest match, so a filtered-out long
-    term never hides a shorter acceptable one.
+    example "approved"). The longest match is chosen *before* they filter: where a long
+    term (网络主权) covers a shorter one (主权), the span is the long term's, and if the long
+    term lacks the required bits the span reports nothing rather than the shorter term,
+    which would misread the text.
     """
 
     def __init__(self, entries: Iterable[tuple[int, str, int]]) -> None:
@@ -310,20 +312,20 @@ class TermMatcher:
     def find(self, text: str, *, require: int = 0, overlapping: bool = False) -> list[Hit]:
         """Known terms in ``text`` whose entry has all ``require`` flag bits.
 
-        By default the hits are leftmost-longest and do not overlap; with
-        ``overlapping=True`` every occurrence is returned, ordered by start and then
-        by length (longest first).
+        By default the hits are leftmost-longest over *every* term and do not overlap; a
+        span whose longest term has no entry with the ``require`` bits is left out (a
+        shorter term inside it is not offered instead). With ``overlapping=True`` every
+        occurrence of an acceptable entry is returned, ordered by start and then by
+        length (longest first).
         """
-        occurrences = self._occurrences(text, require)
-        new = tuple.__new__  # Hit(...) without NamedTuple's argument handling: this loop is hot
         if overlapping:
             spans: dict[tuple[int, int], list[int]] = {}
-            for start, end, pattern in occurrences:
+            for start, end, pattern in self._occurrences(text, require):
                 spans.setdefault((start, end), []).append(pattern)
             ordered = sorted(spans.items(), key=lambda item: (item[0][0], -item[0][1]))
-            return [
-                new(Hit, (start, end, self._ids(patterns, require))) for (start, end), patterns in ordered
-            ]
+            return [Hit(start, end, self._ids(patterns, require)) for (start, end), patterns in ordered]
+        occurrences = self._occurrences(text, 0)
+        new = tuple.__new__  # Hit(...) without NamedTuple's argument handling: this loop is hot
         # start -> [furthest end, its patterns...]
         longest: dict[int, list[int]] = {}
         for start, end, pattern in occurrences:
@@ -339,9 +341,13 @@ class TermMatcher:
             if start >= reached:
                 best = longest[start]
                 reached = best[0]
-                if len(best) == 2 and best[1] not in more:
-                    ids: tuple[int, ...] = (entry_ids[first[best[1]]],)
+                if require:
+                    ids = self._ids([p for p in best[1:] if self._acceptable(p, require)], require)
+                    if not ids:
+                        continue  # the span is an unacceptable term's: report nothing there
+                elif len(best) == 2 and best[1] not in more:
+                    ids = (entry_ids[first[best[1]]],)
                 else:
-                    ids = self._ids(best[1:], require)
+                    ids = self._ids(best[1:], 0)
                 hits.append(new(Hit, (start, reached, ids)))
         return hits

@@ -78,6 +78,22 @@ def to_simplified(text: str) -> str:
     return "".join(c if len(s := _t2s().convert(c)) != 1 else s for c in text)
 
 
+@lru_cache(maxsize=1)
+def _s2t() -> opencc.OpenCC:
+    return opencc.OpenCC("s2t")
+
+
+def to_traditional(text: str) -> str:
+    """The Traditional form of a Chinese text (OpenCC ``s2t``, character standard, no regional idiom).
+
+    Every Traditional form the termbase derives comes from here, so a term shows the same
+    Traditional form on every page and in every reply.
+    """
+    if not text or not HAN_RE.search(text):
+        return text
+    return str(_s2t().convert(to_simplified(text)))
+
+
 def _fold_char(char: str) -> str:
     folded = unicodedata.normalize("NFKC", char)
     if len(folded) != 1:

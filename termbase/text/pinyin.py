@@ -27,19 +27,36 @@ def _pinyin() -> Pinyin:
 
 
 def pinyin_marks(text: str) -> str:
-    """Hanyu pinyin with tone marks, syllables of one word joined: 气候变化 -> ``qìhòubiànhuà``."""
+    """Hanyu pinyin with tone marks written word by word: 网络主权 -> ``wǎngluò zhǔquán``.
+
+    The syllables of a word are joined and words are separated by a space; a compound of
+    four or more characters is written by its parts (网络空间 -> ``wǎngluò kōngjiān``,
+    :meth:`~termbase.text.segment.Segmenter.split_compound`), so the same word is written
+    the same way in every term. Every stored and displayed pinyin comes from here.
+    """
     if not has_han(text):
         return ""
     from pypinyin import Style, lazy_pinyin
 
-    words = default_segmenter().cut(to_simplified(text))
+    segmenter = default_segmenter()
     parts = []
-    for word in words:
+    for word in segmenter.cut(to_simplified(text)):
         if not word.strip():
             continue
-        syllables = lazy_pinyin(word, style=Style.TONE, v_to_u=True)
-        parts.append("".join(s for s in syllables if s.strip()))
+        for part in segmenter.split_compound(word):
+            syllables = lazy_pinyin(part, style=Style.TONE, v_to_u=True)
+            parts.append("".join(s for s in syllables if s.strip()))
     return " ".join(p for p in parts if p)
+
+
+# Tone marks only: the diaeresis of ü stays, since a typed "lü" and "lu" are different syllables.
+_TONE_MARKS = {"\u0300", "\u0301", "\u0304", "\u030c"}
+
+
+def toneless(pinyin: str) -> str:
+    """Pinyin without its tone marks, spaces kept: ``wǎngluò zhǔquán`` -> ``wangluo zhuquan``."""
+    decomposed = unicodedata.normalize("NFD", pinyin)
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in _TONE_MARKS))
 
 
 def pinyin_key(text: str) -> str:

@@ -95,6 +95,31 @@ class Segmenter:
             pos += len(w)
         return out
 
+    def split_compound(self, word: str) -> list[str]:
+        """A word of four or more characters as its parts, when dictionary words of two or more cover it.
+
+        jieba's dictionary holds compounds such as 网络空间 beside their parts (网络, 空间); pinyin
+        is written part by part (``wǎngluò kōngjiān``), whether or not jieba kept the compound
+        whole. The fewest parts win, longer first parts break ties; a word no such parts cover
+        (an idiom, a name) stays whole.
+        """
+        size = len(word)
+        if size < 4:
+            return [word]
+        dag = self.tokenizer.get_DAG(to_simplified(word))
+        best: list[list[str] | None] = [None] * size + [[]]
+        for start in range(size - 1, -1, -1):
+            for last in dag.get(start, ()):
+                length = last - start + 1
+                rest = best[last + 1]
+                if length < 2 or length >= size or rest is None:
+                    continue
+                parts = [word[start : last + 1], *rest]
+                current = best[start]
+                if current is None or len(parts) < len(current):
+                    best[start] = parts
+        return best[0] or [word]
+
     def tag(self, text: str) -> list[Token]:
         """POS-tagged tokens with offsets into ``text``."""
         pos_tokenizer = self._ready()

@@ -16,6 +16,7 @@ from termbase.web import (  # noqa: E402,F401  (registers the routes on bp)
     layout,
     merging,
     paste,
+    prepare,
     review,
     search,
     terms,

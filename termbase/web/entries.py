@@ -22,6 +22,7 @@ from termbase.services import documents as document_service
 from termbase.services import search as search_service
 from termbase.services.errors import Conflict, Invalid, NotFound
 from termbase.text.normalize import to_simplified
+from termbase.text.wording import counted
 from termbase.web import bp
 from termbase.web.conflicts import CONCEPT_FORM_FIELDS, conflict_page, guarded, is_response
 from termbase.web.forms import (
@@ -37,7 +38,6 @@ from termbase.web.helpers import (
     form_version,
     int_arg,
     optional_int,
-    plural,
     read_all,
     safe_next,
 )
@@ -248,9 +248,7 @@ def concept_new() -> Any:
                     cited = citing.cite_concept(session, created.id, version=None, actor=actor_name())
                     session.commit()
                     found = (
-                        f" Cited in {cited} aligned {plural(cited, 'segment')} of the documents."
-                        if cited
-                        else ""
+                        f" Cited in {counted(cited, 'aligned segment')} of the documents." if cited else ""
                     )
                     flash(f"Created entry {created.id}: {headline(created)}.{found}", "success")
                     return redirect_to_concept(created.id)
@@ -460,7 +458,7 @@ def citations_find(concept_id: int) -> Any:
         return result
     db().commit()
     if result:
-        flash(f"Found {result} new aligned {plural(result, 'segment')} citing this entry.", "success")
+        flash(f"Found {counted(result, 'new aligned segment')} citing this entry.", "success")
     else:
         flash(
             "No new citations: no aligned segment of the current documents holds both a Chinese and "

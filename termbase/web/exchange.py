@@ -28,21 +28,21 @@ from flask import (
 )
 
 from termbase.auth import Permission, actor_name, can, requires
-from termbase.services import exporting
+from termbase.exchange import exporting
+from termbase.exchange.importing import ImportReport, import_file
 from termbase.services.errors import Invalid, ServiceError
-from termbase.services.importing import ImportReport, import_file
 from termbase.tbx.vocab import DEFAULT_LANG_CODES, parse_lang_codes
 from termbase.web import bp
 from termbase.web.helpers import db
 
 PENDING_KEY = "pending_import"
 PENDING_MAX_AGE = 24 * 3600
-ACCEPT = ".tbx,.xml,.csv,.tsv,.tab,.txt"
+ACCEPT = ".tbx,.xml,.csv,.tsv,.tab,.txt,.utf8"
 FORMAT_LABELS = {
     "tbx-basic-2008": "TBX-Basic 2008 (memoQ, Trados, Phrase, OmegaT, Weblate)",
     "tbx-basic-v3": "TBX-Basic v3 (ISO 30042:2019)",
     "csv": "CSV glossary (spreadsheets)",
-    "tsv": "TSV glossary (OmegaT)",
+    "tsv": "Tab-separated glossary for OmegaT (named .utf8, which OmegaT 3.6 and later load)",
 }
 STATUS_LABELS = {
     "approved": "Approved entries",
@@ -80,6 +80,8 @@ def _form_values() -> dict[str, Any]:
         "document": args.get("document", "").strip(),
         "lang_codes": args.get("lang_codes", "").strip(),
         "context_cap": args.get("context_cap", "").strip() or str(_default_cap()),
+        # A checkbox after a hidden "0": unchecked sends only the 0; a first visit sends nothing (on).
+        "for_cat_tools": args.getlist("for_cat_tools")[-1:] != ["0"],
     }
 
 
@@ -132,6 +134,7 @@ def _options(values: dict[str, Any]) -> exporting.ExportOptions:
         document=values["document"] or None,
         lang_codes=codes,
         context_cap=cap,
+        for_cat_tools=bool(values["for_cat_tools"]),
     )
 
 

@@ -76,11 +76,6 @@ def form_version(name: str = "version") -> int:
     return value
 
 
-def plural(count: int, singular: str, plural_form: str | None = None) -> str:
-    """The noun for ``count``: "1 segment", "2 segments"."""
-    return singular if count == 1 else (plural_form or f"{singular}s")
-
-
 def concept_form_version(concept_id: int) -> int:
     """The version the page showed: ``version``, or ``version_<id>`` from the review queue's form."""
     value = optional_int(request.form.get("version") or request.form.get(f"version_{concept_id}"))

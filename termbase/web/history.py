@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from termbase.services.concepts import UNMERGED_RE
+from termbase.text.wording import label as code_label
 
 CONCEPT_LABELS = {
     "status": "status",
@@ -19,10 +20,12 @@ TERM_LABELS = {
     "usage_status": "usage",
     "pinyin": "pinyin",
     "review": "review",
-    "term_type": "term type",
+    "term_type": "type",
     "part_of_speech": "part of speech",
     "note": "note",
 }
+# Fields holding codes (TBX values, statuses): shown as words ("fullForm" -> "full form").
+CODED_FIELDS = {"status", "usage_status", "review", "term_type", "part_of_speech"}
 ACTION_LABELS = {
     "create": "created",
     "update": "edited",
@@ -67,11 +70,13 @@ def action_label(action: str) -> str:
     return ACTION_LABELS.get(action, action.replace("-", " ").replace(":", " "))
 
 
-def _text(value: Any) -> str | None:
+def _text(value: Any, name: str = "") -> str | None:
     if value is None or value == "":
         return None
     if isinstance(value, float):
         return f"{value:.2f}"
+    if name in CODED_FIELDS:
+        return code_label(str(value))
     return str(value)
 
 
@@ -92,7 +97,7 @@ def diff_snapshots(before: dict[str, Any] | None, after: dict[str, Any] | None) 
         return [Change("removed", "entry", before=", ".join(t["text"] for t in before.get("terms", [])))]
     changes: list[Change] = []
     for name, label in CONCEPT_LABELS.items():
-        old, new = _text(before.get(name)), _text(after.get(name))
+        old, new = _text(before.get(name), name), _text(after.get(name), name)
         if old != new:
             changes.append(Change("changed", label, old, new))
     old_defs, new_defs = before.get("definitions") or {}, after.get("definitions") or {}
@@ -112,10 +117,11 @@ def diff_snapshots(before: dict[str, Any] | None, after: dict[str, Any] | None) 
             changes.append(Change("added", "term", after=term["text"], language=term["language"]))
             continue
         for name, label in TERM_LABELS.items():
-            old, new = _text(old_term.get(name)), _text(term.get(name))
+            old, new = _text(old_term.get(name), name), _text(term.get(name), name)
             if old != new:
                 what = label if name == "text" else f"{label} of “{term['text']}”"
-                changes.append(Change("changed", f"term {what}", old, new, term["language"]))
+                language = term["language"] if name in ("text", "pinyin", "note") else None
+                changes.append(Change("changed", f"term {what}", old, new, language))
         old_cites, new_cites = len(old_term.get("citations") or []), len(term.get("citations") or [])
         if old_cites != new_cites:
             changes.append(

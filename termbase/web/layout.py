@@ -6,12 +6,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, g, render_template, url_for
+from flask_login import current_user
 
 from termbase.auth import Permission, can
 from termbase.services import documents as document_service
+from termbase.services import overview as overview_service
 from termbase.services import search as search_service
+from termbase.services import users as user_service
+from termbase.text.wording import counted, label, plural
 from termbase.web import bp
-from termbase.web.helpers import db, plural
+from termbase.web.helpers import db
 from termbase.web.highlight import pieces, snippet
 
 
@@ -52,6 +56,7 @@ def nav_items() -> list[NavItem]:
         )
     if can(Permission.EDIT):
         items.append(NavItem("Upload", url_for("web.upload"), ("web.upload",)))
+        items.append(NavItem("Prepare", url_for("web.prepare"), ("web.prepare", "web.prepared")))
     export = _first_endpoint("web.export", "web.export_page", "web.exports")
     if export and can(Permission.READ_APPROVED):
         items.append(NavItem("Export", url_for(export), (export,)))
@@ -76,9 +81,30 @@ def segment_url(slug: str, position: int, version: int | None = None, is_current
     )
 
 
+def lookup_examples() -> tuple[overview_service.Example, ...]:
+    """Example queries that find entries this viewer may see (none for a visitor who may not look up)."""
+    if "lookup_examples" not in g:
+        g.lookup_examples = (
+            overview_service.lookup_examples(db(), include_unapproved=can(Permission.READ_ALL))
+            if can(Permission.READ_APPROVED)
+            else ()
+        )
+    examples: tuple[overview_service.Example, ...] = g.lookup_examples
+    return examples
+
+
+def demo_login() -> tuple[str, str] | None:
+    """The demo editor's login for an anonymous visitor, while it still has its published password."""
+    if current_user.is_authenticated:
+        return None
+    return user_service.demo_login(db())
+
+
 # Globals rather than a context processor: imported macro files see globals, not the context.
-for _helper in (nav_items, has_endpoint, pieces, snippet, segment_url, plural):
+for _helper in (nav_items, has_endpoint, pieces, snippet, segment_url, lookup_examples, demo_login):
     bp.add_app_template_global(_helper)
+for _name, _filter in (("counted", counted), ("plural", plural), ("label", label)):
+    bp.add_app_template_filter(_filter, _name)
 
 
 @bp.get("/help")

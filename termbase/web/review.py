@@ -15,9 +15,10 @@ from termbase.services import concepts as concept_service
 from termbase.services import documents as document_service
 from termbase.services import search as search_service
 from termbase.services.errors import Conflict, Invalid, NotFound
+from termbase.text.wording import counted
 from termbase.web import bp
 from termbase.web.entries import headline
-from termbase.web.helpers import db, int_arg, optional_int, plural, safe_next
+from termbase.web.helpers import db, int_arg, optional_int, safe_next
 
 PAGE_SIZE = 20
 CITATIONS_PER_ITEM = 2
@@ -225,7 +226,7 @@ def review_variants_decide() -> Any:
     if decided:
         shown = ", ".join(decided[:5]) + (f" and {len(decided) - 5} more" if len(decided) > 5 else "")
         flash(
-            f"{VARIANT_DECISIONS[review]} {len(decided)} {plural(len(decided), 'variant')}: {shown}.",
+            f"{VARIANT_DECISIONS[review]} {counted(len(decided), 'variant')}: {shown}.",
             "success",
         )
     if skipped:

@@ -18,12 +18,15 @@ from typing import Any
 from flask import current_app, render_template, request, stream_template, url_for
 
 from termbase.auth import Permission, actor_name, requires
+from termbase.services import preparing
 from termbase.services.errors import ServiceError
 from termbase.text.lang import is_chinese, normalize_language_tag
+from termbase.text.wording import counted
 from termbase.web import bp
 from termbase.web.helpers import db, is_partial
 
-ACCEPT = ".txt,.text,.tmx,.tsv,.tab,.xml"
+ACCEPT = ".txt,.text,.tmx,.tsv,.tab,.xml,.html,.htm,.xhtml,.docx,.pdf,.xlf,.xliff,.sdlxliff,.mqxliff"
+SLOW_BYTES = 512 * 1024  # from this size, say that a file is being read before the result comes
 
 
 def _service(name: str) -> ModuleType | None:
@@ -158,6 +161,9 @@ def _run(
     failures = 0
     for batch in _batches(files, pair):
         names = " + ".join(name for name, _ in batch)
+        size = sum(len(data) for _, data in batch)
+        if size >= SLOW_BYTES or PurePath(batch[0][0]).suffix.lower() in (".pdf", ".docx"):
+            yield Step(f"Reading {names} ({_size(size)}): finding its layout and aligning it…", kind="note")
         try:
             report = ingesting.ingest_upload(session, batch, actor=actor, max_bytes=max_bytes)
             session.commit()
@@ -205,13 +211,28 @@ def _extract(
         current_app.logger.exception("upload: extraction failed for %s", doc["slug"])
         yield Step(f"Extraction failed for “{doc['title']}” (the error was logged).", kind="error")
         return
+    if doc["layout"] == "zh-only":  # a text to translate: propose its new terms as needing a rendering
+        try:
+            proposed = preparing.propose_source_terms(
+                session, document_slug=doc["slug"], actor=actor, cite=False
+            )
+            session.commit()
+        except ServiceError as exc:
+            session.rollback()
+            yield Step(f"No glossary for “{doc['title']}”: {_with_details(exc)}", kind="error")
+        else:
+            result.new_concepts += proposed.new_candidates
+            yield Step(
+                f"“{doc['title']}” is Chinese only: {proposed.new_candidates} new terms need a rendering; "
+                f"its job glossary is at {url_for('web.prepared', slug=doc['slug'])}"
+            )
     doc["candidates"] = result.new_concepts
     summary.new_candidates += result.new_concepts
     summary.new_variants += result.new_variants
     summary.new_citations += result.new_citations
     yield Step(
-        f"“{doc['title']}”: {result.new_concepts} new candidate entries, {result.new_variants} variant "
-        f"proposals, {result.new_citations} new citations."
+        f"“{doc['title']}”: {counted(result.new_concepts, 'new candidate entry')}, "
+        f"{counted(result.new_variants, 'variant proposal')}, {counted(result.new_citations, 'new citation')}."
     )
 
 
@@ -241,10 +262,11 @@ def _document(result: Any) -> dict[str, Any]:
     changed = result.status in ("new", "new-version")
     line = f"“{result.title}”: {STATUS_LABELS.get(result.status, result.status)}"
     if changed:
-        line += f"; {result.segments} segments, {result.pairs} aligned pairs"
+        line += f"; {counted(result.segments, 'segment')}, {counted(result.pairs, 'aligned pair')}"
     return {
         "slug": result.slug,
         "title": result.title,
+        "layout": result.layout,
         "action": STATUS_LABELS.get(result.status, result.status),
         "changed": changed,
         "line": line + (f" ({result.note})" if getattr(result, "note", None) else "") + ".",

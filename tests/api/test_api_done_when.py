@@ -78,6 +78,7 @@ def test_a_script_with_a_token_can_do_the_whole_round(
             "language": "en",
             "text": "cybersecurity",
             "usage_status": "preferred",
+            "reviewed": True,
         }
     ]
     # The English side writes "cyber-security": still the same term.

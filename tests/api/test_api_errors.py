@@ -137,3 +137,10 @@ def test_server_errors_are_json_too(
     client.application.config["PROPAGATE_EXCEPTIONS"] = False
     error = _error(client.post("/api/v1/recognize", json={"text": "x"}, headers=editor), 500)
     assert "boom" not in error["message"]
+
+
+def test_validation_errors_say_what_is_wrong_in_plain_words(client: FlaskClient) -> None:
+    body = client.get("/api/v1/search", query_string={"q": "a\x00b"}).get_json()["error"]
+    assert body["message"] == "q: must not contain a NUL character (U+0000)"
+    assert "^" not in body["message"]
+    assert "pattern" not in str(body)

@@ -57,27 +57,31 @@ def test_candidates_only_for_readers_who_may_see_them(
 ) -> None:
     text = "数字丝绸之路和规则"
     translator = bearer("translator")
-    assert [(m["text"], m["concept_status"]) for m in _recognize(client, text, translator)] == [
-        ("数字丝绸之路", "candidate")
+    assert _recognize(client, text, translator) == []  # approved entries only unless asked
+    found = _recognize(client, text, translator, include_unapproved=True)
+    assert [(m["text"], m["concept_status"], m["reviewed"]) for m in found] == [
+        ("数字丝绸之路", "candidate", False)
     ]
-    assert _recognize(client, text, translator, include_unapproved=False) == []
+    assert [e["reviewed"] for e in found[0]["equivalents"]] == [False]
     assert _recognize(client, text) == []  # anonymous: approved entries only, whatever is asked
-    assert _recognize(client, text, include_unapproved=True) == []
+    response = client.post("/api/v1/recognize", json={"text": text, "include_unapproved": True})
+    assert response.get_json() == {"includes_unreviewed": False, "matches": []}
 
 
 def test_recognition_follows_edits_at_once(
     client: FlaskClient, editor: Headers, termbase: dict[str, int]
 ) -> None:
-    assert _recognize(client, "the splinternet", editor) == []
+    assert _recognize(client, "the splinternet", editor, include_unapproved=True) == []
     response = client.post(
         "/api/v1/concepts", json={"terms": [{"language": "en", "text": "splinternets"}]}, headers=editor
     )
     assert response.status_code == 201
-    assert [m["text"] for m in _recognize(client, "the splinternet", editor)] == ["splinternet"]
+    found = _recognize(client, "the splinternet", editor, include_unapproved=True)
+    assert [m["text"] for m in found] == ["splinternet"]
     concept = response.get_json()
     response = client.delete(f"/api/v1/concepts/{concept['id']}", headers={**editor, "If-Match": '"1"'})
     assert response.status_code == 204
-    assert _recognize(client, "the splinternet", editor) == []
+    assert _recognize(client, "the splinternet", editor, include_unapproved=True) == []
 
 
 def test_utf16_offsets(client: FlaskClient, editor: Headers, termbase: dict[str, int]) -> None:
@@ -153,3 +157,51 @@ def test_qa_english_to_chinese_in_either_script(
 def test_qa_ignores_candidates_and_works_anonymously(client: FlaskClient, termbase: dict[str, int]) -> None:
     assert _qa(client, "数字丝绸之路", "the new silk road") == []
     assert [i["text"] for i in _qa(client, "全球治理", "world rule")] == ["全球治理"]
+
+
+def test_recognition_prefers_the_longest_term(
+    client: FlaskClient, editor: Headers, make_concept: Callable[..., int]
+) -> None:
+    short = make_concept(("zh-Hans", "主权"), ("en", "sovereignty"))
+    long = make_concept(("zh-Hans", "网络主权"), ("en", "cyber sovereignty"), status="candidate")
+    text = "尊重网络主权和国家主权"
+    # By default the unreviewed 网络主权 is not offered, and neither is the 主权 inside it.
+    assert [(m["start"], m["concept_id"]) for m in _recognize(client, text, editor)] == [(9, short)]
+    found = _recognize(client, text, editor, include_unapproved=True)
+    assert [(m["text"], m["concept_id"], m["reviewed"]) for m in found] == [
+        ("网络主权", long, False),
+        ("主权", short, True),
+    ]
+    assert [(e["text"], e["reviewed"]) for e in found[1]["equivalents"]] == [("sovereignty", True)]
+
+
+def test_qa_with_candidates_flags_them_unreviewed(
+    client: FlaskClient, bearer: Callable[[str], Headers], termbase: dict[str, int]
+) -> None:
+    translator = bearer("translator")
+    response = client.post(
+        "/api/v1/qa",
+        json={"source": "数字丝绸之路", "target": "the new silk road", "include_unapproved": True},
+        headers=translator,
+    )
+    body = response.get_json()
+    assert body["includes_unreviewed"] is True
+    [issue] = body["issues"]
+    assert (issue["text"], issue["reviewed"]) == ("数字丝绸之路", False)
+    # Anonymous visitors cannot ask for candidates.
+    anonymous = client.post(
+        "/api/v1/qa", json={"source": "数字丝绸之路", "target": "x", "include_unapproved": True}
+    ).get_json()
+    assert anonymous == {"includes_unreviewed": False, "issues": []}
+
+
+def test_openapi_documents_the_unreviewed_flags(client: FlaskClient) -> None:
+    schemas = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    for name in ("RecognizedTerm", "Equivalent", "QAIssue"):
+        assert "reviewed" in schemas[name]["required"], name
+        assert "unreviewed" in schemas[name]["properties"]["reviewed"]["description"]
+    for name in ("RecognizeRequest", "QARequest"):
+        parameter = schemas[name]["properties"]["include_unapproved"]
+        assert parameter["default"] is False
+    for name in ("RecognizeResponse", "QAResponse"):
+        assert "includes_unreviewed" in schemas[name]["required"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from flask.testing import FlaskClient
 
@@ -66,3 +68,27 @@ def test_pages_and_visibility(client: FlaskClient, editor: Headers, termbase: di
     assert not second["has_more"]
     assert [i["status"] for i in _search(client, editor, q="数字丝绸之路")["items"]] == ["candidate"]
     assert _search(client, q="数字丝绸之路")["items"] == []  # anonymous: approved only
+
+
+def test_filters(
+    client: FlaskClient, editor: Headers, termbase: dict[str, int], make_concept: Callable[..., int]
+) -> None:
+    tagged = make_concept(
+        ("zh-Hans", "网络治理"), ("en", "network governance"), subject_field="Internet governance"
+    )
+    ids = [item["concept_id"] for item in _search(client, editor, q="网络")["items"]]
+    assert {termbase["cyberspace"], termbase["security"], tagged} <= set(ids)
+    subject = _search(client, editor, q="网络", subject_field="Internet governance")
+    assert [item["concept_id"] for item in subject["items"]] == [tagged]
+    assert _search(client, editor, q="wlkj", lang="en")["items"] == []
+    assert _search(client, editor, q="wlkj", lang="zh")["items"][0]["concept_id"] == termbase["cyberspace"]
+    assert _search(client, editor, q="网络", document="no-such-document")["items"] == []
+    candidates = _search(client, editor, q="数字", status="candidate")
+    assert [item["status"] for item in candidates["items"]] == ["candidate"]
+    assert (
+        _search(client, editor, q="规则", status="rejected")["items"][0]["concept_id"] == termbase["rejected"]
+    )
+    assert _search(client, q="规则", status="rejected")["items"] == []  # anonymous: approved only
+    response = client.get("/api/v1/search", query_string={"q": "x", "lang": "fr"}, headers=editor)
+    assert response.status_code == 400
+    assert response.get_json()["error"]["details"]["field"] == "lang"

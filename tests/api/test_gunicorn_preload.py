@@ -69,7 +69,10 @@ def _gunicorn(database_url: str, log: Path) -> Iterator[int]:
 
 
 def _recognized(port: int, text: str, headers: Headers) -> list[str]:
-    status, body = _request(port, "POST", "/api/v1/recognize", {"text": text}, headers)
+    # The entry added during the test is a candidate: ask for candidates too.
+    status, body = _request(
+        port, "POST", "/api/v1/recognize", {"text": text, "include_unapproved": True}, headers
+    )
     assert status == 200, body
     return [match["term_text"] for match in json.loads(body)["matches"]]
 

@@ -88,13 +88,27 @@ def test_latin_edges_of_chinese_terms_respect_word_boundaries(matcher: TermMatch
     assert spans(matcher.find(text), text) == [("IP地址", (6,))]
 
 
-def test_required_flags_filter_before_choosing_the_longest(matcher: TermMatcher) -> None:
+def test_required_flags_keep_the_acceptable_entries_of_the_longest_span(matcher: TermMatcher) -> None:
     text = "Cyber Attacks"
     # Entry 4 is unapproved but shares the pattern with the approved 11.
     assert spans(matcher.find(text, require=APPROVED), text) == [("Cyber Attacks", (11,))]
-    only_unapproved = TermMatcher([(1, "cyber attack", 0), (2, "cyber", APPROVED)])
-    assert spans(only_unapproved.find(text, require=APPROVED), text) == [("Cyber", (2,))]
-    assert spans(only_unapproved.find(text), text) == [("Cyber Attacks", (1,))]
+
+
+def test_the_longest_term_owns_its_span_even_when_filtered_out() -> None:
+    # A shorter approved term inside a longer unreviewed one is not offered in its place:
+    # 主权 is not what 网络主权 means, and "cyber" is not what "cyber attack" means.
+    terms = TermMatcher(
+        [(1, "cyber attack", 0), (2, "cyber", APPROVED), (3, "网络主权", 0), (4, "主权", APPROVED)]
+    )
+    text = "Cyber Attacks on 网络主权 and 主权"
+    assert spans(terms.find(text, require=APPROVED), text) == [("主权", (4,))]
+    assert spans(terms.find(text), text) == [("Cyber Attacks", (1,)), ("网络主权", (3,)), ("主权", (4,))]
+    # Every acceptable occurrence is still there for callers that ask for all of them.
+    assert spans(terms.find(text, require=APPROVED, overlapping=True), text) == [
+        ("Cyber", (2,)),
+        ("主权", (4,)),
+        ("主权", (4,)),
+    ]
 
 
 def test_mixed_text_finds_both_languages(matcher: TermMatcher) -> None:

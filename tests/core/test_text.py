@@ -5,8 +5,16 @@ from __future__ import annotations
 import pytest
 
 from termbase.text.lang import normalize_language_tag
-from termbase.text.normalize import apply_splits, match_text, normalize_term, search_key, singularize
-from termbase.text.pinyin import pinyin_initials, pinyin_key, pinyin_marks, query_pinyin_key
+from termbase.text.normalize import (
+    apply_splits,
+    match_text,
+    normalize_term,
+    search_key,
+    singularize,
+    to_traditional,
+)
+from termbase.text.pinyin import pinyin_initials, pinyin_key, pinyin_marks, query_pinyin_key, toneless
+from termbase.text.wording import counted, label
 
 
 @pytest.mark.parametrize(
@@ -44,6 +52,58 @@ def test_pinyin_forms() -> None:
     assert pinyin_initials("网络主权") == "wlzq"
     assert query_pinyin_key("wǎngluò zhǔquán") == query_pinyin_key("wangluo zhuquan") == "wangluozhuquan"
     assert query_pinyin_key("wang3luo4") == "wangluo"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # jieba keeps these compounds whole; pinyin is written by their words all the same.
+        ("网络空间", "wǎngluò kōngjiān"),
+        ("国际网络空间治理", "guójì wǎngluò kōngjiān zhìlǐ"),
+        ("人工智能", "réngōng zhìnéng"),
+        ("信息基础设施", "xìnxī jīchǔ shèshī"),
+        ("互联网", "hùliánwǎng"),  # a three-character word stays one word
+        ("绿色发展", "lǜsè fāzhǎn"),
+    ],
+)
+def test_pinyin_is_written_word_by_word(text: str, expected: str) -> None:
+    assert pinyin_marks(text) == expected
+
+
+def test_toneless_pinyin_keeps_spaces_and_umlaut() -> None:
+    assert toneless("wǎngluò kōngjiān") == "wangluo kongjian"
+    assert toneless("lǜsè fāzhǎn") == "lüse fazhan"
+    assert query_pinyin_key(toneless("lǜsè")) == pinyin_key("绿色")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("网络主权", "網絡主權"), ("網絡主權", "網絡主權"), ("cyber", "cyber")]
+)
+def test_traditional_form_is_derived_with_opencc(text: str, expected: str) -> None:
+    assert to_traditional(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("count", "noun", "expected"),
+    [
+        (1, "entry", "1 entry"),
+        (2, "entry", "2 entries"),
+        (0, "segment", "0 segments"),
+        (1, "segment", "1 segment"),
+        (1200, "approved entry", "1,200 approved entries"),
+        (3, "match", "3 matches"),
+        (2, "day", "2 days"),
+    ],
+)
+def test_counted_agrees_in_number(count: int, noun: str, expected: str) -> None:
+    assert counted(count, noun) == expected
+
+
+def test_labels_for_stored_codes() -> None:
+    assert label("fullForm") == "full form"
+    assert label("transliteratedForm") == "transliterated form"
+    assert label("someNewCode") == "some new code"
+    assert label(None) == ""
 
 
 @pytest.mark.parametrize(

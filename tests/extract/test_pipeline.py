@@ -66,7 +66,7 @@ def test_look_alike_renderings_become_variant_candidates(
     variants = [t for t in concept.terms if t.review == "candidate"]
     assert [text_key(t.text) for t in variants] == ["internetrumour"]
     assert variants[0].evidence is not None
-    assert variants[0].evidence["rendering_of"].lower() == "online rumours"
+    assert variants[0].evidence["rendering_of"] == "online rumour"
     assert [s.segment for s in variants[0].spans] == [300]
 
 

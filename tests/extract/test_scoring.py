@@ -41,7 +41,7 @@ def test_a_later_document_adds_its_counts_and_raises_the_confidence() -> None:
     assert evidence["dice"] == round(2 * 3 / 7, 3)
     assert evidence["documents"] == ["a", "b"]
     assert evidence["by_document"]["b"] == {"zh_count": 2, "en_count": 3, "cooccurrence": 2}
-    assert "found together in 3 of 3 segment(s)" in evidence["explanation"]
+    assert "found together in 3 of 3 segments" in evidence["explanation"]
     assert confidence == 0.87  # now recurring: +0.12
     assert _evidence()["zh_count"] == 1  # the input is not changed
 

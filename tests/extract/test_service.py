@@ -167,7 +167,7 @@ def test_cli_extract_reports_and_commits(seeded: Session, runner: FlaskCliRunner
     assert _counts(seeded)[0] > 0
     again = runner.invoke(args=["extract", "--document", "speech"])
     assert again.exit_code == 0
-    assert " 0 new candidate concept(s), 0 variant candidate(s), 0 new citation(s)" in again.output
+    assert " 0 new candidate concepts, 0 variant candidates, 0 new citations" in again.output
     missing = runner.invoke(args=["extract", "--document", "nope"])
     assert missing.exit_code == 1
 
@@ -196,7 +196,7 @@ def test_a_later_document_refreshes_a_candidates_evidence_but_no_decided_ones(se
     assert (evidence["zh_count"], evidence["cooccurrence"]) == (2, 2)
     assert evidence["documents"] == ["first", "second"]
     assert set(evidence["by_document"]) == {"first", "second"}
-    assert "found together in 2 of 2 segment(s)" in evidence["explanation"]
+    assert "found together in 2 of 2 segments" in evidence["explanation"]
     assert (candidate.confidence or 0.0) > before
     approved = _concept(session, "云计算")
     assert (approved.confidence, approved.evidence, approved.version) == approved_state

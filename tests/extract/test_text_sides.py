@@ -6,7 +6,6 @@ import pytest
 
 from termbase.extract import english
 from termbase.extract.lexicon import Lexicon, gloss_stems, iter_cedict, stem
-from termbase.extract.pairing import Explainer
 
 
 def test_tokens_carry_offsets_into_the_original_text() -> None:
@@ -62,34 +61,3 @@ def test_cedict_parser_keeps_homographs_and_drops_cross_references() -> None:
     assert {"walk", "row", "profess"} <= stems
     assert lexicon.glosses("法") == set()
     assert gloss_stems("(fig.) wide gap") == {"wide", "gap"}
-
-
-def test_a_gloss_explains_only_when_all_of_it_is_there() -> None:
-    lexicon = Lexicon()
-    lexicon.add_table(["数据\tdata", "主权\tsovereignty", "云计算\tcloud computing"])
-    explainer = Explainer("云计算", lexicon)
-    whole = explainer.assess(
-        [p for t in english.tokenize("cloud computing") for p in explainer.token_parts(t)]
-    )
-    part = explainer.assess([p for t in english.tokenize("computing") for p in explainer.token_parts(t)])
-    assert whole.cov_zh == whole.cov_en == 1.0
-    assert whole.whole_only
-    assert part.cov_zh == 0.0  # "computing" alone does not render 云计算
-
-
-def test_compounds_are_split_into_explained_halves() -> None:
-    lexicon = Lexicon()
-    lexicon.add_table(["网络\tcyber|online", "攻击\tattack"])
-    explainer = Explainer("网络攻击", lexicon)
-    assessment = explainer.assess(
-        [p for t in english.tokenize("cyberattacks") for p in explainer.token_parts(t)]
-    )
-    assert assessment.cov_zh == assessment.cov_en == 1.0
-
-
-def test_domain_words_are_marked_core_only_when_the_table_says_so() -> None:
-    lexicon = Lexicon()
-    lexicon.add_table(["网\tcyber\tcore", "国际\tinternational"])
-    assert lexicon.is_domain_word("网民")
-    assert not lexicon.is_domain_word("国际")
-    assert lexicon.renderings("网") == ["cyber"]

@@ -214,13 +214,18 @@ def test_text_pair_sides_must_hold_their_language() -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("网络主权是各国的权利。\n\n互联网是人类的共同家园。\n", "Chinese text only"),
         (
-            "网络主权。\n\n互联网。\n\nCyber sovereignty.\n\nThe Internet.\n",
-            "Chinese text comes before the English",
+            "\n\n".join(
+                ["网络主权是基础。", "Cyber sovereignty is the basis."] * 6 + ["这一段还没有译文。"] * 28
+            ),
+            "ambiguous layout: paragraphs 1–12 alternate, 13–40 are all Chinese",
         ),
-        ("网络主权。\n\nCyber sovereignty.\n\n互联网。\n\nThe Internet.\n", "interleaved"),
-        ("<html><body>hi</body></html>", "XML file that is not a TMX"),
+        (
+            "\n\n".join(["An English paragraph."] * 6 + ["网络主权是基础。", "Cyber sovereignty."] * 4),
+            "ambiguous layout: paragraphs 1–6 are all English, 7–14 alternate",
+        ),
+        ("<root><item>网络主权</item></root>", "XML file that is neither a TMX translation memory nor XLIFF"),
+        ("<html><body>hi</body></html>", "no main text found in this web page"),
     ],
 )
 def test_unknown_layouts_are_named(text: str, message: str) -> None:

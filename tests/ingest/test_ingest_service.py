@@ -142,9 +142,14 @@ def test_same_content_under_another_name_is_not_duplicated(session: Session, tmp
 @pytest.mark.parametrize(
     ("name", "data", "message", "line"),
     [
-        ("scan.txt", b"%PDF-1.4\n\x00\x01", "binary file (a PDF document)", None),
+        ("scan.txt", b"%PDF-1.4\n\x00\x01", "damaged PDF", None),
         ("empty.txt", b"", "file is empty", None),
-        ("zh.txt", "网络主权。\n".encode(), "unknown layout", None),
+        (
+            "mixed.txt",
+            ("网络主权。\n\nCyber sovereignty.\n\n" + "互联网。\n\n" * 8).encode(),
+            "ambiguous layout",
+            None,
+        ),
         ("pairs.tsv", "网络主权\tcyber sovereignty\n数字经济 digital economy\n".encode(), "no tab", 2),
         ("odd.txt", b"abc \x80\xff\x80\xff \xff\x81", "cannot be decoded", None),
     ],

@@ -23,10 +23,10 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from termbase.exchange.importing import import_file
 from termbase.models import Segment, Term, User
 from termbase.services.concepts import MAX_TERM_LENGTH
 from termbase.services.errors import Invalid
-from termbase.services.importing import import_file
 from termbase.services.ingesting import ingest_upload
 from termbase.text.normalize import INVISIBLE_RE, normalize_term
 

@@ -35,10 +35,10 @@ from hostile import (
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from termbase.exchange.importing import import_file
 from termbase.models import Concept, Term, User
 from termbase.services import concepts as concept_service
 from termbase.services.concepts import TermInput
-from termbase.services.importing import import_file
 
 Dump = dict[str, list[dict[str, Any]]]
 ATTACKS = list(xml_attacks("x", "file:///x", 1))

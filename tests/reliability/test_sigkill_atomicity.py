@@ -29,10 +29,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from termbase.db import make_engine
+from termbase.exchange.importing import import_file
 from termbase.services import concepts as concept_service
 from termbase.services import users as user_service
 from termbase.services.concepts import TermInput
-from termbase.services.importing import import_file
 from termbase.services.ingesting import ingest_path
 
 HAN = "网络主权安全空间治理数据信息技术规则国际合作发展共享开放平台服务体系标准协议管理监督"

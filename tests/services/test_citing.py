@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from termbase.exchange.importing import import_file
 from termbase.models import Document, Segment, Term
 from termbase.services import citing
 from termbase.services import concepts as svc
 from termbase.services.concepts import TermInput
 from termbase.services.errors import Invalid
-from termbase.services.importing import import_file
 from termbase.text.normalize import match_text
 
 

@@ -77,10 +77,10 @@ def test_terms_add_edit_and_remove(session: Session) -> None:
     session.commit()
     assert term.search_key == "cyberattack"
     zh = next(t for t in concept.terms if t.language == "zh-Hans")
-    svc.update_term(session, zh.id, version=concept.version, actor="t", pinyin="wǎngluò gōngjī")
-    assert zh.pinyin == "wǎngluò gōngjī"
+    svc.update_term(session, zh.id, version=concept.version, actor="t", pinyin="wǎng luò gōng jī")
+    assert zh.pinyin == "wǎng luò gōng jī"
     svc.update_term(session, zh.id, version=concept.version, actor="t", pinyin=None)
-    assert zh.pinyin == "wǎngluògōngjī"  # derived again from the characters
+    assert zh.pinyin == "wǎngluò gōngjī"  # derived again from the characters, word by word
     with pytest.raises(Conflict):
         svc.update_term(session, term.id, version=concept.version, actor="t", text="Cyber Attack")
     session.rollback()

@@ -95,3 +95,31 @@ def test_concepts_without_target_terms_or_approval_are_not_checked(
 def test_empty_texts(session: Session, ids: dict[str, int]) -> None:
     assert check(session, "", "") == []
     assert [i.kind for i in check(session, "网络主权", "")] == [MISSING_TERM]
+
+
+def test_the_longest_source_term_is_checked_not_a_shorter_one_inside_it(
+    session: Session, ids: dict[str, int]
+) -> None:
+    _concept(session, "approved", ("zh-Hans", "主权", "preferred"), ("en", "sovereignty", "preferred"))
+    # 网络主权 is checked (the target lacks all its renderings), not the 主权 inside it.
+    [issue] = check(session, "尊重网络主权", "respect national freedom")
+    assert (issue.text, issue.concept_id) == ("网络主权", ids["sovereignty"])
+    # "cyber-sovereignty" does not contain the word "sovereignty": 主权 must not be reported missing.
+    assert check(session, "尊重网络主权", "respect cyber-sovereignty") == []
+
+
+def test_an_unreviewed_longer_term_keeps_a_shorter_approved_one_from_raising_alarms(
+    session: Session, ids: dict[str, int]
+) -> None:
+    _concept(session, "approved", ("zh-Hans", "主权", "preferred"), ("en", "sovereignty", "preferred"))
+    # 数字主权 is a candidate: by default it is not checked, and 主权 inside it is not either.
+    assert check(session, "维护数字主权", "defend digital autonomy") == []
+    # Asked for, candidates are checked, and the issue says it is unreviewed.
+    [issue] = check(session, "维护数字主权", "defend digital autonomy", include_unapproved=True)
+    assert (issue.text, issue.reviewed) == ("数字主权", False)
+    assert [(s.text, s.reviewed) for s in issue.suggestions] == [("digital sovereignty", False)]
+    assert "unreviewed" in issue.message
+    # Approved entries' issues are reviewed ones.
+    [approved] = check(session, "网络主权", "freedom", include_unapproved=True)
+    assert approved.reviewed
+    assert "unreviewed" not in approved.message

@@ -78,10 +78,12 @@ def test_english_variants_pick_the_written_term(session: Session, termbase: dict
 
 def test_unapproved_and_rejected_concepts(session: Session, termbase: dict[str, Concept]) -> None:
     text = "The Digital Silk Road runs over the network."
-    assert [(m.text, m.concept_status) for m in recognition.recognize(session, text)] == [
-        ("Digital Silk Road", "candidate")
+    assert recognition.recognize(session, text) == []  # approved entries only by default
+    found = recognition.recognize(session, text, include_unapproved=True)
+    assert [(m.text, m.concept_status, m.reviewed) for m in found] == [
+        ("Digital Silk Road", "candidate", False)
     ]
-    assert recognition.recognize(session, text, include_unapproved=False) == []
+    assert [(e.text, e.reviewed) for e in found[0].equivalents] == [("数字丝绸之路", False)]
 
 
 def test_engine_is_cached_until_the_termbase_changes(session: Session, termbase: dict[str, Concept]) -> None:
@@ -159,4 +161,6 @@ def test_slow_rebuilds_happen_in_the_background(
         time.sleep(0.025)
     assert fresh is not old
     assert fresh.stamp == recognition.current_stamp(session)
-    assert [m.text for m in recognition.recognize(session, "a splinternet")] == ["splinternet"]
+    assert [m.text for m in recognition.recognize(session, "a splinternet", include_unapproved=True)] == [
+        "splinternet"
+    ]

@@ -14,8 +14,9 @@ from sqlalchemy import event, func, select, text
 from sqlalchemy.orm import Session
 
 from termbase.db import Base
+from termbase.exchange import backup
+from termbase.exchange.importing import derive_term, import_file
 from termbase.models import Concept, Term, TermSuffix
-from termbase.services import backup
 from termbase.services.concepts import (
     TermInput,
     add_term,
@@ -28,7 +29,6 @@ from termbase.services.concepts import (
     revert,
     update_term,
 )
-from termbase.services.importing import derive_term, import_file
 from termbase.services.search import search
 from termbase.text.suffixes import text_suffixes
 

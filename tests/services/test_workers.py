@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from termbase.services.workers import WorkerProcesses
+from termbase.exchange.workers import WorkerProcesses
 
 ECHO = textwrap.dedent(
     '''
@@ -19,7 +19,7 @@ ECHO = textwrap.dedent(
     import os
     from contextlib import contextmanager
 
-    from termbase.services.workers import serve
+    from termbase.exchange.workers import serve
 
 
     @contextmanager

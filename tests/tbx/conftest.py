@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy.orm import Session
 from tbx_fixtures import SAMPLES, Populated, populate
 
-from termbase.services import workers
+from termbase.exchange import workers
 
 
 @pytest.fixture

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -106,6 +108,14 @@ class Populated:
     rejected: int
     cited_document: str
     bare: int  # an approved concept with no optional field at all
+
+
+def renumbered(data: bytes) -> bytes:
+    """A TBX export with its entry ids (concept ids, which a new database hands out anew) numbered in order."""
+    numbers = itertools.count(1)
+    return re.sub(
+        rb'(<(?:termEntry|conceptEntry) id=")c[0-9]+"', lambda m: m.group(1) + b'e%d"' % next(numbers), data
+    )
 
 
 def wipe(session: Session) -> None:

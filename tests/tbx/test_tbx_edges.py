@@ -63,7 +63,7 @@ def test_cli_export_to_stdout_with_filters(runner: FlaskCliRunner, populated: Po
         ]
     )
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("\ufeffzh,en,comment\n")
+    assert result.stdout.startswith("\ufeff# zh,en,comment,id (termbase 424242)\n")
     assert "data security" not in result.stdout  # confidence 0.42
     assert "cyber sovereignty" in result.stdout
 
@@ -202,8 +202,10 @@ def test_import_preview_then_confirm(
     )
     assert status == 200
     assert "Nothing has been written yet" in html
-    counts = [int(n) for n in re.findall(r"<td>(\d+)</td>", html)]
-    assert counts == [1, 0, 1, 0, 2]  # new, updated, up to date, skipped, terms added
+    summary, _, listed = html.partition('class="import-changes"')
+    counts = [int(n) for n in re.findall(r"<td>(\d+)</td>", summary)]
+    assert counts == [1, 0, 0, 1, 0, 2]  # new, possible duplicates, updated, up to date, skipped, terms added
+    assert re.search(r"<td>3</td>\s*<td>治理 / governance</td>\s*<td>\s*new", listed)
     session.expire_all()
     assert session.scalar(select(func.count()).select_from(Concept)) == 4  # the preview wrote nothing
     token = re.search(r'name="token" value="([^"]+)"', html)
@@ -249,3 +251,20 @@ def test_a_token_from_another_session_is_refused(
     response = other.post("/import/confirm", data={"token": token.group(1)})
     assert response.status_code == 302
     assert "expired" in other.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_the_web_tbx_export_is_for_cat_tools_unless_unchecked(
+    client: FlaskClient, populated: Populated
+) -> None:
+    page = client.get("/export").get_data(as_text=True)
+    assert re.search(r'name="for_cat_tools" value="1"[^>]* checked', page)
+    default = client.get("/export/download", query_string={"format": "tbx-basic-2008"}).get_data()
+    assert b"<term>Internet sovereignty</term>" not in default  # OmegaT would offer it
+    assert b"avoid (en-US): Internet sovereignty" in default
+    unchecked = {"format": "tbx-basic-2008", "for_cat_tools": "0"}
+    assert (
+        b"<term>Internet sovereignty</term>"
+        in client.get("/export/download", query_string=unchecked).get_data()
+    )
+    tsv = client.get("/export/download", query_string={"format": "tsv"})
+    assert tsv.headers["Content-Disposition"].endswith('.utf8"')  # a name OmegaT 3.6 loads

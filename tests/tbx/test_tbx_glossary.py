@@ -30,7 +30,7 @@ def test_csv_is_source_target_comment_with_a_header() -> None:
     data = csv_bytes([full_record()])
     assert data.startswith(b"\xef\xbb\xbf")  # Excel needs the BOM to show Chinese
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    assert rows[0] == ["zh-CN", "en-US", "comment"]
+    assert rows[0] == ["# zh-CN", "en-US", "comment", "id"]  # OmegaT skips # lines
     # Usable Simplified terms x usable English terms; deprecated and candidate-free rules apply.
     assert [(r[0], r[1]) for r in rows[1:]] == [
         ("网络主权", "cyber sovereignty"),
@@ -51,8 +51,8 @@ def test_tsv_is_omegat_glossary_format() -> None:
     )
     data = csv_bytes([record], delimiter="\t", lang_codes={"zh": "zh", "en": "en"})
     lines = data.decode("utf-8").split("\n")
-    assert lines[0] == "# zh\ten\tcomment"  # OmegaT skips # lines
-    assert lines[1] == '网络\tsay "net"\tnote: tab here'  # no quoting, no stray tabs
+    assert lines[0] == "# zh\ten\tcomment\tid"  # OmegaT skips # lines
+    assert lines[1] == '网络\tsay "net"\tnote: tab here\t'  # no quoting, no stray tabs; no id
     assert not data.startswith(b"\xef\xbb\xbf")
 
 
@@ -134,9 +134,9 @@ def test_csv_cells_a_spreadsheet_would_run_start_with_an_apostrophe() -> None:
     data = csv_bytes([formula_record()])
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[1:] == [
-        ["'" + HYPERLINK, "'-based", "note: =1+1"],  # the note sits after its label: safe as it is
-        ["'" + HYPERLINK, "'@SUM(A1)", "note: =1+1"],
-        ["'" + HYPERLINK, "+86", "note: =1+1"],
+        ["'" + HYPERLINK, "'-based", "note: =1+1", ""],  # the note sits after its label: safe as it is
+        ["'" + HYPERLINK, "'@SUM(A1)", "note: =1+1", ""],
+        ["'" + HYPERLINK, "+86", "note: =1+1", ""],
     ]
     back = read(data)
     assert [[t.text for t in r.terms] for r in back] == [
@@ -151,7 +151,7 @@ def test_csv_cells_a_spreadsheet_would_run_start_with_an_apostrophe() -> None:
 
 def test_tsv_for_omegat_keeps_formula_like_terms_as_they_are() -> None:
     data = csv_bytes([formula_record()], delimiter="\t")
-    assert data.decode("utf-8").split("\n")[1] == HYPERLINK + "\t-based\tnote: =1+1"
+    assert data.decode("utf-8").split("\n")[1] == HYPERLINK + "\t-based\tnote: =1+1\t"
     assert [r.terms[1].text for r in read(data)] == ["-based", "@SUM(A1)", "+86"]
 
 
@@ -171,7 +171,7 @@ def test_csv_reader_strips_only_an_apostrophe_before_a_formula_character() -> No
 def test_genuine_leading_apostrophes_round_trip() -> None:
     record = ConceptRecord(terms=[TermRecord("zh-Hans", "'=网络"), TermRecord("en", "'t Hooft")])
     data = csv_bytes([record])
-    assert data.decode("utf-8-sig").splitlines()[1] == "''=网络,'t Hooft,"
+    assert data.decode("utf-8-sig").splitlines()[1] == "''=网络,'t Hooft,,"
     (back,) = read(data)
     assert [t.text for t in back.terms] == ["'=网络", "'t Hooft"]
     assert csv_bytes([back]) == data
@@ -227,7 +227,7 @@ def test_quoted_csv_fields_with_commas_and_newlines() -> None:
     (record,) = read(data)
     assert record.terms[1].text == "network, the"
     assert record.note == "line one\nline two"
-    assert record.line == 3  # the physical line the row ends on
+    assert record.line == 2  # the line the row starts on
 
 
 def test_missing_header_is_refused_with_the_line() -> None:

@@ -16,10 +16,10 @@ from tbx_fixtures import Populated, wipe
 
 from termbase import migrate
 from termbase.db import make_engine, make_sessionmaker
+from termbase.exchange.exporting import ExportOptions, export_stream
+from termbase.exchange.importing import import_file, plain_indexes
 from termbase.models import Concept, Term
 from termbase.services.errors import Invalid
-from termbase.services.exporting import ExportOptions, export_stream
-from termbase.services.importing import import_file, plain_indexes
 
 
 def catalogue(connection: Connection) -> list[tuple[str, str, str]]:

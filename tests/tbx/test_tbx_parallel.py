@@ -16,12 +16,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from tbx_fixtures import Populated
 
 from termbase.db import Base, make_engine
+from termbase.exchange import export_worker, exporting
+from termbase.exchange.export_rows import DriverQuery, WindowQueries
+from termbase.exchange.exporting import ExportOptions, export_stream
 from termbase.models import Term
 from termbase.records import ConceptRecord, TermRecord, TransactionRecord, UsageStatus, WorkflowStatus
-from termbase.services import export_worker, exporting
 from termbase.services.concepts import TermInput, create_concept
-from termbase.services.export_rows import DriverQuery, WindowQueries
-from termbase.services.exporting import ExportOptions, export_stream
 from termbase.tbx.export import MarkedPart, PartWriter, TbxHeader, write_tbx, write_tbx_parts
 from termbase.tbx.vocab import Generation
 
@@ -246,7 +246,7 @@ def test_no_entries_give_the_empty_file() -> None:
     "damage",
     [
         lambda p: p._replace(data=p.data.replace(b"</term>", b"\x00</term>", 1)),
-        lambda p: p._replace(entries=p.entries + 1),
+        lambda p: p._replace(numbered=p.numbered + 1),
         lambda p: p._replace(persons=p.persons[:-1]),
     ],
 )

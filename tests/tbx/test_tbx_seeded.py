@@ -21,11 +21,11 @@ from translate.storage import tbx as tt_tbx
 
 from termbase.config import PROJECT_ROOT
 from termbase.db import Base, make_engine, make_sessionmaker
+from termbase.exchange.exporting import ExportOptions, export_stream
+from termbase.exchange.importing import import_file
 from termbase.models import Concept, Term
 from termbase.services import concepts as concept_service
-from termbase.services.exporting import ExportOptions, export_stream
 from termbase.services.extraction import extract
-from termbase.services.importing import import_file
 from termbase.services.ingesting import ingest_path
 from termbase.tbx.vocab import Generation
 

@@ -117,6 +117,9 @@ ROUTES = [
     Route("web.concept_split", "GET", lambda w: f"/concepts/{w.split}/split", "edit"),
     Route("web.concept_delete", "GET", lambda w: f"/concepts/{w.victim}/delete", "edit"),
     Route("web.upload", "GET", lambda w: "/upload", "edit"),
+    Route("web.prepare", "GET", lambda w: "/prepare", "edit"),
+    Route("web.prepared", "GET", lambda w: f"/prepare/{w.sample.document_slug}", "read_all"),
+    Route("web.prepared_csv", "GET", lambda w: f"/prepare/{w.sample.document_slug}/glossary.csv", "read_all"),
     Route("web.admin_users", "GET", lambda w: "/admin/users", "admin"),
     Route("web.admin_user", "GET", lambda w: f"/admin/users/{w.other_user}", "admin"),
     # Writes, each on data of its own so that the order does not matter.
@@ -271,6 +274,7 @@ ROUTES = [
         },
     ),
     Route("web.upload_post", "POST", lambda w: "/upload", "edit", lambda w, s: {}),
+    Route("web.prepare_post", "POST", lambda w: "/prepare", "edit", lambda w, s: {"text": ""}),
     Route(
         "web.token_create", "POST", lambda w: "/account/tokens", "account", lambda w, s: {"name": "matrix"}
     ),

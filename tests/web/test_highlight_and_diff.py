@@ -111,3 +111,18 @@ def test_snippet_keeps_the_context_around_the_first_mark() -> None:
     assert len("".join(p.text for p in result)) < 120
     short = snippet("尊重网络主权", [Mark(2, 6, 1, "approved")], radius=40)
     assert "".join(p.text for p in short) == "尊重网络主权"
+
+
+def test_diff_shows_codes_as_words() -> None:
+    term = {"id": 1, "language": "en", "text": "WSIS", "usage_status": "admitted", "citations": []}
+    before = {"status": "candidate", "definitions": {}, "terms": [term]}
+    after = {
+        "status": "candidate",
+        "definitions": {},
+        "terms": [{**term, "term_type": "fullForm", "part_of_speech": "properNoun"}],
+    }
+    changes = {(c.what, c.before, c.after, c.language) for c in diff_snapshots(before, after)}
+    assert changes == {
+        ("term type of “WSIS”", None, "full form", None),
+        ("term part of speech of “WSIS”", None, "proper noun", None),
+    }

@@ -148,3 +148,59 @@ def test_a_deprecated_rendering_is_struck_through_beside_the_preferred_one(
     assert '<td class="en" lang="en">star bridge' in row  # the preferred rendering is shown first
     assert '<del lang="en">star span</del>' in row
     assert '<span class="badge usage-deprecated" title="Usage status">do not use</span>' in row
+
+
+def _concept_links(html: str) -> list[int]:
+    return [int(i) for i in re.findall(r'<a class="hit-link" href="/concepts/(\d+)"', html)]
+
+
+def test_subject_field_filter_is_kept_in_the_url(client: FlaskClient, sample: Sample) -> None:
+    everything = _concept_links(client.get("/?q=网络").get_data(as_text=True))
+    assert {sample.sovereignty, sample.security, sample.space} <= set(everything)
+    html = client.get("/", query_string={"q": "网络", "subject": "Internet governance"}).get_data(
+        as_text=True
+    )
+    assert _concept_links(html) == [sample.sovereignty]
+    assert "<option selected>Internet governance</option>" in html
+    assert "in the subject field “Internet governance”" in html
+
+
+def test_document_filter_keeps_entries_cited_in_it(client: FlaskClient, sample: Sample) -> None:
+    html = client.get("/", query_string={"q": "网络", "document": sample.document_slug}).get_data(
+        as_text=True
+    )
+    found = set(_concept_links(html))
+    assert found == {sample.sovereignty, sample.security}  # 网络空间 has no citation
+    assert f'<option value="{sample.document_slug}" selected>' in html
+    assert not _concept_links(client.get("/?q=网络&document=no-such-document").get_data(as_text=True))
+
+
+def test_query_language_filter(client: FlaskClient, sample: Sample) -> None:
+    assert _concept_links(client.get("/?q=wlzq&lang=zh").get_data(as_text=True)) == [sample.sovereignty]
+    english_only = client.get("/?q=wlzq&lang=en").get_data(as_text=True)
+    assert not _concept_links(english_only)
+    assert "No entry matches with these filters." in english_only
+    assert 'href="/?q=wlzq">Look up “wlzq” without them</a>' in english_only
+    assert '<option value="en" selected>' in english_only
+    # An unknown language is ignored, not an error.
+    assert _concept_links(client.get("/?q=wlzq&lang=fr").get_data(as_text=True)) == [sample.sovereignty]
+
+
+def test_filters_combine_with_status_and_survive_paging(
+    sample: Sample, as_role: Callable[[str | None], FlaskClient]
+) -> None:
+    client = as_role("translator")
+    html = client.get(
+        "/", query_string={"q": "网络", "document": sample.document_slug, "status": "candidate"}
+    ).get_data(as_text=True)
+    assert _concept_links(html) == [sample.attack]
+    assert '<option value="candidate" selected>' in html
+
+
+def test_every_chinese_hit_shows_its_traditional_form(client: FlaskClient, sample: Sample) -> None:
+    html = client.get("/?q=网络").get_data(as_text=True)
+    # 网络主权 has a Traditional term of its own; 网络安全 and 网络空间 get OpenCC's, the same way.
+    for traditional in ("網絡主權", "網絡安全", "網絡空間"):
+        assert f'<span class="variant" lang="zh-Hant">{traditional}</span>' in html
+    api = client.get("/api/v1/search", query_string={"q": "网络安全"}).get_json()
+    assert api["items"][0]["zh_hant"] == "網絡安全"

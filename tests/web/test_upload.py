@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from bilingual_fixtures import docx_with_table, paragraphs, pdf, web_page, xliff_20
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -93,3 +94,30 @@ def test_files_named_as_two_sides_of_one_text_are_paired() -> None:
     assert _batches([("a.txt", b"1"), ("b.txt", b"2")], pair=True) == [[("a.txt", b"1"), ("b.txt", b"2")]]
     assert _batches([("a.txt", b"1"), ("b.txt", b"2")], pair=False) == [[("a.txt", b"1")], [("b.txt", b"2")]]
     assert _batches([("speech.zh-Hant.txt", b"zh")], pair=False) == [[("speech.zh-Hant.txt", b"zh")]]
+
+
+def test_upload_of_web_page_word_pdf_and_xliff_with_a_bad_pdf_named(
+    editor: FlaskClient, session: Session
+) -> None:
+    page = editor.get("/upload").get_data(as_text=True)
+    assert ".docx" in page
+    assert ".pdf" in page
+    response = editor.post(
+        "/upload",
+        data={
+            "files": [
+                (io.BytesIO(web_page("alternating")), "page.html"),
+                (io.BytesIO(docx_with_table()), "minutes.docx"),
+                (io.BytesIO(pdf(paragraphs("zh-then-en"))), "report.pdf"),
+                (io.BytesIO(xliff_20()), "job.xlf"),
+                (io.BytesIO(pdf(paragraphs("zh-then-en")[:4], password="pw")), "locked.pdf"),
+            ]
+        },
+        content_type="multipart/form-data",
+    )
+    html = response.get_data(as_text=True)
+    assert "Reading report.pdf" in html  # said before the slow part starts
+    assert "locked.pdf: not stored. file locked.pdf: the PDF is password-protected" in html
+    assert html.count("not stored") == 1
+    layouts = set(session.scalars(select(Document.layout)))
+    assert layouts == {"alternating", "table", "zh-then-en", "xliff"}

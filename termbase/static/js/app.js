@@ -19,7 +19,7 @@
   // ---------------------------------------------------------------- live lookup
   function liveSearch(form) {
     var input = form.querySelector('input[type="search"]');
-    var status = form.querySelector("select[name=status]");
+    var filters = form.querySelectorAll("select[name]");
     var results = document.getElementById("results");
     if (!input || !results || !window.fetch) { return; }
     var timer = null;
@@ -29,7 +29,10 @@
     function url() {
       var params = new URLSearchParams();
       if (input.value.trim()) { params.set("q", input.value); }
-      if (status && status.value) { params.set("status", status.value); }
+      // Filters stay in the URL, so a lookup with filters can be bookmarked and shared.
+      Array.prototype.forEach.call(filters, function (select) {
+        if (select.value) { params.set(select.name, select.value); }
+      });
       var query = params.toString();
       return form.getAttribute("action") + (query ? "?" + query : "");
     }
@@ -69,7 +72,9 @@
     input.addEventListener("input", schedule);
     // IME composition (pinyin input methods): wait until the characters are committed.
     input.addEventListener("compositionend", schedule);
-    if (status) { status.addEventListener("change", function () { last = null; run(); }); }
+    Array.prototype.forEach.call(filters, function (select) {
+      select.addEventListener("change", function () { last = null; run(); });
+    });
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       window.clearTimeout(timer);

@@ -2,13 +2,13 @@
 
 The exporting process gives each worker, round robin, the id limits of a window of concepts;
 the worker reads the window on its own database connection
-(:func:`~termbase.services.export_rows.read_window`), turns the rows into records and
+(:func:`~termbase.exchange.export_rows.read_window`), turns the rows into records and
 renders them as a :class:`~termbase.tbx.export.MarkedPart`; the exporting process takes
 the parts back in the same order and writes them
 (:func:`~termbase.tbx.export.write_tbx_parts`). Reading and rendering are all of an
 export's work but the writing, so two workers on two cores about double its speed.
 
-A worker is ``python -m termbase.services.export_worker``, talking pickles over its
+A worker is ``python -m termbase.exchange.export_worker``, talking pickles over its
 standard input and output. It imports this module, the row conversion, the TBX writer and
 the database driver only: not SQLAlchemy, the app, the models or the text pipeline behind
 them, which would cost each worker a few seconds and over 100 MB. The exporting process
@@ -22,12 +22,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, NamedTuple
 
-from termbase.services.export_rows import Selection, WindowQueries, read_window, window_records
-from termbase.services.workers import WorkerProcesses, serve
+from termbase.exchange.export_rows import Selection, WindowQueries, read_window, window_records
+from termbase.exchange.workers import WorkerProcesses, serve
 from termbase.tbx.export import MarkedPart, PartWriter
 from termbase.tbx.vocab import Generation
 
-MODULE = "termbase.services.export_worker"
+MODULE = "termbase.exchange.export_worker"
 
 
 class Source(NamedTuple):
@@ -54,9 +54,16 @@ class Renderers(WorkerProcesses):
     """
 
     def __init__(
-        self, count: int, generation: Generation, lang_codes: Mapping[str, str], source: Source
+        self,
+        count: int,
+        generation: Generation,
+        lang_codes: Mapping[str, str],
+        source: Source,
+        *,
+        for_cat_tools: bool = False,
     ) -> None:
-        super().__init__(MODULE, count, (generation.value, dict(lang_codes), source), name="export worker")
+        settings = (generation.value, dict(lang_codes), source, for_cat_tools)
+        super().__init__(MODULE, count, settings, name="export worker")
 
     def render(self, limits: Iterator[tuple[int, int]]) -> Iterator[MarkedPart]:
         """The windows with these (after, last) id limits read and rendered, in the order given."""
@@ -65,13 +72,13 @@ class Renderers(WorkerProcesses):
 
 
 @contextmanager
-def _renderer(settings: tuple[str, dict[str, str], Source]) -> Iterator[Any]:
-    generation, lang_codes, source = settings
+def _renderer(settings: tuple[str, dict[str, str], Source, bool]) -> Iterator[Any]:
+    generation, lang_codes, source, for_cat_tools = settings
     connection = importlib.import_module(source.module).connect(*source.args, **source.kwargs)
     cursor = connection.cursor()
     for statement in source.begin:
         cursor.execute(statement)
-    writer = PartWriter(Generation(generation), lang_codes=lang_codes)
+    writer = PartWriter(Generation(generation), lang_codes=lang_codes, for_cat_tools=for_cat_tools)
 
     def render(window_limits: tuple[int, int]) -> MarkedPart:
         after, last = window_limits

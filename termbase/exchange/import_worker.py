@@ -1,11 +1,11 @@
 """A worker process that reads a large import file: parses, checks and keys its entries.
 
 Reading the file, checking each record and deriving its terms' lookup keys
-(:mod:`termbase.services.import_reading`) is about half of an import's work, and needs no
+(:mod:`termbase.exchange.import_reading`) is about half of an import's work, and needs no
 database. For a large file the importing process leaves it to this worker and only matches
 and writes, so the two overlap. Each request ("the next batch, please") gets one reply
 ``(kind, payload, warnings)``: a :data:`BATCH` of entries; the :data:`END` of the file with
-what the reader learned besides the records (:class:`~termbase.services.import_reading.ReaderSummary`);
+what the reader learned besides the records (:class:`~termbase.exchange.import_reading.ReaderSummary`);
 or the :data:`FAILED` error (an :class:`~termbase.services.errors.Invalid` naming the line),
 after which nothing more is read. ``warnings`` are the (message, line) pairs checking raised.
 """
@@ -17,13 +17,13 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from typing import IO, Any
 
+from termbase.exchange.import_reading import Entry, ImportSource, keyed_batches, open_reader, summary
+from termbase.exchange.workers import serve
 from termbase.ingest.glossary import GlossaryReader
 from termbase.services.errors import Invalid
-from termbase.services.import_reading import Entry, ImportSource, keyed_batches, open_reader, summary
-from termbase.services.workers import serve
 from termbase.tbx.parse import TbxReader
 
-MODULE = "termbase.services.import_worker"
+MODULE = "termbase.exchange.import_worker"
 BATCH, END, FAILED = "batch", "end", "failed"
 
 Reply = tuple[str, Any, list[tuple[str, int | None]]]
@@ -73,7 +73,7 @@ def _reader(stream: IO[bytes], source: ImportSource) -> TbxReader | GlossaryRead
     found = os.fstat(stream.fileno())
     if (found.st_dev, found.st_ino) != source.identity:
         raise Invalid("the file was replaced while it was being imported", details={"file": source.filename})
-    reader, _format = open_reader(stream, source.filename)
+    reader = open_reader(stream, source.filename).reader
     return reader
 
 

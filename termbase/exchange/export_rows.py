@@ -1,8 +1,8 @@
 """The rows an export reads for a window of concepts, turned into :class:`ConceptRecord`.
 
-No SQLAlchemy and no models here: :mod:`termbase.services.exporting` writes the queries
+No SQLAlchemy and no models here: :mod:`termbase.exchange.exporting` writes the queries
 (:class:`WindowQueries`) and runs them on its own connection's driver cursor, or hands them
-to worker processes (:mod:`termbase.services.export_worker`) that run them on their own
+to worker processes (:mod:`termbase.exchange.export_worker`) that run them on their own
 connections; the workers import this module without the app, the models or the text
 pipeline behind them.
 """

@@ -3,7 +3,7 @@
 This is all of an import's work that needs no database: parsing the file, checking each
 record, and deriving its terms' lookup keys (:func:`termbase.text.keys.term_keys`). The
 import runs it in its own process for small files and streams, and in a worker process
-(:mod:`termbase.services.import_worker`) for large files, so that reading overlaps writing.
+(:mod:`termbase.exchange.import_worker`) for large files, so that reading overlaps writing.
 It imports neither SQLAlchemy nor the models, so a worker starts small.
 """
 
@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import IO, Any, NamedTuple
 
-from termbase.ingest.glossary import GlossaryError, GlossaryReader, read_glossary
+from termbase.ingest.glossary import GlossaryError, GlossaryReader, glossary_exported_by, read_glossary
 from termbase.records import LANGUAGES, MAX_TERM_LENGTH, ConceptRecord, TermRecord
 from termbase.services.errors import Invalid
-from termbase.tbx.parse import TbxError, TbxReader, looks_like_xml, peek
+from termbase.tbx.parse import TbxError, TbxReader, exported_by, looks_like_xml, peek
 from termbase.text.keys import TermKeys, term_keys
 from termbase.text.normalize import clean_term_text, normalize_term
+from termbase.text.validate import term_text_problem
 
 # Column widths of the models, checked before writing so an error names the entry.
 _LIMITS = {
@@ -28,6 +29,7 @@ _LIMITS = {
     "term_type": 40,
     "person": 80,
     "definition source": 500,
+    "entry id": 255,
 }
 _TSV_SUFFIXES = (".tsv", ".tab", ".txt", ".utf8")
 
@@ -68,8 +70,16 @@ class ReaderSummary:
     persons: dict[str, str] = field(default_factory=dict)
 
 
-def open_reader(stream: IO[bytes], filename: str) -> tuple[TbxReader | GlossaryReader, str]:
-    """A reader for a TBX or CSV/TSV file, told apart by content (and a glossary's name), and its format.
+class Opened(NamedTuple):
+    """A reader for an import file, the file's format, and the termbase that exported it (if one says so)."""
+
+    reader: TbxReader | GlossaryReader
+    format: str
+    exported_by: int | None
+
+
+def open_reader(stream: IO[bytes], filename: str) -> Opened:
+    """A reader for a TBX or CSV/TSV file, told apart by content (and a glossary's name).
 
     :raises Invalid: for an empty, unreadable or hostile file.
     """
@@ -77,11 +87,11 @@ def open_reader(stream: IO[bytes], filename: str) -> tuple[TbxReader | GlossaryR
         head, stream = peek(stream)
         if looks_like_xml(head):
             tbx = TbxReader(stream, filename=filename)
-            return tbx, tbx.generation.value
+            return Opened(tbx, tbx.generation.value, exported_by(head))
         if not head.strip():
             raise Invalid("the file is empty", details={"file": filename})
         glossary = read_glossary(stream, filename=filename, delimiter=_glossary_delimiter(filename))
-        return glossary, glossary.format
+        return Opened(glossary, glossary.format, glossary_exported_by(head))
     except (TbxError, GlossaryError) as exc:
         raise as_invalid(exc, filename) from None
 
@@ -156,6 +166,9 @@ def check(rec: ConceptRecord, filename: str, warn: Warn) -> list[tuple[str, str]
     Terms get their cleaned text; a second term with the same key in one entry is dropped.
     """
     _check_length(rec.subject_field, "subject_field", filename, rec)
+    if rec.id is not None and len(rec.id) > _LIMITS["entry id"]:
+        warn(f"entry id {rec.id[:40]!r}… is longer than {_LIMITS['entry id']} characters; ignored", rec.line)
+        rec.id = None
     for transaction in rec.transactions:
         _check_length(transaction.responsible, "person", filename, rec)
     for source in rec.definition_sources.values():
@@ -178,6 +191,9 @@ def check(rec: ConceptRecord, filename: str, warn: Warn) -> list[tuple[str, str]
                 f"term text is longer than {MAX_TERM_LENGTH} characters: {cleaned[:40]!r}…",
                 details={**where(filename, rec), "element": "term"},
             )
+        problem = term_text_problem(term.language, cleaned)
+        if problem:
+            raise Invalid(f"{problem}: {cleaned[:40]!r}", details={**where(filename, rec), "element": "term"})
         term.text = cleaned
         key = (term.language, normalize_term(cleaned))
         if key in keys:

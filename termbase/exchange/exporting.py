@@ -26,11 +26,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Engine, Select, bindparam, exists, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from termbase.ingest.glossary import write_glossary
-from termbase.models import Citation, Concept, Definition, Document, Segment, Term
-from termbase.records import ConceptRecord, TermReview, WorkflowStatus
-from termbase.services.errors import Invalid
-from termbase.services.export_rows import (
+from termbase.exchange.export_rows import (
     AFTER,
     LAST,
     DriverQuery,
@@ -39,7 +35,20 @@ from termbase.services.export_rows import (
     read_window,
     window_records,
 )
-from termbase.services.export_worker import Renderers, Source
+from termbase.exchange.export_worker import Renderers, Source
+from termbase.ingest.glossary import write_glossary
+from termbase.models import (
+    TERMBASE_ID_COUNTER,
+    Citation,
+    Concept,
+    Counter,
+    Definition,
+    Document,
+    Segment,
+    Term,
+)
+from termbase.records import ConceptRecord, TermReview, WorkflowStatus
+from termbase.services.errors import Invalid
 from termbase.tbx.export import MarkedPart, TbxHeader, write_tbx, write_tbx_parts
 from termbase.tbx.vocab import Generation, resolve_lang_codes
 
@@ -80,7 +89,10 @@ class ExportOptions:
     score (entered or imported by people) always pass. ``document`` keeps concepts with
     a term cited in the document with that slug. ``lang_codes`` maps termbase languages
     (``zh``/``zh-Hans``, ``zh-Hant``, ``en``) to the codes written (defaults zh-CN, zh-TW,
-    en-US). ``exported_at`` goes into the file header (default: now).
+    en-US). ``exported_at`` goes into the file header (default: now). ``for_cat_tools``
+    shapes a TBX for a CAT tool, which offers every term of a language section as a
+    translation: deprecated and superseded terms only named in an ``avoid`` note, no
+    termbase marker notes, no default status (see :class:`~termbase.tbx.export.TbxWriter`).
     """
 
     format: str = ExportFormat.TBX_2008.value
@@ -88,8 +100,9 @@ class ExportOptions:
     min_confidence: float | None = None
     document: str | None = None
     lang_codes: Mapping[str, str] = field(default_factory=dict)
-    context_cap: int = 3
+    context_cap: int = 1
     exported_at: datetime | None = None
+    for_cat_tools: bool = False
 
     def __post_init__(self) -> None:
         _check_choice(self.format, ExportFormat, "format")
@@ -134,7 +147,9 @@ _EXTENSIONS = {
     ExportFormat.TBX_2008: "tbx",
     ExportFormat.TBX_V3: "v3.tbx",
     ExportFormat.CSV: "csv",
-    ExportFormat.TSV: "tsv",
+    # OmegaT 3.6 (and every OmegaT since) reads a tab-separated glossary named .utf8 as UTF-8;
+    # it ignores .tsv before 5.5.
+    ExportFormat.TSV: "utf8",
 }
 
 
@@ -193,6 +208,12 @@ def _reviews(options: ExportOptions) -> tuple[str, ...]:
     return (TermReview.ACCEPTED.value, TermReview.CANDIDATE.value)
 
 
+def termbase_id(session: Session) -> int | None:
+    """The number naming this termbase in its TBX exports (see :data:`~termbase.models.TERMBASE_ID_COUNTER`)."""
+    counter = session.get(Counter, TERMBASE_ID_COUNTER)
+    return counter.value if counter is not None else None
+
+
 def check_exportable(session: Session, options: ExportOptions) -> None:
     """Refuse an export that would be empty or names an unknown document."""
     if options.document and not session.scalar(select(exists().where(Document.slug == options.document))):
@@ -214,7 +235,7 @@ class ExportStream(Iterator[bytes]):
     """The file as byte chunks; :attr:`entries` counts the concepts written so far.
 
     With ``workers`` above 1 a TBX file is read and rendered by that many worker processes
-    (see :mod:`termbase.services.export_worker` and :func:`_rendered_apart`) while this one
+    (see :mod:`termbase.exchange.export_worker` and :func:`_rendered_apart`) while this one
     writes their parts in order: the same bytes, about twice as fast on two cores. They read
     what is committed, on connections of their own: not what the session holds uncommitted.
     """
@@ -227,13 +248,17 @@ class ExportStream(Iterator[bytes]):
             delimiter = "," if fmt is ExportFormat.CSV else "\t"
             self._source = iter_records(session, options)
             self._chunks = write_glossary(
-                self._counted(self._source), delimiter=delimiter, lang_codes=options.lang_codes
+                self._counted(self._source),
+                delimiter=delimiter,
+                lang_codes=options.lang_codes,
+                termbase_id=termbase_id(session),
             )
             return
         header = TbxHeader(
             title="termbase export (zh-en)",
             description=f"Exported from termbase on {_when(options).strftime('%Y-%m-%dT%H:%M:%SZ')}; "
             f"{describe(options)}",
+            termbase_id=termbase_id(session),
         )
         generation = Generation(fmt.value)
         if workers > 1:
@@ -251,6 +276,7 @@ class ExportStream(Iterator[bytes]):
                 generation=generation,
                 lang_codes=options.lang_codes,
                 header=header,
+                for_cat_tools=options.for_cat_tools,
             )
 
     def _counted(self, records: Iterator[ConceptRecord]) -> Iterator[ConceptRecord]:
@@ -349,7 +375,13 @@ def _rendered_apart(engine: Engine, options: ExportOptions, workers: int) -> Gen
             selection=_selection(reader, options),
             cap=options.context_cap,
         )
-        with Renderers(workers, Generation(options.format), options.lang_codes, source) as renderers:
+        with Renderers(
+            workers,
+            Generation(options.format),
+            options.lang_codes,
+            source,
+            for_cat_tools=options.for_cat_tools,
+        ) as renderers:
             reader.rollback()
             yield from renderers.render(iter(limits))
 
@@ -451,7 +483,7 @@ def _driver_query(connection: Connection, statement: Select[*tuple[Any, ...]]) -
 
     The driver's rows are what :func:`read_window` reads: the selected columns are integers,
     floats and strings, which the drivers return as wanted, and times, which
-    :func:`~termbase.services.export_rows.window_records` reads from SQLite's text itself.
+    :func:`~termbase.exchange.export_rows.window_records` reads from SQLite's text itself.
     """
     result = connection.execute(statement, {"after": AFTER, "last": LAST})
     result.close()

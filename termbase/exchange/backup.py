@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session
 
 from termbase import __version__
 from termbase.db import Base
+from termbase.exchange.importing import insert_term_suffixes
 from termbase.models import Term, TermSuffix
 from termbase.services.errors import Invalid
-from termbase.services.importing import insert_term_suffixes
 from termbase.text.suffixes import text_suffixes
 
 FORMAT = "termbase-backup"

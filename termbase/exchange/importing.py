@@ -1,9 +1,20 @@
 """Import TBX (2008 or v3) and CSV/TSV glossaries into the termbase, atomically.
 
-Merge policy: an entry that shares a normalized term in the same language with a concept
-already in the termbase (or created earlier in the same file) updates that concept instead
-of creating a duplicate. Values the file states win; values it leaves out are kept. An
-update that changes nothing counts as unchanged and writes no history.
+Matching policy: an entry updates an existing concept only when it is the same concept:
+
+- its id is a concept id, and the file is one this termbase exported (its header names
+  this termbase's id, :data:`~termbase.models.TERMBASE_ID_COUNTER`);
+- or its id is one an entry of a file of the same name had, which became that concept
+  (``concept_sources`` keeps each imported entry's id per concept);
+- or, for an entry without an id (CSV/TSV), the concept holds the same terms: one of its
+  Chinese terms and one of its English terms (or neither, where the entry has none).
+
+Otherwise the entry becomes a new concept, even when it shares a term with others (two
+senses of one word stay apart); sharing one makes it a possible duplicate, flagged in the
+report and its history for an editor to merge or keep (the entry page lists them, as
+:func:`~termbase.services.search.find_duplicates` finds them). Values the file states win;
+values it leaves out are kept. An update that changes nothing counts as unchanged and
+writes no history. The report lists what each entry did (up to :data:`MAX_CHANGES_LISTED`).
 
 Every concept created or changed gets a history entry (action ``import``) in the shape
 :func:`termbase.services.concepts.snapshot` gives, with the importing user as actor; the
@@ -15,7 +26,7 @@ so a failed import leaves the database as it was. ``dry_run`` runs the whole imp
 inside a savepoint and rolls it back, so the report is exact and nothing is written.
 
 Speed: a file of :data:`PARALLEL_FROM_BYTES` or more is read, checked and keyed by a worker
-process (:mod:`~termbase.services.import_worker`) while this one matches and writes, when the
+process (:mod:`~termbase.exchange.import_worker`) while this one matches and writes, when the
 caller allows one (``termbase import`` does). New concepts are written a batch at a time through
 the driver (COPY on PostgreSQL, executemany on SQLite; ids allocated up front, see
 :class:`_IdAllocator`, so terms, their ``term_suffixes`` and history need no RETURNING) rather
@@ -29,6 +40,7 @@ indexes of the tables written in bulk are built once after the rows (see
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Generator, Iterable, Sequence
 from contextlib import ExitStack, closing
@@ -41,10 +53,25 @@ from sqlalchemy import text as sql
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, selectinload
 
+from termbase.exchange.export_rows import context_source
+from termbase.exchange.exporting import IMPORTED_CONTEXTS_KEY, termbase_id
+from termbase.exchange.import_reading import (
+    Entry,
+    ImportSource,
+    ReaderSummary,
+    keyed_batches,
+    open_reader,
+    summary,
+    where,
+)
+from termbase.exchange.import_worker import BATCH, FAILED
+from termbase.exchange.import_worker import MODULE as WORKER_MODULE
+from termbase.exchange.workers import WorkerProcesses
 from termbase.models import (
     TERMBASE_COUNTER,
     Citation,
     Concept,
+    ConceptSource,
     Counter,
     Definition,
     HistoryEntry,
@@ -68,24 +95,12 @@ from termbase.services.concepts import (
     snapshot,
 )
 from termbase.services.errors import Invalid, ServiceError
-from termbase.services.export_rows import context_source
-from termbase.services.exporting import IMPORTED_CONTEXTS_KEY
-from termbase.services.import_reading import (
-    Entry,
-    ImportSource,
-    ReaderSummary,
-    keyed_batches,
-    open_reader,
-    summary,
-    where,
-)
-from termbase.services.import_worker import BATCH, FAILED
-from termbase.services.import_worker import MODULE as WORKER_MODULE
-from termbase.services.workers import WorkerProcesses
 from termbase.tbx.parse import origination_and_modification
 from termbase.tbx.vocab import Generation, part_of_speech_to_tbx, term_type_to_tbx
 from termbase.text.keys import TermKeys, term_keys
 from termbase.text.normalize import clean_term_text, normalize_term
+from termbase.text.validate import term_text_problem
+from termbase.text.wording import counted
 
 BATCH_SIZE = 500
 # Files smaller than this are read in the importing process even when it may use a worker:
@@ -134,6 +149,35 @@ _BULK_TABLES = (
 )
 _LOOKUP_INDEX = "ix_terms_normalized"
 _DEFINITION_COLUMNS = ("concept_id", "language", "text", "source")
+_SOURCE_COLUMNS = ("concept_id", "source", "source_id")
+# Entries a report lists one by one; the counts are always exact.
+MAX_CHANGES_LISTED = 1000
+NEW = "new"
+UPDATED = "updated"
+FLAGGED = "flagged"  # new, and shares a term with another concept: a possible duplicate
+_OWN_ID_RE = re.compile(r"c([1-9][0-9]{0,17})")
+
+
+@dataclass
+class ImportChange:
+    """What one entry did: ``action`` is new, updated or flagged (new, a possible duplicate).
+
+    ``concept`` is the concept it became or updated (None for new ones in a dry run, whose
+    ids are not kept); ``added`` lists terms added to an existing concept, ``renamed`` the
+    (old, new) text of terms whose spelling changed, ``duplicates`` the concepts a flagged
+    entry shares a term with.
+    """
+
+    action: str
+    label: str
+    line: int | None = None
+    entry_id: str | None = None
+    concept: int | None = None
+    added: list[str] = field(default_factory=list)
+    renamed: list[tuple[str, str]] = field(default_factory=list)
+    duplicates: list[int] = field(default_factory=list)
+
+
 _HISTORY_COLUMNS = ("concept_id", "actor", "at", "action", "summary", "before", "after")
 
 
@@ -145,32 +189,61 @@ class ImportReport:
     format: str
     dry_run: bool
     entries: int = 0  # entries (or rows) read from the file
-    new: int = 0
+    new: int = 0  # flagged ones included
     updated: int = 0
     unchanged: int = 0
+    flagged: int = 0  # new concepts that share a term with another: possible duplicates
     skipped: int = 0  # entries without a Chinese or English term
     terms_added: int = 0
     cited: int = 0  # new entries given citations found in the corpus
     skipped_terms: int = 0  # terms in languages the termbase does not hold
     warnings: list[str] = field(default_factory=list)
     warning_count: int = 0
+    changes: list[ImportChange] = field(default_factory=list)  # new, updated and flagged entries
 
     def summary(self) -> str:
         mode = "dry run, nothing written" if self.dry_run else "imported"
+        flagged = f" ({self.flagged} possible duplicates)" if self.flagged else ""
         text = (
-            f"{self.filename} ({self.format}, {mode}): {self.new} new, {self.updated} updated, "
+            f"{self.filename} ({self.format}, {mode}): {self.new} new{flagged}, {self.updated} updated, "
             f"{self.unchanged} unchanged"
         )
         if self.skipped:
             text += f", {self.skipped} skipped"
         if self.skipped_terms:
-            text += f"; {self.skipped_terms} terms in other languages ignored"
+            text += f"; {counted(self.skipped_terms, 'term')} in other languages ignored"
         if self.cited:
-            text += f"; {self.cited} new {'entry' if self.cited == 1 else 'entries'} cited from the documents"
+            text += f"; {counted(self.cited, 'new entry')} cited from the documents"
         return text
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def listing(self) -> bool:
+        """Whether the report still lists entries one by one (up to :data:`MAX_CHANGES_LISTED`)."""
+        return len(self.changes) < MAX_CHANGES_LISTED
+
+    def change_lines(self) -> list[str]:
+        """One line per listed entry, for a terminal."""
+        lines = []
+        for change in self.changes:
+            where_ = f"line {change.line}" if change.line else "entry"
+            if change.entry_id:
+                where_ += f" (id {change.entry_id})"
+            text = f"{change.action:8} {where_}: {change.label}"
+            if change.concept is not None:
+                text += f" -> concept {change.concept}"
+            if change.added:
+                text += "; adds " + ", ".join(change.added)
+            if change.renamed:
+                text += "; renames " + ", ".join(f"{old} -> {new}" for old, new in change.renamed)
+            if change.duplicates:
+                text += "; shares a term with concept " + ", ".join(str(c) for c in change.duplicates)
+            lines.append(text)
+        listed = self.new + self.updated
+        if listed > len(self.changes):
+            lines.append(f"… and {listed - len(self.changes)} more")
+        return lines
 
 
 # -- derived term columns --------------------------------------------------------------------
@@ -190,13 +263,16 @@ def derive_term(
     """What :func:`~termbase.services.concepts.apply_term_text` sets, computed the same way.
 
     :param normalized: ``normalize_term`` of the cleaned text, when the caller has it already.
-    :raises Invalid: for empty or over-long text.
+    :raises Invalid: for empty or over-long text, or text no term may hold.
     """
     cleaned = clean_term_text(text or "")
     if not cleaned:
         raise Invalid("term text is empty", details={"field": "text"})
     if len(cleaned) > MAX_TERM_LENGTH:
         raise Invalid(f"term text is longer than {MAX_TERM_LENGTH} characters", details={"field": "text"})
+    problem = term_text_problem(language, cleaned)
+    if problem:
+        raise Invalid(problem, details={"field": "text"})
     return _derived(language, cleaned, term_keys(language, cleaned, pinyin, normalized))
 
 
@@ -370,8 +446,18 @@ class _Importer:
         actor: str | None,
         default_status: str,
         report: ImportReport,
+        own_file: bool = False,
     ) -> None:
         self.session = session
+        # The file is one this termbase exported: its entry ids are concept ids.
+        self.own_file = own_file
+        # Entry ids of this file written as new concepts in this batch and the one before: a
+        # glossary repeats an id on consecutive rows, and the ids of a file not exported here
+        # are found in concept_sources as well. Memory stays bounded by the batch size.
+        self.sources: dict[str, int] = {}
+        self.previous_sources: dict[str, int] = {}
+        # (language, normalized) keys of concepts, for matching by terms; one batch's worth.
+        self.concept_keys: dict[int, set[tuple[str, str]]] = {}
         self.read_summary: ReaderSummary | None = None
         self.filename = filename
         self.actor = actor
@@ -422,7 +508,7 @@ class _Importer:
             self.report.warnings.append(f"line {line}: {message}" if line else message)
 
     def read_apart(self, source: ImportSource) -> Generator[list[Entry]]:
-        """The file's batches as a worker reads, checks and keys them (:mod:`~termbase.services.import_worker`)."""
+        """The file's batches as a worker reads, checks and keys them (:mod:`~termbase.exchange.import_worker`)."""
         with WorkerProcesses(WORKER_MODULE, 1, source, name="import worker") as worker:
             for _request, (kind, payload, warnings) in worker.map(repeat(None), lambda request: request):
                 for message, line in warnings:
@@ -437,30 +523,83 @@ class _Importer:
 
     # One batch: match against the database, update matches, insert the rest in bulk.
     def run(self, batch: list[Entry]) -> None:
+        self.previous_sources, self.sources = self.sources, {}
+        self.concept_keys = {}
         existing = self._existing_keys({norm for entry in batch for _, norm in entry.keys})
-        if existing:
-            ids = {cid for cids in existing.values() for cid in cids}
+        by_id = self._ids_known([entry.rec.id for entry in batch if entry.rec.id is not None])
+        ids = {cid for cids in existing.values() for cid in cids} | set(by_id.values())
+        if ids:
             self._prefetch(ids)
         pending: list[Entry] = []
         pending_keys: set[tuple[str, str]] = set()
+        pending_ids: set[str] = set()
         for entry in batch:
             rec, keys = entry.rec, entry.keys
-            matches = [cid for key in keys for cid in sorted(existing.get(key, ()))]
-            if not matches and pending_keys.intersection(keys):
-                # Shares a term with an entry earlier in this batch: write those first, then merge.
+            if pending_keys.intersection(keys) or (rec.id is not None and rec.id in pending_ids):
+                # Depends on an entry earlier in this batch (the same id, or a shared term that
+                # makes it the same concept or a possible duplicate): write those first.
                 self._insert(pending, existing)
-                pending, pending_keys = [], set()
-                matches = [cid for key in keys for cid in sorted(existing.get(key, ()))]
-            if matches:
-                target = max(set(matches), key=lambda cid: (matches.count(cid), -cid))
-                if len(set(matches)) > 1:
-                    others = ", ".join(str(c) for c in sorted(set(matches) - {target}))
-                    self.warn(f"entry matches several concepts; updated {target}, not {others}", rec.line)
-                self._update(target, rec, keys, existing)
+                pending, pending_keys, pending_ids = [], set(), set()
+            target = self._same_concept(entry, existing, by_id)
+            if target is not None:
+                self._update(target, entry, existing)
             else:
                 pending.append(entry)
                 pending_keys.update(keys)
+                if rec.id is not None:
+                    pending_ids.add(rec.id)
         self._insert(pending, existing)
+
+    def _ids_known(self, entry_ids: list[str]) -> dict[str, int]:
+        """The concepts these entry ids name: concept ids of an own file, or ids kept from this file."""
+        if not entry_ids:
+            return {}
+        if self.own_file:
+            wanted = {
+                int(m.group(1)): entry_id for entry_id in entry_ids if (m := _OWN_ID_RE.fullmatch(entry_id))
+            }
+            if not wanted:
+                return {}
+            found = self.session.scalars(select(Concept.id).where(Concept.id.in_(sorted(wanted))))
+            return {wanted[cid]: cid for cid in found}
+        rows = self.session.execute(
+            select(ConceptSource.source_id, ConceptSource.concept_id).where(
+                ConceptSource.source == self.filename[:255],
+                ConceptSource.source_id.in_(sorted(set(entry_ids))),
+            )
+        )
+        return {source_id: concept_id for source_id, concept_id in rows}
+
+    def _same_concept(
+        self, entry: Entry, existing: dict[tuple[str, str], set[int]], by_id: dict[str, int]
+    ) -> int | None:
+        """The concept this entry is (see the module's matching policy), or None for a new one."""
+        entry_id = entry.rec.id
+        if entry_id is not None:
+            # An id seen earlier in this file (a glossary writes one row per pair of terms) is the
+            # concept that entry became; an own file's id that names no concept is a new one.
+            found = by_id.get(entry_id)
+            if found is None:
+                found = self.sources.get(entry_id, self.previous_sources.get(entry_id))
+            return found
+        candidates = {cid for key in entry.keys for cid in existing.get(key, ())}
+        if not candidates:
+            return None
+        mine = _grouped(entry.keys)
+        matches = []
+        for cid in sorted(candidates):
+            theirs = self._keys_of(cid)
+            if all((mine[group] & theirs[group]) or not (mine[group] or theirs[group]) for group in _GROUPS):
+                matches.append((-len(mine[_ZH] & theirs[_ZH]) - len(mine[_EN] & theirs[_EN]), cid))
+        return min(matches)[1] if matches else None
+
+    def _keys_of(self, concept_id: int) -> dict[str, set[str]]:
+        keys = self.concept_keys.get(concept_id)
+        if keys is None:
+            concept = self.session.get(Concept, concept_id)
+            keys = {(t.language, t.normalized) for t in concept.terms} if concept is not None else set()
+            self.concept_keys[concept_id] = keys
+        return _grouped(keys)
 
     def _existing_keys(self, norms: set[str]) -> dict[tuple[str, str], set[int]]:
         found: dict[tuple[str, str], set[int]] = {}
@@ -514,7 +653,7 @@ class _Importer:
         suffix_rows: list[tuple[int, str, str]] = []
         definition_rows: list[tuple[int, str, str, str | None]] = []
         history_rows: list[tuple[Any, ...]] = []
-        summary = f"imported from {self.filename}"
+        source_rows: list[tuple[int, str, str]] = []
         for concept_id, entry in zip(concept_ids, pending, strict=True):
             rec, keys = entry.rec, entry.keys
             origination, modification = origination_and_modification(rec)
@@ -536,8 +675,29 @@ class _Importer:
                     1,
                 )
             )
+            duplicates = sorted({cid for key in keys for cid in existing.get(key, ())})
+            summary = f"imported from {self.filename}"
+            if duplicates:
+                summary += "; possible duplicate of " + ", ".join(str(c) for c in duplicates)
+            if self.report.listing():
+                self.report.changes.append(
+                    ImportChange(
+                        FLAGGED if duplicates else NEW,
+                        _label(rec),
+                        rec.line,
+                        rec.id,
+                        None if self.report.dry_run else concept_id,
+                        duplicates=duplicates,
+                    )
+                )
+            self.report.flagged += bool(duplicates)
+            if rec.id is not None:
+                self.sources[rec.id] = concept_id
+                if not self.own_file:
+                    source_rows.append((concept_id, self.filename[:255], rec.id))
             for key in keys:
                 existing.setdefault(key, set()).add(concept_id)
+            self.concept_keys[concept_id] = set(keys)
             terms_after = []
             for term, term_keys_ in zip(rec.terms, entry.term_keys, strict=True):
                 try:
@@ -617,19 +777,15 @@ class _Importer:
         insert_term_suffixes(self.connection, suffix_rows)
         self.rows.write(Definition, _DEFINITION_COLUMNS, definition_rows)
         self.rows.write(HistoryEntry, _HISTORY_COLUMNS, history_rows)
+        self.rows.write(ConceptSource, _SOURCE_COLUMNS, source_rows)
         self.inserted_any = True
         self.report.new += len(pending)
         self.report.terms_added += len(term_rows)
 
     # -- existing concepts -----------------------------------------------------------------
 
-    def _update(
-        self,
-        concept_id: int,
-        rec: ConceptRecord,
-        keys: list[tuple[str, str]],
-        existing: dict[tuple[str, str], set[int]],
-    ) -> None:
+    def _update(self, concept_id: int, entry: Entry, existing: dict[tuple[str, str], set[int]]) -> None:
+        rec = entry.rec
         concept = self.session.get(Concept, concept_id)
         if concept is None:  # pragma: no cover - ids come from the same transaction
             raise Invalid(
@@ -637,7 +793,7 @@ class _Importer:
             )
         before = snapshot(concept)
         before_extra = _extra_state(concept)
-        added = self._merge(concept, rec)
+        added, renamed = self._merge(concept, rec)
         if snapshot(concept) == before and _extra_state(concept) == before_extra:
             self.report.unchanged += 1
             return
@@ -647,13 +803,18 @@ class _Importer:
             record(self.session, concept, ACTION, self.actor, before, f"updated from {self.filename}")
         except ServiceError as exc:
             raise Invalid(exc.message, details=where(self.filename, rec)) from None
-        for key in keys:
+        for key in entry.keys:
             existing.setdefault(key, set()).add(concept.id)
+        self.concept_keys[concept.id] = {(t.language, t.normalized) for t in concept.terms}
         self.report.updated += 1
-        self.report.terms_added += added
+        self.report.terms_added += len(added)
+        if self.report.listing():
+            self.report.changes.append(
+                ImportChange(UPDATED, _label(rec), rec.line, rec.id, concept.id, added=added, renamed=renamed)
+            )
 
-    def _merge(self, concept: Concept, rec: ConceptRecord) -> int:
-        """Apply what the file states; return the number of terms added."""
+    def _merge(self, concept: Concept, rec: ConceptRecord) -> tuple[list[str], list[tuple[str, str]]]:
+        """Apply what the file states; return the terms added and the (old, new) text of those respelled."""
         _set(concept, "subject_field", rec.subject_field)
         _set(concept, "note", rec.note)
         if rec.status_given:
@@ -668,7 +829,8 @@ class _Importer:
             elif text:
                 concept.definitions.append(Definition(language=language, text=text, source=source))
         by_key = {(t.language, t.normalized): t for t in concept.terms}
-        added = 0
+        added: list[str] = []
+        renamed: list[tuple[str, str]] = []
         for term_record in rec.terms:
             key = (term_record.language, normalize_term(clean_term_text(term_record.text)))
             term = by_key.get(key)
@@ -694,12 +856,14 @@ class _Importer:
                 term.evidence = {IMPORTED_CONTEXTS_KEY: contexts} if contexts else None
                 concept.terms.append(term)
                 by_key[key] = term
-                added += 1
+                added.append(term.text)
                 continue
             cleaned = clean_term_text(term_record.text)
             if cleaned != term.text or (
                 term_record.pinyin and clean_term_text(term_record.pinyin) != term.pinyin
             ):
+                if cleaned != term.text:
+                    renamed.append((term.text, cleaned))
                 apply_term_text(term, cleaned, term_record.pinyin or term.pinyin)
                 if problem := derived_overflow({c: getattr(term, c) for c in DERIVED_COLUMNS}):
                     raise Invalid(problem, details={**where(self.filename, rec), "element": "term"})
@@ -716,7 +880,27 @@ class _Importer:
                 _set(term, "term_type", term_record.term_type)
             _set(term, "note", term_record.note)
             _add_contexts(term, term_record.contexts)
-        return added
+        return added, renamed
+
+
+_ZH = "zh"
+_EN = "en"
+_GROUPS = (_ZH, _EN)
+
+
+def _grouped(keys: Iterable[tuple[str, str]]) -> dict[str, set[str]]:
+    """Normalized terms by language, Simplified and Traditional Chinese together."""
+    grouped: dict[str, set[str]] = {_ZH: set(), _EN: set()}
+    for language, normalized in keys:
+        grouped.setdefault(_ZH if language.startswith("zh") else language, set()).add(normalized)
+    return grouped
+
+
+def _label(rec: ConceptRecord) -> str:
+    """An entry's first Chinese and first English term, as a report names it."""
+    chinese = next((t.text for t in rec.terms if t.language.startswith("zh")), None)
+    english = next((t.text for t in rec.terms if t.language == "en"), None)
+    return " / ".join(text for text in (chinese, english) if text) or (rec.terms[0].text if rec.terms else "")
 
 
 def _set(obj: Any, name: str, value: Any) -> None:
@@ -775,7 +959,7 @@ def import_file(
     :param filename: the name shown in messages and history (a path's own name is not used).
     :param default_status: workflow status of new concepts whose file does not state one.
     :param workers: 1 to read, check and key a file of ``parallel_from`` bytes or more in a
-        worker process (:mod:`~termbase.services.import_worker`) while this one writes; 0
+        worker process (:mod:`~termbase.exchange.import_worker`) while this one writes; 0
         (or a stream) reads it here. ``parallel_from`` defaults to :data:`PARALLEL_FROM_BYTES`.
     :raises Invalid: for unreadable, hostile or inconsistent input; ``details`` name the
         file and, where known, the line and element. Nothing is written then (the caller
@@ -798,12 +982,18 @@ def import_file(
                 apart = ImportSource(path, (found.st_dev, found.st_ino), filename, batch_size)
         else:
             stream = path_or_stream
-        reader, fmt = open_reader(stream, filename)
+        reader, fmt, exporter = open_reader(stream, filename)
         report = ImportReport(filename=filename, format=fmt, dry_run=dry_run)
         savepoint = session.begin_nested() if dry_run else None
         try:
+            own_file = exporter is not None and exporter == termbase_id(session)
             importer = _Importer(
-                session, filename=filename, actor=actor, default_status=default_status, report=report
+                session,
+                filename=filename,
+                actor=actor,
+                default_status=default_status,
+                report=report,
+                own_file=own_file,
             )
             importer.defer_indexes()
             if apart is None:

@@ -1,0 +1,222 @@
+"""Stages 1–3 over the whole run: candidates, alignment and projection, segment by segment.
+
+Each Chinese segment is tokenised once; its candidates (:mod:`.candidates`) are projected into
+every English segment aligned with it (:mod:`.align`), and what was seen is added up per
+Chinese candidate in an :class:`Observation`. Nothing per token outlives its segment.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from termbase.extract import align, candidates, english
+from termbase.extract.corpus import Corpus
+from termbase.extract.english import EnToken
+from termbase.extract.lexicon import Lexicon
+
+
+@dataclass(slots=True)
+class Seen:
+    """One English rendering of one Chinese candidate, over the segments where it was seen."""
+
+    count: int = 0
+    zh_coverage: float = 0.0
+    en_coverage: float = 0.0
+    en_words: int = 0
+    kinds: set[str] = field(default_factory=set)
+    forms: Counter[str] = field(default_factory=Counter)
+    aligned: int = 0  # seen in the segment's own English, not a neighbour's
+    fragments: int = 0  # seen as part of a longer English name (World AI [Conference])
+    quoted: int = 0  # quoted or title-marked on both sides
+    gaps: int = 99  # fewest runs of unexplained Chinese characters in one occurrence
+    surplus: int = 99  # fewest unlinked English words beyond one per unexplained character
+
+    @property
+    def quality(self) -> float:
+        return min(self.zh_coverage, self.en_coverage)
+
+
+@dataclass(slots=True)
+class Observation:
+    text: str
+    shape: str
+    verbal: bool = False
+    tags: tuple[str, ...] = ()
+    occurrences: int = 0  # segments where the Chinese occurs as a candidate
+    renderings: dict[str, Seen] = field(default_factory=dict)
+    documents: set[str] = field(default_factory=set)
+
+    def ranked(self) -> list[tuple[str, Seen]]:
+        """Renderings, the likeliest first: fully explained, frequent, well explained, with no
+        English word that answers for nothing in the Chinese (press conference, not press
+        conference held), then the one that says more."""
+
+        def rank(key: str) -> tuple[bool, int, float, int, int, str]:
+            seen = self.renderings[key]
+            return (seen.quality >= 0.99, seen.count, seen.quality, -seen.surplus, seen.en_words, key)
+
+        return [(key, self.renderings[key]) for key in sorted(self.renderings, key=rank, reverse=True)]
+
+    def best(self) -> tuple[str, Seen] | None:
+        ranked = self.ranked()
+        return ranked[0] if ranked else None
+
+
+def observe(corpus: Corpus, lexicon: Lexicon, general_freq: Mapping[str, int]) -> dict[str, Observation]:
+    found: dict[str, Observation] = {}
+    pinyin: dict[str, str] = _PinyinCache()
+    en_cache: dict[int, list[EnToken] | None] = {}
+    for index, text in corpus.zh_match.items():
+        tokens = corpus.zh_tokens(index)
+        if not tokens:
+            continue
+        document = corpus.segments[index].document
+        spans = candidates.candidates_in(
+            tokens, text, general_freq, lexicon.has_nominal_sense, lexicon.is_headword
+        )
+        rendered: dict[tuple[int, int], tuple[int, align.Rendering, list[EnToken], float, bool]] = {}
+        for context in corpus.contexts.get(index, ()):
+            en_tokens = en_cache.get(context.segment)
+            if context.segment not in en_cache:
+                en_tokens = en_cache[context.segment] = corpus.en_tokens(context.segment)
+            if not en_tokens:
+                continue
+            links = align.link(text, tokens, en_tokens, lexicon, pinyin)
+            for candidate in spans:
+                rendering = align.project(links, en_tokens, candidate.start, candidate.stop)
+                if rendering is None:
+                    continue
+                where = (candidate.start, candidate.stop)
+                previous = rendered.get(where)
+                score = rendering.zh_coverage + rendering.en_coverage - 0.5 * context.near
+                if previous is None or score > previous[3]:
+                    rendered[where] = (context.segment, rendering, en_tokens, score, candidate.verbal)
+        if len(en_cache) > 64:
+            en_cache.clear()
+        for candidate in spans:
+            observation = found.get(candidate.text)
+            if observation is None:
+                observation = found[candidate.text] = Observation(
+                    candidate.text, candidate.shape, candidate.verbal, candidate.tags
+                )
+            elif candidate.shape == "title":
+                observation.shape = "title"
+            observation.occurrences += 1
+            observation.documents.add(document)
+            entry = rendered.get((candidate.start, candidate.stop))
+            if entry is None:
+                continue
+            en_index, rendering, en_tokens, _, _ = entry
+            window = en_tokens[rendering.first : rendering.end]
+            key = english.span_key(window)
+            seen = observation.renderings.get(key)
+            if seen is None:
+                seen = observation.renderings[key] = Seen()
+            seen.count += 1
+            seen.zh_coverage = max(seen.zh_coverage, rendering.zh_coverage)
+            seen.en_coverage = max(seen.en_coverage, rendering.en_coverage)
+            seen.en_words = rendering.en_content
+            seen.gaps = min(seen.gaps, rendering.gaps)
+            seen.surplus = min(seen.surplus, rendering.surplus)
+            seen.kinds.update(rendering.kinds)
+            seen.aligned += en_index == index
+            original = corpus.segments[en_index].en_text or ""
+            seen.forms[display_form(original, window)] += 1
+            if _part_of_longer_name(original, en_tokens, rendering, len(candidate.tags) == 1):
+                seen.fragments += 1
+            if candidate.shape == "title" and _en_quoted(original, window):
+                seen.quoted += 1
+    return found
+
+
+def _capitalised(original: str, token: EnToken) -> bool:
+    return original[token.start : token.start + 1].isupper()
+
+
+def _part_of_longer_name(
+    original: str, tokens: list[EnToken], rendering: align.Rendering, lexical: bool
+) -> bool:
+    """Whether a capitalised window is cut from a longer name.
+
+    A window the name continues into on the right is its opening (World AI [Conference]). One
+    the name continues into on the left is a tail (Enhancing] International Cooperation), unless
+    the Chinese is one word of its own ([Global AI Governance] Action Plan ~ 行动计划). A part
+    after a preposition is a complement that names a concept itself ([Agenda for] Sustainable
+    Development), and so is a head the name goes on from with one ([High-Level Meeting] on …).
+    A transliterated name after it is another name in apposition (Chinese President [Xi]).
+    """
+    first, end = rendering.first, rendering.end
+    if not _capitalised(original, tokens[end - 1]):
+        return False
+    if end < len(tokens) and tokens[end].chunk == tokens[end - 1].chunk and not rendering.next_name:
+        following = tokens[end]
+        if _capitalised(original, following) and not following.stop:
+            return True
+        # A complement cut short: [Group on International Norms] in Cyberspace.
+        has_complement = any(t.text in CONNECTORS for t in tokens[first:end])
+        after = end + 1 < len(tokens) and tokens[end + 1].chunk == following.chunk
+        if (
+            has_complement
+            and following.text in CONNECTORS
+            and after
+            and _capitalised(original, tokens[end + 1])
+        ):
+            return True
+    if first > 0 and tokens[first - 1].chunk == tokens[first].chunk and not lexical:
+        before = tokens[first - 1]
+        if _capitalised(original, before) and not before.stop:
+            return True
+    return False
+
+
+CONNECTORS = frozenset({"of", "on", "in", "for"})
+QUOTES_BEFORE = ("“", '"', "‘", "'", "《")
+QUOTES_AFTER = ("”", '"', "’", "'", "》")
+
+
+def _en_quoted(original: str, window: list[EnToken]) -> bool:
+    before = original[: window[0].start].rstrip()[-1:]
+    after = original[window[-1].end :].lstrip()[:1]
+    return before in QUOTES_BEFORE and after in QUOTES_AFTER
+
+
+class _PinyinCache(dict[str, str]):
+    """Toneless pinyin of a word, computed on first use."""
+
+    def __missing__(self, word: str) -> str:
+        from termbase.text.pinyin import pinyin_key
+
+        value = self[word] = pinyin_key(word)
+        return value
+
+    def get(self, word: str, default: str | None = None) -> str | None:  # type: ignore[override]
+        return self[word]
+
+
+def display_form(original: str, tokens: list[EnToken]) -> str:
+    """A span as a termbase writes a headword: lower case unless a name or an acronym, singular
+    unless the phrase is plural-only in the text (it then keeps the form written)."""
+    words = [original[t.start : t.end] for t in tokens]
+    content = [w for w, t in zip(words, tokens, strict=True) if not t.stop and w[:1].isalpha()]
+    if len(content) >= 2 and all(w[:1].isupper() for w in content):
+        return " ".join(words)  # a name written in title case (World Internet Conference)
+    kept = []
+    for word, token in zip(words, tokens, strict=True):
+        if word.isupper() and len(word) > 1 or word[:1].isupper() and word[1:].lower() != word[1:]:
+            kept.append(word)  # acronyms and mixed case (ICTs, eBay)
+        elif word[:1].isupper() and (word.lower() in PROPER_WORDS or not _opens_sentence(original, token)):
+            kept.append(word)  # a capital inside a sentence marks a proper noun (Wuzhen)
+        else:
+            kept.append(word.lower())
+    return " ".join(kept)
+
+
+def _opens_sentence(original: str, token: EnToken) -> bool:
+    before = original[: token.start].rstrip(" \"“‘'(")
+    return not before or before[-1] in ".!?:;。！？：；\n"
+
+
+# Common nouns the domain always capitalises.
+PROPER_WORDS = frozenset({"internet", "web"})

@@ -1,0 +1,451 @@
+"""Stage 4: is an aligned pair a term, and how sure are we? Evidence only, no topic list.
+
+The evidence, each for a reason a terminologist would give:
+
+* **alignment strength** — how much of the Chinese and of the English the links explain;
+* **recurrence** — the same pair found in several segments;
+* **English noun-phrase shape** — a rendering that opens with a verb, or holds one, renders a
+  clause (促进数字经济 "promoting digital economy"), not a term;
+* **names** — title or quotation marks, or an English rendering in title case, name a thing;
+* **lexicalisation** — the Chinese is one dictionary word, or a fixed expression;
+* **independence** — a span that only ever occurs inside a longer rendered candidate is a
+  fragment of it (互联网大会 inside 世界互联网大会), unless it is a word of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from termbase.extract.english import STOPWORDS, TOKEN_RE, singularize
+from termbase.extract.lexicon import Lexicon
+from termbase.extract.observe import Observation, Seen
+from termbase.extract.scoring import METHOD_ALIGNED, count_part
+
+MIN_QUALITY = 0.7
+MIN_NAME_QUALITY = 0.5
+# Tags of the words of a compound whose one unexplained word may be rendered freely: nouns only.
+NOMINAL_GAP_TAGS = frozenset({"n", "nz", "nt", "ns", "nr", "vn", "an", "j", "l", "b", "ng"})
+MAX_EN_WORDS = 14
+# Function words that never stand inside a term's English (auxiliaries, pronouns, modals).
+PREPOSITIONS = frozenset(
+    [
+        "outside",
+        "without",
+        "within",
+        "against",
+        "over",
+        "under",
+        "from",
+        "into",
+        "through",
+        "beyond",
+        "across",
+    ]
+)
+CLAUSE_WORDS = (
+    frozenset(STOPWORDS)
+    - PREPOSITIONS
+    - frozenset(
+        {
+            "of",
+            "the",
+            "a",
+            "an",
+            "and",
+            "in",
+            "for",
+            "on",
+            "with",
+            "between",
+            "by",
+            "to",
+            "as",
+            "well",
+            "new",
+            "first",
+            "second",
+        }
+    )
+)
+# One word rendered by one word is a term when either side is specialised vocabulary: an English
+# word this common (Zipf scale, wordfreq) is everyday (community, opportunity, vision) ...
+EVERYDAY_ZIPF = 4.5
+# ... and so is a pair of a Chinese word this common in jieba's dictionary and a fairly common
+# English word (对话 ~ dialogue), while 网民 ~ netizen and 伦理 ~ ethics stay.
+EVERYDAY_ZH_FREQ = 1000
+FAIRLY_COMMON_ZIPF = 4.0
+# A phrase of this many words, seen once and not a name, is a description (人工智能技术快速发展).
+LONG_PHRASE_TOKENS = 4
+# Terms name concepts, not people: a person's name is left to a names register.
+PERSON_TAGS = frozenset({"nr", "nrfg", "nrt"})
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    term: bool
+    confidence: float
+    reasons: tuple[str, ...]
+
+
+def judge(
+    observation: Observation,
+    key: str,
+    seen: Seen,
+    lexicon: Lexicon,
+    general_freq: Mapping[str, int],
+) -> Judgement:
+    form = seen.forms.most_common(1)[0][0]
+    words = [w.lower() for w in TOKEN_RE.findall(form)]
+    reasons: list[str] = []
+    quality = seen.quality
+    if not words or len(words) > MAX_EN_WORDS:
+        return Judgement(False, 0.0, ("English too long",))
+    named = observation.shape == "title" or _title_case(form)
+    # A name in title case is evidence of its own: half its Chinese explained is enough
+    # (国务院新闻办 ~ State Council Information Office, where 新闻办 is a truncation).
+    # One Chinese word the dictionary cannot explain, rendered by the English words left between
+    # explained ones, is how a free rendering looks (信息鸿沟 ~ information divide).
+    one_gap = (
+        seen.gaps == 1
+        and seen.en_coverage >= 0.99
+        and len(words) >= 2
+        and all(tag in NOMINAL_GAP_TAGS for tag in observation.tags)
+    )
+    if quality < (MIN_NAME_QUALITY if named or one_gap else MIN_QUALITY):
+        return Judgement(False, 0.0, ("weak alignment",))
+    if (
+        any(w in CLAUSE_WORDS for w in words)
+        or _loose_article(words)
+        or not named
+        and _plural_then_word(words)
+    ):
+        return Judgement(False, 0.0, ("English is a clause",))
+    # A participle may modify a noun (governing mechanism); a verb's base or -s form opens a clause.
+    if (
+        not words[0].endswith(("ing", "ed"))
+        and lexicon.is_english_verb(words[0])
+        or any(lexicon.is_english_verb(w) for w in words[1:] if w.endswith("s"))
+    ):
+        return Judgement(False, 0.0, ("English opens with a verb",))
+    if seen.fragments >= seen.count and not seen.quoted:
+        return Judgement(False, 0.0, ("part of a longer name",))
+    if not named and (words[0] in EVALUATIVE or _adverb(words[0]) and len(words) > 1):
+        return Judgement(False, 0.0, ("English opens with an evaluation",))
+    if not named and not _ends_in_noun(words):
+        return Judgement(False, 0.0, ("English does not end in a noun",))
+    single = len(observation.tags) == 1
+    if single and observation.tags[0] in PERSON_TAGS and seen.kinds == {"pinyin"}:
+        return Judgement(False, 0.0, ("a person's name",))
+    if single and not named and _everyday(observation.text, words, general_freq):
+        return Judgement(False, 0.0, ("everyday word",))
+    if len(observation.tags) >= LONG_PHRASE_TOKENS and not named and seen.count < 2:
+        return Judgement(False, 0.0, ("a long phrase seen once",))
+    if observation.verbal and not named:
+        reasons.append("opens with a verb")
+    confidence = 0.45 + 0.3 * quality
+    if quality >= 0.99:
+        reasons.append("every part explained")
+    if seen.count >= 2:
+        # Found together once more is weak evidence for a phrase that translates word for word;
+        # a third time, less so (scoring.count_part, which a later run's counts refresh).
+        confidence += count_part(METHOD_ALIGNED, seen.count, 0.0)
+        reasons.append(f"paired in {seen.count} segments")
+    if named:
+        confidence += 0.1
+        reasons.append("a name")
+    if seen.quoted:
+        confidence += 0.1
+        reasons.append("quoted on both sides")
+    if observation.shape == "fixed":
+        confidence += 0.05
+        reasons.append("fixed expression")
+    if lexicon.is_headword(observation.text) and len(observation.text) >= 3:
+        confidence += 0.05
+        reasons.append("dictionary headword")
+    if observation.verbal and not named:
+        confidence -= 0.2
+    if single and len(words) == 1 and not named:
+        confidence -= 0.1
+        reasons.append("a single word")
+    if seen.aligned < seen.count:
+        confidence -= 0.1
+        reasons.append("seen in a neighbouring segment")
+    return Judgement(True, round(max(min(confidence, 0.97), 0.05), 3), tuple(reasons))
+
+
+ADJECTIVE_SUFFIXES = (
+    "ly",
+    "al",
+    "ic",
+    "ive",
+    "ous",
+    "ful",
+    "less",
+    "able",
+    "ible",
+    "ed",
+    "ern",
+    "ant",
+    "ent",
+)
+# Nouns with the endings of adjectives: the word class of a final word is judged by its ending.
+NOUNS_LIKE_ADJECTIVES = frozenset(
+    [
+        "proposal",
+        "approval",
+        "potential",
+        "capital",
+        "terminal",
+        "signal",
+        "portal",
+        "journal",
+        "arrival",
+        "festival",
+        "manual",
+        "rival",
+        "survival",
+        "renewal",
+        "referral",
+        "withdrawal",
+        "disposal",
+        "removal",
+        "trial",
+        "animal",
+        "principal",
+        "official",
+        "criminal",
+        "individual",
+        "professional",
+        "representative",
+        "initiative",
+        "incentive",
+        "objective",
+        "perspective",
+        "alternative",
+        "executive",
+        "directive",
+        "relative",
+        "detective",
+        "collective",
+        "native",
+        "public",
+        "logic",
+        "republic",
+        "topic",
+        "clinic",
+        "graphic",
+        "traffic",
+        "music",
+        "economic",
+        "mechanic",
+        "agent",
+        "student",
+        "president",
+        "government",
+        "agreement",
+        "development",
+        "environment",
+        "management",
+        "investment",
+        "establishment",
+        "statement",
+        "treatment",
+        "movement",
+        "settlement",
+        "element",
+        "assessment",
+        "commitment",
+        "achievement",
+        "engagement",
+        "content",
+        "component",
+        "consent",
+        "patent",
+        "event",
+        "talent",
+        "parent",
+        "client",
+        "element",
+        "participant",
+        "applicant",
+        "consultant",
+        "assistant",
+        "merchant",
+        "tenant",
+        "accident",
+        "incident",
+        "resident",
+        "precedent",
+        "president",
+        "continent",
+        "segment",
+        "document",
+        "instrument",
+        "argument",
+        "moment",
+        "building",
+        "meeting",
+        "training",
+        "funding",
+        "planning",
+        "marketing",
+        "understanding",
+        "offering",
+        "spending",
+        "screening",
+        "setting",
+        "hearing",
+        "warning",
+        "briefing",
+        "opening",
+        "gathering",
+        "listing",
+        "shipping",
+        "pudding",
+        "sibling",
+        "wedding",
+        "need",
+        "seed",
+        "speed",
+        "feed",
+        "bed",
+        "creed",
+        "greed",
+        "weed",
+        "breed",
+        "deed",
+        "family",
+        "supply",
+        "assembly",
+        "monopoly",
+        "ally",
+    ]
+)
+
+
+def _ends_in_noun(words: list[str]) -> bool:
+    """No adverb at the end, and no lone adjective (前所未有 "unprecedented" describes, it names nothing)."""
+    last = words[-1].split("-")[-1]
+    if _adverb(last):
+        return False
+    if len(words) > 1 or last in NOUNS_LIKE_ADJECTIVES or len(last) <= 3 or not last.isalpha():
+        return True
+    return not last.endswith(ADJECTIVE_SUFFIXES)
+
+
+def _adverb(word: str) -> bool:
+    """An -ly word made from an English word (rapidly, increasingly), not supply or family."""
+    if not word.endswith("ly") or len(word) < 5:
+        return False
+    from wordfreq import zipf_frequency
+
+    base = word[:-2]
+    return any(zipf_frequency(form, "en") >= 3.0 for form in (base, base[:-1] + "y", base + "e"))
+
+
+def _everyday(zh: str, words: list[str], general_freq: Mapping[str, int]) -> bool:
+    content = [w for w in words if w not in STOPWORDS]
+    if len(content) != 1:
+        return False  # 法治 ~ "rule of law": a conventional rendering, not a gloss
+    from wordfreq import zipf_frequency
+
+    zipf = zipf_frequency(content[0], "en")
+    return zipf >= EVERYDAY_ZIPF or general_freq.get(zh, 0) > EVERYDAY_ZH_FREQ and zipf >= FAIRLY_COMMON_ZIPF
+
+
+# Gradable adjectives that judge rather than classify: "great significance", "rapid development"
+# describe; a term's modifier sorts its head into a kind (digital economy, international order).
+EVALUATIVE = frozenset(
+    [
+        "great",
+        "greater",
+        "greatest",
+        "huge",
+        "major",
+        "important",
+        "significant",
+        "profound",
+        "profoundly",
+        "distinctive",
+        "unprecedented",
+        "rapid",
+        "fast",
+        "orderly",
+        "overall",
+        "good",
+        "better",
+        "best",
+        "strong",
+        "stronger",
+        "deep",
+        "broad",
+        "wide",
+        "far-reaching",
+        "key",
+        "main",
+        "vital",
+        "crucial",
+        "essential",
+        "remarkable",
+        "tremendous",
+        "enormous",
+        "vast",
+        "certain",
+        "various",
+        "serious",
+        "full",
+        "fully",
+        "steady",
+        "sound",
+        "healthy",
+        "active",
+        "positive",
+        "effective",
+        "joint",
+    ]
+)
+ARTICLES = frozenset({"the", "a", "an"})
+ARTICLE_HOSTS = PREPOSITIONS | {"of", "for", "on", "in", "with", "between", "by", "to", "and", "as"}
+
+
+# Plurals that stand before another noun in compounds (human rights protection, goods trade).
+PLURAL_MODIFIERS = frozenset(
+    [
+        "rights",
+        "news",
+        "arms",
+        "sports",
+        "goods",
+        "affairs",
+        "communications",
+        "economics",
+        "statistics",
+        "politics",
+        "logistics",
+        "services",
+        "resources",
+    ]
+)
+
+
+def _plural_then_word(words: list[str]) -> bool:
+    """A plural followed by another word is a subject and its verb ("rumours harm"), not a
+    compound: English compounds take singular modifiers ("data security", "rumour control")."""
+    for word, following in zip(words, words[1:], strict=False):
+        if following in ARTICLE_HOSTS or word in PLURAL_MODIFIERS or len(word) <= 3:
+            continue
+        if word.endswith("s") and singularize(word) != word:
+            return True
+    return False
+
+
+def _loose_article(words: list[str]) -> bool:
+    """An article inside a term follows a preposition or a conjunction ("rule of the law");
+    after a content word it opens an object ("rumours harm the public interest")."""
+    return any(w in ARTICLES and words[i - 1] not in ARTICLE_HOSTS for i, w in enumerate(words) if i > 0)
+
+
+def _title_case(form: str) -> bool:
+    content = [w for w in form.split() if w.lower() not in STOPWORDS and w[:1].isalpha()]
+    return len(content) >= 2 and all(w[:1].isupper() for w in content)

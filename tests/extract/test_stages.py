@@ -1,0 +1,297 @@
+"""Each extraction stage on its own, on sentences the team wrote."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from extract_corpus import pair_segments
+
+from termbase.extract import align, candidates, english, glosses, termhood
+from termbase.extract.corpus import Corpus
+from termbase.extract.grouping import headword
+from termbase.extract.lexicon import Lexicon
+from termbase.extract.observe import Observation, Seen
+from termbase.extract.pipeline import Extractor
+from termbase.text.segment import default_segmenter
+
+
+@pytest.fixture(scope="module")
+def lexicon(extractor: Extractor) -> Lexicon:
+    return extractor.lexicon
+
+
+def _candidates(text: str, lexicon: Lexicon) -> dict[str, candidates.Candidate]:
+    segmenter = default_segmenter()
+    tokens = segmenter.tag(text)
+    found = candidates.candidates_in(
+        tokens, text, segmenter.tokenizer.FREQ, lexicon.has_nominal_sense, lexicon.is_headword
+    )
+    return {c.text: c for c in found}
+
+
+def _render(zh: str, en: str, term: str, lexicon: Lexicon) -> str | None:
+    tokens = english.tokenize(en)
+    links = align.link(zh, default_segmenter().tag(zh), tokens, lexicon, {})
+    start = zh.index(term)
+    rendering = align.project(links, tokens, start, start + len(term))
+    if rendering is None:
+        return None
+    return en[tokens[rendering.first].start : tokens[rendering.end - 1].end]
+
+
+# -- stage 1: candidates -------------------------------------------------------------------------
+
+
+def test_title_marks_enclose_a_candidate_whatever_its_inside(lexicon: Lexicon) -> None:
+    found = _candidates("政府发布了《关于加快发展数字经济的意见》。", lexicon)
+    assert found["关于加快发展数字经济的意见"].shape == "title"
+    assert "数字经济" in found
+
+
+def test_spans_neither_open_nor_close_with_function_words(lexicon: Lexicon) -> None:
+    found = _candidates("我们的数据安全和他们的隐私保护都很重要。", lexicon)
+    assert "数据安全" in found
+    for text in found:
+        assert not text.startswith(("我们", "的", "和")), text
+        assert not text.endswith(("的", "和", "都")), text
+
+
+def test_two_words_joined_are_not_a_candidate_but_a_shared_modifier_makes_one(lexicon: Lexicon) -> None:
+    assert "安全和发展" not in _candidates("我们重视安全和发展。", lexicon)
+    assert "数字产品和服务" in _candidates("平台出售数字产品和服务。", lexicon)
+
+
+def test_a_verb_inside_ends_a_span_unless_it_can_name_something(lexicon: Lexicon) -> None:
+    found = _candidates("企业收集用户数据，政府完善治理体系。", lexicon)
+    assert "用户数据" in found
+    assert "企业收集用户数据" not in found  # 收集 "to gather" only ever glosses a verb
+    assert "治理体系" in found  # 治理 is tagged a verb but also glosses "governance"
+
+
+def test_no_span_starts_inside_a_word_or_holds_a_route(lexicon: Lexicon) -> None:
+    found = _candidates("代表团从上海到北京参加了新时代论坛。", lexicon)
+    assert "新时代论坛" in found
+    assert "时代论坛" not in found  # cut from 新时代论坛
+    assert "上海到北京" not in found
+
+
+def test_a_dictionary_word_jieba_splits_is_a_candidate(lexicon: Lexicon) -> None:
+    assert "云计算" in _candidates("云计算正在改变世界经济。", lexicon)
+
+
+# -- stage 2: alignment --------------------------------------------------------------------------
+
+
+def test_each_word_of_a_gloss_is_taken_into_the_rendering(lexicon: Lexicon) -> None:
+    zh, en = "政府发布了一份白皮书。", "The government issued a white paper."
+    assert _render(zh, en, "白皮书", lexicon) == "white paper"
+
+
+def test_an_english_word_claimed_twice_goes_to_the_unit_with_no_other_match(lexicon: Lexicon) -> None:
+    zh, en = "各国应当共同维护数据安全。", "All countries should jointly safeguard data security."
+    assert _render(zh, en, "数据安全", lexicon) == "data security"
+
+
+def test_of_equal_windows_the_one_in_the_same_place_wins(lexicon: Lexicon) -> None:
+    zh = "我们加强信息基础设施建设，缩小各国之间的信息鸿沟。"
+    en = "We strengthen information infrastructure and narrow the information divide between countries."
+    assert _render(zh, en, "信息鸿沟", lexicon) == "information divide"
+
+
+def test_names_align_by_pinyin_and_numbers_by_value(lexicon: Lexicon) -> None:
+    zh, en = "第三届论坛在杭州举行。", "The third forum was held in Hangzhou."
+    assert _render(zh, en, "杭州", lexicon) == "Hangzhou"
+    assert _render(zh, en, "第三届论坛", lexicon) == "third forum"
+
+
+def test_a_window_holding_words_of_chinese_outside_the_span_is_refused(lexicon: Lexicon) -> None:
+    zh, en = "保护隐私的法律很多。", "There are many laws protecting privacy."
+    assert _render(zh, en, "法律", lexicon) == "laws"
+    # "protecting" renders 保护, outside the span: no window may hold it, so 隐私 stays unrendered.
+    assert _render(zh, en, "隐私的法律", lexicon) == "laws"
+
+
+# -- stage 4: termhood ---------------------------------------------------------------------------
+
+
+def _observation(zh: str, form: str, shape: str = "compound", **seen: int) -> tuple[Observation, Seen]:
+    record = Seen(count=1, zh_coverage=1.0, en_coverage=1.0, aligned=1, forms=Counter({form: 1}))
+    for name, value in seen.items():
+        setattr(record, name, value)
+    observation = Observation(zh, shape, occurrences=1)
+    observation.renderings[english.text_key(form)] = record
+    return observation, record
+
+
+def _judge(observation: Observation, seen: Seen, lexicon: Lexicon) -> termhood.Judgement:
+    return termhood.judge(observation, "", seen, lexicon, default_segmenter().tokenizer.FREQ)
+
+
+def test_a_fully_explained_noun_phrase_is_a_term(lexicon: Lexicon) -> None:
+    observation, seen = _observation("数据治理", "data governance")
+    judgement = _judge(observation, seen, lexicon)
+    assert judgement.term
+    assert 0.7 <= judgement.confidence < 0.8  # seen once: to review, not in the sure band
+
+
+def test_words_that_only_look_like_adverbs_or_adjectives_do_not_stop_a_term(lexicon: Lexicon) -> None:
+    assert _judge(*_observation("供应链安全", "supply chain security"), lexicon).term
+    assert _judge(*_observation("家庭政策", "family policy"), lexicon).term
+
+
+def test_recurrence_and_names_raise_confidence(lexicon: Lexicon) -> None:
+    once = _judge(*_observation("数据治理", "data governance"), lexicon).confidence
+    twice = _judge(*_observation("数据治理", "data governance", count=2, aligned=2), lexicon).confidence
+    named = _judge(
+        *_observation("数据治理论坛", "Data Governance Forum", count=2, aligned=2), lexicon
+    ).confidence
+    assert once < twice < named
+
+
+def test_a_clause_that_looks_like_a_noun_phrase_in_chinese_is_not_proposed(extractor: Extractor) -> None:
+    segments = pair_segments([("网络谣言损害公众利益。", "Online rumours harm the public interest.")], "c", 1)
+    proposed = {c.zh for c in extractor.run(segments).concepts}
+    assert "网络谣言" in proposed
+    assert "网络谣言损害公众利益" not in proposed
+
+
+@pytest.mark.parametrize(
+    ("zh", "form", "reason"),
+    [
+        ("推动数据治理", "promote data governance", "English opens with a verb"),
+        ("谣言损害利益", "rumours harm the public interest", "English is a clause"),
+        ("数据治理", "data governance", "part of a longer name"),
+        ("数据治理", "data governance", "weak alignment"),
+        ("坚定不移", "steadfastly", "English does not end in a noun"),
+        ("日益突出", "increasingly prominent", "English opens with an evaluation"),
+        ("重大意义", "great significance", "English opens with an evaluation"),
+    ],
+)
+def test_clauses_fragments_and_weak_pairs_are_not_terms(
+    zh: str, form: str, reason: str, lexicon: Lexicon
+) -> None:
+    observation, seen = _observation(zh, form)
+    if reason == "part of a longer name":
+        seen.fragments = 1
+    if reason == "weak alignment":
+        seen.zh_coverage = 0.25
+    judgement = _judge(observation, seen, lexicon)
+    assert not judgement.term
+    assert judgement.reasons == (reason,)
+
+
+def test_the_opening_of_a_longer_english_name_is_a_fragment_its_whole_and_head_are_terms(
+    extractor: Extractor,
+) -> None:
+    segments = pair_segments(
+        [
+            ("数字治理论坛在上海召开。", "The Digital Governance Forum opened in Shanghai."),
+            ("论坛通过了数据安全行动计划。", "The forum adopted the Data Security Action Plan."),
+        ],
+        "names",
+        800,
+    )
+    found = {c.zh: c.en for c in extractor.run(segments).concepts}
+    assert found["数字治理论坛"] == ["Digital Governance Forum"]
+    assert "数字治理" not in found  # "Digital Governance [Forum]"
+    assert found["行动计划"] == ["Action Plan"]  # one word of its own, the head of the name
+
+
+# -- stage 5: headwords, abbreviations, glosses --------------------------------------------------
+
+
+def test_headwords_are_singular_unless_names_or_coordinations() -> None:
+    assert headword(Counter({"online rumours": 2})) == "online rumour"
+    assert headword(Counter({"Sustainable Development Goals": 1})) == "Sustainable Development Goals"
+    assert headword(Counter({"laws and regulations": 1})) == "laws and regulations"
+
+
+def test_abbreviations_are_read_in_both_orders() -> None:
+    found = glosses.abbreviations(
+        [
+            "The Internet Corporation for Assigned Names and Numbers (ICANN) met in May.",
+            "Delegates of the WTO (World Trade Organization) agreed.",
+            "This Is Not Related (XYZ) at all.",
+        ]
+    )
+    assert found[english.text_key("Internet Corporation for Assigned Names and Numbers")] == "ICANN"
+    assert found[english.text_key("World Trade Organization")] == "WTO"
+    assert len(found) == 2
+
+
+def test_a_chinese_gloss_in_brackets_pairs_the_chinese_before_it() -> None:
+    pairs = list(glosses.chinese_glosses(["各方讨论了数字鸿沟（digital divide）问题。"]))
+    assert pairs == [("各方讨论了数字鸿沟", "digital divide")]
+
+
+def test_an_english_term_glossed_in_chinese_is_read_back_to_the_last_function_word() -> None:
+    pairs = list(
+        glosses.english_glosses(
+            [
+                "The report on algorithmic transparency (算法透明度) was published.",
+                "It cites the Right to Be Forgotten (被遗忘权), among others.",
+            ]
+        )
+    )
+    assert pairs == [("算法透明度", "algorithmic transparency"), ("被遗忘权", "Right to Be Forgotten")]
+
+
+def test_an_abbreviation_defined_in_the_english_joins_its_concept(extractor: Extractor) -> None:
+    segments = pair_segments(
+        [
+            ("世界贸易组织发布了报告。", "The World Trade Organization (WTO) published a report."),
+            ("世界贸易组织欢迎各方参与。", "The WTO welcomes all parties."),
+        ],
+        "trade",
+        500,
+    )
+    found = {c.zh: c for c in extractor.run(segments).concepts}
+    assert found["世界贸易组织"].en == ["World Trade Organization", "WTO"]
+
+
+def test_a_glossed_term_is_proposed_even_when_the_english_side_says_it_otherwise(
+    extractor: Extractor,
+) -> None:
+    segments = pair_segments(
+        [
+            (
+                "专家讨论了算法透明度（algorithmic transparency）。",
+                "Experts discussed how open algorithms should be.",
+            )
+        ],
+        "gloss",
+        600,
+    )
+    found = {c.zh: c for c in extractor.run(segments).concepts}
+    assert found["算法透明度"].en == ["algorithmic transparency"]
+    assert found["算法透明度"].evidence["method"] == "glossed in the text"
+
+
+# -- stage 6: citations and counts ---------------------------------------------------------------
+
+
+def test_a_term_is_cited_only_where_it_occurs_as_a_word(extractor: Extractor) -> None:
+    corpus = Corpus(
+        pair_segments([("他们发展中国家的经济。", "They develop the economy of the country.")], "d", 1),
+        default_segmenter(),
+    )
+    text = corpus.zh_match[0]
+    assert not corpus.is_word(0, text.index("中国"), text.index("中国") + 2)  # 发展中国家 = 发展中国家
+    assert corpus.is_word(0, text.index("经济"), text.index("经济") + 2)
+
+
+def test_counts_never_say_found_together_more_often_than_found(extractor: Extractor) -> None:
+    segments = pair_segments(
+        [
+            ("数据治理需要规则。", "Data governance needs rules."),
+            ("数据治理很重要。", "Data governance matters."),
+            ("各方讨论数据治理。", "The parties discussed it."),
+        ],
+        "counts",
+        700,
+    )
+    concept = {c.zh: c for c in extractor.run(segments).concepts}["数据治理"]
+    for counts in concept.evidence["by_document"].values():
+        assert counts["cooccurrence"] <= min(counts["zh_count"], counts["en_count"])
+    assert concept.evidence["by_document"]["counts"] == {"zh_count": 3, "en_count": 2, "cooccurrence": 2}
