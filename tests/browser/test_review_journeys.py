@@ -72,7 +72,7 @@ def test_undo_a_merge_brings_both_entries_back(page: Any, live_server: LiveServe
     expect(page.locator("table.hits a.hit-link", has_text="雾港公约")).to_be_visible()
     page.goto(f"/concepts/{absorbed}")
     expect(page.locator("h1")).to_contain_text("fog harbour convention")
-    expect(page.locator(".entry-meta")).to_contain_text("origin: extraction")
+    expect(page.locator(".entry-meta")).to_contain_text("origin: extracted from the documents")
 
 
 def test_undo_a_merge_from_the_absorbed_entry(page: Any, live_server: LiveServer) -> None:
@@ -89,7 +89,7 @@ def test_undo_a_merge_from_the_absorbed_entry(page: Any, live_server: LiveServer
     page.get_by_role("button", name="Undo this merge").click()
     expect(page.locator(".flash-success")).to_contain_text("Undid the merge")
     expect(page.locator("h1")).to_contain_text("frost bridge rules")
-    expect(page.locator(".entry-meta")).to_contain_text("origin: import")
+    expect(page.locator(".entry-meta")).to_contain_text("origin: imported")
     page.goto(f"/concepts/{keep}")
     expect(page.locator("#terms")).not_to_contain_text("frost bridge rules")
 
