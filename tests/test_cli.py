@@ -10,7 +10,8 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from termbase.models import ApiToken, User
+from termbase.models import ApiToken, Citation, Term, User
+from termbase.services.concepts import TermInput, create_concept
 
 
 def test_users_create_with_password_from_environment(runner: FlaskCliRunner, session: Session) -> None:
@@ -68,3 +69,26 @@ def test_command_error_has_no_traceback(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("Error: database error:")
+
+
+def test_cite_catches_up_on_entries_without_citations(
+    runner: FlaskCliRunner, session: Session, tmp_path: Path
+) -> None:
+    concept = create_concept(
+        session,
+        [TermInput(language="zh-Hans", text="琥珀航线"), TermInput(language="en", text="amber route")],
+        actor="test",
+    )
+    create_concept(session, [TermInput(language="en", text="nowhere cited")], actor="test")
+    session.commit()
+    source = tmp_path / "amber.txt"
+    source.write_text("开辟琥珀航线 | opening the amber routes\n", encoding="utf-8")
+    assert runner.invoke(args=["ingest", str(source)]).exit_code == 0
+    result = runner.invoke(args=["cite"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "2 entries without citations; cited 1 of them in 1 aligned segment"
+    session.expire_all()
+    cited = session.scalars(
+        select(Term.text).join(Citation, Citation.term_id == Term.id).where(Term.concept_id == concept.id)
+    ).all()
+    assert sorted(cited) == ["amber route", "琥珀航线"]

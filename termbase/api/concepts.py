@@ -23,6 +23,7 @@ from termbase.auth import Permission, actor_name, can
 from termbase.extensions import get_session
 from termbase.models import Citation, Concept, Document, Segment, Term
 from termbase.records import TermReview, WorkflowStatus
+from termbase.services import citing
 from termbase.services import concepts as concept_service
 from termbase.services.errors import Conflict, Invalid, NotFound
 from termbase.services.search import concept_ids_matching
@@ -40,7 +41,10 @@ def _full_access() -> bool:
 
 
 def _visible_terms(concept: Concept, full: bool) -> list[Term]:
-    return [t for t in concept.terms if full or t.review == TermReview.ACCEPTED]
+    """By language, accepted before proposed, the preferred rendering first, deprecated last."""
+    return sorted(
+        (t for t in concept.terms if full or t.review == TermReview.ACCEPTED), key=concept_service.display_key
+    )
 
 
 def _load_visible(session: Session, concept_id: int) -> Concept:
@@ -294,6 +298,7 @@ def create_concept(body: schemas.ConceptCreate) -> Reply:
         note=body.note,
         confidence=body.confidence,
     )
+    citing.cite_concept(session, concept.id, version=None, actor=actor_name())
     session.commit()
     return _concept_reply(session, concept.id, status=201)
 

@@ -255,7 +255,10 @@ class Concept(Model):
     confidence: float | None
     origin: str
     definitions: dict[str, str]
-    terms: list[TermOut]
+    terms: list[TermOut] = Field(
+        description="By language (zh-Hans, zh-Hant, en), accepted before proposed, the preferred rendering "
+        "first; a term whose usage_status is 'deprecated' is a rendering not to use."
+    )
     created_at: Timestamp
     updated_at: Timestamp
     created_by: str | None

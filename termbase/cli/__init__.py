@@ -50,7 +50,7 @@ def register_commands(app: Flask) -> None:
     from termbase.cli.corpus import ingest_command, seed_command
     from termbase.cli.db import db_group
     from termbase.cli.exchange import export_command, import_command
-    from termbase.cli.extraction import extract_command
+    from termbase.cli.extraction import cite_command, extract_command
     from termbase.cli.users import users_group
 
     app.cli = TermbaseAppGroup(app.name)
@@ -63,6 +63,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(backup)
     app.cli.add_command(restore)
     app.cli.add_command(extract_command)
+    app.cli.add_command(cite_command)
 
 
 def _create_app() -> Flask:

@@ -6,7 +6,8 @@ import click
 from flask.cli import with_appcontext
 
 from termbase.cli.common import transaction
-from termbase.services import extraction, preparing
+from termbase.services import citing, extraction, preparing
+from termbase.text.wording import counted
 
 
 @click.command("extract")
@@ -27,3 +28,23 @@ def extract_command(document_slug: str | None, actor: str) -> None:
     click.echo(report.summary())
     if proposals.documents:
         click.echo(proposals.summary())
+
+
+@click.command("cite")
+@with_appcontext
+def cite_command() -> None:
+    """Cite entries that have no citation yet (made by hand, through the API or by import).
+
+    Aligned segments of the current documents holding one of an entry's Chinese terms and one
+    of its English terms become its citations. New entries are cited as they are made; this
+    catches up on entries made before their documents were ingested.
+    """
+    with transaction() as session:
+        uncited = citing.uncited_concepts(session)
+        cited = citing.cite_from_corpus(session, uncited)
+    entries = len(cited)
+    segments = sum(cited.values())
+    click.echo(
+        f"{counted(len(uncited), 'entry')} without citations; "
+        f"cited {entries} of them in {counted(segments, 'aligned segment')}"
+    )

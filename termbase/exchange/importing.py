@@ -81,6 +81,7 @@ from termbase.models import (
     utcnow,
 )
 from termbase.records import LANGUAGES, ConceptRecord, ContextRecord, WorkflowStatus
+from termbase.services import citing
 from termbase.services.concepts import (
     CONCEPT_FIELDS,
     DERIVED_COLUMNS,
@@ -194,6 +195,7 @@ class ImportReport:
     flagged: int = 0  # new concepts that share a term with another: possible duplicates
     skipped: int = 0  # entries without a Chinese or English term
     terms_added: int = 0
+    cited: int = 0  # new entries given citations found in the corpus
     skipped_terms: int = 0  # terms in languages the termbase does not hold
     warnings: list[str] = field(default_factory=list)
     warning_count: int = 0
@@ -210,6 +212,8 @@ class ImportReport:
             text += f", {self.skipped} skipped"
         if self.skipped_terms:
             text += f"; {counted(self.skipped_terms, 'term')} in other languages ignored"
+        if self.cited:
+            text += f"; {counted(self.cited, 'new entry')} cited from the documents"
         return text
 
     def as_dict(self) -> dict[str, Any]:
@@ -461,6 +465,7 @@ class _Importer:
         self.report = report
         self.person_refs: list[tuple[int, str, str]] = []  # (concept id, column, back-matter id)
         self.inserted_any = False
+        self.new_ids: list[int] = []  # concepts this import created, to be cited from the corpus
         self.connection = session.connection()
         self.rows = _RowWriter(self.connection)
         self.ids = _IdAllocator(session)
@@ -641,6 +646,7 @@ class _Importer:
             return
         now = utcnow()
         concept_ids = self.ids.allocate(Concept, len(pending))
+        self.new_ids.extend(concept_ids)
         term_ids = iter(self.ids.allocate(Term, sum(len(entry.rec.terms) for entry in pending)))
         concept_rows: list[tuple[Any, ...]] = []
         term_rows: list[tuple[Any, ...]] = []
@@ -1003,6 +1009,8 @@ def import_file(
             _finish(session, importer, read)
             session.flush()
             importer.restore_indexes()
+            if importer.new_ids and not dry_run:
+                report.cited = len(citing.cite_from_corpus(session, importer.new_ids))
         except BaseException:
             if savepoint is not None:
                 savepoint.rollback()

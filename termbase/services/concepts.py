@@ -7,6 +7,7 @@ version the caller last saw; a different current version raises :class:`Conflict
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -154,6 +155,17 @@ def snapshot(concept: Concept) -> dict[str, Any]:
     }
 
 
+def tombstone(concept: Concept) -> dict[str, Any]:
+    """The snapshot kept when a concept goes away: also what restoring it needs to be as it was."""
+    return {
+        **snapshot(concept),
+        "origin": concept.origin,
+        "evidence": concept.evidence,
+        "created_by": concept.created_by,
+        "comments": [c.id for c in concept.comments],
+    }
+
+
 def record(
     session: Session,
     concept: Concept,
@@ -199,7 +211,7 @@ def check_version(concept: Concept, version: int | None) -> None:
         )
 
 
-def _touch(concept: Concept, actor: str | None) -> None:
+def touch(concept: Concept, actor: str | None) -> None:
     # Touching the row bumps the version even when only terms changed.
     concept.updated_at = utcnow()
     concept.updated_by = actor
@@ -260,6 +272,8 @@ def create_concept(
     if not concept.terms:
         raise Invalid("a concept needs at least one term", details={"field": "terms"})
     _set_definitions(concept, definitions or {})
+    if concept.status == WorkflowStatus.APPROVED.value:
+        prefer_on_approval(session, concept)
     session.add(concept)
     record(session, concept, "create", actor, None, f"created with {counted(len(concept.terms), 'term')}")
     return concept
@@ -273,14 +287,116 @@ def update_concept(
     before = snapshot(concept)
     clean = _validate_concept_changes(changes)
     definitions = clean.pop("definitions", None)
+    approving = clean.get("status") == WorkflowStatus.APPROVED.value != concept.status
     for name, value in clean.items():
         setattr(concept, name, value)
+    if approving:
+        prefer_on_approval(session, concept)
     if definitions is not None:
         _set_definitions(concept, definitions)
-    _touch(concept, actor)
+    touch(concept, actor)
     action = f"status:{clean['status']}" if set(clean) == {"status"} else "update"
     record(session, concept, action, actor, before, ", ".join(sorted(changes)))
     return concept
+
+
+USAGE_ORDER = {
+    UsageStatus.PREFERRED.value: 0,
+    UsageStatus.ADMITTED.value: 1,
+    UsageStatus.SUPERSEDED.value: 2,
+    UsageStatus.DEPRECATED.value: 3,
+}
+REVIEW_ORDER = {TermReview.ACCEPTED.value: 0, TermReview.CANDIDATE.value: 1, TermReview.REJECTED.value: 2}
+
+
+def display_key(term: Any) -> tuple[int, int, int, int]:
+    """Order terms as readers see them: by language, accepted before proposed, preferred first."""
+    language = LANGUAGES.index(term.language) if term.language in LANGUAGES else len(LANGUAGES)
+    return (language, REVIEW_ORDER.get(term.review, 9), USAGE_ORDER.get(term.usage_status, 9), term.id or 0)
+
+
+def _usage_chosen(session: Session, concept: Concept) -> set[str]:
+    """Languages in which an editor has decided a usage status: not to be overridden on approval."""
+    chosen = {t.language for t in concept.terms if t.usage_status != UsageStatus.ADMITTED.value}
+    with session.no_autoflush:  # a flush here would bump the concept's version a second time
+        entries = session.scalars(
+            select(HistoryEntry).where(
+                HistoryEntry.concept_id == concept.id, HistoryEntry.action.in_(("usage", "edit-term"))
+            )
+        ).all()
+    for entry in entries:
+        before = {t["id"]: t for t in (entry.before or {}).get("terms", [])}
+        for term in (entry.after or {}).get("terms", []):
+            old = before.get(term["id"])
+            if old is not None and old.get("usage_status") != term.get("usage_status"):
+                chosen.add(term["language"])
+    return chosen
+
+
+def prefer_on_approval(session: Session, concept: Concept) -> None:
+    """On approval, the approved term of each language becomes preferred, unless an editor chose.
+
+    In a language where an editor has set any usage status, nothing changes; elsewhere the
+    first accepted term (the one extraction or the editor entered first) is made preferred.
+    """
+    chosen = _usage_chosen(session, concept)
+    for language in LANGUAGES:
+        if language in chosen:
+            continue
+        accepted = [
+            t for t in concept.terms if t.language == language and t.review == TermReview.ACCEPTED.value
+        ]
+        if accepted and not any(t.usage_status == UsageStatus.PREFERRED.value for t in accepted):
+            min(accepted, key=lambda t: t.id or 0).usage_status = UsageStatus.PREFERRED.value
+
+
+def set_usage(
+    session: Session, term_id: int, usage_status: str, *, version: int | None, actor: str | None
+) -> Term:
+    """Mark one term preferred, admitted or deprecated (superseded). A preferred term is the only
+    one of its language: any other preferred term of that language becomes admitted."""
+    term = get_term(session, term_id)
+    concept = get_concept(session, term.concept_id)
+    check_version(concept, version)
+    usage = _choice(str(usage_status), [u.value for u in UsageStatus], "usage_status")
+    if usage == UsageStatus.PREFERRED.value and term.review == TermReview.REJECTED.value:
+        raise Invalid(
+            "a rejected term cannot be preferred; accept it first", details={"field": "usage_status"}
+        )
+    before = snapshot(concept)
+    term.usage_status = usage
+    if usage == UsageStatus.PREFERRED.value:
+        term.review = TermReview.ACCEPTED.value
+        for other in concept.terms:
+            if other is not term and other.language == term.language and other.usage_status == usage:
+                other.usage_status = UsageStatus.ADMITTED.value
+    touch(concept, actor)
+    record(session, concept, "usage", actor, before, f"marked {term.language} {term.text!r} {usage}")
+    return term
+
+
+def review_term(
+    session: Session, term_id: int, review: str, *, version: int | None, actor: str | None
+) -> Term:
+    """Accept or reject one term or proposed variant of a concept (or send it back to proposed)."""
+    term = get_term(session, term_id)
+    concept = get_concept(session, term.concept_id)
+    check_version(concept, version)
+    review = _choice(str(review), [r.value for r in TermReview], "review")
+    if review == TermReview.REJECTED.value and not any(
+        t.review != TermReview.REJECTED.value for t in concept.terms if t is not term
+    ):
+        raise Invalid(
+            "cannot reject the last term of an entry; reject the entry instead", details={"field": "review"}
+        )
+    before = snapshot(concept)
+    term.review = review
+    if review == TermReview.REJECTED.value and term.usage_status == UsageStatus.PREFERRED.value:
+        term.usage_status = UsageStatus.ADMITTED.value
+    touch(concept, actor)
+    verb = {"accepted": "accepted", "rejected": "rejected", "candidate": "re-proposed"}[review]
+    record(session, concept, f"term:{review}", actor, before, f"{verb} {term.language} {term.text!r}")
+    return term
 
 
 def set_status(
@@ -306,7 +422,7 @@ def add_term(
     term = build_term(data)
     _ensure_unique(concept, term)
     concept.terms.append(term)
-    _touch(concept, actor)
+    touch(concept, actor)
     record(session, concept, "add-term", actor, before, f"added {term.language} {term.text!r}")
     return term
 
@@ -341,7 +457,7 @@ def update_term(
         apply_term_text(term, changes.get("text", term.text), changes.get("pinyin", term.pinyin))
         _check_fits(term)
         _ensure_unique(concept, term)
-    _touch(concept, actor)
+    touch(concept, actor)
     record(session, concept, "edit-term", actor, before, f"edited {term.language} {term.text!r}")
     return term
 
@@ -354,7 +470,7 @@ def remove_term(session: Session, term_id: int, *, version: int | None, actor: s
         raise Invalid("cannot remove the last term of a concept; delete the concept instead")
     before = snapshot(concept)
     concept.terms.remove(term)
-    _touch(concept, actor)
+    touch(concept, actor)
     record(session, concept, "remove-term", actor, before, f"removed {term.language} {term.text!r}")
     return concept
 
@@ -362,7 +478,7 @@ def remove_term(session: Session, term_id: int, *, version: int | None, actor: s
 def delete_concept(session: Session, concept_id: int, *, version: int | None, actor: str | None) -> None:
     concept = get_concept(session, concept_id)
     check_version(concept, version)
-    record(session, concept, "delete", actor, snapshot(concept), "deleted", deleted=True)
+    record(session, concept, "delete", actor, tombstone(concept), "deleted", deleted=True)
     session.delete(concept)
     session.flush()
 
@@ -383,7 +499,7 @@ def merge_concepts(
     source = get_concept(session, source_id)
     check_version(target, target_version)
     check_version(source, source_version)
-    before_target, before_source = snapshot(target), snapshot(source)
+    before_target, before_source = snapshot(target), tombstone(source)
     existing = {(t.language, t.normalized): t for t in target.terms}
     for term in list(source.terms):
         twin = existing.get((term.language, term.normalized))
@@ -408,11 +524,9 @@ def merge_concepts(
         for comment in list(source.comments):
             source.comments.remove(comment)
             target.comments.append(comment)
-    if target.note and source.note and source.note != target.note:
-        target.note = f"{target.note}\n{source.note}"
-    target.note = target.note or source.note
+    target.note = _merged_note(target.note, source.note)
     target.subject_field = target.subject_field or source.subject_field
-    _touch(target, actor)
+    touch(target, actor)
     session.flush()
     record(
         session, source, "merged-into", actor, before_source, f"merged into concept {target.id}", deleted=True
@@ -420,6 +534,194 @@ def merge_concepts(
     session.delete(source)
     record(session, target, "merge", actor, before_target, f"merged concept {source_id} into this one")
     return target
+
+
+MERGED_INTO_RE = re.compile(r"^merged into concept (\d+)$")
+MERGED_FROM_RE = re.compile(r"^merged concept (\d+) into this one$")
+UNMERGED_RE = re.compile(r"^undid merge #(\d+)")
+
+
+def merge_pair(session: Session, entry: HistoryEntry) -> tuple[HistoryEntry, HistoryEntry] | None:
+    """The two history entries of one merge, (on the target, on the source), from either of them."""
+    if entry.action == "merge" and (found := MERGED_FROM_RE.match(entry.summary or "")):
+        source_id, target_id = int(found.group(1)), entry.concept_id
+    elif entry.action == "merged-into" and (found := MERGED_INTO_RE.match(entry.summary or "")):
+        source_id, target_id = entry.concept_id, int(found.group(1))
+    else:
+        return None
+    # A merge records the source's entry, then the target's, in one transaction.
+    on_source = session.scalar(
+        select(HistoryEntry)
+        .where(
+            HistoryEntry.concept_id == source_id,
+            HistoryEntry.action == "merged-into",
+            HistoryEntry.summary == f"merged into concept {target_id}",
+            HistoryEntry.id <= entry.id,
+        )
+        .order_by(HistoryEntry.id.desc())
+        .limit(1)
+    )
+    on_target = session.scalar(
+        select(HistoryEntry)
+        .where(
+            HistoryEntry.concept_id == target_id,
+            HistoryEntry.action == "merge",
+            HistoryEntry.summary == f"merged concept {source_id} into this one",
+            HistoryEntry.id >= entry.id,
+        )
+        .order_by(HistoryEntry.id)
+        .limit(1)
+    )
+    if on_source is None or on_target is None:
+        return None
+    return on_target, on_source
+
+
+def undoes_merge(session: Session, entry: HistoryEntry) -> bool:
+    """Whether reverting this history entry undoes a merge (both concepts come back).
+
+    :raises Invalid: when the entry is half of a merge that was undone already.
+    """
+    pair = merge_pair(session, entry)
+    if pair is None:
+        return False
+    on_target, on_source = pair
+    if _merge_undone(session, on_target):
+        raise Invalid(f"the merge #{on_target.id} was undone already")
+    return session.get(Concept, on_source.concept_id) is None
+
+
+def _merge_undone(session: Session, merge_entry: HistoryEntry) -> bool:
+    undos = session.scalars(
+        select(HistoryEntry.summary).where(
+            HistoryEntry.concept_id == merge_entry.concept_id, HistoryEntry.action == "unmerge"
+        )
+    )
+    return any((m := UNMERGED_RE.match(s or "")) and int(m.group(1)) == merge_entry.id for s in undos)
+
+
+def unmerge(
+    session: Session,
+    entry: HistoryEntry,
+    *,
+    actor: str | None,
+    target_version: int | None = None,
+) -> tuple[Concept, Concept]:
+    """Undo one merge, from the history entry of either concept: both come back as they were.
+
+    The source concept is recreated with its id, origin, status, fields, comments and its
+    terms: those that moved into the target move back (with any edits made to them since),
+    those it shared with the target are rebuilt with their own citations. The target keeps
+    its changes made after the merge but loses what the merge brought: the moved terms,
+    the citations added to its twins, definitions, note and subject field it took over.
+    Returns (target, source).
+
+    :raises Invalid: when the entry is not half of a merge, or the merge was undone already.
+    :raises Conflict: when the source concept exists again (restored meanwhile), or the
+        target changed since the version the caller saw.
+    """
+    pair = merge_pair(session, entry)
+    if pair is None:
+        raise Invalid(f"history entry {entry.id} is not a merge")
+    on_target, on_source = pair
+    if _merge_undone(session, on_target):
+        raise Invalid(f"the merge #{on_target.id} was undone already")
+    saved_source = on_source.before or {}
+    saved_target = on_target.before or {}
+    source_id, target_id = on_source.concept_id, on_target.concept_id
+    if session.get(Concept, source_id) is not None:
+        raise Conflict(
+            f"concept {source_id} exists again; restore the target from its history instead",
+            details={"field": "version"},
+        )
+    target = get_concept(session, target_id)
+    check_version(target, target_version)
+    before_target = snapshot(target)
+
+    source = Concept(
+        id=source_id,
+        origin=saved_source.get("origin", "manual"),
+        evidence=saved_source.get("evidence"),
+        created_by=saved_source.get("created_by", actor),
+    )
+    for name in CONCEPT_FIELDS:
+        setattr(source, name, saved_source.get(name))
+    session.add(source)
+    _set_definitions(source, saved_source.get("definitions", {}))
+
+    target_term_ids = {t["id"] for t in saved_target.get("terms", [])}
+    target_cites = {
+        t["id"]: {(s, a) for s, a, _ in t.get("citations", [])} for t in saved_target.get("terms", [])
+    }
+    current = {t.id: t for t in target.terms}
+    by_key = {(t.language, t.normalized): t for t in target.terms}
+    for saved in saved_source.get("terms", []):
+        moved = current.get(saved["id"])
+        if moved is not None and moved.id not in target_term_ids:
+            target.terms.remove(moved)
+            source.terms.append(moved)
+            continue
+        # Shared with the target (or removed from it since): rebuild the source's own term.
+        term = build_term(
+            TermInput(language=saved["language"], text=saved["text"], pinyin=saved.get("pinyin"))
+        )
+        for name in ("usage_status", "term_type", "part_of_speech", "note", "review"):
+            setattr(term, name, saved.get(name))
+        for segment_id, start, end in saved.get("citations", []):
+            if _segment_exists(session, segment_id):
+                term.citations.append(Citation(segment_id=segment_id, start=start, end=end))
+        source.terms.append(term)
+        twin = by_key.get((saved["language"], normalize_term(saved["text"])))
+        if twin is not None and twin.id in target_term_ids:
+            kept = target_cites.get(twin.id, set())
+            brought = {(s, a) for s, a, _ in saved.get("citations", [])}
+            for citation in list(twin.citations):
+                key = (citation.segment_id, citation.start)
+                if key in brought and key not in kept:
+                    twin.citations.remove(citation)
+    if not target.terms:
+        raise Invalid(f"undoing the merge would leave concept {target_id} without terms")
+
+    saved_definitions = saved_target.get("definitions", {})
+    source_definitions = saved_source.get("definitions", {})
+    for definition in list(target.definitions):
+        if (
+            definition.language not in saved_definitions
+            and source_definitions.get(definition.language) == definition.text
+        ):
+            target.definitions.remove(definition)
+    merged_note = _merged_note(saved_target.get("note"), saved_source.get("note"))
+    if target.note == merged_note:
+        target.note = saved_target.get("note")
+    if saved_target.get("subject_field") is None and target.subject_field == saved_source.get(
+        "subject_field"
+    ):
+        target.subject_field = None
+    comment_ids = set(saved_source.get("comments", []))
+    with session.no_autoflush:
+        for comment in list(target.comments):
+            if comment.id in comment_ids:
+                target.comments.remove(comment)
+                source.comments.append(comment)
+    touch(target, actor)
+    session.flush()
+    record(session, source, "unmerge", actor, None, f"undid merge #{on_source.id} into concept {target_id}")
+    record(
+        session,
+        target,
+        "unmerge",
+        actor,
+        before_target,
+        f"undid merge #{on_target.id} of concept {source_id}",
+    )
+    return target, source
+
+
+def _merged_note(target_note: str | None, source_note: str | None) -> str | None:
+    """The note a merge leaves on the target."""
+    if target_note and source_note and source_note != target_note:
+        return f"{target_note}\n{source_note}"
+    return target_note or source_note
 
 
 def split_concept(
@@ -446,7 +748,7 @@ def split_concept(
         concept.terms.remove(term)
         new.terms.append(term)
     session.add(new)
-    _touch(concept, actor)
+    touch(concept, actor)
     record(
         session, concept, "split", actor, before, f"split {counted(len(moving), 'term')} into a new concept"
     )
@@ -513,6 +815,9 @@ def revert(
 ) -> Concept:
     """Restore a concept to how it was before the given history entry.
 
+    Reverting either half of a merge undoes the merge (see :func:`unmerge`): both concepts
+    come back in one change.
+
     :param version: the concept version the caller saw, if it saw the concept at all.
     :param expect_deleted: the caller saw the concept deleted (it offers to bring it back).
     :raises Conflict: when the concept is no longer as the caller saw it: changed, deleted, or
@@ -523,6 +828,15 @@ def revert(
         raise NotFound(f"no history entry {entry_id}")
     if entry.before is None:
         raise Invalid("this change created the concept; delete the concept to undo it")
+    if undoes_merge(session, entry):
+        if expect_deleted and session.get(Concept, entry.concept_id) is not None:
+            raise Conflict(
+                f"concept {entry.concept_id} was restored by someone else", details={"field": "version"}
+            )
+        target, source = unmerge(
+            session, entry, actor=actor, target_version=None if entry.action == "merged-into" else version
+        )
+        return source if entry.action == "merged-into" else target
     saved = entry.before
     concept = session.get(Concept, entry.concept_id)
     if concept is None:
@@ -530,7 +844,12 @@ def revert(
             raise Conflict(
                 f"concept {entry.concept_id} was deleted by someone else", details={"field": "version"}
             )
-        concept = Concept(id=entry.concept_id, created_by=actor, origin="manual")
+        concept = Concept(
+            id=entry.concept_id,
+            created_by=saved.get("created_by", actor),
+            origin=saved.get("origin", "manual"),
+            evidence=saved.get("evidence"),
+        )
         session.add(concept)
         before = None
     else:
@@ -549,6 +868,6 @@ def revert(
         {**{d.language: None for d in concept.definitions}, **saved.get("definitions", {})},
     )
     _restore_terms(session, concept, saved.get("terms", []))
-    _touch(concept, actor)
+    touch(concept, actor)
     record(session, concept, "revert", actor, before, f"reverted change #{entry.id} ({entry.action})")
     return concept

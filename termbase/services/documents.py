@@ -519,3 +519,54 @@ def concept_citations(
             )
         )
     return CitationPage(lines=lines, offset=offset, limit=limit, total=total, by_document=by_document)
+
+
+def term_citations(session: Session, term_id: int, *, limit: int = 2) -> CitationPage:
+    """The segments citing one term (a proposed variant, say), with that term marked."""
+    total = (
+        session.scalar(
+            select(func.count(func.distinct(Citation.segment_id))).where(Citation.term_id == term_id)
+        )
+        or 0
+    )
+    rows = session.execute(
+        select(Citation, Segment, Document, Term.language, Term.concept_id, Concept.status)
+        .join(Segment, Segment.id == Citation.segment_id)
+        .join(Document, Document.id == Segment.document_id)
+        .join(Term, Term.id == Citation.term_id)
+        .join(Concept, Concept.id == Term.concept_id)
+        .where(Citation.term_id == term_id)
+        .order_by(
+            (Segment.kind == SegmentKind.PAIR.value).desc(),
+            Document.is_current.desc(),
+            Document.slug,
+            Segment.position,
+            Citation.start,
+        )
+        .limit(max(1, limit) * 4)
+    ).all()
+    lines: list[CitationLine] = []
+    seen: set[int] = set()
+    for citation, segment, document, language, concept_id, status in rows:
+        if segment.id in seen or len(lines) >= limit:
+            continue
+        seen.add(segment.id)
+        mark = Mark(start=citation.start, end=citation.end, concept_id=concept_id, status=status, own=True)
+        chinese = is_chinese(language)
+        lines.append(
+            CitationLine(
+                segment_id=segment.id,
+                position=segment.position,
+                document_slug=document.slug,
+                document_title=document.title,
+                document_version=document.version,
+                document_is_current=document.is_current,
+                zh_script=document.zh_script or "zh-Hans",
+                kind=segment.kind,
+                zh_text=segment.zh_text,
+                en_text=segment.en_text,
+                zh_marks=(mark,) if chinese else (),
+                en_marks=() if chinese else (mark,),
+            )
+        )
+    return CitationPage(lines=lines, offset=0, limit=limit, total=total)

@@ -23,6 +23,7 @@ from termbase.extract.pipeline import Extractor
 from termbase.extract.records import KnownConcept, KnownTerm, SegmentInput, Span
 from termbase.models import Citation, Concept, Document, Segment, Term
 from termbase.records import TermReview, WorkflowStatus
+from termbase.services import citing
 from termbase.services.concepts import TermInput, add_term, create_concept
 from termbase.services.errors import NotFound
 from termbase.text.wording import counted
@@ -105,10 +106,13 @@ def extract(
     report.matched_existing = result.matched_existing
 
     terms_by_id = {term.id: term for concept in concepts for term in concept.terms}
+    # Citations an editor removed stay removed: a re-run does not bring them back.
+    removed = citing.removed_pairs(session, {term.concept_id for term in terms_by_id.values()})
     for term_id, spans in result.citations.items():
         term = terms_by_id.get(term_id)
         if term is not None:
-            report.new_citations += _attach(term, spans)
+            kept = [span for span in spans if (term_id, span.segment) not in removed]
+            report.new_citations += _attach(term, kept)
 
     concepts_by_id = {concept.id: concept for concept in concepts}
     for concept_id, counts in result.counts.items():

@@ -9,13 +9,16 @@ bp = Blueprint("web", __name__)
 from termbase.web import (  # noqa: E402,F401  (registers the routes on bp)
     accounts,
     admin,
-    concepts,
+    conflicts,
     documents,
+    entries,
     exchange,
     layout,
+    merging,
     paste,
     prepare,
     review,
     search,
+    terms,
     upload,
 )

@@ -78,3 +78,14 @@ def form_version(name: str = "version") -> int:
             description="The form did not say which version of the entry it was based on. Reload and retry.",
         )
     return value
+
+
+def concept_form_version(concept_id: int) -> int:
+    """The version the page showed: ``version``, or ``version_<id>`` from the review queue's form."""
+    value = optional_int(request.form.get("version") or request.form.get(f"version_{concept_id}"))
+    if value is None:
+        abort(
+            400,
+            description="The form did not say which version of the entry it was based on. Reload and retry.",
+        )
+    return value

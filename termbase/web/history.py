@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from termbase.services.concepts import UNMERGED_RE
 from termbase.text.wording import label as code_label
 
 CONCEPT_LABELS = {
@@ -35,6 +37,14 @@ ACTION_LABELS = {
     "merged-into": "merged this entry into another",
     "split": "split terms off",
     "revert": "reverted",
+    "unmerge": "undid a merge",
+    "usage": "set a usage status",
+    "term:accepted": "accepted a term",
+    "term:rejected": "rejected a term",
+    "term:candidate": "sent a term back to proposed",
+    "remove-citation": "removed a citation",
+    "restore-citation": "restored a citation",
+    "cite": "cited from the documents",
     "status:approved": "approved",
     "status:rejected": "rejected",
     "status:candidate": "sent back to candidates",
@@ -48,6 +58,12 @@ class Change:
     before: str | None = None
     after: str | None = None
     language: str | None = None
+
+
+def undone_merges(entries: Iterable[Any]) -> set[int]:
+    """Ids of the merge history entries (either side) that a later "unmerge" entry undid."""
+    found = (UNMERGED_RE.match(e.summary or "") for e in entries if e.action == "unmerge")
+    return {int(m.group(1)) for m in found if m}
 
 
 def action_label(action: str) -> str:

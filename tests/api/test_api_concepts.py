@@ -356,3 +356,33 @@ def test_long_chinese_terms_are_refused_before_the_database(client: FlaskClient,
     )
     assert response.status_code == 400
     assert response.get_json()["error"]["details"]["field"] == "terms.0.text"
+
+
+def test_terms_come_preferred_first_and_approval_prefers(client: FlaskClient, editor: Headers) -> None:
+    response = client.post(
+        "/api/v1/concepts",
+        json={
+            "terms": [
+                {"language": "en", "text": "moon gate", "usage_status": "deprecated"},
+                {"language": "en", "text": "lunar gateway"},
+                {"language": "zh-Hans", "text": "月门"},
+            ]
+        },
+        headers=editor,
+    )
+    body = response.get_json()
+    assert [(t["text"], t["usage_status"]) for t in body["terms"]] == [
+        ("月门", "admitted"),
+        ("lunar gateway", "admitted"),
+        ("moon gate", "deprecated"),
+    ]
+    url = f"/api/v1/concepts/{body['id']}"
+    response = client.patch(url, json={"status": "approved", "version": body["version"]}, headers=editor)
+    assert response.status_code == 200, response.get_json()
+    # Chinese had no choice made: its term becomes preferred. English had one (a deprecated
+    # rendering), so the editor's choices stand.
+    assert [(t["text"], t["usage_status"]) for t in response.get_json()["terms"]] == [
+        ("月门", "preferred"),
+        ("lunar gateway", "admitted"),
+        ("moon gate", "deprecated"),
+    ]

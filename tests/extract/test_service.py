@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from termbase.extract.english import text_key
 from termbase.models import Citation, Concept, Document, Segment, Term
 from termbase.records import SegmentKind
+from termbase.services import citing
 from termbase.services import concepts as concept_service
 from termbase.services.errors import NotFound
 from termbase.services.extraction import extract
@@ -206,3 +207,18 @@ def test_a_later_document_refreshes_a_candidates_evidence_but_no_decided_ones(se
     session.commit()
     assert not again.changed
     assert {c.id: c.version for c in session.scalars(select(Concept))} == versions
+
+
+def test_a_citation_an_editor_removed_stays_removed_on_a_rerun(seeded: Session) -> None:
+    extract(seeded, actor="bot")
+    seeded.commit()
+    concept = _concept(seeded, "数据安全")
+    segment_id = concept.terms[0].citations[0].segment_id
+    citing.remove_citation(seeded, concept.id, segment_id, version=concept.version, actor="ed")
+    seeded.commit()
+    report = extract(seeded, actor="bot")
+    seeded.commit()
+    seeded.expire_all()
+    concept = concept_service.get_concept(seeded, concept.id)
+    assert segment_id not in {c.segment_id for t in concept.terms for c in t.citations}
+    assert report.new_citations == 0

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from web_sample import Sample, build_sample
 
-from termbase.models import ApiToken, Concept, HistoryEntry, Term
+from termbase.models import ApiToken, Citation, Concept, HistoryEntry, Term
 from termbase.services import users as user_service
 from termbase.services.concepts import TermInput, create_concept, set_status
 
@@ -183,6 +183,34 @@ ROUTES = [
         lambda w, s: {"review": "accepted", "version": _version(s, w.sample.sovereignty)},
     ),
     Route(
+        "web.term_usage",
+        "POST",
+        lambda w: f"/terms/{w.term}/usage",
+        "edit",
+        lambda w, s: {"usage": "preferred", "version": _version(s, w.sample.sovereignty)},
+    ),
+    Route(
+        "web.citation_remove",
+        "POST",
+        lambda w: f"/concepts/{w.sample.sovereignty}/citations/{_cited_segment(w.sample.sovereignty)}/remove",
+        "edit",
+        lambda w, s: {"version": _version(s, w.sample.sovereignty)},
+    ),
+    Route(
+        "web.citation_restore",
+        "POST",
+        lambda w: f"/history/{w.history_entry}/restore-citation",
+        "edit",
+        lambda w, s: {"version": _version(s, w.sample.space)},
+    ),
+    Route(
+        "web.citations_find",
+        "POST",
+        lambda w: f"/concepts/{w.sample.security}/citations/find",
+        "edit",
+        lambda w, s: {"version": _version(s, w.sample.security)},
+    ),
+    Route(
         "web.term_remove",
         "POST",
         lambda w: f"/terms/{w.split_term}/remove",
@@ -235,6 +263,16 @@ ROUTES = [
             f"version_{w.sample.community}": _version(s, w.sample.community),
         },
     ),
+    Route(
+        "web.review_variants_decide",
+        "POST",
+        lambda w: "/review/variants/decide",
+        "edit",
+        lambda w, s: {
+            "one": f"{w.variant}:rejected",
+            f"version_{w.sample.sovereignty}": _version(s, w.sample.sovereignty),
+        },
+    ),
     Route("web.upload_post", "POST", lambda w: "/upload", "edit", lambda w, s: {}),
     Route("web.prepare_post", "POST", lambda w: "/prepare", "edit", lambda w, s: {"text": ""}),
     Route(
@@ -284,6 +322,14 @@ ROUTES = [
     Route("web.import_cancel", "POST", lambda w: "/import/cancel", "edit", lambda w, s: {}),
     Route("web.logout", "POST", lambda w: "/logout", "public", lambda w, s: {}),
 ]
+
+
+_CITED: dict[int, int] = {}
+
+
+def _cited_segment(concept_id: int) -> int:
+    """A segment citing the concept (looked up by _world, which sees the database)."""
+    return _CITED[concept_id]
 
 
 def _english_term(session: Session, concept_id: int) -> int:
@@ -345,6 +391,14 @@ def _world(session: Session, viewer_role: str | None) -> World:
     token = session.scalar(select(ApiToken.id).where(ApiToken.user_id == token_owner.id))
     assert entry is not None
     assert token is not None
+    cited = session.scalar(
+        select(Citation.segment_id)
+        .join(Term, Term.id == Citation.term_id)
+        .where(Term.concept_id == sample.sovereignty)
+        .limit(1)
+    )
+    assert cited is not None
+    _CITED[sample.sovereignty] = cited
     session.commit()
     return World(sample, victim, merge_a, merge_b, split, split_term, term, variant, entry, other.id, token)
 

@@ -185,7 +185,23 @@ def test_merge_two_entries(editor: FlaskClient, session: Session, sample: Sample
     assert [c.body for c in get_concept(session, sample.security).comments] == ["Same idea as cybersecurity?"]
     gone = editor.get(f"/concepts/{sample.attack}")
     assert gone.status_code == 410
-    assert f"/concepts/{sample.security}" in gone.get_data(as_text=True)
+    html = gone.get_data(as_text=True)
+    assert f"/concepts/{sample.security}" in html
+    # The absorbed entry's page undoes the merge: both entries come back in one action.
+    assert f"Undo the merge: bring entry {sample.attack} back" in html
+    entry = re.search(r'action="/history/(\d+)/revert"', html)
+    assert entry is not None
+    response = editor.post(f"/history/{entry.group(1)}/revert", data={})
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/concepts/{sample.attack}"
+    session.expire_all()
+    assert {t.text for t in get_concept(session, sample.attack).terms} == {"网络攻击", "cyber attack"}
+    assert {"网络攻击", "cyber attack"}.isdisjoint(
+        t.text for t in get_concept(session, sample.security).terms
+    )
+    assert [c.body for c in get_concept(session, sample.attack).comments] == ["Same idea as cybersecurity?"]
+    page = editor.get(f"/concepts/{sample.attack}").get_data(as_text=True)
+    assert "Undid the merge" in page
 
 
 def test_split_an_entry(editor: FlaskClient, session: Session, sample: Sample) -> None:

@@ -51,9 +51,13 @@ def test_anonymous_visitors_see_no_unreviewed_material(
     assert "Internet sovereignty" in translator
     assert "proposed" in translator
     assert 'id="history"' in translator
-    assert 'id="evidence"' in translator
+    # Translators see terms, definitions and citations; the machine's evidence is for editors.
+    assert 'id="evidence"' not in translator
     assert "Approve" not in translator
     assert "Add a term" not in translator
+    editor = as_role("editor").get(f"/concepts/{sample.sovereignty}").get_data(as_text=True)
+    evidence = editor[editor.index('id="evidence"') :]
+    assert evidence.index("<details") < evidence.index("<summary>")
 
 
 def test_term_and_document_text_are_escaped(client: FlaskClient, session: Session) -> None:

@@ -37,8 +37,9 @@ def test_lookup_finds_the_entry_in_every_reading(client: FlaskClient, sample: Sa
     assert f'href="/concepts/{sample.sovereignty}"' in html
     assert "wǎngluò zhǔquán" in html
     assert "cyber sovereignty" in html
-    assert "badge status-approved" in html
-    assert "badge usage-preferred" in html
+    # Approved rows carry no status badge (only candidates are flagged), and no usage column.
+    assert "badge status-" not in html
+    assert "badge usage-" not in html
 
 
 def test_results_are_ranked_exact_then_prefix_then_contains(
@@ -144,6 +145,28 @@ def test_query_text_is_escaped(client: FlaskClient, sample: Sample) -> None:
     html = client.get("/", query_string={"q": "<script>alert(1)</script>"}).get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_a_deprecated_rendering_is_struck_through_beside_the_preferred_one(
+    client: FlaskClient, session: Session
+) -> None:
+    create_concept(
+        session,
+        [
+            TermInput(language="zh-Hans", text="星桥"),
+            TermInput(language="en", text="star bridge", usage_status="preferred"),
+            TermInput(language="en", text="star span", usage_status="deprecated"),
+        ],
+        actor="test",
+        status="approved",
+    )
+    session.commit()
+    html = client.get("/", query_string={"q": "star span"}).get_data(as_text=True)
+    row = html[html.index('<tr class="hit') :]
+    row = row[: row.index("</tr>")]
+    assert '<td class="en" lang="en">star bridge' in row  # the preferred rendering is shown first
+    assert '<del lang="en">star span</del>' in row
+    assert '<span class="badge usage-deprecated" title="Usage status">do not use</span>' in row
 
 
 def _concept_links(html: str) -> list[int]:

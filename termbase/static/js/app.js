@@ -3,7 +3,8 @@
  * - live lookup: as you type, fetch the same URL with "HX-Request: true" and swap the results fragment;
  * - keyboard: "/" focuses the lookup box, arrows move through results, Esc clears;
  * - copy buttons beside terms and tokens;
- * - "select all" and j/k/x/a/r keys for the review queue, confirmation for destructive buttons;
+ * - "select all" and j/k/x/a/r keys for the review queue and variant proposals, which come back
+ *   at the next item after a decision; confirmation for destructive buttons;
  * - upload with a progress bar and the server's step-by-step report.
  */
 (function () {
@@ -174,9 +175,31 @@
       var next = items[Math.max(0, Math.min(items.length - 1, index < 0 ? 0 : index + step))];
       if (next) { next.focus(); next.scrollIntoView({ block: "nearest" }); }
     }
-    function press(item, value) {
-      var button = item && item.querySelector('button[name="one"][value$=":' + value + '"]');
-      if (button) { button.click(); }
+    function press(item, values) {
+      for (var i = 0; i < values.length; i++) {
+        var button = item && item.querySelector('button[name="one"][value$=":' + values[i] + '"]');
+        if (button) { button.click(); return; }
+      }
+    }
+    // After a decision the page comes back at the next item (the decided one leaves the list);
+    // after a decision on one term, at the same item. The server adds the anchor to its redirect.
+    var form = list.closest("form");
+    var anchor = form && form.querySelector('input[name="anchor"]');
+    if (anchor) {
+      form.addEventListener("submit", function (event) {
+        var submitter = event.submitter;
+        var item = submitter && submitter.closest ? submitter.closest(".review-item") : null;
+        if (!item) { anchor.value = ""; return; }
+        if (submitter.hasAttribute("data-term-action")) { anchor.value = item.id; return; }
+        var index = items.indexOf(item);
+        var next = items[index + 1] || items[index - 1];
+        anchor.value = next ? next.id : "";
+      });
+    }
+    var target = window.location.hash ? document.getElementById(window.location.hash.slice(1)) : null;
+    if (target && items.indexOf(target) >= 0) {
+      target.focus();
+      target.scrollIntoView({ block: "nearest" });
     }
     document.addEventListener("keydown", function (event) {
       if (event.ctrlKey || event.metaKey || event.altKey) { return; }
@@ -190,8 +213,8 @@
         var box = item.querySelector('input[name="ids"]');
         if (box) { event.preventDefault(); box.checked = !box.checked; }
       }
-      else if (event.key === "a" && item) { event.preventDefault(); press(item, "approved"); }
-      else if (event.key === "r" && item) { event.preventDefault(); press(item, "rejected"); }
+      else if (event.key === "a" && item) { event.preventDefault(); press(item, ["approved", "accepted"]); }
+      else if (event.key === "r" && item) { event.preventDefault(); press(item, ["rejected"]); }
       else if (event.key === "o" && item) {
         var link = item.querySelector("h2 a");
         if (link) { event.preventDefault(); link.click(); }
