@@ -1,9 +1,8 @@
-"""English side: tokens with offsets, stop words, candidate spans and their grouping keys.
+"""English side: tokens with offsets, stop words, and the grouping key of a span.
 
-Spans are n-grams that neither start nor end with a stop word (poterminology style) and never
-cross punctuation. Their key is :func:`termbase.text.normalize.search_key`'s form: lower case,
-singular, with hyphens and spaces removed, so "cyber-security", "cybersecurity" and
-"cyber security" (and singular/plural) fall under one key.
+A span's key is :func:`termbase.text.normalize.search_key`'s form: lower case, singular, with
+hyphens and spaces removed, so "cyber-security", "cybersecurity" and "cyber security" (and
+singular/plural) fall under one key.
 """
 
 from __future__ import annotations
@@ -19,13 +18,6 @@ from termbase.text.normalize import singularize as _singularize
 
 TOKEN_RE = re.compile(r"[A-Za-z0-9]+(?:[-‐‑][A-Za-z0-9]+)*")
 HYPHENS_RE = re.compile(r"[-‐‑]")
-MAX_SPAN_TOKENS = 7
-MAX_INNER_STOPWORDS = 2
-# Bits of a token's flags where a run keeps tokens in compact form (pairing.EnSide); the
-# token's chunk number is kept above them.
-STOP_FLAG = 1
-ACRONYM_FLAG = 2
-CHUNK_SHIFT = 2
 
 # General English function words (articles, pronouns, prepositions, auxiliaries, conjunctions,
 # frequent adverbs and determiners). A span may contain them inside ("land outside the law")
@@ -339,26 +331,6 @@ INNER_WORDS = frozenset(
         "within",
     ]
 )
-# Verb-like first words (-ed, -ing) make a clause ("developed the online economy"), unless the
-# Chinese is one word (发展中国家 "developing countries").
-NOMINAL_SUFFIXES = (
-    "ment",
-    "tion",
-    "sion",
-    "ance",
-    "ence",
-    "ity",
-    "ness",
-    "ism",
-    "ure",
-    "age",
-    "ship",
-    "cy",
-    "ry",
-    "ics",
-)
-
-
 singularize = lru_cache(maxsize=100_000)(_singularize)
 
 
@@ -422,38 +394,3 @@ def tokenize(
         stop = word in STOPWORDS and not acronym
         tokens.append(EnToken(word, start, end, chunk, stop, acronym))
     return tokens
-
-
-def content_words(tokens: list[EnToken] | tuple[EnToken, ...]) -> list[str]:
-    """Singular word parts of the tokens that carry meaning (stop words dropped)."""
-    out: list[str] = []
-    for token in tokens:
-        if token.stop:
-            continue
-        out.extend(singularize(p) for p in HYPHENS_RE.split(token.text) if p)
-    return out
-
-
-def iter_spans(tokens: list[EnToken], first: int, last: int) -> list[tuple[int, int]]:
-    """Candidate spans [i, j) inside tokens[first:last]: stop-word free edges, one chunk, bounded length."""
-    out = []
-    for i in range(first, last):
-        if tokens[i].stop or tokens[i].text.isdigit():
-            continue
-        inner_stops = 0
-        for j in range(i, min(last, i + MAX_SPAN_TOKENS)):
-            token = tokens[j]
-            if token.chunk != tokens[i].chunk:
-                break
-            if token.stop:
-                inner_stops += 1
-                if inner_stops > MAX_INNER_STOPWORDS or token.text not in INNER_WORDS:
-                    break
-                continue
-            out.append((i, j + 1))
-    return out
-
-
-def surface(original: str, tokens: list[EnToken] | tuple[EnToken, ...]) -> str:
-    """The original text a token sequence covers."""
-    return original[tokens[0].start : tokens[-1].end]

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from termbase.extract.english import STOPWORDS, TOKEN_RE, singularize
+from termbase.extract.english import INNER_WORDS, STOPWORDS, TOKEN_RE, singularize
 from termbase.extract.lexicon import Lexicon
 from termbase.extract.observe import Observation, Seen
 from termbase.extract.scoring import METHOD_ALIGNED, count_part
@@ -33,46 +33,22 @@ MIN_NAME_QUALITY = 0.5
 NOMINAL_GAP_TAGS = frozenset({"n", "nz", "nt", "ns", "nr", "vn", "an", "j", "l", "b", "ng"})
 MAX_EN_WORDS = 14
 # Function words that never stand inside a term's English (auxiliaries, pronouns, modals).
-PREPOSITIONS = frozenset(
-    [
-        "outside",
-        "without",
-        "within",
-        "against",
-        "over",
-        "under",
-        "from",
-        "into",
-        "through",
-        "beyond",
-        "across",
-    ]
-)
-CLAUSE_WORDS = (
-    frozenset(STOPWORDS)
-    - PREPOSITIONS
-    - frozenset(
-        {
-            "of",
-            "the",
-            "a",
-            "an",
-            "and",
-            "in",
-            "for",
-            "on",
-            "with",
-            "between",
-            "by",
-            "to",
-            "as",
-            "well",
-            "new",
-            "first",
-            "second",
-        }
-    )
-)
+# The function words a term may hold inside (english.INNER_WORDS: "land outside the law") and a
+# few more ("as well as", "new", "first"); any other (pronouns, auxiliaries) makes a clause.
+TERM_WORDS = INNER_WORDS | {
+    "under",
+    "into",
+    "through",
+    "beyond",
+    "across",
+    "to",
+    "as",
+    "well",
+    "new",
+    "first",
+    "second",
+}
+CLAUSE_WORDS = STOPWORDS - TERM_WORDS
 # One word rendered by one word is a term when either side is specialised vocabulary: an English
 # word this common (Zipf scale, wordfreq) is everyday (community, opportunity, vision) ...
 EVERYDAY_ZIPF = 4.5
@@ -413,7 +389,7 @@ EVALUATIVE = frozenset(
     ]
 )
 ARTICLES = frozenset({"the", "a", "an"})
-ARTICLE_HOSTS = PREPOSITIONS | {"of", "for", "on", "in", "with", "between", "by", "to", "and", "as"}
+ARTICLE_HOSTS = TERM_WORDS - ARTICLES - {"well", "new", "first", "second"}
 
 
 # Plurals that stand before another noun in compounds (human rights protection, goods trade).
