@@ -76,7 +76,8 @@ def observe(corpus: Corpus, lexicon: Lexicon, general_freq: Mapping[str, int]) -
         spans = candidates.candidates_in(
             tokens, text, general_freq, lexicon.has_nominal_sense, lexicon.is_headword
         )
-        rendered: dict[tuple[int, int], tuple[int, align.Rendering, list[EnToken], float, bool]] = {}
+        # The best rendering of each candidate among the English segments aligned with this one.
+        rendered: dict[tuple[int, int], tuple[int, align.Rendering, list[EnToken], float]] = {}
         for context in corpus.contexts.get(index, ()):
             en_tokens = en_cache.get(context.segment)
             if context.segment not in en_cache:
@@ -92,7 +93,7 @@ def observe(corpus: Corpus, lexicon: Lexicon, general_freq: Mapping[str, int]) -
                 previous = rendered.get(where)
                 score = rendering.zh_coverage + rendering.en_coverage - 0.5 * context.near
                 if previous is None or score > previous[3]:
-                    rendered[where] = (context.segment, rendering, en_tokens, score, candidate.verbal)
+                    rendered[where] = (context.segment, rendering, en_tokens, score)
         if len(en_cache) > 64:
             en_cache.clear()
         for candidate in spans:
@@ -108,7 +109,7 @@ def observe(corpus: Corpus, lexicon: Lexicon, general_freq: Mapping[str, int]) -
             entry = rendered.get((candidate.start, candidate.stop))
             if entry is None:
                 continue
-            en_index, rendering, en_tokens, _, _ = entry
+            en_index, rendering, en_tokens, _ = entry
             window = en_tokens[rendering.first : rendering.end]
             key = english.span_key(window)
             seen = observation.renderings.get(key)
