@@ -138,7 +138,15 @@ def cite_from_corpus(
             new.extend(Citation(term_id=t, segment_id=segment_id, start=a, end=b) for t, (a, b) in fresh)
     session.add_all(new)
     session.flush()
+    _expire_citations(session, {citation.term_id for citation in new})
     return added
+
+
+def _expire_citations(session: Session, term_ids: set[int]) -> None:
+    """Citations were added by foreign key: terms already loaded must read theirs again."""
+    for loaded in list(session.identity_map.values()):
+        if isinstance(loaded, Term) and loaded.id in term_ids:
+            session.expire(loaded, ["citations"])
 
 
 def cite_concept(session: Session, concept_id: int, *, version: int | None, actor: str | None) -> int:
