@@ -4,11 +4,11 @@ A link joins a span of Chinese characters (a lexicon unit) to one English token.
 
 * **dictionary** — CC-CEDICT glosses and the general morpheme renderings of the domain lexicon,
   matched on English stems (governance ~ govern), on the parts of hyphenated words and on the
-  ends of one-word compounds (网络 + 空间 ~ cyberspace);
+  ends of one-word compounds (网络 + 欺凌 ~ cyberbullying);
 * **numbers** — digits, and Chinese numerals as cardinals and ordinals (第二 ~ second);
 * **Latin** — Latin letters written in the Chinese (5G, AI);
-* **pinyin** — names transliterated (上海 ~ Shanghai, 习近平 ~ Xi Jinping);
-* **acronyms** — an English acronym whose letters are the initials of a gloss (人工智能 ~ AI).
+* **pinyin** — names transliterated (杭州 ~ Hangzhou, 张伟 ~ Zhang Wei);
+* **acronyms** — an English acronym whose letters are the initials of a gloss (物联网 ~ IoT).
 
 Longer units win: a character inside a multi-character unit that has links contributes no
 single-character links of its own (国 inside 国际 never links to "country").
@@ -91,7 +91,7 @@ class Links:
 
 class _EnIndex:
     """English tokens of a segment by stem, by part stem, by spelling and by the halves of
-    one-word compounds (cyber|space), each half standing for a gloss word."""
+    one-word compounds (cyber|bullying), each half standing for a gloss word."""
 
     def __init__(self, tokens: list[EnToken]) -> None:
         self.tokens = tokens
@@ -111,7 +111,7 @@ class _EnIndex:
     def _add_halves(self, k: int, word: str) -> None:
         for cut in range(MIN_AFFIX, len(word) - 2):
             head, tail = word[:cut], word[cut:]
-            if _is_word(tail):  # cyber|space, not intern|et
+            if _is_word(tail):  # cyber|bullying, not intern|et
                 self.by_half[head].append(k)
         for cut in range(3, len(word) - MIN_AFFIX + 1):
             head, tail = word[:cut], word[cut:]
@@ -189,8 +189,8 @@ def link(
     # Units a gloss explains in full, all of whose words are in the English.
     whole = [(start, stop) for start, stop, links in linked_units if any(x.kind != "partial" for x in links)]
     for start, stop, unit_links in linked_units:
-        # A unit inside a longer one the English renders in full says nothing more (人为 inside
-        # 以人为本 is no "artificial"); a lone character inside any linked word says nothing at all.
+        # A unit inside a longer one the English renders in full says nothing more (中国 inside
+        # 发展中国家 is no "China"); a lone character inside any linked word says nothing at all.
         inside_longer = any(a <= start and stop <= b and (a, b) != (start, stop) for a, b in whole)
         if inside_longer or stop - start == 1 and start in covered:
             continue
@@ -281,7 +281,7 @@ class Rendering:
     en_linked: int  # of which linked to the candidate
     kinds: frozenset[str]
     gaps: int = 0  # runs of Chinese characters nothing explains
-    next_name: bool = False  # the word after the window transliterates another name (President [Xi])
+    next_name: bool = False  # the word after the window transliterates another name (Minister [Wang])
 
     @property
     def zh_coverage(self) -> float:
@@ -358,8 +358,8 @@ def _best_window(
     A window may not hold a word linked only to Chinese outside the span (the consistency rule of
     phrase extraction) nor cross punctuation. Of windows explaining as much, the one with fewer
     unlinked words wins, then the one nearest where the same word order would put it (the
-    diagonal prior of IBM model 2): "information" of 信息鸿沟 is the one in "the information
-    divide between…", not the one in "information infrastructure".
+    diagonal prior of IBM model 2): "data" of 数据孤岛 is the one in "the data silos
+    between…", not the one in "data centres".
     """
     positions = sorted({item.en for item in inside})
     linked = set(positions)
@@ -384,7 +384,7 @@ def _best_window(
 def _absorb(
     inside: list[Link], tokens: list[EnToken], first: int, end: int, taken: set[int]
 ) -> tuple[int, int]:
-    """Take in the other words of a gloss that stand right next to the window (白皮书 ~ white + paper)."""
+    """Take in the other words of a gloss that stand right next to the window (蓝皮书 ~ blue + book)."""
     by_gloss: dict[tuple[int, int, int], list[int]] = defaultdict(list)
     for item in inside:
         by_gloss[(item.start, item.stop, item.gloss)].append(item.en)
@@ -397,7 +397,8 @@ def _absorb(
                 continue
             for k in ks:
                 # A word of a longer dictionary word's gloss is taken even when shorter units
-                # outside claim it too (知识产权 ~ intellectual property rights).
+                # outside claim it too (可再生能源 ~ renewable energy, when
+                # 能源 elsewhere in the segment claims "energy").
                 if tokens[k].text in held or k in taken and b - a < 3:
                     continue
                 if k == first - 1:
@@ -438,9 +439,9 @@ def _extend(
     """Grow the window over unlinked words while the Chinese has unexplained characters left.
 
     About one English content word renders two Chinese characters. Leftwards the window takes
-    modifiers; rightwards a prepositional tail ("… for mankind", "… with a shared future"), or the
-    next word when the Chinese head itself is unexplained (网络法治建设 ~ "law-based cyberspace
-    governance"): English puts its head last too.
+    modifiers; rightwards a prepositional tail ("… of origin", "… for cross-border trade"), or the
+    next word when the Chinese head itself is unexplained (数字鸿沟 ~ "digital divide", 鸿沟
+    being "chasm" in the dictionary): English puts its head last too.
     """
     budget = (unexplained + 1) // 2
     if budget <= 0:

@@ -7,7 +7,7 @@ abbreviation, fixed expression), and it never crosses punctuation. Title marks �
 quotation marks “” enclose candidates of their own, whatever their inside is, and a
 four-character fixed expression (成语, 惯用语) is a candidate as it stands.
 
-Tags are features, not filters: jieba tags 白皮书 as a person name and 伦理 as a place, so names
+Tags are features, not filters: jieba tags 蓝皮书 as a person's name, so names
 and places are admitted like nouns, and the evidence of the later stages decides.
 """
 
@@ -35,11 +35,11 @@ NAME_TAGS = frozenset({"nt", "nz", "j"})
 BREAK_TAGS = frozenset(
     {"u", "uj", "ul", "uz", "ug", "uv", "ud", "p", "y", "e", "o", "x", "t", "tg", "z", "zg", "d"}
 )
-# Words that join two names (世界人工智能大会暨高级别会议): never inside one term.
+# Words that join two names (东亚峰会暨部长级会议): never inside one term.
 NAME_JOINERS = frozenset({"暨", "及其"})
 # One-character verbs that link two things rather than name one (到, 是, 有, 在).
 FUNCTION_VERBS = frozenset({"到", "是", "有", "在", "为", "向", "给", "让", "使", "被", "把"})
-# Pronouns and demonstratives end a span (jieba's pronoun tag also falls on 多边 in 多边主义).
+# Pronouns and demonstratives end a span (jieba's pronoun tag also falls on 多边 in 多边机制).
 PRONOUNS = frozenset(
     [
         "我",
@@ -89,9 +89,9 @@ PRONOUNS = frozenset(
 )
 # Tags a span may hold inside but not at either edge.
 INNER_ONLY_TAGS = frozenset({"c", "cc", "d", "vd", "ad", "f", "q", "m", "v", "s", "b", "a"})
-# Coordinating conjunctions that may join the parts of one term (法律和法规, 科技革命和产业变革).
+# Coordinating conjunctions that may join the parts of one term (规则和标准, 技术革命和社会变革).
 COORDINATORS = frozenset({"和", "与", "及", "以及", "同", "暨", "并"})
-# Heads that turn a phrase into a description rather than a name of a thing (数据安全问题).
+# Heads that turn a phrase into a description rather than a name of a thing (隐私保护问题).
 GENERIC_HEADS = frozenset(
     [
         # abstract nouns that evaluate or describe rather than classify (发展机遇, 驱动力量)
@@ -247,9 +247,9 @@ def _can_open(tokens: list[Token], i: int, is_nominal: Callable[[str], bool]) ->
     if token.word in COORDINATORS:
         return False
     if token.flag in INNER_ONLY_TAGS:
-        # A number opens a numbered name (第二届…, 2030年…, 四项原则); an adjective or a
+        # A number opens a numbered name (第三届…, 2035年…, 三项原则); an adjective or a
         # distinguishing word opens a compound (新型…, 大数据); a verb of two characters may
-        # modify a noun (治理机制) — the English shape decides later whether it was a clause.
+        # modify a noun (治理结构) — the English shape decides later whether it was a clause.
         if ORDINAL_RE.match(token.word) or token.flag == "m" and NUMERAL_RE.search(token.word):
             return i + 1 < len(tokens) and tokens[i + 1].flag not in BREAK_TAGS
         if token.flag == "v":
@@ -259,7 +259,7 @@ def _can_open(tokens: list[Token], i: int, is_nominal: Callable[[str], bool]) ->
                 or i + 1 < len(tokens)
                 and tokens[i + 1].flag in {"vd", "d"}
             )
-        # 新 and 大 name (新常态, 大数据); 重要 and 巨大 describe (重要原则, 巨大机遇).
+        # 新 and 大 name (新业态, 大数据); 重要 and 巨大 describe (重要原则, 巨大机遇).
         return token.flag == "b" or token.flag == "a" and len(token.word) == 1
     return is_han_word(token)
 
@@ -271,7 +271,7 @@ def _can_close(token: Token, is_nominal: Callable[[str], bool]) -> bool:
         return len(token.word) == 2 and token.word not in POSITION_WORDS
     if token.flag in NOMINAL_TAGS:
         return True
-    # 治理 and 建设 are tagged as verbs but head terms (全球治理): a two-character verb may close a
+    # 治理 and 建设 are tagged as verbs but head terms (数据治理): a two-character verb may close a
     # compound; whether the whole is a term is for the evidence to say.
     return token.flag in {"v", "vn", "a"} and len(token.word) >= 2 and is_nominal(token.word)
 
@@ -398,7 +398,7 @@ def _truncated_modifier(tokens: list[Token], i: int, clause_first: int) -> bool:
 
 def _bare_coordination(span: list[Token]) -> bool:
     """Two words joined (发展和安全, 对话与合作) pair general words; a coordination is a term
-    candidate only with a shared modifier or head (信息技术产品和服务, 世界和平与发展)."""
+    candidate only with a shared modifier or head (数字产品和服务, 地区和平与稳定)."""
     joined = sum(1 for t in span if t.word in COORDINATORS)
     return joined > 0 and len(span) - joined < 3
 

@@ -20,7 +20,7 @@ TOKEN_RE = re.compile(r"[A-Za-z0-9]+(?:[-‐‑][A-Za-z0-9]+)*")
 HYPHENS_RE = re.compile(r"[-‐‑]")
 
 # General English function words (articles, pronouns, prepositions, auxiliaries, conjunctions,
-# frequent adverbs and determiners). A span may contain them inside ("land outside the law")
+# frequent adverbs and determiners). A span may contain them inside ("access without barriers")
 # but never start or end with one.
 STOPWORDS = frozenset(
     [
@@ -308,7 +308,7 @@ STOPWORDS = frozenset(
         "ought",
     ]
 )
-# The only function words a term may contain inside ("land outside the law", "rights and obligations");
+# The only function words a term may contain inside ("access without barriers", "rights and obligations");
 # pronouns, auxiliaries and the like ("choose its online") mark a clause, not a term.
 INNER_WORDS = frozenset(
     [

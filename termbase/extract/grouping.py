@@ -3,7 +3,7 @@
 Each Chinese candidate keeps its best rendering (:meth:`Observation.best`); pairs that pass
 :mod:`.termhood` become concepts. Two Chinese terms with one English rendering are synonyms of
 one concept, unless one contains the other: the longer then says more than its English and is
-dropped (数字经济发展 "digital economy"). Abbreviations defined in the English text join the
+dropped (电子商务发展 "e-commerce"). Abbreviations defined in the English text join the
 concept of their full form as a second English term, and glosses written in the Chinese text
 (中文（English）) give pairs of their own.
 """
@@ -33,8 +33,8 @@ def propose(
     _add_glosses(corpus, observations)
     judged: dict[str, tuple[str, Seen, termhood.Judgement]] = {}
     for text, observation in observations.items():
-        # The likeliest rendering that is a term: "press conference" when "press conference
-        # held" ranks first but opens a clause.
+        # The likeliest rendering that is a term: "trade fair" when "trade fair held" ranks
+        # first but opens a clause.
         ranked = observation.ranked()
         for key, seen in ranked[:MAX_RENDERINGS_TRIED]:
             if seen.count < ranked[0][1].count:
@@ -128,7 +128,7 @@ def headword(forms: Counter[str]) -> str:
         w for w in words if w[:1].isalpha() and w.lower() not in {"of", "and", "the", "for", "on", "in"}
     ]
     is_name = len(content) >= 2 and all(w[:1].isupper() for w in content)
-    plural_only = " and " in form  # "laws and regulations", "rights and interests"
+    plural_only = " and " in form  # "rules and standards", "rights and interests"
     if not is_name and not plural_only and last.islower() and "-" not in last:
         words[-1] = singularize(last)
     return " ".join(words)

@@ -204,7 +204,7 @@ class Lexicon:
         return zh in self._glosses
 
     def glosses(self, zh: str) -> set[frozenset[str]]:
-        """Each gloss of ``zh`` as a set of English stems ("intellectual property rights" is one)."""
+        """Each gloss of ``zh`` as a set of English stems ("rules of origin" is one)."""
         if zh in self._raw:
             self._parse(zh)
         return self._glosses.get(zh, set())

@@ -28,7 +28,7 @@ class Seen:
     kinds: set[str] = field(default_factory=set)
     forms: Counter[str] = field(default_factory=Counter)
     aligned: int = 0  # seen in the segment's own English, not a neighbour's
-    fragments: int = 0  # seen as part of a longer English name (World AI [Conference])
+    fragments: int = 0  # seen as part of a longer English name (Digital Trade [Forum])
     quoted: int = 0  # quoted or title-marked on both sides
     gaps: int = 99  # fewest runs of unexplained Chinese characters in one occurrence
     surplus: int = 99  # fewest unlinked English words beyond one per unexplained character
@@ -50,8 +50,8 @@ class Observation:
 
     def ranked(self) -> list[tuple[str, Seen]]:
         """Renderings, the likeliest first: fully explained, frequent, well explained, with no
-        English word that answers for nothing in the Chinese (press conference, not press
-        conference held), then the one that says more."""
+        English word that answers for nothing in the Chinese (trade fair, not trade fair
+        held), then the one that says more."""
 
         def rank(key: str) -> tuple[bool, int, float, int, int, str]:
             seen = self.renderings[key]
@@ -141,12 +141,12 @@ def _part_of_longer_name(
 ) -> bool:
     """Whether a capitalised window is cut from a longer name.
 
-    A window the name continues into on the right is its opening (World AI [Conference]). One
-    the name continues into on the left is a tail (Enhancing] International Cooperation), unless
-    the Chinese is one word of its own ([Global AI Governance] Action Plan ~ 行动计划). A part
-    after a preposition is a complement that names a concept itself ([Agenda for] Sustainable
-    Development), and so is a head the name goes on from with one ([High-Level Meeting] on …).
-    A transliterated name after it is another name in apposition (Chinese President [Xi]).
+    A window the name continues into on the right is its opening (Digital Trade [Forum]). One
+    the name continues into on the left is a tail (Promoting] Regional Cooperation), unless
+    the Chinese is one word of its own ([Regional Trade] Agreement ~ 协定). A part
+    after a preposition is a complement that names a concept itself ([Charter for] Open
+    Data), and so is a head the name goes on from with one ([Expert Group] on …).
+    A transliterated name after it is another name in apposition (Foreign Minister [Wang]).
     """
     first, end = rendering.first, rendering.end
     if not _capitalised(original, tokens[end - 1]):
@@ -200,13 +200,13 @@ class _PinyinCache(dict[str, str]):
 def display_form(original: str, tokens: list[EnToken], *, heading: bool = False) -> str:
     """A span as a termbase writes a headword: lower case unless a name or an acronym, singular
     unless the phrase is plural-only in the text (it then keeps the form written). In a heading
-    every word has a capital, so there capitals say nothing (Chapter II. Basic Principles)."""
+    every word has a capital, so there capitals say nothing (Part Two. Trade Rules)."""
     words = [original[t.start : t.end] for t in tokens]
     if heading:
         return " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in words)
     content = [w for w, t in zip(words, tokens, strict=True) if not t.stop and w[:1].isalpha()]
     if len(content) >= 2 and all(w[:1].isupper() for w in content):
-        return " ".join(words)  # a name written in title case (World Internet Conference)
+        return " ".join(words)  # a name written in title case (Digital Trade Forum)
     kept = []
     for word, token in zip(words, tokens, strict=True):
         if word.isupper() and len(word) > 1 or word[:1].isupper() and word[1:].lower() != word[1:]:

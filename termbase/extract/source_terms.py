@@ -8,8 +8,8 @@ by C-value; they are kept when they look like terms of this text (repeated, or a
 several words), and a shorter one that only ever occurs inside one longer candidate is dropped.
 
 The suggested English comes from CC-CEDICT: the entry for the whole term when there is one,
-else the entries of its words one by one, shown as parts ("关键信息基础设施" → "crucial point +
-information + infrastructure").
+else the entries of its words one by one, shown as parts ("关键信息系统" → "crucial point +
+information + system").
 It is a suggestion for the translator, never a rendering the termbase vouches for.
 """
 
@@ -150,7 +150,7 @@ def suggest(text: str, words: Sequence[str], dictionary: Dictionary = _dictionar
 
 
 def _inside_known(candidate: _Found, matches: Sequence[str], known: AbstractSet[str]) -> bool:
-    """Whether every occurrence lies inside a known term (主权 inside 网络主权)."""
+    """Whether every occurrence lies inside a known term (主权 inside 数据主权)."""
     containers = [k for k in known if candidate.text in k and k != candidate.text]
     if not containers:
         return False

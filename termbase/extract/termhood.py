@@ -5,10 +5,10 @@ The evidence, each for a reason a terminologist would give:
 * **alignment strength** — how much of the Chinese and of the English the links explain;
 * **recurrence** — the same pair found in several segments;
 * **English noun-phrase shape** — a rendering that opens with a verb, or holds one, renders a
-  clause (促进数字经济 "promoting digital economy"), not a term;
+  clause (促进电子商务 "promoting e-commerce"), not a term;
 * **names** — title or quotation marks, or an English rendering in title case, name a thing;
 * **lexicalisation** — the Chinese is one dictionary word, or a fixed expression;
-* **fragments** — a rendering that only ever opens a longer English name (World AI [Conference])
+* **fragments** — a rendering that only ever opens a longer English name (Digital Trade [Forum])
   is a piece of that name;
 * **specialisation** — one word rendered by one word is a term when one side at least is not
   everyday vocabulary (wordfreq for English, jieba's counts for Chinese).
@@ -33,7 +33,7 @@ MIN_NAME_QUALITY = 0.5
 NOMINAL_GAP_TAGS = frozenset({"n", "nz", "nt", "ns", "nr", "vn", "an", "j", "l", "b", "ng"})
 MAX_EN_WORDS = 14
 # Function words that never stand inside a term's English (auxiliaries, pronouns, modals).
-# The function words a term may hold inside (english.INNER_WORDS: "land outside the law") and a
+# The function words a term may hold inside (english.INNER_WORDS: "access without barriers") and a
 # few more ("as well as", "new", "first"); any other (pronouns, auxiliaries) makes a clause.
 TERM_WORDS = INNER_WORDS | {
     "under",
@@ -53,10 +53,10 @@ CLAUSE_WORDS = STOPWORDS - TERM_WORDS
 # word this common (Zipf scale, wordfreq) is everyday (community, opportunity, vision) ...
 EVERYDAY_ZIPF = 4.5
 # ... and so is a pair of a Chinese word this common in jieba's dictionary and a fairly common
-# English word (对话 ~ dialogue), while 网民 ~ netizen and 伦理 ~ ethics stay.
+# English word (对话 ~ dialogue), while 博主 ~ blogger and 网关 ~ gateway stay.
 EVERYDAY_ZH_FREQ = 1000
 FAIRLY_COMMON_ZIPF = 4.0
-# A phrase of this many words, seen once and not a name, is a description (人工智能技术快速发展).
+# A phrase of this many words, seen once and not a name, is a description (电子商务平台快速发展).
 LONG_PHRASE_TOKENS = 4
 # Terms name concepts, not people: a person's name is left to a names register.
 PERSON_TAGS = frozenset({"nr", "nrfg", "nrt"})
@@ -84,9 +84,9 @@ def judge(
         return Judgement(False, 0.0, ("English too long",))
     named = observation.shape == "title" or _title_case(form)
     # A name in title case is evidence of its own: half its Chinese explained is enough
-    # (国务院新闻办 ~ State Council Information Office, where 新闻办 is a truncation).
+    # (国资委 ~ State-owned Assets Supervision and Administration Commission, an abbreviation).
     # One Chinese word the dictionary cannot explain, rendered by the English words left between
-    # explained ones, is how a free rendering looks (信息鸿沟 ~ information divide).
+    # explained ones, is how a free rendering looks (数字鸿沟 ~ digital divide).
     one_gap = (
         seen.gaps == 1
         and seen.en_coverage >= 0.99
@@ -102,7 +102,7 @@ def judge(
         and _plural_then_word(words)
     ):
         return Judgement(False, 0.0, ("English is a clause",))
-    # A participle may modify a noun (governing mechanism); a verb's base or -s form opens a clause.
+    # A participle may modify a noun (operating system); a verb's base or -s form opens a clause.
     if (
         not words[0].endswith(("ing", "ed"))
         and lexicon.is_english_verb(words[0])
@@ -330,7 +330,7 @@ def _adverb(word: str) -> bool:
 def _everyday(zh: str, words: list[str], general_freq: Mapping[str, int]) -> bool:
     content = [w for w in words if w not in STOPWORDS]
     if len(content) != 1:
-        return False  # 法治 ~ "rule of law": a conventional rendering, not a gloss
+        return False  # 原产地 ~ "place of origin": a conventional rendering, not a gloss
     from wordfreq import zipf_frequency
 
     zipf = zipf_frequency(content[0], "en")
@@ -338,7 +338,7 @@ def _everyday(zh: str, words: list[str], general_freq: Mapping[str, int]) -> boo
 
 
 # Gradable adjectives that judge rather than classify: "great significance", "rapid development"
-# describe; a term's modifier sorts its head into a kind (digital economy, international order).
+# describe; a term's modifier sorts its head into a kind (digital trade, regional security).
 EVALUATIVE = frozenset(
     [
         "great",
@@ -414,7 +414,7 @@ PLURAL_MODIFIERS = frozenset(
 
 def _plural_then_word(words: list[str]) -> bool:
     """A plural followed by another word is a subject and its verb ("rumours harm"), not a
-    compound: English compounds take singular modifiers ("data security", "rumour control")."""
+    compound: English compounds take singular modifiers ("privacy protection", "rumour control")."""
     for word, following in zip(words, words[1:], strict=False):
         if following in ARTICLE_HOSTS or word in PLURAL_MODIFIERS or len(word) <= 3:
             continue

@@ -49,7 +49,7 @@ _LATIN = re.compile(r"[A-Za-z]")
 _SPACE = re.compile(r"[ \t\u3000\u00a0]+")
 _OPENING = re.compile(r"[(（\[【《〈「『“‘\"']")
 _NAMES = {ZH: "Chinese", EN: "English"}
-# A separator between the two parts of a bilingual line ("网络主权 | Cyber Sovereignty", "… / …").
+# A separator between the two parts of a bilingual line ("数据主权 | Data Sovereignty", "… / …").
 _SEPARATOR_END = re.compile(r"[\s|｜/／–—:：]+$")
 _SEPARATOR_START = re.compile(r"^[\s|｜/／–—:：]+")
 
@@ -65,7 +65,7 @@ def split_bilingual(text: str) -> tuple[str, str] | None:
     """``(Chinese, English)`` when a line is a Chinese part and its English, in either order.
 
     The two parts must be cut at a space, each must hold only its own script, neither may be a
-    parenthesis of the other (``网络空间（cyberspace）``) and they must weigh about the same, so a
+    parenthesis of the other (``云计算（cloud computing）``) and they must weigh about the same, so a
     Chinese sentence that ends in an English name stays Chinese.
     """
     han = [m.start() for m in HAN_RE.finditer(text)]

@@ -29,7 +29,7 @@ class Example:
     kind: str  # how the query is written: "Chinese", "Traditional Chinese", "pinyin", ...
     language: str  # BCP 47 tag for the link's lang attribute
     concept_id: int
-    finds: str  # the entry it finds, as "网络主权 · cyber sovereignty"
+    finds: str  # the entry it finds, as "数据主权 · data sovereignty"
 
 
 @dataclass(frozen=True, slots=True)

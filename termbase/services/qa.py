@@ -11,7 +11,7 @@ Two checks, each reported with offsets:
 By default only approved concepts and accepted terms take part, so unreviewed
 candidates never raise an alarm; on request candidates take part too, and every
 issue they cause says it is unreviewed. The longest term in the source is the one
-checked (网络主权, not the 主权 inside it). Everything comes from the cached
+checked (数据主权, not the 主权 inside it). Everything comes from the cached
 recognition engine.
 """
 

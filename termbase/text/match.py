@@ -166,7 +166,7 @@ class TermMatcher:
 
     ``flags`` are caller-defined bits; :meth:`find` can require some of them (for
     example "approved"). The longest match is chosen *before* they filter: where a long
-    term (网络主权) covers a shorter one (主权), the span is the long term's, and if the long
+    term (数据主权) covers a shorter one (主权), the span is the long term's, and if the long
     term lacks the required bits the span reports nothing rather than the shorter term,
     which would misread the text.
     """

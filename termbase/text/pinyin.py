@@ -27,10 +27,10 @@ def _pinyin() -> Pinyin:
 
 
 def pinyin_marks(text: str) -> str:
-    """Hanyu pinyin with tone marks written word by word: 网络主权 -> ``wǎngluò zhǔquán``.
+    """Hanyu pinyin with tone marks written word by word: 数据主权 -> ``shùjù zhǔquán``.
 
     The syllables of a word are joined and words are separated by a space; a compound of
-    four or more characters is written by its parts (网络空间 -> ``wǎngluò kōngjiān``,
+    four or more characters is written by its parts (电子商务 -> ``diànzi shāngwù``,
     :meth:`~termbase.text.segment.Segmenter.split_compound`), so the same word is written
     the same way in every term. Every stored and displayed pinyin comes from here.
     """

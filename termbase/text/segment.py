@@ -98,8 +98,8 @@ class Segmenter:
     def split_compound(self, word: str) -> list[str]:
         """A word of four or more characters as its parts, when dictionary words of two or more cover it.
 
-        jieba's dictionary holds compounds such as 网络空间 beside their parts (网络, 空间); pinyin
-        is written part by part (``wǎngluò kōngjiān``), whether or not jieba kept the compound
+        jieba's dictionary holds compounds such as 电子商务 beside their parts (电子, 商务); pinyin
+        is written part by part (``diànzi shāngwù``), whether or not jieba kept the compound
         whole. The fewest parts win, longer first parts break ties; a word no such parts cover
         (an idiom, a name) stays whole.
         """
