@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request
@@ -172,25 +173,12 @@ def term_review(term_id: int) -> Any:
     review = request.form.get("review", "")
     if review not in REVIEW_VERBS:
         abort(400, description="Choose accept or reject.")
-    concept_id, text = term.concept_id, term.text
     noun = "variant" if term.review == TermReview.CANDIDATE.value else "term"
-    load_concept(concept_id)
-    seen = concept_form_version(concept_id)
-    try:
-        result = guarded(
-            concept_id,
-            seen,
-            lambda: concept_service.review_term(session, term_id, review, version=seen, actor=actor_name()),
-        )
-    except Invalid as exc:
-        session.rollback()
-        flash(exc.message, "error")
-        return back_to(concept_id, term_id)
-    if is_response(result):
-        return result
-    session.commit()
-    flash(f"{REVIEW_VERBS[review]} the {noun} “{text}”. The entry's history can undo this.", "success")
-    return back_to(concept_id, term_id)
+    return _one_click(
+        term,
+        lambda seen: concept_service.review_term(session, term_id, review, version=seen, actor=actor_name()),
+        f"{REVIEW_VERBS[review]} the {noun} “{term.text}”. The entry's history can undo this.",
+    )
 
 
 @bp.post("/terms/<int:term_id>/usage")
@@ -202,15 +190,21 @@ def term_usage(term_id: int) -> Any:
     usage = request.form.get("usage", "")
     if usage not in USAGE_WORDS:
         abort(400, description="Choose preferred, admitted or deprecated.")
-    concept_id, text = term.concept_id, term.text
+    return _one_click(
+        term,
+        lambda seen: concept_service.set_usage(session, term_id, usage, version=seen, actor=actor_name()),
+        f"Marked “{term.text}” {USAGE_WORDS[usage]}. The entry's history can undo this.",
+    )
+
+
+def _one_click(term: Term, change: Callable[[int], Any], done: str) -> Any:
+    """Apply a one-click decision on ``term`` against the entry version the page showed."""
+    session = db()
+    concept_id, term_id = term.concept_id, term.id
     load_concept(concept_id)
     seen = concept_form_version(concept_id)
     try:
-        result = guarded(
-            concept_id,
-            seen,
-            lambda: concept_service.set_usage(session, term_id, usage, version=seen, actor=actor_name()),
-        )
+        result = guarded(concept_id, seen, lambda: change(seen))
     except Invalid as exc:
         session.rollback()
         flash(exc.message, "error")
@@ -218,5 +212,5 @@ def term_usage(term_id: int) -> Any:
     if is_response(result):
         return result
     session.commit()
-    flash(f"Marked “{text}” {USAGE_WORDS[usage]}. The entry's history can undo this.", "success")
+    flash(done, "success")
     return back_to(concept_id, term_id)
