@@ -21,7 +21,7 @@ from termbase.extract.observe import Observation, Seen
 from termbase.extract.records import ProposedConcept, ProposedTerm
 from termbase.extract.scoring import METHOD_ALIGNED, METHOD_GLOSS, count_part
 from termbase.records import LANG_EN, LANG_ZH_HANS, LANG_ZH_HANT
-from termbase.text.normalize import singularize, to_simplified
+from termbase.text.normalize import singularize
 from termbase.text.wording import counted
 
 MAX_RENDERINGS_TRIED = 3
@@ -51,6 +51,8 @@ def propose(
     for text in sorted(judged, key=lambda t: (len(t), t)):
         by_key.setdefault(judged[text][0], []).append(text)
     defined = glosses.definitions(s.en_text or "" for s in corpus.segments)
+    short_forms = {text_key(full): short for full, short in defined.items()}
+    full_forms = {short: full for full, short in defined.items()}
     out: list[ProposedConcept] = []
     for _key, texts in sorted(by_key.items()):
         kept: list[str] = []
@@ -58,26 +60,27 @@ def propose(
             if not any(k in text for k in kept):
                 kept.append(text)
         kept.sort(key=lambda t: (-judged[t][2].confidence, t))
-        out.append(_concept(corpus, observations, kept, judged, defined))
+        out.append(_concept(observations, kept, judged, short_forms, full_forms))
     out.sort(key=lambda c: (-c.confidence, c.zh))
     return out
 
 
 def _concept(
-    corpus: Corpus,
     observations: dict[str, Observation],
     texts: list[str],
     judged: dict[str, tuple[str, Seen, termhood.Judgement]],
-    defined: dict[str, str],
+    short_forms: dict[str, str],
+    full_forms: dict[str, str],
 ) -> ProposedConcept:
+    """One concept: the first of ``texts`` with its rendering, the others as Chinese synonyms;
+    ``short_forms`` maps a full form's key to the abbreviation the text defines, ``full_forms``
+    the abbreviation to its full form."""
     main = texts[0]
     key, seen, judgement = judged[main]
     observation = observations[main]
     english = headword(seen.forms)
-    short_forms = {text_key(full): short for full, short in defined.items()}
-    full_forms = {short: full for full, short in defined.items()}
     terms = [ProposedTerm(LANG_ZH_HANS, main)]
-    traditional = _traditional_form(corpus, main)
+    traditional = max(observation.traditional, key=lambda f: (observation.traditional[f], f), default=None)
     if traditional:
         terms.append(ProposedTerm(LANG_ZH_HANT, traditional))
     for synonym in texts[1:]:
@@ -132,23 +135,6 @@ def headword(forms: Counter[str]) -> str:
     if not is_name and not plural_only and last.islower() and "-" not in last:
         words[-1] = singularize(last)
     return " ".join(words)
-
-
-def _traditional_form(corpus: Corpus, simplified: str) -> str | None:
-    forms: Counter[str] = Counter()
-    for index, match in corpus.zh_match.items():
-        original = corpus.segments[index].zh_text or ""
-        if original is match:
-            continue
-        at = match.find(simplified)
-        while at >= 0:
-            written = original[at : at + len(simplified)]
-            if written != simplified and to_simplified(written) == simplified:
-                forms[written] += 1
-            at = match.find(simplified, at + 1)
-    if not forms:
-        return None
-    return max(forms, key=lambda f: (forms[f], f))
 
 
 def _add_glosses(corpus: Corpus, observations: dict[str, Observation]) -> None:

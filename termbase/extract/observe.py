@@ -15,6 +15,7 @@ from termbase.extract import align, candidates, english
 from termbase.extract.corpus import Corpus
 from termbase.extract.english import EnToken
 from termbase.extract.lexicon import Lexicon
+from termbase.text.normalize import to_simplified
 
 
 @dataclass(slots=True)
@@ -47,6 +48,7 @@ class Observation:
     occurrences: int = 0  # segments where the Chinese occurs as a candidate
     renderings: dict[str, Seen] = field(default_factory=dict)
     documents: set[str] = field(default_factory=set)
+    traditional: Counter[str] = field(default_factory=Counter)  # how Traditional text writes it
 
     def ranked(self) -> list[tuple[str, Seen]]:
         """Renderings, the likeliest first: fully explained, frequent, well explained, with no
@@ -73,9 +75,11 @@ def observe(corpus: Corpus, lexicon: Lexicon, general_freq: Mapping[str, int]) -
         if not tokens:
             continue
         document = corpus.segments[index].document
+        original = corpus.segments[index].zh_text or ""
         spans = candidates.candidates_in(
             tokens, text, general_freq, lexicon.has_nominal_sense, lexicon.is_headword
         )
+        headings: dict[int, bool] = {}  # per English segment: a heading, whose capitals say nothing
         # The best rendering of each candidate among the English segments aligned with this one.
         rendered: dict[tuple[int, int], tuple[int, align.Rendering, list[EnToken], float]] = {}
         for context in corpus.contexts.get(index, ()):
@@ -106,6 +110,9 @@ def observe(corpus: Corpus, lexicon: Lexicon, general_freq: Mapping[str, int]) -
                 observation.shape = "title"
             observation.occurrences += 1
             observation.documents.add(document)
+            written = original[candidate.start : candidate.stop]
+            if written != candidate.text and to_simplified(written) == candidate.text:
+                observation.traditional[written] += 1
             entry = rendered.get((candidate.start, candidate.stop))
             if entry is None:
                 continue
@@ -123,11 +130,14 @@ def observe(corpus: Corpus, lexicon: Lexicon, general_freq: Mapping[str, int]) -
             seen.surplus = min(seen.surplus, rendering.surplus)
             seen.kinds.update(rendering.kinds)
             seen.aligned += en_index == index
-            original = corpus.segments[en_index].en_text or ""
-            seen.forms[display_form(original, window, heading=_is_heading(original, en_tokens))] += 1
-            if _part_of_longer_name(original, en_tokens, rendering, len(candidate.tags) == 1):
+            en_original = corpus.segments[en_index].en_text or ""
+            heading = headings.get(en_index)
+            if heading is None:
+                heading = headings[en_index] = _is_heading(en_original, en_tokens)
+            seen.forms[display_form(en_original, window, heading=heading)] += 1
+            if _part_of_longer_name(en_original, en_tokens, rendering, len(candidate.tags) == 1):
                 seen.fragments += 1
-            if candidate.shape == "title" and _en_quoted(original, window):
+            if candidate.shape == "title" and _en_quoted(en_original, window):
                 seen.quoted += 1
     return found
 
