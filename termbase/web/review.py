@@ -117,13 +117,7 @@ def review_decide() -> Any:
     left alone and listed, the rest are decided in one transaction.
     """
     session = db()
-    one = request.form.get("one", "")
-    if one:
-        raw_id, _, status = one.partition(":")
-        ids = [i for i in [optional_int(raw_id)] if i is not None]
-    else:
-        status = request.form.get("status", "")
-        ids = [i for i in (optional_int(v) for v in request.form.getlist("ids")) if i is not None]
+    ids, status = _chosen("status")
     if status not in DECISIONS:
         abort(400, description="Choose approve or reject.")
     back = with_anchor(safe_next(request.form.get("next")) or url_for("web.review"))
@@ -175,18 +169,23 @@ def review_decide() -> Any:
 VARIANT_DECISIONS = {TermReview.ACCEPTED.value: "Accepted", TermReview.REJECTED.value: "Rejected"}
 
 
+def _chosen(field: str) -> tuple[list[int], str]:
+    """The ids a queue form decides on, and the decision: one button (``one=ID:DECISION``) or
+    the selection (``ids`` with ``field``)."""
+    one = request.form.get("one", "")
+    if one:
+        raw_id, _, decision = one.partition(":")
+        return [i for i in [optional_int(raw_id)] if i is not None], decision
+    ids = [i for i in (optional_int(v) for v in request.form.getlist("ids")) if i is not None]
+    return ids, request.form.get(field, "")
+
+
 @bp.post("/review/variants/decide")
 @requires(Permission.EDIT)
 def review_variants_decide() -> Any:
     """Accept or reject one proposed variant (``one=TERM:REVIEW``) or every selected one (``ids``)."""
     session = db()
-    one = request.form.get("one", "")
-    if one:
-        raw_id, _, review = one.partition(":")
-        ids = [i for i in [optional_int(raw_id)] if i is not None]
-    else:
-        review = request.form.get("review", "")
-        ids = [i for i in (optional_int(v) for v in request.form.getlist("ids")) if i is not None]
+    ids, review = _chosen("review")
     if review not in VARIANT_DECISIONS:
         abort(400, description="Choose accept or reject.")
     back = with_anchor(safe_next(request.form.get("next")) or url_for("web.review_variants"))
