@@ -503,19 +503,12 @@ def concept_citations(
         segment, document = segments[segment_id]
         en_text, en_marks = _split_english(segment.en_text, segment.en_splits or (), en.get(segment_id, []))
         lines.append(
-            CitationLine(
-                segment_id=segment.id,
-                position=segment.position,
-                document_slug=document.slug,
-                document_title=document.title,
-                document_version=document.version,
-                document_is_current=document.is_current,
-                zh_script=document.zh_script or "zh-Hans",
-                kind=segment.kind,
-                zh_text=segment.zh_text,
-                en_text=en_text,
-                zh_marks=resolve_overlaps(zh.get(segment_id, []), len(segment.zh_text or "")),
-                en_marks=resolve_overlaps(en_marks, len(en_text or "")),
+            _citation_line(
+                segment,
+                document,
+                en_text,
+                resolve_overlaps(zh.get(segment_id, []), len(segment.zh_text or "")),
+                resolve_overlaps(en_marks, len(en_text or "")),
             )
         )
     return CitationPage(lines=lines, offset=offset, limit=limit, total=total, by_document=by_document)
@@ -554,19 +547,32 @@ def term_citations(session: Session, term_id: int, *, limit: int = 2) -> Citatio
         mark = Mark(start=citation.start, end=citation.end, concept_id=concept_id, status=status, own=True)
         chinese = is_chinese(language)
         lines.append(
-            CitationLine(
-                segment_id=segment.id,
-                position=segment.position,
-                document_slug=document.slug,
-                document_title=document.title,
-                document_version=document.version,
-                document_is_current=document.is_current,
-                zh_script=document.zh_script or "zh-Hans",
-                kind=segment.kind,
-                zh_text=segment.zh_text,
-                en_text=segment.en_text,
-                zh_marks=(mark,) if chinese else (),
-                en_marks=() if chinese else (mark,),
+            _citation_line(
+                segment, document, segment.en_text, (mark,) if chinese else (), () if chinese else (mark,)
             )
         )
     return CitationPage(lines=lines, offset=0, limit=limit, total=total)
+
+
+def _citation_line(
+    segment: Segment,
+    document: Document,
+    en_text: str | None,
+    zh_marks: Sequence[Mark],
+    en_marks: Sequence[Mark],
+) -> CitationLine:
+    """A segment of a document as a citation line, with its marks in each language."""
+    return CitationLine(
+        segment_id=segment.id,
+        position=segment.position,
+        document_slug=document.slug,
+        document_title=document.title,
+        document_version=document.version,
+        document_is_current=document.is_current,
+        zh_script=document.zh_script or "zh-Hans",
+        kind=segment.kind,
+        zh_text=segment.zh_text,
+        en_text=en_text,
+        zh_marks=tuple(zh_marks),
+        en_marks=tuple(en_marks),
+    )
