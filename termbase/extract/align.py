@@ -8,7 +8,9 @@ A link joins a span of Chinese characters (a lexicon unit) to one English token.
 * **numbers** — digits, and Chinese numerals as cardinals and ordinals (第二 ~ second);
 * **Latin** — Latin letters written in the Chinese (5G, AI);
 * **pinyin** — names transliterated (杭州 ~ Hangzhou, 张伟 ~ Zhang Wei);
-* **acronyms** — an English acronym whose letters are the initials of a gloss (物联网 ~ IoT).
+* **acronyms** — an English acronym whose letters are the initials of a gloss (物联网 ~ IoT);
+* **affixes** — a morpheme the dictionary renders by an affix explains the affix of the English
+  word its neighbour links to (多边 + 主义 ~ multilateral + ism).
 
 Longer units win: a character inside a multi-character unit that has links contributes no
 single-character links of its own (国 inside 国际 never links to "country").
@@ -105,6 +107,9 @@ class _EnIndex:
             parts = [p for p in HYPHENS_RE.split(token.text) if p]
             for part in parts:
                 self.by_stem[stem(part)].append(k)
+                base = _underived(part)
+                if base:
+                    self.by_stem[stem(base)].append(k)  # isolation|ism ~ 孤立 + 主义
             if len(parts) == 1 and len(token.text) >= 2 * MIN_AFFIX:
                 self._add_halves(k, token.text)
 
@@ -122,6 +127,18 @@ class _EnIndex:
         found = self.by_stem.get(gloss_stem, [])
         halves = self.by_half.get(gloss_stem) if len(gloss_stem) >= MIN_AFFIX else None
         return found + halves if halves else found
+
+
+# Suffixes that derive a noun from a word (Porter's stemmer keeps them: isolationism ~ isolation).
+DERIVING_SUFFIXES = ("ism", "ist", "ness")
+
+
+def _underived(word: str) -> str | None:
+    """The word a derived noun is made from (isolationism -> isolation), or None."""
+    for suffix in DERIVING_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= MIN_AFFIX:
+            return word[: -len(suffix)]
+    return None
 
 
 @lru_cache(maxsize=50_000)
@@ -197,7 +214,43 @@ def link(
         found.extend(unit_links)
     found.extend(_literal_links(zh_tokens, index))
     found.extend(_pinyin_links(text, zh_tokens, en_tokens, covered, pinyin))
-    return Links.of(_competitive(found), len(en_tokens), len(text))
+    kept = _competitive(found)
+    # After the competition: an affix shares its English word with the stem, it does not rival it.
+    kept.extend(_affix_links(text, zh_tokens, en_tokens, lexicon, kept))
+    return Links.of(kept, len(en_tokens), len(text))
+
+
+def _affix_links(
+    text: str, zh_tokens: list[Token], en_tokens: list[EnToken], lexicon: Lexicon, found: list[Link]
+) -> list[Link]:
+    """Links of morphemes rendered by an affix (性 "-ity") to the English word that their
+    neighbour links to, when that word carries the affix (可控 + 性 ~ controllab + ility)."""
+    by_edge: dict[int, set[int]] = defaultdict(set)
+    for item in found:
+        by_edge[item.start].add(item.en)
+        by_edge[item.stop].add(item.en)
+    out: list[Link] = []
+    for token in zh_tokens:
+        for start in range(token.start, token.end):
+            for stop in range(start + 1, min(token.end, start + 2) + 1):
+                affixes = lexicon.affixes(text[start:stop])
+                if not affixes:
+                    continue
+                for k in by_edge.get(start, set()) | by_edge.get(stop, set()):
+                    if any(_carries(en_tokens[k].text, affix) for affix in affixes):
+                        out.append(Link(start, stop, k, "affix"))
+    return out
+
+
+def _carries(word: str, affix: str) -> bool:
+    """Whether an English word ends in the affix, or in a form of it (-able in controllability,
+    -ization in digitalisation)."""
+    if len(word) < len(affix) + 3:
+        return False
+    forms = {affix, affix.replace("iz", "is")}
+    if affix in ("able", "ible"):
+        forms.update(("able", "ible", "ability", "ibility"))  # -able + -ity = -ability
+    return word.endswith(tuple(forms)) or len(affix) >= 4 and stem(word).endswith(stem(affix))
 
 
 def _competitive(found: list[Link]) -> list[Link]:
@@ -314,6 +367,9 @@ def project(
             inside.append(item)
         elif item.stop <= start or item.start >= stop:
             outside_en.add(item.en)
+    # An affix explains its word only beside the stem it was found with (主义 alone is no "-ism").
+    stems_en = {item.en for item in inside if item.kind != "affix"}
+    inside = [item for item in inside if item.kind != "affix" or item.en in stems_en]
     if not inside:
         return None
     inside_en = {item.en for item in inside}

@@ -112,6 +112,29 @@ def test_a_window_holding_words_of_chinese_outside_the_span_is_refused(lexicon: 
     assert _render(zh, en, "隐私的法律", lexicon) == "laws"
 
 
+def _coverage(zh: str, en: str, term: str, lexicon: Lexicon) -> float:
+    tokens = english.tokenize(en)
+    links = align.link(zh, default_segmenter().tag(zh), tokens, lexicon, {})
+    start = zh.index(term)
+    rendering = align.project(links, tokens, start, start + len(term))
+    return rendering.zh_coverage if rendering else 0.0
+
+
+def test_a_morpheme_the_dictionary_renders_by_an_affix_explains_the_affix(lexicon: Lexicon) -> None:
+    # Neither word is a dictionary headword: its parts and their affixes explain it.
+    zh, en = "那个国家转向孤立主义。", "That country turned to isolationism."
+    assert _render(zh, en, "孤立主义", lexicon) == "isolationism"
+    assert _coverage(zh, en, "孤立主义", lexicon) == 1.0
+    zh, en = "夜间道路的可见性很差。", "The visibility of roads at night is poor."
+    assert _render(zh, en, "可见性", lexicon) == "visibility"
+    assert _coverage(zh, en, "可见性", lexicon) == 1.0  # 可见 visible, 性 -ity
+
+
+def test_an_affix_alone_renders_nothing(lexicon: Lexicon) -> None:
+    zh, en = "那个国家转向孤立主义。", "That country turned to isolationism."
+    assert _render(zh, en, "主义", lexicon) is None
+
+
 # -- stage 4: termhood ---------------------------------------------------------------------------
 
 
