@@ -365,7 +365,7 @@ def project(
     for item in links.links:
         if start <= item.start and item.stop <= stop:
             inside.append(item)
-        elif item.stop <= start or item.start >= stop:
+        else:  # outside, or a dictionary word the span cuts (国家 of 国家主席 ~ president)
             outside_en.add(item.en)
     # An affix explains its word only beside the stem it was found with (主义 alone is no "-ism").
     stems_en = {item.en for item in inside if item.kind != "affix"}

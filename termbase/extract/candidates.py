@@ -319,16 +319,19 @@ def candidates_in(
     ``is_headword`` whether the dictionary lists a word (云计算, which jieba splits).
     """
     out: list[Candidate] = []
-    seen: set[tuple[int, int]] = set()
+    seen: dict[tuple[int, int], int] = {}
 
     def add(first: int, end: int, shape: str) -> None:
         start, stop = tokens[first].start, tokens[end - 1].end
-        if (start, stop) in seen:
-            return
-        seen.add((start, stop))
         verbal = tokens[first].flag == "v" and shape != "title"
         tags = tuple(t.flag for t in tokens[first:end])
-        out.append(Candidate(first, end, start, stop, text[start:stop], shape, verbal, tags))
+        candidate = Candidate(first, end, start, stop, text[start:stop], shape, verbal, tags)
+        where = seen.get((start, stop))
+        if where is None:
+            seen[(start, stop)] = len(out)
+            out.append(candidate)
+        elif shape == "title":
+            out[where] = candidate  # title marks say more than the shape of the words inside
 
     for clause_first, clause_end in _clauses(tokens):
         for i in range(clause_first, clause_end):

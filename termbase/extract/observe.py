@@ -15,6 +15,7 @@ from termbase.extract import align, candidates, english
 from termbase.extract.corpus import Corpus
 from termbase.extract.english import EnToken
 from termbase.extract.lexicon import Lexicon
+from termbase.ingest.glued import is_pinyin
 from termbase.text.normalize import to_simplified
 
 
@@ -135,7 +136,9 @@ def observe(corpus: Corpus, lexicon: Lexicon, general_freq: Mapping[str, int]) -
             if heading is None:
                 heading = headings[en_index] = _is_heading(en_original, en_tokens)
             seen.forms[display_form(en_original, window, heading=heading)] += 1
-            if _part_of_longer_name(en_original, en_tokens, rendering, len(candidate.tags) == 1):
+            # The Chinese title marks or one word bound the name on the left (联合国《…》).
+            bounded = len(candidate.tags) == 1 or candidate.shape == "title"
+            if _part_of_longer_name(en_original, en_tokens, rendering, bounded):
                 seen.fragments += 1
             if candidate.shape == "title" and _en_quoted(en_original, window):
                 seen.quoted += 1
@@ -147,21 +150,27 @@ def _capitalised(original: str, token: EnToken) -> bool:
 
 
 def _part_of_longer_name(
-    original: str, tokens: list[EnToken], rendering: align.Rendering, lexical: bool
+    original: str, tokens: list[EnToken], rendering: align.Rendering, bounded: bool
 ) -> bool:
     """Whether a capitalised window is cut from a longer name.
 
     A window the name continues into on the right is its opening (Digital Trade [Forum]). One
     the name continues into on the left is a tail (Promoting] Regional Cooperation), unless
-    the Chinese is one word of its own ([Regional Trade] Agreement ~ 协定). A part
-    after a preposition is a complement that names a concept itself ([Charter for] Open
-    Data), and so is a head the name goes on from with one ([Expert Group] on …).
-    A transliterated name after it is another name in apposition (Foreign Minister [Wang]).
+    the Chinese is ``bounded`` on the left: one word of its own ([Regional Trade] Agreement ~
+    协定), or a name in title marks. A part after a preposition is a complement that names a
+    concept itself ([Charter for] Open Data), and so is a head the name goes on from with one
+    ([Expert Group] on …). A person's name after it is another name in apposition (Foreign
+    Minister [Wang], Minister [Li Hua]), and a day or a month goes on with a date ([…] on Monday).
     """
     first, end = rendering.first, rendering.end
     if not _capitalised(original, tokens[end - 1]):
         return False
-    if end < len(tokens) and tokens[end].chunk == tokens[end - 1].chunk and not rendering.next_name:
+    if (
+        end < len(tokens)
+        and tokens[end].chunk == tokens[end - 1].chunk
+        and not rendering.next_name
+        and not _person_name(original, tokens, end)
+    ):
         following = tokens[end]
         if _capitalised(original, following) and not following.stop:
             return True
@@ -173,16 +182,49 @@ def _part_of_longer_name(
             and following.text in CONNECTORS
             and after
             and _capitalised(original, tokens[end + 1])
+            and tokens[end + 1].text not in CALENDAR_WORDS
         ):
             return True
-    if first > 0 and tokens[first - 1].chunk == tokens[first].chunk and not lexical:
+    if first > 0 and tokens[first - 1].chunk == tokens[first].chunk and not bounded:
         before = tokens[first - 1]
         if _capitalised(original, before) and not before.stop:
             return True
     return False
 
 
+def _person_name(original: str, tokens: list[EnToken], at: int) -> bool:
+    """Whether a Chinese person's name in pinyin, surname then given name, starts at ``at``."""
+    if at + 1 >= len(tokens) or tokens[at + 1].chunk != tokens[at].chunk:
+        return False
+    words = [original[t.start : t.end] for t in tokens[at : at + 2]]
+    return all(w[:1].isupper() and w[1:].islower() and is_pinyin(w, 1) for w in words)
+
+
 CONNECTORS = frozenset({"of", "on", "in", "for"})
+# Days and months open a date, not the rest of a name (… Meeting on Global Trade on Monday).
+CALENDAR_WORDS = frozenset(
+    [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ]
+)
 HEADING_WORDS = 12
 QUOTES_BEFORE = ("“", '"', "‘", "'", "《")
 QUOTES_AFTER = ("”", '"', "’", "'", "》")

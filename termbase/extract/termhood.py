@@ -93,7 +93,9 @@ def judge(
         and len(words) >= 2
         and all(tag in NOMINAL_GAP_TAGS for tag in observation.tags)
     )
-    if quality < (MIN_NAME_QUALITY if named or one_gap else MIN_QUALITY):
+    # Title marks alone do not vouch for a window that renders part of the name (《X中国》 ~ China).
+    written_as_name = _title_case(form) or bool(seen.quoted)
+    if quality < (MIN_NAME_QUALITY if written_as_name or one_gap else MIN_QUALITY):
         return Judgement(False, 0.0, ("weak alignment",))
     if (
         any(w in CLAUSE_WORDS for w in words)

@@ -222,6 +222,39 @@ def test_the_opening_of_a_longer_english_name_is_a_fragment_its_whole_and_head_a
     assert found["路线图"] == ["Roadmap"]  # one word of its own, the head of the name
 
 
+def test_what_follows_a_name_without_continuing_it_does_not_make_it_a_fragment(
+    extractor: Extractor,
+) -> None:
+    segments = pair_segments(
+        [
+            # a person's name in apposition, which the Chinese leaves out
+            ("外交部长在会上发言。", "Foreign Minister Wang Yi spoke at the meeting."),
+            # a day opens a date, not the rest of the name
+            (
+                "数据治理高级别会议周四发表声明。",
+                "The High-Level Meeting on Data Governance on Thursday issued a statement.",
+            ),
+            # title marks bound the name on the left: "United Nations" renders 联合国
+            (
+                "各国承诺落实联合国《数字合作宣言》。",
+                "Countries pledged to implement the United Nations Declaration on Digital Cooperation.",
+            ),
+        ],
+        "apposition",
+        950,
+    )
+    found = {c.zh: c.en for c in extractor.run(segments).concepts}
+    assert found["外交部长"] == ["Foreign Minister"]
+    assert found["数据治理高级别会议"] == ["High-Level Meeting on Data Governance"]
+    assert found["数字合作宣言"] == ["Declaration on Digital Cooperation"]
+
+
+def test_a_span_that_cuts_a_dictionary_word_does_not_take_its_english(lexicon: Lexicon) -> None:
+    zh, en = "中国国家主席出席会议。", "The Chinese President attended the meeting."
+    assert _render(zh, en, "中国国家主席", lexicon) == "Chinese President"
+    assert _render(zh, en, "中国国家", lexicon) == "Chinese"  # "President" renders 国家主席
+
+
 # -- stage 5: headwords, abbreviations, glosses --------------------------------------------------
 
 
