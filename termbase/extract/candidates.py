@@ -359,7 +359,7 @@ def candidates_in(
                     break
                 if not _can_close(token, is_nominal):
                     continue
-                if _bare_coordination(tokens[i : j + 1]):
+                if _bare_coordination(tokens[i : j + 1]) or _cut_conjunct(tokens, i, j + 1, clause_end):
                     continue
                 shape = _shape(tokens, i, j + 1, general_freq)
                 if shape is not None:
@@ -404,6 +404,19 @@ def _bare_coordination(span: list[Token]) -> bool:
     candidate only with a shared modifier or head (数字产品和服务, 地区和平与稳定)."""
     joined = sum(1 for t in span if t.word in COORDINATORS)
     return joined > 0 and len(span) - joined < 3
+
+
+def _cut_conjunct(tokens: list[Token], first: int, end: int, clause_end: int) -> bool:
+    """Whether a coordination leaves part of a conjunct outside: conjuncts are whole noun phrases
+    (技术革命和社会变革, not 技术革命和社会 nor 革命和社会变革)."""
+    if not any(t.word in COORDINATORS for t in tokens[first:end]):
+        return False
+    after = tokens[end] if end < clause_end else None
+    before = tokens[first - 1] if first > 0 else None
+    # Leftwards only a plain noun: jieba tags verbs before an object as verbal nouns (出售).
+    return (after is not None and after.flag in {"n", "vn", "ng"}) or (
+        before is not None and before.flag == "n"
+    )
 
 
 def _enclosed(tokens: list[Token]) -> Iterator[tuple[int, int]]:

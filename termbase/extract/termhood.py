@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from termbase.extract.english import INNER_WORDS, STOPWORDS, TOKEN_RE, singularize
+from termbase.extract.english import HYPHENS_RE, INNER_WORDS, STOPWORDS, TOKEN_RE, singularize
 from termbase.extract.lexicon import Lexicon
 from termbase.extract.observe import Observation, Seen
 from termbase.extract.scoring import METHOD_ALIGNED, count_part
@@ -90,7 +90,7 @@ def judge(
     one_gap = (
         seen.gaps == 1
         and seen.en_coverage >= 0.99
-        and len(words) >= 2
+        and sum(len(HYPHENS_RE.split(w)) for w in words) >= 2  # capacity-building is two words
         and all(tag in NOMINAL_GAP_TAGS for tag in observation.tags)
     )
     # Title marks alone do not vouch for a window that renders part of the name (《X中国》 ~ China).
@@ -124,7 +124,12 @@ def judge(
         return Judgement(False, 0.0, ("a person's name",))
     if single and not named and _everyday(observation.text, words, general_freq):
         return Judgement(False, 0.0, ("everyday word",))
-    if len(observation.tags) >= LONG_PHRASE_TOKENS and not named and seen.count < 2:
+    if (
+        len(observation.tags) >= LONG_PHRASE_TOKENS
+        and not named
+        and seen.count < 2
+        and not _noun_compound(observation, seen)
+    ):
         return Judgement(False, 0.0, ("a long phrase seen once",))
     if observation.verbal and not named:
         reasons.append("opens with a verb")
@@ -157,6 +162,13 @@ def judge(
         confidence -= 0.1
         reasons.append("seen in a neighbouring segment")
     return Judgement(True, round(max(min(confidence, 0.97), 0.05), 3), tuple(reasons))
+
+
+def _noun_compound(observation: Observation, seen: Seen) -> bool:
+    """Nouns only, joined or not, every one rendered: a compound name, not a description."""
+    return seen.quality >= 0.85 and all(
+        tag in NOMINAL_GAP_TAGS or tag in {"c", "p"} for tag in observation.tags
+    )
 
 
 ADJECTIVE_SUFFIXES = (

@@ -69,6 +69,13 @@ def test_a_verb_inside_ends_a_span_unless_it_can_name_something(lexicon: Lexicon
     assert "治理体系" in found  # 治理 is tagged a verb but also glosses "governance"
 
 
+def test_a_coordination_takes_its_conjuncts_whole(lexicon: Lexicon) -> None:
+    found = _candidates("推动数字技术和实体经济。", lexicon)
+    assert "数字技术和实体经济" in found
+    assert "数字技术和实体" not in found
+    assert "技术和实体经济" not in found
+
+
 def test_no_span_starts_inside_a_word_or_holds_a_route(lexicon: Lexicon) -> None:
     found = _candidates("代表团从上海到北京参加了新时代论坛。", lexicon)
     assert "新时代论坛" in found
@@ -170,6 +177,21 @@ def test_recurrence_and_names_raise_confidence(lexicon: Lexicon) -> None:
         *_observation("数据治理论坛", "Data Governance Forum", count=2, aligned=2), lexicon
     ).confidence
     assert once < twice < named
+
+
+def test_a_long_compound_of_nouns_seen_once_is_a_term_a_long_description_is_not(lexicon: Lexicon) -> None:
+    compound, seen = _observation("城市交通管理委员会", "urban traffic management committee", zh_coverage=0.9)
+    compound.tags = ("n", "n", "vn", "n")
+    assert _judge(compound, seen, lexicon).term
+    description, seen = _observation("平台用户数量增长", "growth of platform users", zh_coverage=0.9)
+    description.tags = ("n", "n", "d", "v")
+    assert _judge(description, seen, lexicon).reasons == ("a long phrase seen once",)
+
+
+def test_a_hyphenated_rendering_leaves_room_for_one_free_word(lexicon: Lexicon) -> None:
+    observation, seen = _observation("能源转型", "energy-transition", zh_coverage=0.5, gaps=1)
+    observation.tags = ("n", "vn")
+    assert _judge(observation, seen, lexicon).term
 
 
 def test_a_clause_that_looks_like_a_noun_phrase_in_chinese_is_not_proposed(extractor: Extractor) -> None:
