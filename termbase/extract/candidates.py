@@ -318,6 +318,7 @@ def candidates_in(
     ``is_nominal`` tells whether a word tagged as a verb has a nominal sense (治理 governance);
     ``is_headword`` whether the dictionary lists a word (云计算, which jieba splits).
     """
+    tokens = _retagged(tokens)
     out: list[Candidate] = []
     seen: dict[tuple[int, int], int] = {}
 
@@ -366,9 +367,57 @@ def candidates_in(
                     add(i, j + 1, shape)
     for first, end in _enclosed(tokens):
         add(first, end, "title")
+    for first, end in _paired_words(tokens, text, is_headword):
+        add(first, end, "fixed")
     for first, end in _headwords(tokens, text, is_headword):
         add(first, end, "word")
     return out
+
+
+# What an adverb modifies: verbs, adjectives, prepositions and other adverbs.
+MODIFIED_TAGS = frozenset({"v", "vd", "vn", "vg", "a", "ad", "an", "ag", "d", "p", "c"})
+
+
+def _retagged(tokens: list[Token]) -> list[Token]:
+    """Tokens with jieba's adverb tag taken off words that modify nothing: an adverb stands
+    before a verb, an adjective, a preposition or another adverb, so a word tagged so after a
+    noun and before none of these is a noun (社会进步, where jieba tags 进步 as an adverb)."""
+    out = list(tokens)
+    for i, token in enumerate(tokens):
+        if token.flag != "d" or len(token.word) < 2 or i == 0 or tokens[i - 1].flag not in NOMINAL_TAGS:
+            continue
+        following = tokens[i + 1] if i + 1 < len(tokens) else None
+        if following is None or following.flag not in MODIFIED_TAGS:
+            out[i] = Token(token.word, "n", token.start, token.end)
+    return out
+
+
+def _paired_words(
+    tokens: list[Token], text: str, is_headword: Callable[[str], bool]
+) -> Iterator[tuple[int, int]]:
+    """Four-character phrases of two dictionary words ending in a verb or an adjective (互利共赢,
+    开放包容), the set pattern of slogans, where they stand alone: before punctuation, 的 or the
+    end of the segment."""
+    for i in range(len(tokens)):
+        for j in range(i + 2, min(len(tokens), i + 4) + 1):
+            start, stop = tokens[i].start, tokens[j - 1].end
+            if stop - start > 4:
+                break
+            if stop - start < 4 or not HAN_RE.match(text[start]):
+                continue
+            following = tokens[j] if j < len(tokens) else None
+            standing_alone = following is None or following.flag == "x" or following.word == "的"
+            phrase = text[start:stop]
+            # A noun at the end makes a modifier and its head, which the compound rules judge
+            # (发展机遇 has a generic head); a slogan pairs two verbs or adjectives (合作共赢).
+            if (
+                standing_alone
+                and tokens[j - 1].flag not in NOMINAL_TAGS | {"t"}
+                and is_headword(phrase[:2])
+                and is_headword(phrase[2:])
+                and HAN_RE.match(phrase[3])
+            ):
+                yield i, j
 
 
 def _headwords(

@@ -326,8 +326,10 @@ def _ends_in_noun(words: list[str]) -> bool:
     last = words[-1].split("-")[-1]
     if _adverb(last):
         return False
-    if len(words) > 1 or last in NOUNS_LIKE_ADJECTIVES or len(last) <= 3 or not last.isalpha():
+    if last in NOUNS_LIKE_ADJECTIVES or len(last) <= 3 or not last.isalpha():
         return True
+    if len(words) > 1 and words[-2] not in ("and", "or"):
+        return True  # "domestic violence", but "stable and prosperous" is an adjective phrase
     return not last.endswith(ADJECTIVE_SUFFIXES)
 
 

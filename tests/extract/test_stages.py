@@ -76,6 +76,19 @@ def test_a_coordination_takes_its_conjuncts_whole(lexicon: Lexicon) -> None:
     assert "技术和实体经济" not in found
 
 
+def test_an_adverb_that_modifies_nothing_is_read_as_a_noun(lexicon: Lexicon) -> None:
+    # jieba tags 进步 as an adverb; at the end of the clause it can modify nothing.
+    assert "社会进步" in _candidates("我们共同推动社会进步。", lexicon)
+    assert "社会进步" not in _candidates("社会进步很快。", lexicon)  # 很快: 进步 is not before it
+
+
+def test_a_slogan_of_two_paired_words_is_a_candidate_a_modifier_and_noun_is_left_to_the_compound_rules(
+    lexicon: Lexicon,
+) -> None:
+    assert _candidates("坚持互利共赢。", lexicon)["互利共赢"].shape == "fixed"
+    assert "共同课题" not in _candidates("这是各国的共同课题。", lexicon)
+
+
 def test_no_span_starts_inside_a_word_or_holds_a_route(lexicon: Lexicon) -> None:
     found = _candidates("代表团从上海到北京参加了新时代论坛。", lexicon)
     assert "新时代论坛" in found
