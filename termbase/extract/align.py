@@ -29,7 +29,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
-from termbase.extract.english import HYPHENS_RE, EnToken
+from termbase.extract.english import CALENDAR_WORDS, HYPHENS_RE, EnToken
 from termbase.extract.lexicon import Lexicon, stem
 from termbase.text.segment import Token
 
@@ -519,6 +519,8 @@ def _extend(
             break  # a tail opens with a preposition: "conference [held]" is not one
         if k >= len(tokens) or tokens[k].chunk != chunk or tokens[k].stop or k in linked:
             break
+        if k > right and tokens[k].text in CALENDAR_WORDS:
+            break  # "… on Monday" dates the clause, it is no tail of the term
         right = k + 1
         budget -= 1
     return left, right

@@ -334,6 +334,32 @@ INNER_WORDS = frozenset(
 singularize = lru_cache(maxsize=100_000)(_singularize)
 
 
+# Days and months open a date, not the rest of a name (… Meeting on Trade on Monday).
+CALENDAR_WORDS = frozenset(
+    [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ]
+)
+
+
 @dataclass(frozen=True, slots=True)
 class EnToken:
     text: str  # lower case, as in the match text

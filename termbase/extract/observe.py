@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from termbase.extract import align, candidates, english
 from termbase.extract.corpus import Corpus
-from termbase.extract.english import EnToken
+from termbase.extract.english import CALENDAR_WORDS, EnToken
 from termbase.extract.lexicon import Lexicon
 from termbase.ingest.glued import is_pinyin
 from termbase.text.normalize import to_simplified
@@ -201,30 +201,6 @@ def _person_name(original: str, tokens: list[EnToken], at: int) -> bool:
 
 
 CONNECTORS = frozenset({"of", "on", "in", "for"})
-# Days and months open a date, not the rest of a name (… Meeting on Global Trade on Monday).
-CALENDAR_WORDS = frozenset(
-    [
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ]
-)
 HEADING_WORDS = 12
 QUOTES_BEFORE = ("“", '"', "‘", "'", "《")
 QUOTES_AFTER = ("”", '"', "’", "'", "》")

@@ -111,6 +111,10 @@ def judge(
         or any(lexicon.is_english_verb(w) for w in words[1:] if w.endswith("s"))
     ):
         return Judgement(False, 0.0, ("English opens with a verb",))
+    # A verb's base form after the first word is a predicate ("people contribute", "economy and
+    # encourage innovation"); participles stay (digitally enabled services).
+    if any(lexicon.is_english_verb(w) and not w.endswith(("ing", "ed")) for w in words[1:]):
+        return Judgement(False, 0.0, ("English holds a verb",))
     if seen.fragments >= seen.count and not seen.quoted:
         return Judgement(False, 0.0, ("part of a longer name",))
     if not named and (words[0] in EVALUATIVE or _adverb(words[0]) and len(words) > 1):

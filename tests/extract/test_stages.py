@@ -155,6 +155,14 @@ def test_an_affix_alone_renders_nothing(lexicon: Lexicon) -> None:
     assert _render(zh, en, "主义", lexicon) is None
 
 
+def test_a_day_or_a_month_is_no_tail_of_a_term() -> None:
+    tokens = english.tokenize("the data governance on Monday")
+    # 数据治理会议 with 会议 unexplained: the window may grow by one word, but not into a date.
+    assert align._extend(tokens, 1, 3, {1, 2}, 2, True) == (1, 3)
+    tokens = english.tokenize("the data governance of cities")
+    assert align._extend(tokens, 1, 3, {1, 2}, 2, True) == (1, 5)
+
+
 # -- stage 4: termhood ---------------------------------------------------------------------------
 
 
@@ -225,6 +233,7 @@ def test_a_clause_that_looks_like_a_noun_phrase_in_chinese_is_not_proposed(extra
         ("日益突出", "increasingly prominent", "English opens with an evaluation"),
         ("发展中", "developing", "English is a verb"),
         ("重大意义", "great significance", "English opens with an evaluation"),
+        ("人民贡献", "people contribute", "English holds a verb"),
     ],
 )
 def test_clauses_fragments_and_weak_pairs_are_not_terms(
