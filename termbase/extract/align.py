@@ -362,18 +362,22 @@ def project(
     """The English rendering of Chinese characters [start, stop), or None when the links give none."""
     inside: list[Link] = []
     outside_en: set[int] = set()
+    affixed_outside: set[int] = set()  # words whose affix renders the Chinese right beside (多边|主义)
     for item in links.links:
         if start <= item.start and item.stop <= stop:
             inside.append(item)
         else:  # outside, or a dictionary word the span cuts (国家 of 国家主席 ~ president)
             outside_en.add(item.en)
+            if item.kind == "affix" and (item.stop == start or item.start == stop):
+                affixed_outside.add(item.en)
     # An affix explains its word only beside the stem it was found with (主义 alone is no "-ism").
     stems_en = {item.en for item in inside if item.kind != "affix"}
     inside = [item for item in inside if item.kind != "affix" or item.en in stems_en]
     if not inside:
         return None
     inside_en = {item.en for item in inside}
-    window = _best_window(inside, tokens, outside_en - inside_en, max_window, links.expected(start, stop))
+    foreign = outside_en - inside_en | affixed_outside
+    window = _best_window(inside, tokens, foreign, max_window, links.expected(start, stop))
     if window is None:
         return None
     first, end = _absorb(inside, tokens, *window, outside_en)

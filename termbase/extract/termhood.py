@@ -111,9 +111,12 @@ def judge(
         or any(lexicon.is_english_verb(w) for w in words[1:] if w.endswith("s"))
     ):
         return Judgement(False, 0.0, ("English opens with a verb",))
-    # A verb's base form after the first word is a predicate ("people contribute", "economy and
-    # encourage innovation"); participles stay (digitally enabled services).
-    if any(lexicon.is_english_verb(w) and not w.endswith(("ing", "ed")) for w in words[1:]):
+    # A verb's base form after "and", "or" or "to" is a predicate ("economy and encourage
+    # innovation"); after a noun it may head a compound (information divide).
+    if any(
+        lexicon.is_english_verb(w) and before in ("and", "or", "to")
+        for before, w in zip(words, words[1:], strict=False)
+    ):
         return Judgement(False, 0.0, ("English holds a verb",))
     if seen.fragments >= seen.count and not seen.quoted:
         return Judgement(False, 0.0, ("part of a longer name",))

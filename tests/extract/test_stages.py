@@ -153,6 +153,7 @@ def test_a_morpheme_the_dictionary_renders_by_an_affix_explains_the_affix(lexico
 def test_an_affix_alone_renders_nothing(lexicon: Lexicon) -> None:
     zh, en = "那个国家转向孤立主义。", "That country turned to isolationism."
     assert _render(zh, en, "主义", lexicon) is None
+    assert _render(zh, en, "孤立", lexicon) is None  # its word's affix renders 主义, beside it
 
 
 def test_a_day_or_a_month_is_no_tail_of_a_term() -> None:
@@ -233,7 +234,7 @@ def test_a_clause_that_looks_like_a_noun_phrase_in_chinese_is_not_proposed(extra
         ("日益突出", "increasingly prominent", "English opens with an evaluation"),
         ("发展中", "developing", "English is a verb"),
         ("重大意义", "great significance", "English opens with an evaluation"),
-        ("人民贡献", "people contribute", "English holds a verb"),
+        ("市场创新", "markets and encourage innovation", "English holds a verb"),
     ],
 )
 def test_clauses_fragments_and_weak_pairs_are_not_terms(
