@@ -36,6 +36,7 @@ from termbase.text.segment import Token
 MAX_UNIT_CHARS = 8
 MIN_GLOSS_SHARE = 0.5
 MIN_AFFIX = 4
+DERIVED_PREFIX = 5  # the shortest stem prefix two derived words of one root are matched on
 COMPOUND_PART_ZIPF = 3.0  # a gloss stem may match the start or end of a one-word compound from this length
 NUMERALS = {
     "一": ("one", "first"),
@@ -100,13 +101,17 @@ class _EnIndex:
         self.by_stem: dict[str, list[int]] = defaultdict(list)
         self.by_text: dict[str, list[int]] = defaultdict(list)
         self.by_half: dict[str, list[int]] = defaultdict(list)
+        self.by_prefix: dict[str, list[int]] = defaultdict(list)
         for k, token in enumerate(tokens):
             self.by_text[token.text].append(k)
             if token.stop:
                 continue
             parts = [p for p in HYPHENS_RE.split(token.text) if p]
             for part in parts:
-                self.by_stem[stem(part)].append(k)
+                part_stem = stem(part)
+                self.by_stem[part_stem].append(k)
+                for n in range(DERIVED_PREFIX, len(part_stem) + 1):
+                    self.by_prefix[part_stem[:n]].append(k)
                 base = _underived(part)
                 if base:
                     self.by_stem[stem(base)].append(k)  # isolation|ism ~ 孤立 + 主义
@@ -125,6 +130,10 @@ class _EnIndex:
 
     def matching(self, gloss_stem: str) -> list[int]:
         found = self.by_stem.get(gloss_stem, [])
+        if len(gloss_stem) > DERIVED_PREFIX:
+            # A noun and its adjective part in their last letter: scienc|e ~ scien|tific,
+            # democrac|y ~ democra|tic.
+            found = sorted(set(found) | set(self.by_prefix.get(gloss_stem[:-1], ())))
         halves = self.by_half.get(gloss_stem) if len(gloss_stem) >= MIN_AFFIX else None
         return found + halves if halves else found
 

@@ -35,7 +35,8 @@ def propose(
     for text, observation in observations.items():
         # The likeliest rendering that is a term: "trade fair" when "trade fair held" ranks
         # first but opens a clause.
-        ranked = observation.ranked()
+        # A rendering that explains under half of either side is noise, however often it recurs.
+        ranked = [(k, s) for k, s in observation.ranked() if s.quality >= termhood.MIN_NAME_QUALITY]
         for key, seen in ranked[:MAX_RENDERINGS_TRIED]:
             if seen.count < ranked[0][1].count:
                 break  # a rarer rendering does not stand in for a rejected commoner one

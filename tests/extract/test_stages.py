@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 from extract_corpus import pair_segments
 
-from termbase.extract import align, candidates, english, glosses, termhood
+from termbase.extract import align, candidates, english, glosses, grouping, termhood
 from termbase.extract.corpus import Corpus
 from termbase.extract.grouping import headword
 from termbase.extract.lexicon import Lexicon
@@ -154,6 +154,13 @@ def test_an_affix_alone_renders_nothing(lexicon: Lexicon) -> None:
     zh, en = "那个国家转向孤立主义。", "That country turned to isolationism."
     assert _render(zh, en, "主义", lexicon) is None
     assert _render(zh, en, "孤立", lexicon) is None  # its word's affix renders 主义, beside it
+
+
+def test_a_noun_gloss_finds_the_adjective_of_its_root(lexicon: Lexicon) -> None:
+    # 科技 is glossed "science and technology"; the English says "scientific and technological".
+    zh, en = "两国加强科技合作。", "The two countries strengthen scientific and technological cooperation."
+    assert _render(zh, en, "科技合作", lexicon) == "scientific and technological cooperation"
+    assert _coverage(zh, en, "科技合作", lexicon) == 1.0
 
 
 def test_a_day_or_a_month_is_no_tail_of_a_term() -> None:
@@ -316,6 +323,25 @@ def test_capitals_in_a_heading_do_not_make_a_name(extractor: Extractor) -> None:
     assert found["数据治理论坛"].en == ["Data Governance Forum"]
     assert "a name" not in found["数据治理"].evidence["reasons"]
     assert found["数据治理"].en == ["data governance"]
+
+
+def test_a_rendering_that_explains_under_half_is_not_taken_however_often_seen(
+    extractor: Extractor, lexicon: Lexicon
+) -> None:
+    segments = pair_segments([("数据治理很重要。", "Data governance matters.")], "ranked", 1)
+    corpus = Corpus(segments, extractor.segmenter)
+    observation = Observation("数据治理", "compound", occurrences=3, tags=("n", "vn"))
+    observation.renderings["development"] = Seen(
+        count=2, zh_coverage=0.33, en_coverage=1.0, aligned=2, forms=Counter({"development": 2})
+    )
+    # Half explained, the other half rendered freely: weaker than full, but no noise.
+    observation.renderings["datagovernance"] = Seen(
+        count=1, zh_coverage=0.5, en_coverage=1.0, aligned=1, gaps=1, forms=Counter({"data governance": 1})
+    )
+    proposed = grouping.propose(
+        corpus, {"数据治理": observation}, lexicon, extractor.segmenter.tokenizer.FREQ
+    )
+    assert [(c.zh, c.en) for c in proposed] == [("数据治理", ["data governance"])]
 
 
 def test_headwords_are_singular_unless_names_or_coordinations() -> None:
