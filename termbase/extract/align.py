@@ -344,6 +344,7 @@ class Rendering:
     kinds: frozenset[str]
     gaps: int = 0  # runs of Chinese characters nothing explains
     next_name: bool = False  # the word after the window transliterates another name (Minister [Wang])
+    free: int = 0  # content words (or parts of hyphenated ones) no link explains
 
     @property
     def zh_coverage(self) -> float:
@@ -416,7 +417,23 @@ def project(
         gaps,
         any(item.kind == "pinyin" for item in links.by_en.get(end, ()))
         and all(item.stop <= start or item.start >= stop for item in links.by_en.get(end, ())),
+        _free_words(inside, tokens, content),
     )
+
+
+def _free_words(inside: list[Link], tokens: list[EnToken], content: list[int]) -> int:
+    """Content words, or parts of hyphenated ones (capacity-building), that no link explains."""
+    found: dict[int, set[str]] = defaultdict(set)
+    for item in inside:
+        found[item.en].add(item.word)
+    free = 0
+    for k in content:
+        if k not in found:
+            free += 1
+        elif "" not in found[k]:
+            parts = [p for p in HYPHENS_RE.split(tokens[k].text) if p]
+            free += len(parts) > 1 and any(stem(p) not in found[k] for p in parts)
+    return free
 
 
 def _best_window(

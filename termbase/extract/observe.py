@@ -33,6 +33,7 @@ class Seen:
     fragments: int = 0  # seen as part of a longer English name (Digital Trade [Forum])
     quoted: int = 0  # quoted or title-marked on both sides
     gaps: int = 99  # fewest runs of unexplained Chinese characters in one occurrence
+    free: int = 0  # most English words (or parts) no link explains, in one occurrence
     surplus: int = 99  # fewest unlinked English words beyond one per unexplained character
 
     @property
@@ -128,6 +129,7 @@ def observe(corpus: Corpus, lexicon: Lexicon, general_freq: Mapping[str, int]) -
             seen.en_coverage = max(seen.en_coverage, rendering.en_coverage)
             seen.en_words = rendering.en_content
             seen.gaps = min(seen.gaps, rendering.gaps)
+            seen.free = max(seen.free, rendering.free)
             seen.surplus = min(seen.surplus, rendering.surplus)
             seen.kinds.update(rendering.kinds)
             seen.aligned += en_index == index

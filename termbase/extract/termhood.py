@@ -89,6 +89,7 @@ def judge(
     # explained ones, is how a free rendering looks (数字鸿沟 ~ digital divide).
     one_gap = (
         seen.gaps == 1
+        and seen.free >= 1  # an English word is left to render it ("strategy for the Internet" has none)
         and seen.en_coverage >= 0.99
         and sum(len(HYPHENS_RE.split(w)) for w in words) >= 2  # capacity-building is two words
         and all(tag in NOMINAL_GAP_TAGS for tag in observation.tags)

@@ -218,9 +218,23 @@ def test_a_long_compound_of_nouns_seen_once_is_a_term_a_long_description_is_not(
 
 
 def test_a_hyphenated_rendering_leaves_room_for_one_free_word(lexicon: Lexicon) -> None:
-    observation, seen = _observation("能源转型", "energy-transition", zh_coverage=0.5, gaps=1)
+    observation, seen = _observation("能源转型", "energy-transition", zh_coverage=0.5, gaps=1, free=1)
     observation.tags = ("n", "vn")
     assert _judge(observation, seen, lexicon).term
+
+
+def test_a_chinese_word_left_unexplained_needs_an_english_word_left_to_render_it(lexicon: Lexicon) -> None:
+    # 安全 of 数据安全法 is in neither "data law" link nor any other English word.
+    observation, seen = _observation("数据安全法", "data law", zh_coverage=0.6, gaps=1, free=0)
+    observation.tags = ("n", "n", "n")
+    assert _judge(observation, seen, lexicon).reasons == ("weak alignment",)
+    for en, free in (("They help build up eco-tourism.", 1), ("They help build up ecological tourism.", 0)):
+        tokens = english.tokenize(en)
+        zh = "他们帮助发展生态旅游。"
+        links = align.link(zh, default_segmenter().tag(zh), tokens, lexicon, {})
+        rendering = align.project(links, tokens, zh.index("生态旅游"), zh.index("生态旅游") + 4)
+        assert rendering is not None
+        assert rendering.free == free, en  # "eco" is no gloss of 生态
 
 
 def test_a_clause_that_looks_like_a_noun_phrase_in_chinese_is_not_proposed(extractor: Extractor) -> None:
@@ -336,7 +350,13 @@ def test_a_rendering_that_explains_under_half_is_not_taken_however_often_seen(
     )
     # Half explained, the other half rendered freely: weaker than full, but no noise.
     observation.renderings["datagovernance"] = Seen(
-        count=1, zh_coverage=0.5, en_coverage=1.0, aligned=1, gaps=1, forms=Counter({"data governance": 1})
+        count=1,
+        zh_coverage=0.5,
+        en_coverage=1.0,
+        aligned=1,
+        gaps=1,
+        free=1,
+        forms=Counter({"data governance": 1}),
     )
     proposed = grouping.propose(
         corpus, {"数据治理": observation}, lexicon, extractor.segmenter.tokenizer.FREQ
