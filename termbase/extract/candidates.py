@@ -324,6 +324,8 @@ def candidates_in(
 
     def add(first: int, end: int, shape: str) -> None:
         start, stop = tokens[first].start, tokens[end - 1].end
+        if not HAN_RE.search(text, start, stop):
+            return  # Latin letters copied into the Chinese (AI, RES) are no Chinese term
         verbal = tokens[first].flag == "v" and shape != "title"
         tags = tuple(t.flag for t in tokens[first:end])
         candidate = Candidate(first, end, start, stop, text[start:stop], shape, verbal, tags)

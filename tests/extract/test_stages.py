@@ -76,6 +76,13 @@ def test_a_coordination_takes_its_conjuncts_whole(lexicon: Lexicon) -> None:
     assert "技术和实体经济" not in found
 
 
+def test_latin_letters_alone_are_no_chinese_term(lexicon: Lexicon) -> None:
+    found = _candidates("文件编号为WTO，涉及数据治理。", lexicon)
+    assert "数据治理" in found
+    assert "WTO" not in found
+    assert "wto" not in found
+
+
 def test_an_adverb_that_modifies_nothing_is_read_as_a_noun(lexicon: Lexicon) -> None:
     # jieba tags 进步 as an adverb; at the end of the clause it can modify nothing.
     assert "社会进步" in _candidates("我们共同推动社会进步。", lexicon)
