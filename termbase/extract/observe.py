@@ -7,6 +7,7 @@ Chinese candidate in an :class:`Observation`. Nothing per token outlives its seg
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -100,6 +101,13 @@ def observe(corpus: Corpus, lexicon: Lexicon, general_freq: Mapping[str, int]) -
                 score = rendering.zh_coverage + rendering.en_coverage - 0.5 * context.near
                 if previous is None or score > previous[3]:
                     rendered[where] = (context.segment, rendering, en_tokens, score)
+            if not context.near:
+                whole = _whole_segment_pair(
+                    text, spans, corpus.segments[context.segment].en_text or "", en_tokens
+                )
+                if whole is not None:
+                    candidate, rendering = whole
+                    rendered[(candidate.start, candidate.stop)] = (context.segment, rendering, en_tokens, 2.0)
         if len(en_cache) > 64:
             en_cache.clear()
         for candidate in spans:
@@ -145,6 +153,39 @@ def observe(corpus: Corpus, lexicon: Lexicon, general_freq: Mapping[str, int]) -
             if candidate.shape == "title" and _en_quoted(en_original, window):
                 seen.quoted += 1
     return found
+
+
+# Numbering before a heading or a title line: 一、 （二） 3. (c) IV.
+ZH_NUMBERING_RE = re.compile(
+    r"^\s*(?:[（(]?[一二三四五六七八九十百\d]+[）)、.．]|第[一二三四五六七八九十百\d]+[章节部分条])\s*"
+)
+EN_NUMBERING_RE = re.compile(
+    r"^\s*(?:\(?(?:\d+|[ivxlc]+|[a-z])[.)]|(?:chapter|part|section)\s+\w+\.?)\s+", re.IGNORECASE
+)
+EN_ARTICLE_RE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
+LINE_PUNCTUATION = " \t。．.!！?？:：;；\"“”'‘’《》〈〉「」"
+
+
+def _whole_segment_pair(
+    text: str, spans: list[candidates.Candidate], en_text: str, en_tokens: list[EnToken]
+) -> tuple[candidates.Candidate, align.Rendering] | None:
+    """A title or heading line that is one candidate, and its English line as a whole: aligned
+    segments of one name each are a pair whatever the dictionary knows of their words."""
+    core = ZH_NUMBERING_RE.sub("", text).strip(LINE_PUNCTUATION)
+    candidate = next((c for c in spans if c.text == core), None)
+    if candidate is None:
+        return None
+    en_core = EN_ARTICLE_RE.sub("", EN_NUMBERING_RE.sub("", en_text).strip(LINE_PUNCTUATION))
+    if not en_core or len(en_core.split()) > HEADING_WORDS or any(p in en_core for p in ".;:!?"):
+        return None
+    offset = en_text.index(en_core)
+    inside = [k for k, t in enumerate(en_tokens) if offset <= t.start and t.end <= offset + len(en_core)]
+    if not inside or len({en_tokens[k].chunk for k in inside}) > 1:
+        return None
+    first, end = inside[0], inside[-1] + 1
+    content = sum(1 for t in en_tokens[first:end] if not t.stop)
+    length = candidate.stop - candidate.start
+    return candidate, align.Rendering(first, end, length, length, content, content, frozenset({"segment"}))
 
 
 def _capitalised(original: str, token: EnToken) -> bool:

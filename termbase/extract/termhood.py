@@ -99,7 +99,10 @@ def judge(
     if quality < (MIN_NAME_QUALITY if written_as_name or one_gap else MIN_QUALITY):
         return Judgement(False, 0.0, ("weak alignment",))
     if (
-        any(w in CLAUSE_WORDS for w in words)
+        any(
+            w in CLAUSE_WORDS and not (w == "all" and before == "for")
+            for before, w in zip(["", *words], words, strict=False)
+        )
         or _loose_article(words)
         or not named
         and _plural_then_word(words)
@@ -128,7 +131,7 @@ def judge(
     if not named and not _ends_in_noun(words):
         return Judgement(False, 0.0, ("English does not end in a noun",))
     single = len(observation.tags) == 1
-    if single and observation.tags[0] in PERSON_TAGS and seen.kinds == {"pinyin"}:
+    if single and observation.tags[0] in PERSON_TAGS and seen.kinds <= {"pinyin", "segment"}:
         return Judgement(False, 0.0, ("a person's name",))
     if single and not named and _everyday(observation.text, words, general_freq):
         return Judgement(False, 0.0, ("everyday word",))

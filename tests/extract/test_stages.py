@@ -371,6 +371,20 @@ def test_a_rendering_that_explains_under_half_is_not_taken_however_often_seen(
     assert [(c.zh, c.en) for c in proposed] == [("数据治理", ["data governance"])]
 
 
+def test_a_title_line_and_its_english_line_are_a_pair_as_wholes(extractor: Extractor) -> None:
+    segments = pair_segments(
+        [
+            ("三、城乡数据普惠行动", "III. Rural and Urban Data Action for All"),
+            ("王小明", "Wang Xiaoming"),  # a byline: a person, not a term
+        ],
+        "title-line",
+        960,
+    )
+    found = {c.zh: c.en for c in extractor.run(segments).concepts}
+    assert found["城乡数据普惠行动"] == ["rural and urban data action for all"]
+    assert "王小明" not in found
+
+
 def test_headwords_are_singular_unless_names_or_coordinations() -> None:
     assert headword(Counter({"online rumours": 2})) == "online rumour"
     assert headword(Counter({"Digital Trade Rules": 1})) == "Digital Trade Rules"
