@@ -94,10 +94,10 @@ class Window(NamedTuple):
 
     ``concepts``: (id, subject field, note, status, confidence, created at, created by,
     updated at, updated by) of the selected concepts in id order, the times as datetimes or
-    as ISO text (SQLite); ``terms``: the columns of
-    :class:`~termbase.term_columns.ExportedTerm` in concept and term order; ``definitions``: (concept id, language,
-    text, source); ``contexts``: (term id, language, zh text, en text, segment position,
-    document title, document date) in term and citation order, at most ``cap`` per term.
+    as ISO text (SQLite); ``terms``: the columns of :class:`~termbase.term_columns.ExportedTerm`
+    in concept and term order; ``definitions``: (concept id, language, text, source);
+    ``contexts``: (term id, language, zh text, en text, segment position, document title,
+    document date) in term and citation order, at most ``cap`` per term.
     """
 
     concepts: Sequence[Sequence[Any]]
