@@ -25,6 +25,7 @@ from termbase.records import (
     WorkflowStatus,
 )
 from termbase.tbx.vocab import TRANSACTION_MODIFICATION, TRANSACTION_ORIGINATION
+from termbase.term_columns import ExportedTerm
 
 # Enum members by value: a dict lookup per row instead of an Enum call.
 _USAGE = {s.value: s for s in UsageStatus}
@@ -93,11 +94,10 @@ class Window(NamedTuple):
 
     ``concepts``: (id, subject field, note, status, confidence, created at, created by,
     updated at, updated by) of the selected concepts in id order, the times as datetimes or
-    as ISO text (SQLite); ``terms``: (id, concept id,
-    language, text, usage status, part of speech, term type, pinyin, note, review, imported
-    contexts as JSON) in concept and term order; ``definitions``: (concept id, language,
-    text, source); ``contexts``: (term id, language, zh text, en text, segment position,
-    document title, document date) in term and citation order, at most ``cap`` per term.
+    as ISO text (SQLite); ``terms``: the columns of :class:`~termbase.term_columns.ExportedTerm`
+    in concept and term order; ``definitions``: (concept id, language, text, source);
+    ``contexts``: (term id, language, zh text, en text, segment position, document title,
+    document date) in term and citation order, at most ``cap`` per term.
     """
 
     concepts: Sequence[Sequence[Any]]
@@ -175,20 +175,20 @@ def _moment(value: datetime | str) -> datetime:
 
 def _terms(rows: Sequence[Sequence[Any]]) -> dict[int, list[tuple[int, TermRecord]]]:
     result: dict[int, list[tuple[int, TermRecord]]] = defaultdict(list)
-    for term_id, concept_id, language, text, usage, pos, term_type, pinyin, note, review, imported in rows:
-        result[concept_id].append(
+    for term in map(ExportedTerm._make, rows):
+        result[term.concept_id].append(
             (
-                term_id,
+                term.id,
                 TermRecord(
-                    language,
-                    text,
-                    _USAGE[usage],
-                    pos,
-                    term_type,
-                    pinyin or None,
-                    note,
-                    _imported_contexts(imported) if imported else [],
-                    _REVIEW[review],
+                    term.language,
+                    term.text,
+                    _USAGE[term.usage_status],
+                    term.part_of_speech,
+                    term.term_type,
+                    term.pinyin or None,
+                    term.note,
+                    _imported_contexts(term.imported) if term.imported else [],
+                    _REVIEW[term.review],
                 ),
             )
         )
