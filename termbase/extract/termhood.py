@@ -96,7 +96,10 @@ def judge(
     )
     # Title marks alone do not vouch for a window that renders part of the name (《X中国》 ~ China).
     written_as_name = _title_case(form) or bool(seen.quoted)
-    if quality < (MIN_NAME_QUALITY if written_as_name or one_gap else MIN_QUALITY):
+    # One dictionary word whose gloss the English half follows, with one word of its own in
+    # place of the rest: a near synonym (以人为本 "people-oriented" ~ "people-centred").
+    substituted = len(observation.tags) == 1 and seen.gaps == 0 and seen.free == 1
+    if quality < (MIN_NAME_QUALITY if written_as_name or one_gap or substituted else MIN_QUALITY):
         return Judgement(False, 0.0, ("weak alignment",))
     if (
         any(
@@ -128,7 +131,9 @@ def judge(
         return Judgement(False, 0.0, ("English opens with an evaluation",))
     if len(words) == 1 and lexicon.is_english_verb(words[0]):
         return Judgement(False, 0.0, ("English is a verb",))
-    if not named and not _ends_in_noun(words):
+    # A set phrase may be rendered by a compound adjective (以人为本 "people-centred").
+    compound_adjective = observation.shape == "fixed" and len(words) == 1 and "-" in words[0]
+    if not named and not compound_adjective and not _ends_in_noun(words):
         return Judgement(False, 0.0, ("English does not end in a noun",))
     single = len(observation.tags) == 1
     if single and observation.tags[0] in PERSON_TAGS and seen.kinds <= {"pinyin", "segment"}:

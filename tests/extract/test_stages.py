@@ -230,6 +230,26 @@ def test_a_hyphenated_rendering_leaves_room_for_one_free_word(lexicon: Lexicon) 
     assert _judge(observation, seen, lexicon).term
 
 
+def test_one_dictionary_word_half_explained_takes_one_english_word_in_place_of_the_rest(
+    lexicon: Lexicon,
+) -> None:
+    # 自力更生 "self-reliance": a page writing "self-sufficiency" shares half the gloss.
+    observation, seen = _observation("自力更生", "self-sufficiency", "fixed", zh_coverage=0.5, gaps=0, free=1)
+    observation.tags = ("i",)
+    assert _judge(observation, seen, lexicon).term
+    seen.free = 0
+    assert _judge(observation, seen, lexicon).reasons == ("weak alignment",)
+
+
+def test_a_set_phrase_may_be_rendered_by_a_compound_adjective(lexicon: Lexicon) -> None:
+    fixed, seen = _observation("自力更生", "self-reliant", "fixed")
+    fixed.tags = ("i",)
+    assert _judge(fixed, seen, lexicon).term
+    compound, seen = _observation("期待已久", "long-awaited")
+    compound.tags = ("v", "d")
+    assert _judge(compound, seen, lexicon).reasons == ("English does not end in a noun",)
+
+
 def test_a_chinese_word_left_unexplained_needs_an_english_word_left_to_render_it(lexicon: Lexicon) -> None:
     # 安全 of 数据安全法 is in neither "data law" link nor any other English word.
     observation, seen = _observation("数据安全法", "data law", zh_coverage=0.6, gaps=1, free=0)
