@@ -274,10 +274,10 @@ def display_form(original: str, tokens: list[EnToken], *, heading: bool = False)
     every word has a capital, so there capitals say nothing (Part Two. Trade Rules)."""
     words = [original[t.start : t.end] for t in tokens]
     if heading:
-        return " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in words)
+        return _joined(original, tokens, [w if w.isupper() and len(w) > 1 else w.lower() for w in words])
     content = [w for w, t in zip(words, tokens, strict=True) if not t.stop and w[:1].isalpha()]
     if len(content) >= 2 and all(w[:1].isupper() for w in content):
-        return " ".join(words)  # a name written in title case (Digital Trade Forum)
+        return _joined(original, tokens, words)  # a name written in title case (Digital Trade Forum)
     kept = []
     for word, token in zip(words, tokens, strict=True):
         if word.isupper() and len(word) > 1 or word[:1].isupper() and word[1:].lower() != word[1:]:
@@ -286,7 +286,17 @@ def display_form(original: str, tokens: list[EnToken], *, heading: bool = False)
             kept.append(word)  # a capital inside a sentence marks a proper noun (Wuzhen)
         else:
             kept.append(word.lower())
-    return " ".join(kept)
+    return _joined(original, tokens, kept)
+
+
+def _joined(original: str, tokens: list[EnToken], words: list[str]) -> str:
+    """Words joined by spaces, or by the apostrophe of a possessive between them (China’s)."""
+    out = words[0]
+    for before, token, word in zip(tokens, tokens[1:], words[1:], strict=False):
+        between = original[before.end : token.start]
+        out += between if between in ("'", "’") else " "
+        out += word
+    return out
 
 
 def _is_heading(original: str, tokens: list[EnToken]) -> bool:

@@ -11,7 +11,7 @@ from termbase.extract import align, candidates, english, glosses, grouping, term
 from termbase.extract.corpus import Corpus
 from termbase.extract.grouping import headword
 from termbase.extract.lexicon import Lexicon
-from termbase.extract.observe import Observation, Seen
+from termbase.extract.observe import Observation, Seen, display_form
 from termbase.extract.pipeline import Extractor
 from termbase.text.segment import default_segmenter
 
@@ -403,6 +403,14 @@ def test_a_title_line_and_its_english_line_are_a_pair_as_wholes(extractor: Extra
     found = {c.zh: c.en for c in extractor.run(segments).concepts}
     assert found["城乡数据普惠行动"] == ["rural and urban data action for all"]
     assert "王小明" not in found
+
+
+def test_a_possessive_stays_inside_its_phrase() -> None:
+    original = "They studied Japan’s data protection rules."
+    tokens = english.tokenize(original)
+    assert len({t.chunk for t in tokens}) == 1
+    window = tokens[2:7]
+    assert display_form(original, window) == "Japan’s data protection rules"
 
 
 def test_headwords_are_singular_unless_names_or_coordinations() -> None:
