@@ -134,8 +134,24 @@ def headword(forms: Counter[str]) -> str:
     is_name = len(content) >= 2 and all(w[:1].isupper() for w in content)
     plural_only = " and " in form  # "rules and standards", "rights and interests"
     if not is_name and not plural_only and last.islower() and "-" not in last:
-        words[-1] = singularize(last)
+        words[-1] = _singular_in_use(last)
     return " ".join(words)
+
+
+PLURAL_ONLY_ZIPF_GAP = 1.0  # a "singular" this much rarer than the plural is not one in use
+
+
+def _singular_in_use(word: str) -> str:
+    """The singular, unless the word is no plural (chaos) or its singular is rarely written
+    (statistics): wordfreq tells a form in use from a stripped -s."""
+    singular = singularize(word)
+    if singular == word:
+        return word
+    from wordfreq import zipf_frequency
+
+    if zipf_frequency(singular, "en") < zipf_frequency(word, "en") - PLURAL_ONLY_ZIPF_GAP:
+        return word
+    return singular
 
 
 def _add_glosses(corpus: Corpus, observations: dict[str, Observation]) -> None:

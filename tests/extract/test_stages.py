@@ -413,6 +413,12 @@ def test_a_possessive_stays_inside_its_phrase() -> None:
     assert display_form(original, window) == "Japan’s data protection rules"
 
 
+def test_a_word_whose_singular_is_not_in_use_keeps_its_form() -> None:
+    assert headword(Counter({"political chaos": 1})) == "political chaos"
+    assert headword(Counter({"trade statistics": 1})) == "trade statistics"
+    assert headword(Counter({"trade rules": 1})) == "trade rule"
+
+
 def test_headwords_are_singular_unless_names_or_coordinations() -> None:
     assert headword(Counter({"online rumours": 2})) == "online rumour"
     assert headword(Counter({"Digital Trade Rules": 1})) == "Digital Trade Rules"
