@@ -187,6 +187,7 @@ def _noun_compound(observation: Observation, seen: Seen) -> bool:
     )
 
 
+NOUN_SUFFIXES = ("ment", "ness", "tion", "sion", "ship", "ity")
 ADJECTIVE_SUFFIXES = (
     "ly",
     "al",
@@ -342,10 +343,10 @@ def _ends_in_noun(words: list[str]) -> bool:
     last = words[-1].split("-")[-1]
     if _adverb(last):
         return False
-    if last in NOUNS_LIKE_ADJECTIVES or len(last) <= 3 or not last.isalpha():
+    if last in NOUNS_LIKE_ADJECTIVES or len(last) <= 3 or not last.isalpha() or last.endswith(NOUN_SUFFIXES):
         return True
-    if len(words) > 1 and words[-2] not in ("and", "or"):
-        return True  # "domestic violence", but "stable and prosperous" is an adjective phrase
+    # A modifier left without its noun ("global digital", "dissemination of extremist") or an
+    # adjective phrase ("stable and prosperous") names nothing.
     return not last.endswith(ADJECTIVE_SUFFIXES)
 
 

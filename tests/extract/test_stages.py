@@ -203,6 +203,7 @@ def test_a_fully_explained_noun_phrase_is_a_term(lexicon: Lexicon) -> None:
 
 def test_words_that_only_look_like_adverbs_or_adjectives_do_not_stop_a_term(lexicon: Lexicon) -> None:
     assert _judge(*_observation("供应链管理", "supply chain management"), lexicon).term
+    assert _judge(*_observation("技术进步", "technological advancement"), lexicon).term
     assert _judge(*_observation("家庭政策", "family policy"), lexicon).term
 
 
@@ -283,6 +284,7 @@ def test_a_clause_that_looks_like_a_noun_phrase_in_chinese_is_not_proposed(extra
         ("发展中", "developing", "English is a verb"),
         ("重大意义", "great significance", "English opens with an evaluation"),
         ("市场创新", "markets and encourage innovation", "English holds a verb"),
+        ("区域数字", "regional digital", "English does not end in a noun"),
     ],
 )
 def test_clauses_fragments_and_weak_pairs_are_not_terms(
