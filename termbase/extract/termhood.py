@@ -125,6 +125,10 @@ def judge(
         for before, w in zip(words, words[1:], strict=False)
     ):
         return Judgement(False, 0.0, ("English holds a verb",))
+    # "the" in a rendering that leaves Chinese unexplained is a stretch of running text pulled
+    # in ("national strategy for the Internet"); a name may hold it (Pact for the Future).
+    if not written_as_name and quality < 0.99 and "the" in words:
+        return Judgement(False, 0.0, ("a phrase of running text",))
     if seen.fragments >= seen.count and not seen.quoted:
         return Judgement(False, 0.0, ("part of a longer name",))
     if not named and (words[0] in EVALUATIVE or _adverb(words[0]) and len(words) > 1):

@@ -251,6 +251,15 @@ def test_a_set_phrase_may_be_rendered_by_a_compound_adjective(lexicon: Lexicon) 
     assert _judge(compound, seen, lexicon).reasons == ("English does not end in a noun",)
 
 
+def test_an_article_in_a_half_explained_rendering_marks_running_text(lexicon: Lexicon) -> None:
+    observation, seen = _observation("数据安全战略", "strategy for the data", zh_coverage=0.75)
+    assert _judge(observation, seen, lexicon).reasons == ("a phrase of running text",)
+    name, seen = _observation("数据安全宣言", "Declaration on the Data Economy", zh_coverage=0.75)
+    assert _judge(name, seen, lexicon).term
+    whole, seen = _observation("数据法", "law of the sea")
+    assert _judge(whole, seen, lexicon).term
+
+
 def test_a_chinese_word_left_unexplained_needs_an_english_word_left_to_render_it(lexicon: Lexicon) -> None:
     # 安全 of 数据安全法 is in neither "data law" link nor any other English word.
     observation, seen = _observation("数据安全法", "data law", zh_coverage=0.6, gaps=1, free=0)
