@@ -101,7 +101,7 @@ class _EnIndex:
         self.by_stem: dict[str, list[int]] = defaultdict(list)
         self.by_text: dict[str, list[int]] = defaultdict(list)
         self.by_half: dict[str, list[int]] = defaultdict(list)
-        self.by_prefix: dict[str, list[int]] = defaultdict(list)
+        self.by_prefix: dict[str, list[tuple[int, str]]] = defaultdict(list)
         for k, token in enumerate(tokens):
             self.by_text[token.text].append(k)
             if token.stop:
@@ -110,8 +110,8 @@ class _EnIndex:
             for part in parts:
                 part_stem = stem(part)
                 self.by_stem[part_stem].append(k)
-                for n in range(DERIVED_PREFIX, len(part_stem) + 1):
-                    self.by_prefix[part_stem[:n]].append(k)
+                if len(part_stem) >= DERIVED_PREFIX:
+                    self.by_prefix[part_stem[:DERIVED_PREFIX]].append((k, part_stem))
                 base = _underived(part)
                 if base:
                     self.by_stem[stem(base)].append(k)  # isolation|ism ~ 孤立 + 主义
@@ -133,7 +133,12 @@ class _EnIndex:
         if len(gloss_stem) > DERIVED_PREFIX:
             # A noun and its adjective part in their last letter: scienc|e ~ scien|tific,
             # democrac|y ~ democra|tic.
-            found = sorted(set(found) | set(self.by_prefix.get(gloss_stem[:-1], ())))
+            root = gloss_stem[:-1]
+            derived = {
+                k for k, word in self.by_prefix.get(root[:DERIVED_PREFIX], ()) if word.startswith(root)
+            }
+            if derived:
+                found = sorted(set(found) | derived)
         halves = self.by_half.get(gloss_stem) if len(gloss_stem) >= MIN_AFFIX else None
         return found + halves if halves else found
 
