@@ -411,7 +411,7 @@ def _paired_words(
             standing_alone = following is None or following.flag == "x" or following.word == "的"
             phrase = text[start:stop]
             # A noun at the end makes a modifier and its head, which the compound rules judge
-            # (发展机遇 has a generic head); a slogan pairs two verbs or adjectives (合作共赢).
+            # (发展机遇 has a generic head); a slogan pairs two verbs or adjectives (互利共赢).
             if (
                 standing_alone
                 and tokens[j - 1].flag not in NOMINAL_TAGS | {"t"}

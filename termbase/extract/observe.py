@@ -146,7 +146,7 @@ def observe(corpus: Corpus, lexicon: Lexicon, general_freq: Mapping[str, int]) -
             if heading is None:
                 heading = headings[en_index] = _is_heading(en_original, en_tokens)
             seen.forms[display_form(en_original, window, heading=heading)] += 1
-            # The Chinese title marks or one word bound the name on the left (联合国《…》).
+            # The Chinese title marks or one word bound the name on the left (欧盟《…》).
             bounded = len(candidate.tags) == 1 or candidate.shape == "title"
             if _part_of_longer_name(en_original, en_tokens, rendering, bounded):
                 seen.fragments += 1

@@ -97,7 +97,7 @@ def judge(
     # Title marks alone do not vouch for a window that renders part of the name (《X中国》 ~ China).
     written_as_name = _title_case(form) or bool(seen.quoted)
     # One dictionary word whose gloss the English half follows, with one word of its own in
-    # place of the rest: a near synonym (以人为本 "people-oriented" ~ "people-centred").
+    # place of the rest: a near synonym (a gloss's "market-oriented" written "market-led").
     substituted = len(observation.tags) == 1 and seen.gaps == 0 and seen.free == 1
     if quality < (MIN_NAME_QUALITY if written_as_name or one_gap or substituted else MIN_QUALITY):
         return Judgement(False, 0.0, ("weak alignment",))
@@ -119,14 +119,14 @@ def judge(
     ):
         return Judgement(False, 0.0, ("English opens with a verb",))
     # A verb's base form after "and", "or" or "to" is a predicate ("economy and encourage
-    # innovation"); after a noun it may head a compound (information divide).
+    # innovation"); after a noun it may head a compound (skills divide).
     if any(
         lexicon.is_english_verb(w) and before in ("and", "or", "to")
         for before, w in zip(words, words[1:], strict=False)
     ):
         return Judgement(False, 0.0, ("English holds a verb",))
     # "the" in a rendering that leaves Chinese unexplained is a stretch of running text pulled
-    # in ("national strategy for the Internet"); a name may hold it (Pact for the Future).
+    # in ("national strategy for the Internet"); a name may hold it (Law of the Sea).
     if not written_as_name and quality < 0.99 and "the" in words:
         return Judgement(False, 0.0, ("a phrase of running text",))
     if seen.fragments >= seen.count and not seen.quoted:
@@ -135,7 +135,7 @@ def judge(
         return Judgement(False, 0.0, ("English opens with an evaluation",))
     if len(words) == 1 and lexicon.is_english_verb(words[0]):
         return Judgement(False, 0.0, ("English is a verb",))
-    # A set phrase may be rendered by a compound adjective (以人为本 "people-centred").
+    # A set phrase may be rendered by a compound adjective (自力更生 "self-reliant").
     compound_adjective = observation.shape == "fixed" and len(words) == 1 and "-" in words[0]
     if not named and not compound_adjective and not _ends_in_noun(words):
         return Judgement(False, 0.0, ("English does not end in a noun",))

@@ -70,10 +70,10 @@ def test_a_verb_inside_ends_a_span_unless_it_can_name_something(lexicon: Lexicon
 
 
 def test_a_coordination_takes_its_conjuncts_whole(lexicon: Lexicon) -> None:
-    found = _candidates("推动数字技术和实体经济。", lexicon)
-    assert "数字技术和实体经济" in found
-    assert "数字技术和实体" not in found
-    assert "技术和实体经济" not in found
+    found = _candidates("推动绿色能源和实体经济。", lexicon)
+    assert "绿色能源和实体经济" in found
+    assert "绿色能源和实体" not in found
+    assert "能源和实体经济" not in found
 
 
 def test_latin_letters_alone_are_no_chinese_term(lexicon: Lexicon) -> None:
@@ -252,17 +252,17 @@ def test_a_set_phrase_may_be_rendered_by_a_compound_adjective(lexicon: Lexicon) 
 
 
 def test_an_article_in_a_half_explained_rendering_marks_running_text(lexicon: Lexicon) -> None:
-    observation, seen = _observation("数据安全战略", "strategy for the data", zh_coverage=0.75)
+    observation, seen = _observation("能源安全战略", "strategy for the energy", zh_coverage=0.75)
     assert _judge(observation, seen, lexicon).reasons == ("a phrase of running text",)
-    name, seen = _observation("数据安全宣言", "Declaration on the Data Economy", zh_coverage=0.75)
+    name, seen = _observation("能源安全宣言", "Declaration on the Energy Union", zh_coverage=0.75)
     assert _judge(name, seen, lexicon).term
-    whole, seen = _observation("数据法", "law of the sea")
+    whole, seen = _observation("海洋法", "law of the sea")
     assert _judge(whole, seen, lexicon).term
 
 
 def test_a_chinese_word_left_unexplained_needs_an_english_word_left_to_render_it(lexicon: Lexicon) -> None:
-    # 安全 of 数据安全法 is in neither "data law" link nor any other English word.
-    observation, seen = _observation("数据安全法", "data law", zh_coverage=0.6, gaps=1, free=0)
+    # 安全 of 能源安全法 is in neither "energy law" link nor any other English word.
+    observation, seen = _observation("能源安全法", "energy law", zh_coverage=0.6, gaps=1, free=0)
     observation.tags = ("n", "n", "n")
     assert _judge(observation, seen, lexicon).reasons == ("weak alignment",)
     for en, free in (("They help build up eco-tourism.", 1), ("They help build up ecological tourism.", 0)):
@@ -335,13 +335,13 @@ def test_what_follows_a_name_without_continuing_it_does_not_make_it_a_fragment(
             ("外交部长在会上发言。", "Foreign Minister Wang Yi spoke at the meeting."),
             # a day opens a date, not the rest of the name
             (
-                "数据治理高级别会议周四发表声明。",
-                "The High-Level Meeting on Data Governance on Thursday issued a statement.",
+                "数据治理部长级会议周四发表声明。",
+                "The Ministerial Meeting on Data Governance on Thursday issued a statement.",
             ),
-            # title marks bound the name on the left: "United Nations" renders 联合国
+            # title marks bound the name on the left: "European Union" renders 欧盟
             (
-                "各国承诺落实联合国《数字合作宣言》。",
-                "Countries pledged to implement the United Nations Declaration on Digital Cooperation.",
+                "各国承诺落实欧盟《数字合作宣言》。",
+                "Countries pledged to implement the European Union Declaration on Digital Cooperation.",
             ),
         ],
         "apposition",
@@ -349,14 +349,14 @@ def test_what_follows_a_name_without_continuing_it_does_not_make_it_a_fragment(
     )
     found = {c.zh: c.en for c in extractor.run(segments).concepts}
     assert found["外交部长"] == ["Foreign Minister"]
-    assert found["数据治理高级别会议"] == ["High-Level Meeting on Data Governance"]
+    assert found["数据治理部长级会议"] == ["Ministerial Meeting on Data Governance"]
     assert found["数字合作宣言"] == ["Declaration on Digital Cooperation"]
 
 
 def test_a_span_that_cuts_a_dictionary_word_does_not_take_its_english(lexicon: Lexicon) -> None:
-    zh, en = "中国国家主席出席会议。", "The Chinese President attended the meeting."
-    assert _render(zh, en, "中国国家主席", lexicon) == "Chinese President"
-    assert _render(zh, en, "中国国家", lexicon) == "Chinese"  # "President" renders 国家主席
+    zh, en = "美国国务卿出席会议。", "The US Secretary of State attended the meeting."
+    assert _render(zh, en, "美国国务卿", lexicon) == "US Secretary of State"
+    assert _render(zh, en, "美国国务", lexicon) == "US"  # "Secretary" renders 国务卿
 
 
 # -- stage 5: headwords, abbreviations, glosses --------------------------------------------------
