@@ -61,7 +61,7 @@ def propose(
             if not any(k in text for k in kept):
                 kept.append(text)
         kept.sort(key=lambda t: (-judged[t][2].confidence, t))
-        out.append(_concept(observations, kept, judged, short_forms, full_forms))
+        out.append(_concept(observations, kept, judged, short_forms, full_forms, lexicon))
     out.sort(key=lambda c: (-c.confidence, c.zh))
     return out
 
@@ -72,6 +72,7 @@ def _concept(
     judged: dict[str, tuple[str, Seen, termhood.Judgement]],
     short_forms: dict[str, str],
     full_forms: dict[str, str],
+    lexicon: Lexicon,
 ) -> ProposedConcept:
     """One concept: the first of ``texts`` with its rendering, the others as Chinese synonyms;
     ``short_forms`` maps a full form's key to the abbreviation the text defines, ``full_forms``
@@ -80,6 +81,9 @@ def _concept(
     key, seen, judgement = judged[main]
     observation = observations[main]
     english = headword(seen.forms)
+    written = max(seen.forms, key=lambda f: (seen.forms[f], -len(f), f))
+    if written != english and written.lower() in lexicon.plural_glosses(main):
+        english = written  # plural-only, as the dictionary writes it (international relations)
     terms = [ProposedTerm(LANG_ZH_HANS, main)]
     traditional = max(observation.traditional, key=lambda f: (observation.traditional[f], f), default=None)
     if traditional:

@@ -125,6 +125,7 @@ class Lexicon:
         self._headwords: set[str] = set()
         self._renderings: dict[str, list[str]] = {}
         self._affixes: dict[str, set[str]] = {}
+        self._plurals: dict[str, set[str]] = {}  # glosses CC-CEDICT writes in the plural
         self._verbs: frozenset[str] = frozenset()
         self.max_key_length = 1
 
@@ -180,6 +181,9 @@ class Lexicon:
             stems = gloss_stems(gloss)
             if not stems:
                 continue
+            written = " ".join(PAREN_RE.sub(" ", lowered).split())
+            if written.endswith("s") and " " in written and not written.startswith("to "):
+                self._plurals.setdefault(zh, set()).add(written)
             if not gloss.strip().lower().startswith("to "):
                 self._nominal.add(zh)
             self._glosses.setdefault(zh, set()).add(stems)
@@ -221,6 +225,11 @@ class Lexicon:
         """English affixes a morpheme is rendered by inside a word (主义 -> ism, 性 -> ness, ity)."""
         self._parse(zh)
         return self._affixes.get(zh, set())
+
+    def plural_glosses(self, zh: str) -> set[str]:
+        """Glosses of several words ending in -s, as CC-CEDICT writes them ("international relations")."""
+        self._parse(zh)
+        return self._plurals.get(zh, set())
 
     def has_nominal_sense(self, zh: str) -> bool:
         """Whether some gloss is not a "to ..." verb gloss (治理 -> governance)."""

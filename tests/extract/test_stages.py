@@ -424,6 +424,20 @@ def test_a_possessive_stays_inside_its_phrase() -> None:
     assert display_form(original, window) == "Japan’s data protection rules"
 
 
+def test_a_plural_the_dictionary_writes_stays_plural(extractor: Extractor) -> None:
+    segments = pair_segments(
+        [
+            ("两国讨论了外交事务。", "The two countries discussed foreign affairs."),
+            ("两国讨论了贸易规则。", "The two countries discussed trade rules."),
+        ],
+        "plural-only",
+        970,
+    )
+    found = {c.zh: c.en for c in extractor.run(segments).concepts}
+    assert found["外交事务"] == ["foreign affairs"]  # CC-CEDICT: "foreign affairs"
+    assert found["贸易规则"] == ["trade rule"]
+
+
 def test_a_word_whose_singular_is_not_in_use_keeps_its_form() -> None:
     assert headword(Counter({"political chaos": 1})) == "political chaos"
     assert headword(Counter({"trade statistics": 1})) == "trade statistics"
