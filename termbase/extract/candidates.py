@@ -381,16 +381,28 @@ MODIFIED_TAGS = frozenset({"v", "vd", "vn", "vg", "a", "ad", "an", "ag", "d", "p
 
 
 def _retagged(tokens: list[Token]) -> list[Token]:
-    """Tokens with jieba's adverb tag taken off words that modify nothing: an adverb stands
-    before a verb, an adjective, a preposition or another adverb, so a word tagged so after a
-    noun and before none of these is a noun (社会进步, where jieba tags 进步 as an adverb)."""
+    """Tokens with jieba's adverb tag taken off words that cannot be adverbs there. An adverb
+    stands before a verb, an adjective, a preposition or another adverb: a word tagged so after
+    a noun and before none of these is a noun (社会进步, where jieba tags 进步 as an adverb),
+    and one between a verb and a noun is the noun's attribute."""
     out = list(tokens)
     for i, token in enumerate(tokens):
-        if token.flag != "d" or len(token.word) < 2 or i == 0 or tokens[i - 1].flag not in NOMINAL_TAGS:
+        if token.flag != "d" or len(token.word) < 2:
             continue
         following = tokens[i + 1] if i + 1 < len(tokens) else None
-        if following is None or following.flag not in MODIFIED_TAGS:
+        after_noun = i > 0 and tokens[i - 1].flag in NOMINAL_TAGS
+        if after_noun and (following is None or following.flag not in MODIFIED_TAGS):
             out[i] = Token(token.word, "n", token.start, token.end)
+        elif (
+            i > 0
+            and tokens[i - 1].flag == "v"
+            and following is not None
+            and following.flag in NOMINAL_TAGS | {"r"}
+            and following.word not in PRONOUNS
+        ):
+            # Between a verb and its object noun it can modify neither the verb (it follows it)
+            # nor a noun (adverbs do not): it is the object's attribute (坚持真正的… without 的).
+            out[i] = Token(token.word, "b", token.start, token.end)
     return out
 
 

@@ -83,6 +83,13 @@ def test_latin_letters_alone_are_no_chinese_term(lexicon: Lexicon) -> None:
     assert "wto" not in found
 
 
+def test_an_adverb_tag_between_a_verb_and_its_object_is_read_as_an_attribute(lexicon: Lexicon) -> None:
+    # jieba tags 真正 as an adverb; after 坚持 and before a noun it modifies the noun.
+    assert "真正民主" in _candidates("各国应坚持真正民主。", lexicon)
+    tokens = candidates._retagged(default_segmenter().tag("他们推动真正开放。"))
+    assert [t.flag for t in tokens if t.word == "真正"] == ["d"]  # before a verb: an adverb
+
+
 def test_an_adverb_that_modifies_nothing_is_read_as_a_noun(lexicon: Lexicon) -> None:
     # jieba tags 进步 as an adverb; at the end of the clause it can modify nothing.
     assert "社会进步" in _candidates("我们共同推动社会进步。", lexicon)
