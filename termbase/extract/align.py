@@ -10,7 +10,7 @@ A link joins a span of Chinese characters (a lexicon unit) to one English token.
 * **pinyin** — names transliterated (杭州 ~ Hangzhou, 张伟 ~ Zhang Wei);
 * **acronyms** — an English acronym whose letters are the initials of a gloss (物联网 ~ IoT);
 * **affixes** — a morpheme the dictionary renders by an affix explains the affix of the English
-  word its neighbour links to (多边 + 主义 ~ multilateral + ism).
+  word its neighbour links to (孤立 + 主义 ~ isolation + ism).
 
 Longer units win: a character inside a multi-character unit that has links contributes no
 single-character links of its own (国 inside 国际 never links to "country").
@@ -238,7 +238,7 @@ def _affix_links(
     text: str, zh_tokens: list[Token], en_tokens: list[EnToken], lexicon: Lexicon, found: list[Link]
 ) -> list[Link]:
     """Links of morphemes rendered by an affix (性 "-ity") to the English word that their
-    neighbour links to, when that word carries the affix (可控 + 性 ~ controllab + ility)."""
+    neighbour links to, when that word carries the affix (可见 + 性 ~ visib + ility)."""
     by_edge: dict[int, set[int]] = defaultdict(set)
     for item in found:
         by_edge[item.start].add(item.en)
@@ -257,8 +257,8 @@ def _affix_links(
 
 
 def _carries(word: str, affix: str) -> bool:
-    """Whether an English word ends in the affix, or in a form of it (-able in controllability,
-    -ization in digitalisation)."""
+    """Whether an English word ends in the affix, or in a form of it (-able in visibility,
+    -ization in modernisation)."""
     if len(word) < len(affix) + 3:
         return False
     forms = {affix, affix.replace("iz", "is")}
@@ -377,11 +377,11 @@ def project(
     """The English rendering of Chinese characters [start, stop), or None when the links give none."""
     inside: list[Link] = []
     outside_en: set[int] = set()
-    affixed_outside: set[int] = set()  # words whose affix renders the Chinese right beside (多边|主义)
+    affixed_outside: set[int] = set()  # words whose affix renders the Chinese right beside (孤立|主义)
     for item in links.links:
         if start <= item.start and item.stop <= stop:
             inside.append(item)
-        else:  # outside, or a dictionary word the span cuts (国家 of 国家主席 ~ president)
+        else:  # outside, or a dictionary word the span cuts (国务 of 国务卿 ~ secretary)
             outside_en.add(item.en)
             if item.kind == "affix" and (item.stop == start or item.start == stop):
                 affixed_outside.add(item.en)
@@ -427,7 +427,7 @@ def project(
 
 
 def _free_words(inside: list[Link], tokens: list[EnToken], content: list[int]) -> int:
-    """Content words, or parts of hyphenated ones (capacity-building), that no link explains."""
+    """Content words, or parts of hyphenated ones (eco-tourism), that no link explains."""
     found: dict[int, set[str]] = defaultdict(set)
     for item in inside:
         found[item.en].add(item.word)

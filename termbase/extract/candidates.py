@@ -409,9 +409,9 @@ def _retagged(tokens: list[Token]) -> list[Token]:
 def _paired_words(
     tokens: list[Token], text: str, is_headword: Callable[[str], bool]
 ) -> Iterator[tuple[int, int]]:
-    """Four-character phrases of two dictionary words ending in a verb or an adjective (互利共赢,
-    开放包容), the set pattern of slogans, where they stand alone: before punctuation, 的 or the
-    end of the segment."""
+    """Four-character phrases of two dictionary words ending in a verb or an adjective (互惠共赢),
+    the set pattern of slogans, where they stand alone: before punctuation, 的 or the end of the
+    segment."""
     for i in range(len(tokens)):
         for j in range(i + 2, min(len(tokens), i + 4) + 1):
             start, stop = tokens[i].start, tokens[j - 1].end
@@ -423,7 +423,7 @@ def _paired_words(
             standing_alone = following is None or following.flag == "x" or following.word == "的"
             phrase = text[start:stop]
             # A noun at the end makes a modifier and its head, which the compound rules judge
-            # (发展机遇 has a generic head); a slogan pairs two verbs or adjectives (互利共赢).
+            # (合作机遇 has a generic head); a slogan pairs two verbs or adjectives (互惠共赢).
             if (
                 standing_alone
                 and tokens[j - 1].flag not in NOMINAL_TAGS | {"t"}

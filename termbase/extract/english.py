@@ -410,7 +410,7 @@ def tokenize(
     for found in TOKEN_RE.finditer(view):
         gap = view[previous_end : found.start()]
         if gap.strip() not in ("", "'", "’") and tokens:
-            chunk += 1  # punctuation, but not the apostrophe of a possessive (China’s)
+            chunk += 1  # punctuation, but not the apostrophe of a possessive (Japan’s)
         previous_end = found.end()
         word = sys.intern(found.group())  # a corpus repeats its words: each is stored once
         start = origin[found.start()]

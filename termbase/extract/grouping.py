@@ -83,7 +83,7 @@ def _concept(
     english = headword(seen.forms)
     written = max(seen.forms, key=lambda f: (seen.forms[f], -len(f), f))
     if written != english and written.lower() in lexicon.plural_glosses(main):
-        english = written  # plural-only, as the dictionary writes it (international relations)
+        english = written  # plural-only, as the dictionary writes it (human rights)
     terms = [ProposedTerm(LANG_ZH_HANS, main)]
     traditional = max(observation.traditional, key=lambda f: (observation.traditional[f], f), default=None)
     if traditional:
@@ -146,7 +146,7 @@ PLURAL_ONLY_ZIPF_GAP = 1.0  # a "singular" this much rarer than the plural is no
 
 
 def _singular_in_use(word: str) -> str:
-    """The singular, unless the word is no plural (chaos) or its singular is rarely written
+    """The singular, unless the word is no plural (ethos) or its singular is rarely written
     (statistics): wordfreq tells a form in use from a stripped -s."""
     singular = singularize(word)
     if singular == word:

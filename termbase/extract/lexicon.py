@@ -227,7 +227,7 @@ class Lexicon:
         return self._affixes.get(zh, set())
 
     def plural_glosses(self, zh: str) -> set[str]:
-        """Glosses of several words ending in -s, as CC-CEDICT writes them ("international relations")."""
+        """Glosses of several words ending in -s, as CC-CEDICT writes them ("human rights")."""
         self._parse(zh)
         return self._plurals.get(zh, set())
 

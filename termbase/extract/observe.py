@@ -290,7 +290,7 @@ def display_form(original: str, tokens: list[EnToken], *, heading: bool = False)
 
 
 def _joined(original: str, tokens: list[EnToken], words: list[str]) -> str:
-    """Words joined by spaces, or by the apostrophe of a possessive between them (China’s)."""
+    """Words joined by spaces, or by the apostrophe of a possessive between them (Japan’s)."""
     out = words[0]
     for before, token, word in zip(tokens, tokens[1:], words[1:], strict=False):
         between = original[before.end : token.start]

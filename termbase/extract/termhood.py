@@ -89,9 +89,9 @@ def judge(
     # explained ones, is how a free rendering looks (数字鸿沟 ~ digital divide).
     one_gap = (
         seen.gaps == 1
-        and seen.free >= 1  # an English word is left to render it ("strategy for the Internet" has none)
+        and seen.free >= 1  # an English word is left to render it ("energy law" for 能源安全法 has none)
         and seen.en_coverage >= 0.99
-        and sum(len(HYPHENS_RE.split(w)) for w in words) >= 2  # capacity-building is two words
+        and sum(len(HYPHENS_RE.split(w)) for w in words) >= 2  # eco-tourism is two words
         and all(tag in NOMINAL_GAP_TAGS for tag in observation.tags)
     )
     # Title marks alone do not vouch for a window that renders part of the name (《X中国》 ~ China).
@@ -118,7 +118,7 @@ def judge(
         or any(lexicon.is_english_verb(w) for w in words[1:] if w.endswith("s"))
     ):
         return Judgement(False, 0.0, ("English opens with a verb",))
-    # A verb's base form after "and", "or" or "to" is a predicate ("economy and encourage
+    # A verb's base form after "and", "or" or "to" is a predicate ("markets and encourage
     # innovation"); after a noun it may head a compound (skills divide).
     if any(
         lexicon.is_english_verb(w) and before in ("and", "or", "to")
@@ -126,7 +126,7 @@ def judge(
     ):
         return Judgement(False, 0.0, ("English holds a verb",))
     # "the" in a rendering that leaves Chinese unexplained is a stretch of running text pulled
-    # in ("national strategy for the Internet"); a name may hold it (Law of the Sea).
+    # in ("strategy for the energy"); a name may hold it (Law of the Sea).
     if not written_as_name and quality < 0.99 and "the" in words:
         return Judgement(False, 0.0, ("a phrase of running text",))
     if seen.fragments >= seen.count and not seen.quoted:
