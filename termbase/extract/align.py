@@ -131,7 +131,7 @@ class _EnIndex:
     def matching(self, gloss_stem: str) -> list[int]:
         found = self.by_stem.get(gloss_stem, [])
         if len(gloss_stem) > DERIVED_PREFIX:
-            # A noun and its adjective part in their last letter: scienc|e ~ scien|tific,
+            # A noun and its adjective part in their last letter: syste|m ~ syste|matic,
             # democrac|y ~ democra|tic.
             root = gloss_stem[:-1]
             derived = {
