@@ -235,3 +235,30 @@ def parse_lang_codes(text: str) -> dict[str, str]:
             raise ValueError(f"{part.strip()!r} is not LANGUAGE=CODE (e.g. zh=zh-CN)")
         result[key.strip()] = value.strip()
     return result
+
+
+# The DCA element of each data category a DCT file writes as an element of its own name
+# (categories not listed are descrip), so DCT input exports as DCA.
+DCA_ELEMENTS = frozenset({"descrip", "admin", "termNote", "xref", "ref", "note"})
+_CATEGORY_ELEMENTS = {
+    "source": "admin",
+    "customerSubset": "admin",
+    "projectSubset": "admin",
+    "responsibility": "admin",
+    "grammaticalGender": "termNote",
+    "grammaticalNumber": "termNote",
+    "geographicalUsage": "termNote",
+    "termLocation": "termNote",
+    "xGraphic": "xref",
+    "externalCrossReference": "xref",
+    "crossReference": "ref",
+    "relatedConcept": "ref",
+    "relatedTerm": "ref",
+}
+# Reference types that point at another entry of the same file: kept as links between concepts.
+CROSS_REFERENCES = frozenset({"crossReference", "relatedConcept", "relatedTerm"})
+
+
+def dca_element(category: str) -> str:
+    """The DCA element that carries ``category``."""
+    return _CATEGORY_ELEMENTS.get(category, "descrip")
