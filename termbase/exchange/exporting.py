@@ -41,9 +41,13 @@ from termbase.models import (
     TERMBASE_ID_COUNTER,
     Citation,
     Concept,
+    ConceptField,
+    ConceptLink,
     Counter,
     Definition,
     Document,
+    HistoryEntry,
+    Person,
     Segment,
     Term,
 )
@@ -59,6 +63,9 @@ MAX_CONTEXT_CAP = 50
 PARALLEL_FROM = 20_000
 # Term.evidence key under which contexts read from an imported file are kept (see importing.py).
 IMPORTED_CONTEXTS_KEY = "imported_contexts"
+# History actions of the transactions a file recorded that the concept's own dates do not
+# hold (below the entry, or more than one origination and modification): exported again.
+TRANSACTION_ACTION_PREFIX = "tbx:"
 
 
 class ExportFormat(enum.StrEnum):
@@ -259,6 +266,7 @@ class ExportStream(Iterator[bytes]):
             description=f"Exported from termbase on {_when(options).strftime('%Y-%m-%dT%H:%M:%SZ')}; "
             f"{describe(options)}",
             termbase_id=termbase_id(session),
+            persons=person_details(session),
         )
         generation = Generation(fmt.value)
         if workers > 1:
@@ -475,6 +483,9 @@ def _window_queries(connection: Connection, options: ExportOptions) -> WindowQue
         _driver_query(connection, _term_rows(reviews)),
         _driver_query(connection, _definition_rows()),
         _driver_query(connection, _context_rows(reviews, cap)) if cap > 0 else None,
+        _driver_query(connection, _field_rows()),
+        _driver_query(connection, _link_rows()),
+        _driver_query(connection, _transaction_rows()),
     )
 
 
@@ -544,6 +555,62 @@ def _definition_rows() -> Select[*tuple[Any, ...]]:
         .where(*_in_window(Definition.concept_id))
         .order_by(Definition.concept_id, Definition.language)
     )
+
+
+def _field_rows() -> Select[*tuple[Any, ...]]:
+    return (
+        select(
+            ConceptField.concept_id,
+            ConceptField.term_id,
+            ConceptField.language,
+            ConceptField.element,
+            ConceptField.type,
+            ConceptField.value,
+            ConceptField.target,
+            ConceptField.position,
+        )
+        .where(*_in_window(ConceptField.concept_id))
+        .order_by(ConceptField.concept_id, ConceptField.position, ConceptField.id)
+    )
+
+
+def _link_rows() -> Select[*tuple[Any, ...]]:
+    return (
+        select(
+            ConceptLink.concept_id,
+            ConceptLink.term_id,
+            ConceptLink.language,
+            ConceptLink.type,
+            ConceptLink.value,
+            ConceptLink.position,
+            ConceptLink.target_id,
+        )
+        .where(*_in_window(ConceptLink.concept_id))
+        .order_by(ConceptLink.concept_id, ConceptLink.position, ConceptLink.id)
+    )
+
+
+def _transaction_rows() -> Select[*tuple[Any, ...]]:
+    """The transactions a file recorded that the concept's dates do not hold (:data:`TRANSACTION_ACTION_PREFIX`)."""
+    return (
+        select(
+            HistoryEntry.concept_id,
+            HistoryEntry.action,
+            HistoryEntry.at,
+            HistoryEntry.actor,
+            HistoryEntry.after,
+        )
+        .where(
+            *_in_window(HistoryEntry.concept_id), HistoryEntry.action.startswith(TRANSACTION_ACTION_PREFIX)
+        )
+        .order_by(HistoryEntry.concept_id, HistoryEntry.id)
+    )
+
+
+def person_details(session: Session | Connection) -> dict[str, list[tuple[str, str]]]:
+    """Each person's back-matter details (fn, email, role…) by the name transactions give."""
+    rows = session.execute(select(Person.name, Person.details))
+    return {name: [(str(kind), str(value)) for kind, value in details] for name, details in rows}
 
 
 def _context_rows(reviews: tuple[str, ...], cap: int) -> Select[*tuple[Any, ...]]:

@@ -54,7 +54,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, selectinload
 
 from termbase.exchange.export_rows import context_source
-from termbase.exchange.exporting import IMPORTED_CONTEXTS_KEY, termbase_id
+from termbase.exchange.exporting import IMPORTED_CONTEXTS_KEY, TRANSACTION_ACTION_PREFIX, termbase_id
 from termbase.exchange.import_reading import (
     Entry,
     ImportSource,
@@ -155,9 +155,6 @@ _DEFINITION_COLUMNS = ("concept_id", "language", "text", "source")
 _SOURCE_COLUMNS = ("concept_id", "source", "source_id")
 _FIELD_COLUMNS = ("concept_id", "term_id", "language", "element", "type", "value", "target", "position")
 _LINK_COLUMNS = ("concept_id", "term_id", "language", "type", "value", "position", "target_id")
-# History actions of the transactions a file records (origination, modification) below the
-# entry, or beyond the entry's first origination and latest modification: exported again.
-TRANSACTION_ACTION_PREFIX = "tbx:"
 # Entries a report lists one by one; the counts are always exact.
 MAX_CHANGES_LISTED = 1000
 NEW = "new"
