@@ -25,7 +25,7 @@ from termbase.records import (
     UsageStatus,
     WorkflowStatus,
 )
-from termbase.tbx.vocab import TRANSACTION_MODIFICATION, TRANSACTION_ORIGINATION
+from termbase.tbx.vocab import TRANSACTION_MODIFICATION, TRANSACTION_ORIGINATION, labelled_note
 
 # Enum members by value: a dict lookup per row instead of an Enum call.
 _USAGE = {s.value: s for s in UsageStatus}
@@ -234,6 +234,9 @@ def _fields(
     """Fields and links (as ``ref`` fields naming the target's entry) by concept, in the file's order."""
     placed: dict[int, list[tuple[int, int | None, FieldRecord]]] = defaultdict(list)
     for concept_id, term_id, language, element, kind, value, target, position in field_rows:
+        if element == "ref":
+            # A cross-reference whose entry never came: a ref must name an entry of the file.
+            element, kind, value, target = "note", "", labelled_note(kind, value, target), None
         placed[concept_id].append((position, term_id, FieldRecord(element, kind, value, target, language)))
     for concept_id, term_id, language, kind, value, position, target_id in link_rows:
         placed[concept_id].append(

@@ -33,6 +33,7 @@ from termbase.records import (
     UsageStatus,
 )
 from termbase.tbx.vocab import (
+    CROSS_REFERENCE,
     EXPORTED_BY_LABEL,
     MARKER_LABEL,
     PINYIN_LABEL,
@@ -40,6 +41,8 @@ from termbase.tbx.vocab import (
     TBX_V3_NS,
     Generation,
     admin_status,
+    is_basic,
+    labelled_note,
     part_of_speech_to_tbx,
     resolve_lang_codes,
     review_marker,
@@ -361,15 +364,19 @@ class TbxWriter:
         return opening
 
     def _fields(self, out: list[str], fields: Iterable[FieldRecord], indent: str) -> None:
-        """Fields kept from an imported file, as the elements they were."""
+        """Fields kept from an imported file, as the elements they were; what TBX-Basic does not
+        take there (another category, a value off its picklist) as a labelled note."""
         for kept in fields:
-            value = tidy_block(kept.value) if kept.element == "note" else line(kept.value)
-            if kept.element == "note":
-                value = text(value)
-            attributes = f' type="{attr(kept.type)}"' if kept.type and kept.element != "note" else ""
-            if kept.target:
-                attributes += f' target="{attr(kept.target)}"'
-            out.append(f"{indent}<{kept.element}{attributes}>{value}</{kept.element}>\n")
+            element, kind, value, target = kept.element, kept.type, kept.value, kept.target
+            if element == "ref":
+                kind = CROSS_REFERENCE
+            elif not is_basic(element, kind, line(value)):
+                element, value, target = "note", labelled_note(kind or element, value, target), None
+            if element == "note":
+                out.append(f"{indent}<note>{text(tidy_block(value))}</note>\n")
+                continue
+            attributes = f' type="{attr(kind)}"' + (f' target="{attr(target)}"' if target else "")
+            out.append(f"{indent}<{element}{attributes}>{line(value)}</{element}>\n")
 
     def _definition(
         self, out: list[str], definition: str, source: str | None, indent: str, lang: str | None = None
