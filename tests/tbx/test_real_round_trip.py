@@ -27,7 +27,8 @@ def _round_trip(session: Session, name: str) -> tuple[bytes, bytes, TbxReader]:
     generation = TbxReader(io.BytesIO(data), filename=name).generation
     report = import_file(session, io.BytesIO(data), filename=name, dry_run=False, actor="importer")
     session.commit()
-    assert report.skipped == 0 and report.skipped_terms == 0
+    assert report.skipped == 0
+    assert report.skipped_terms == 0
     options = ExportOptions(format=generation.value, status="all")
     exported = b"".join(export_stream(session, options))
     return data, exported, TbxReader(io.BytesIO(data), filename=name)
