@@ -132,7 +132,7 @@ def concept_out(session: Session, concept: Concept) -> schemas.Concept:
         terms=[
             schemas.TermOut(
                 id=t.id,
-                language=t.language,  # type: ignore[arg-type]
+                language=t.language,
                 text=t.text,
                 usage_status=t.usage_status,  # type: ignore[arg-type]
                 review=t.review,  # type: ignore[arg-type]
@@ -246,7 +246,7 @@ def list_concepts(query: schemas.ConceptListQuery) -> schemas.ConceptPage:
             terms=[
                 schemas.TermBrief(
                     id=t.id,
-                    language=t.language,  # type: ignore[arg-type]
+                    language=t.language,
                     text=t.text,
                     usage_status=t.usage_status,  # type: ignore[arg-type]
                     review=t.review,  # type: ignore[arg-type]

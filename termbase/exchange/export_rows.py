@@ -172,16 +172,16 @@ def window_records(window: Window) -> Iterator[ConceptRecord]:
             by_id[term_id] = term
         texts, sources = definitions.get(concept_id, empty)
         concept_fields: list[FieldRecord] = []
-        for term_id, kept in fields.get(concept_id, ()):
-            if term_id is None:
+        for owner_id, kept in fields.get(concept_id, ()):
+            if owner_id is None:
                 concept_fields.append(kept)
-            elif (owner := by_id.get(term_id)) is not None:
+            elif (owner := by_id.get(owner_id)) is not None:
                 owner.fields.append(kept)
-        concept_transactions = []
-        for term_id, transaction in transactions.get(concept_id, ()):
-            if term_id is None:
+        concept_transactions: list[TransactionRecord] = []
+        for owner_id, transaction in transactions.get(concept_id, ()):
+            if owner_id is None:
                 concept_transactions.append(transaction)
-            elif (owner := by_id.get(term_id)) is not None:
+            elif (owner := by_id.get(owner_id)) is not None:
                 owner.transactions.append(transaction)
         yield ConceptRecord(
             str(concept_id),

@@ -48,7 +48,7 @@ from dataclasses import asdict, dataclass, field
 from itertools import repeat
 from typing import IO, Any
 
-from sqlalchemy import bindparam, false, func, literal, select, update
+from sqlalchemy import bindparam, delete, false, func, literal, select, update
 from sqlalchemy import text as sql
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, selectinload
@@ -83,7 +83,7 @@ from termbase.models import (
     TermSuffix,
     utcnow,
 )
-from termbase.records import ConceptRecord, ContextRecord, TransactionRecord, WorkflowStatus
+from termbase.records import ConceptRecord, ContextRecord, FieldRecord, TransactionRecord, WorkflowStatus
 from termbase.services import citing
 from termbase.services.concepts import (
     CONCEPT_FIELDS,
@@ -802,7 +802,7 @@ class _Importer:
     def _field_rows(self, concept_id: int, rec: ConceptRecord, term_ids: list[int]) -> list[tuple[Any, ...]]:
         """The rows of ``concept_fields`` for a record; cross-references wait in :attr:`link_refs`."""
         rows: list[tuple[Any, ...]] = []
-        owned = [(None, kept) for kept in rec.fields]
+        owned: list[tuple[int | None, FieldRecord]] = [(None, kept) for kept in rec.fields]
         owned += [
             (term_id, kept) for term_id, term in zip(term_ids, rec.terms, strict=True) for kept in term.fields
         ]
@@ -886,16 +886,18 @@ class _Importer:
             # Compared without targets: a cross-reference's target is resolved at the end.
             stated_now = [(r[1], r[2], r[3], r[4], r[5], r[7]) for r in rows]
             stated_now += [(r[1], r[2], "ref", r[3], r[4], r[5]) for r in self.link_refs[links_before:]]
-            held = self.session.execute(
-                select(
-                    ConceptField.term_id,
-                    ConceptField.language,
-                    ConceptField.element,
-                    ConceptField.type,
-                    ConceptField.value,
-                    ConceptField.position,
-                ).where(ConceptField.concept_id == concept.id)
-            ).all()
+            held: list[Any] = list(
+                self.session.execute(
+                    select(
+                        ConceptField.term_id,
+                        ConceptField.language,
+                        ConceptField.element,
+                        ConceptField.type,
+                        ConceptField.value,
+                        ConceptField.position,
+                    ).where(ConceptField.concept_id == concept.id)
+                )
+            )
             held += self.session.execute(
                 select(
                     ConceptLink.term_id,
@@ -909,12 +911,8 @@ class _Importer:
             if sorted(map(repr, map(tuple, held))) == sorted(map(repr, stated_now)):
                 del self.link_refs[links_before:]
             else:
-                self.session.execute(
-                    ConceptField.__table__.delete().where(ConceptField.concept_id == concept.id)
-                )
-                self.session.execute(
-                    ConceptLink.__table__.delete().where(ConceptLink.concept_id == concept.id)
-                )
+                self.session.execute(delete(ConceptField).where(ConceptField.concept_id == concept.id))
+                self.session.execute(delete(ConceptLink).where(ConceptLink.concept_id == concept.id))
                 self.rows.write(ConceptField, _FIELD_COLUMNS, rows)
                 changed = True
         origination, modification = origination_and_modification(rec)

@@ -334,18 +334,18 @@ class TbxWriter:
         for transaction in record.transactions:
             if transaction.language is None:
                 self._transaction(out, transaction)
-        current = None
+        current: str | None = None
         for term in terms:
             if term.language != current:
                 if current is not None:
                     out.append(self._language_close)
-                current = term.language
-                out.append(self._language_opening(current))
-                if definitions and (definition := definitions.get(current)):
-                    self._definition(out, definition, record.definition_sources.get(current), "          ")
-                self._fields(out, by_language.get(current, ()), "          ")
+                current = language = term.language
+                out.append(self._language_opening(language))
+                if definitions and (definition := definitions.get(language)):
+                    self._definition(out, definition, record.definition_sources.get(language), "          ")
+                self._fields(out, by_language.get(language, ()), "          ")
                 for transaction in record.transactions:
-                    if transaction.language == current:
+                    if transaction.language == language:
                         self._transaction(out, transaction)
             self._term(out, term)
         out.append(f"{self._language_close}      </{n.entry}>\n")
