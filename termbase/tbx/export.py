@@ -310,7 +310,7 @@ class TbxWriter:
         if definitions:
             term_languages = {t.language for t in terms}
             for language in sorted(definitions, key=lambda x: (_LANGUAGE_ORDER.get(x, len(LANGUAGES)), x)):
-                if language not in term_languages and (definition := definitions[language]):
+                if language not in term_languages and (definition := definitions.get(language)):
                     # No language section to hold it: keep it on the entry, tagged with its language.
                     code = self._code(language)
                     self._definition(
@@ -321,9 +321,9 @@ class TbxWriter:
         if self.for_cat_tools:
             # A CAT tool offers every term of the target language as a translation: deprecated
             # and superseded ones are named only, as the glossaries' "avoid" does.
-            for language in EXPORT_LANGUAGE_ORDER:
-                if names := [line(t.text) for t in avoid if t.language == language]:
-                    out.append(f"        <note>avoid ({self._codes[language]}): {', '.join(names)}</note>\n")
+            for language in dict.fromkeys(t.language for t in avoid):
+                names = [line(t.text) for t in avoid if t.language == language]
+                out.append(f"        <note>avoid ({self._code(language)}): {', '.join(names)}</note>\n")
         else:
             # The marker holds a status name and a number: nothing to escape.
             out.append(f"        <note>{concept_marker(record)}</note>\n")
