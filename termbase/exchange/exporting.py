@@ -10,7 +10,11 @@ definitions (with their source), origination and modification (date and person);
 term: usage status, part of speech, term type, note, pinyin, review state (when not
 simply accepted) and up to ``context_cap`` context sentences with their source (document
 title, date, position), taken from citations first and then from contexts an earlier
-import brought in. Not exported: extraction evidence, comments and the full history.
+import brought in. What an import kept goes out at the level it came from: fields (as the
+element they were, or a labelled note where TBX-Basic takes no such category), links to other
+concepts (a ``crossReference`` to the linked entry), the file's transactions below the entry,
+and the back matter's person details. Not exported: extraction evidence, comments and the
+rest of the history.
 """
 
 from __future__ import annotations

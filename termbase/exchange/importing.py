@@ -16,6 +16,12 @@ report and its history for an editor to merge or keep (the entry page lists them
 values it leaves out are kept. An update that changes nothing counts as unchanged and
 writes no history. The report lists what each entry did (up to :data:`MAX_CHANGES_LISTED`).
 
+What the termbase has no column for is kept (see :mod:`termbase.services.kept`): other data
+categories as ``concept_fields`` at their level, cross-references as ``concept_links`` (resolved
+once the whole file is in), transactions of language sections and terms (and any beyond the
+entry's first origination and latest modification) as history entries ``tbx:<kind>``, and the
+back matter's details of the persons they name as ``persons``.
+
 Every concept created or changed gets a history entry (action ``import``) in the shape
 :func:`termbase.services.concepts.snapshot` gives, with the importing user as actor; the
 file's origination and modification (date and person) become the concept's
