@@ -768,8 +768,9 @@ def read_tbx(stream: IO[bytes], *, filename: str = "") -> TbxReader:
 def origination_and_modification(
     record: ConceptRecord,
 ) -> tuple[TransactionRecord | None, TransactionRecord | None]:
-    """The first origination and the latest modification of a record."""
-    origination = next((t for t in record.transactions if t.kind == TRANSACTION_ORIGINATION), None)
-    modifications = [t for t in record.transactions if t.kind == TRANSACTION_MODIFICATION]
+    """The first origination and the latest modification of a record's entry (not its language sections)."""
+    entry = [t for t in record.transactions if t.language is None]
+    origination = next((t for t in entry if t.kind == TRANSACTION_ORIGINATION), None)
+    modifications = [t for t in entry if t.kind == TRANSACTION_MODIFICATION]
     modification = max(modifications, key=lambda t: t.date) if modifications else None
     return origination, modification

@@ -98,3 +98,17 @@ def test_importing_the_same_file_again_keeps_one_copy_of_everything(session: Ses
         == counts
         == [1, 1]
     )
+
+
+def test_a_language_sections_transaction_stays_with_it(session: Session) -> None:
+    transaction = (
+        "<transacGrp><transac>origination</transac><date>2011-02-03</date>"
+        "<transacNote type='responsibility'>Ann</transacNote></transacGrp>"
+    )
+    _import(session, _martif(_entry("a", "alpha", language_extra=transaction)))
+    concept = session.scalars(select(Concept)).one()
+    assert concept.created_by == "t"  # the entry itself records no origination
+    exported = b"".join(export_stream(session, ExportOptions(status="all"))).decode()
+    section = exported[exported.index('<langSet xml:lang="en-US">') : exported.index("<tig>")]
+    assert "<date>2011-02-03</date>" in section
+    assert ">Ann</transacNote>" in section
