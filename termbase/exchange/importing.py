@@ -480,6 +480,9 @@ class _Importer:
         self.link_refs: list[tuple[int, int | None, str | None, str, str, int, str]] = []
         # Names transactions give, with the back-matter id they point at (for its details).
         self.named_persons: dict[str, str] = {}
+        # History rows of transactions naming their person only by a back-matter id:
+        # (concept id, action, date, back-matter id), named once the back matter is read.
+        self.history_refs: list[tuple[int, str, Any, str]] = []
         self.inserted_any = False
         self.new_ids: list[int] = []  # concepts this import created, to be cited from the corpus
         self.connection = session.connection()
@@ -862,12 +865,15 @@ class _Importer:
                 "term_id": term_id,
                 "person_ref": transaction.responsible_ref,
             }
+            action = TRANSACTION_ACTION_PREFIX + transaction.kind
+            if not transaction.responsible and transaction.responsible_ref:
+                self.history_refs.append((concept_id, action, transaction.date, transaction.responsible_ref))
             rows.append(
                 (
                     concept_id,
                     (transaction.responsible or "")[:80] or None,
                     transaction.date,
-                    TRANSACTION_ACTION_PREFIX + transaction.kind,
+                    action,
                     f"{transaction.kind} of {where_}, as recorded in {self.filename}",
                     None,
                     detail,
@@ -1246,6 +1252,19 @@ def _finish(session: Session, importer: _Importer, read: ReaderSummary) -> None:
         name = read.persons.get(ref)
         if name:
             session.execute(update(Concept).where(Concept.id == concept_id).values({column: name[:80]}))
+            importer.named_persons.setdefault(name[:80], ref)
+    for concept_id, action, at, ref in importer.history_refs:
+        if name := read.persons.get(ref):
+            session.execute(
+                update(HistoryEntry)
+                .where(
+                    HistoryEntry.concept_id == concept_id,
+                    HistoryEntry.action == action,
+                    HistoryEntry.at == at,
+                    HistoryEntry.actor.is_(None),
+                )
+                .values(actor=name[:80])
+            )
             importer.named_persons.setdefault(name[:80], ref)
     _resolve_links(session, importer)
     _keep_persons(session, importer.named_persons, read.person_items)

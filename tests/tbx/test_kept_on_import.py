@@ -112,3 +112,19 @@ def test_a_language_sections_transaction_stays_with_it(session: Session) -> None
     section = exported[exported.index('<langSet xml:lang="en-US">') : exported.index("<tig>")]
     assert "<date>2011-02-03</date>" in section
     assert ">Ann</transacNote>" in section
+
+
+def test_a_terms_transaction_naming_its_person_by_back_matter_id_gets_the_name(session: Session) -> None:
+    term = (
+        '<termEntry id="a"><langSet xml:lang="en"><tig><term>alpha</term>'
+        "<transacGrp><transac>modification</transac><date>2012-03-04</date>"
+        '<transacNote type="responsibility" target="u1"/></transacGrp></tig></langSet></termEntry>'
+    )
+    back = '<back><refObjectList type="respPerson"><refObject id="u1"><item type="fn">Bo Li</item>'
+    back += '<item type="email">bo@example.org</item></refObject></refObjectList></back>'
+    data = _martif(term).replace(b"</body>", b"</body>" + back.encode())
+    _import(session, data)
+    exported = b"".join(export_stream(session, ExportOptions(status="all"))).decode()
+    tig = exported[exported.index("<tig>") : exported.index("</tig>")]
+    assert ">Bo Li</transacNote>" in tig
+    assert '<item type="fn">Bo Li</item><item type="email">bo@example.org</item>' in exported
