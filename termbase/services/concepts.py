@@ -28,6 +28,7 @@ from termbase.models import (
 )
 from termbase.records import LANGUAGES, MAX_TERM_LENGTH, TermReview, UsageStatus, WorkflowStatus
 from termbase.services.errors import Conflict, Invalid, NotFound
+from termbase.services.kept import move_kept
 from termbase.text.keys import term_keys
 from termbase.text.normalize import clean_term_text, normalize_term
 from termbase.text.validate import term_text_problem
@@ -501,8 +502,11 @@ def merge_concepts(
     check_version(source, source_version)
     before_target, before_source = snapshot(target), tombstone(source)
     existing = {(t.language, t.normalized): t for t in target.terms}
+    twins: dict[int, int] = {}
     for term in list(source.terms):
         twin = existing.get((term.language, term.normalized))
+        if twin is not None:
+            twins[term.id] = twin.id
         if twin is None:
             source.terms.remove(term)
             target.terms.append(term)
@@ -528,6 +532,7 @@ def merge_concepts(
     target.subject_field = target.subject_field or source.subject_field
     touch(target, actor)
     session.flush()
+    move_kept(session, source.id, target.id, twins=twins)
     record(
         session, source, "merged-into", actor, before_source, f"merged into concept {target.id}", deleted=True
     )
@@ -749,6 +754,8 @@ def split_concept(
         new.terms.append(term)
     session.add(new)
     touch(concept, actor)
+    session.flush()
+    move_kept(session, concept.id, new.id, term_ids=chosen)
     record(
         session, concept, "split", actor, before, f"split {counted(len(moving), 'term')} into a new concept"
     )

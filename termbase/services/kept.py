@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from termbase.models import Concept, ConceptField, ConceptLink
@@ -63,3 +63,39 @@ def kept(session: Session, concept_id: int, *, approved_only: bool = False) -> K
             continue
         result.links.append(Link(link.target_id, status, link.type, link.value, link.language, link.term_id))
     return result
+
+
+def move_kept(
+    session: Session,
+    source_id: int,
+    target_id: int,
+    *,
+    term_ids: set[int] | None = None,
+    twins: dict[int, int] | None = None,
+) -> None:
+    """Move kept fields and links from one concept to another (a merge, or a split's terms).
+
+    :param term_ids: move only what belongs to these terms (a split); None moves everything (a merge).
+    :param twins: terms of the source that a merge folds into a term of the target: their
+        fields and links go to that term.
+    """
+    for model in (ConceptField, ConceptLink):
+        owned = model.concept_id == source_id
+        if term_ids is not None:
+            session.execute(
+                update(model).where(owned, model.term_id.in_(sorted(term_ids))).values(concept_id=target_id)
+            )
+            continue
+        for old, new in (twins or {}).items():
+            session.execute(update(model).where(owned, model.term_id == old).values(term_id=new))
+        session.execute(update(model).where(owned).values(concept_id=target_id))
+    if term_ids is None:
+        # Links between the two concepts would now point at themselves; links to the source, at the target.
+        session.execute(
+            delete(ConceptLink).where(
+                ConceptLink.concept_id == target_id, ConceptLink.target_id.in_((source_id, target_id))
+            )
+        )
+        session.execute(
+            update(ConceptLink).where(ConceptLink.target_id == source_id).values(target_id=target_id)
+        )

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from termbase.exchange.exporting import ExportOptions, export_stream
 from termbase.exchange.importing import import_file
 from termbase.models import Concept, ConceptField, ConceptLink, ConceptSource
+from termbase.services import concepts as concept_service
 
 
 def _martif(entries: str) -> bytes:
@@ -128,3 +129,30 @@ def test_a_terms_transaction_naming_its_person_by_back_matter_id_gets_the_name(s
     tig = exported[exported.index("<tig>") : exported.index("</tig>")]
     assert ">Bo Li</transacNote>" in tig
     assert '<item type="fn">Bo Li</item><item type="email">bo@example.org</item>' in exported
+
+
+def test_merging_and_splitting_carry_kept_fields_and_links(session: Session) -> None:
+    gender = '<termNote type="grammaticalGender">masculine</termNote>'
+    data = _martif(
+        _entry("a", "alpha", '<ref type="crossReference" target="c">gamma</ref>')
+        + '<termEntry id="b"><langSet xml:lang="en"><tig><term>beta</term>'
+        + gender
+        + '</tig></langSet><langSet xml:lang="de"><tig><term>Beta</term></tig></langSet></termEntry>'
+        + _entry("c", "gamma", '<xref type="xGraphic" target="http://example.org/g.png">g</xref>')
+    )
+    _import(session, data)
+    a, b, c = (_concept_of(session, "x.tbx", entry_id) for entry_id in "abc")
+    concept_service.merge_concepts(session, a, c, actor="t")
+    session.commit()
+    assert session.scalars(select(ConceptLink)).all() == []  # a link to itself is no link
+    assert [(f.concept_id, f.type) for f in session.scalars(select(ConceptField))] == [
+        (b, "grammaticalGender"),
+        (a, "xGraphic"),
+    ]
+    beta = next(t for t in session.get(Concept, b).terms if t.text == "beta")  # type: ignore[union-attr]
+    new = concept_service.split_concept(session, b, [beta.id], version=None, actor="t")
+    session.commit()
+    assert (
+        session.scalars(select(ConceptField.concept_id).where(ConceptField.term_id == beta.id)).one()
+        == new.id
+    )
