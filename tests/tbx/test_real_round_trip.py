@@ -17,6 +17,7 @@ from tbx_validation import all_errors
 from termbase.exchange.exporting import ExportOptions, export_stream
 from termbase.exchange.importing import import_file
 from termbase.tbx.parse import TbxReader
+from termbase.tbx.vocab import Generation
 
 REAL = Path(__file__).resolve().parent.parent / "data" / "tbx" / "real"
 FILES = sorted(path.name for path in REAL.glob("*.tbx"))
@@ -51,3 +52,14 @@ def test_the_comparison_sees_a_lost_field(session: Session) -> None:
     lost = exported.replace(b'<termNote type="geographicalUsage">Canada</termNote>', b"", 1)
     assert lost != exported
     assert differences(Canonical(data), Canonical(lost))
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_a_real_file_exports_valid_in_both_generations_and_for_cat_tools(session: Session, name: str) -> None:
+    import_file(session, REAL / name, filename=name, dry_run=False, actor="importer")
+    session.commit()
+    for generation in Generation:
+        for for_cat_tools in (False, True):
+            options = ExportOptions(format=generation.value, status="all", for_cat_tools=for_cat_tools)
+            exported = b"".join(export_stream(session, options))
+            assert all_errors(exported, generation) == [], (generation, for_cat_tools)
