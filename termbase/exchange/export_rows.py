@@ -163,26 +163,29 @@ def window_records(window: Window) -> Iterator[ConceptRecord]:
     empty: tuple[dict[str, str], dict[str, str]] = ({}, {})
     for concept_id, subject, note, status, confidence, created, creator, updated, updater in window.concepts:
         term_records = []
-        by_id: dict[int | None, TermRecord] = {}
-        for term_id, term in terms.get(concept_id, ()):
+        owned = terms.get(concept_id, ())
+        for term_id, term in owned:
             cited = contexts.get(term_id)
             if cited or len(term.contexts) > cap:
                 term.contexts = _merge_contexts(cited or [], term.contexts, cap)
             term_records.append(term)
-            by_id[term_id] = term
         texts, sources = definitions.get(concept_id, empty)
         concept_fields: list[FieldRecord] = []
-        for owner_id, kept in fields.get(concept_id, ()):
-            if owner_id is None:
-                concept_fields.append(kept)
-            elif (owner := by_id.get(owner_id)) is not None:
-                owner.fields.append(kept)
         concept_transactions: list[TransactionRecord] = []
-        for owner_id, transaction in transactions.get(concept_id, ()):
-            if owner_id is None:
-                concept_transactions.append(transaction)
-            elif (owner := by_id.get(owner_id)) is not None:
-                owner.transactions.append(transaction)
+        kept_fields, kept_transactions = fields.get(concept_id), transactions.get(concept_id)
+        # Most concepts hold nothing an import kept: they skip this.
+        if kept_fields or kept_transactions:
+            by_id = dict(owned)
+            for owner_id, kept in kept_fields or ():
+                if owner_id is None:
+                    concept_fields.append(kept)
+                elif (owner := by_id.get(owner_id)) is not None:
+                    owner.fields.append(kept)
+            for owner_id, transaction in kept_transactions or ():
+                if owner_id is None:
+                    concept_transactions.append(transaction)
+                elif (owner := by_id.get(owner_id)) is not None:
+                    owner.transactions.append(transaction)
         yield ConceptRecord(
             str(concept_id),
             subject,

@@ -328,9 +328,12 @@ class TbxWriter:
             # The marker holds a status name and a number: nothing to escape.
             out.append(f"        <note>{concept_marker(record)}</note>\n")
         by_language: dict[str | None, list[FieldRecord]] = {}
-        for kept in record.fields:
-            by_language.setdefault(kept.language, []).append(kept)
-        self._fields(out, by_language.get(None, ()), "        ")
+        if record.fields:
+            for kept in record.fields:
+                by_language.setdefault(kept.language, []).append(kept)
+            self._fields(out, by_language.get(None, ()), "        ")
+        # Transactions of language sections are rare: most records hold the entry's two only.
+        language_transactions = [t for t in record.transactions if t.language is not None]
         for transaction in record.transactions:
             if transaction.language is None:
                 self._transaction(out, transaction)
@@ -343,8 +346,9 @@ class TbxWriter:
                 out.append(self._language_opening(language))
                 if definitions and (definition := definitions.get(language)):
                     self._definition(out, definition, record.definition_sources.get(language), "          ")
-                self._fields(out, by_language.get(language, ()), "          ")
-                for transaction in record.transactions:
+                if by_language:
+                    self._fields(out, by_language.get(language, ()), "          ")
+                for transaction in language_transactions:
                     if transaction.language == language:
                         self._transaction(out, transaction)
             self._term(out, term)
@@ -419,8 +423,9 @@ class TbxWriter:
                 self.generation, term.part_of_speech, term.usage_status, term.term_type, self.for_cat_tools
             )
         )
-        # termNotes come first, right after the term, in both generations.
-        self._fields(out, (f for f in term.fields if f.element == "termNote"), "            ")
+        if term.fields:
+            # termNotes come first, right after the term, in both generations.
+            self._fields(out, [f for f in term.fields if f.element == "termNote"], "            ")
         for context in term.contexts:
             sentence = line(context.text)
             if not sentence:
@@ -435,13 +440,15 @@ class TbxWriter:
                 )
             else:
                 out.append(f'            <descrip type="context">{sentence}</descrip>\n')
-        self._fields(out, (f for f in term.fields if f.element != "termNote"), "            ")
+        if term.fields:
+            self._fields(out, [f for f in term.fields if f.element != "termNote"], "            ")
         if term.note and (note := tidy_block(term.note)):
             out.append(f"            <note>{text(note)}</note>\n")
         if pinyin := line(term.pinyin):
             out.append(f'            <note xml:lang="{PINYIN_LANG}">{PINYIN_LABEL}{pinyin}</note>\n')
-        for transaction in term.transactions:
-            self._transaction(out, transaction)
+        if term.transactions:
+            for transaction in term.transactions:
+                self._transaction(out, transaction)
         out.append(self._term_closings[term.review])
 
 
