@@ -1008,7 +1008,8 @@ class _Importer:
                             pinyin=term_record.pinyin,
                             note=term_record.note,
                             review=term_record.review.value,
-                        )
+                        ),
+                        kept_languages=True,
                     )
                 except Invalid as exc:
                     raise Invalid(

@@ -156,3 +156,23 @@ def test_merging_and_splitting_carry_kept_fields_and_links(session: Session) -> 
         session.scalars(select(ConceptField.concept_id).where(ConceptField.term_id == beta.id)).one()
         == new.id
     )
+
+
+def test_a_new_term_in_another_language_is_added_to_an_existing_concept(session: Session) -> None:
+    _import(session, _martif(_entry("a", "alpha")))
+    french = '<termEntry id="a"><langSet xml:lang="en"><tig><term>alpha</term></tig></langSet>'
+    french += '<langSet xml:lang="fr"><descrip type="definition">la première</descrip>'
+    french += "<tig><term>alpha-fr</term></tig></langSet></termEntry>"
+    report = import_file(session, io.BytesIO(_martif(french)), filename="x.tbx", dry_run=False, actor="t")
+    session.commit()
+    assert (report.updated, report.terms_added) == (1, 1)
+    concept = session.scalars(select(Concept)).one()
+    assert {(t.language, t.text) for t in concept.terms} == {("en", "alpha"), ("fr", "alpha-fr")}
+    # A change to it can be undone: the French definition and term come back as they were.
+    concept_service.update_concept(session, concept.id, version=None, actor="t", note="edited")
+    session.commit()
+    [last] = concept_service.history(session, concept.id)[:1]
+    concept_service.revert(session, last.id, actor="t")
+    session.commit()
+    assert {d.language: d.text for d in concept.definitions} == {"fr": "la première"}
+    assert concept.note is None
