@@ -51,6 +51,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine, make_url
 
+from termbase.term_columns import TermRow
+
 GENERATOR_VERSION = 3
 DEFAULT_SEED = 20260601
 CHUNK = 5_000
@@ -92,24 +94,7 @@ CONCEPT_COLUMNS = (
     "updated_by",
     "version",
 )
-TERM_COLUMNS = (
-    "id",
-    "concept_id",
-    "language",
-    "text",
-    "normalized",
-    "search_key",
-    "pinyin",
-    "pinyin_key",
-    "pinyin_initials",
-    "usage_status",
-    "term_type",
-    "part_of_speech",
-    "note",
-    "review",
-    "evidence",
-    "created_at",
-)
+TERM_COLUMNS = TermRow._fields
 SUFFIX_COLUMNS = ("term_id", "field", "key")
 DEFINITION_COLUMNS = ("id", "concept_id", "language", "text", "source")
 DOCUMENT_COLUMNS = (
@@ -293,27 +278,20 @@ class _Maker:
         term_type: str | None,
         review: str,
         created: Any,
-    ) -> tuple[Any, ...]:
+    ) -> TermRow:
         derived = self.derive(language, term_text, pinyin)
-        c = derived.columns
         rows["term_suffixes"].extend((term_id, field_name, key) for field_name, key in derived.suffixes)
-        return (
-            term_id,
-            concept_id,
-            c["language"],
-            c["text"],
-            c["normalized"],
-            c["search_key"],
-            c["pinyin"],
-            c["pinyin_key"],
-            c["pinyin_initials"],
-            usage,
-            term_type,
-            "noun",
-            None,
-            review,
-            None,
-            created,
+        return TermRow(
+            id=term_id,
+            concept_id=concept_id,
+            **derived.columns,
+            usage_status=usage,
+            term_type=term_type,
+            part_of_speech="noun",
+            note=None,
+            review=review,
+            evidence=None,
+            created_at=created,
         )
 
     def make(self, start: int, stop: int) -> Chunk:

@@ -28,6 +28,7 @@ from termbase.services import concepts as concept_service
 from termbase.services.errors import Conflict, Invalid, NotFound
 from termbase.services.kept import kept
 from termbase.services.search import concept_ids_matching
+from termbase.term_columns import EDITABLE
 from termbase.text.lang import is_chinese
 
 TAG = "concepts"
@@ -133,13 +134,7 @@ def concept_out(session: Session, concept: Concept) -> schemas.Concept:
             schemas.TermOut(
                 id=t.id,
                 language=t.language,
-                text=t.text,
-                usage_status=t.usage_status,  # type: ignore[arg-type]
-                review=t.review,  # type: ignore[arg-type]
-                pinyin=t.pinyin,
-                part_of_speech=t.part_of_speech,
-                term_type=t.term_type,
-                note=t.note,
+                **{name: getattr(t, name) for name in EDITABLE},
                 citations=citations.get(t.id, []),
                 fields=[_field_out(f) for f in extras.term_fields.get(t.id, [])],
             )

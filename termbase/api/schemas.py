@@ -34,7 +34,8 @@ from termbase.records import (
     UsageStatus,
     WorkflowStatus,
 )
-from termbase.services.concepts import apply_term_text
+from termbase.services.concepts import apply_term_text, derived_overflow
+from termbase.term_columns import DERIVED
 from termbase.text.normalize import clean_term_text
 from termbase.text.validate import term_text_problem
 
@@ -97,12 +98,7 @@ def term_fits(language: str, text: str) -> str | None:
         apply_term_text(term, text)
     except Exception:  # the service reports empty or over-long text itself, naming the field
         return None
-    for column in ("normalized", "search_key", "pinyin", "pinyin_key", "pinyin_initials"):
-        value = getattr(term, column)
-        limit = getattr(Term.__table__.c[column].type, "length", None)
-        if value is not None and limit is not None and len(value) > limit:
-            return f"the term is too long: its {column.replace('_', ' ')} would exceed {limit} characters"
-    return None
+    return derived_overflow({column: getattr(term, column) for column in DERIVED})
 
 
 class Model(BaseModel):

@@ -159,13 +159,11 @@ def rebuild_term_suffixes(session: Session, *, batch: int = 5 * BATCH) -> int:
         if not rows:
             return written
         values = [
-            (term_id, field, key)
-            for term_id, language, term_text in rows
-            for field, key in text_suffixes(term_text, language)
+            (row.id, field, key) for row in rows for field, key in text_suffixes(row.text, row.language)
         ]
         insert_term_suffixes(connection, values)
         written += len(values)
-        last = rows[-1][0]
+        last = rows[-1].id
 
 
 def _reset_sequences(session: Session) -> None:

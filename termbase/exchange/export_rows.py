@@ -26,6 +26,7 @@ from termbase.records import (
     WorkflowStatus,
 )
 from termbase.tbx.vocab import TRANSACTION_MODIFICATION, TRANSACTION_ORIGINATION, labelled_note
+from termbase.term_columns import ExportedTerm
 
 # Enum members by value: a dict lookup per row instead of an Enum call.
 _USAGE = {s.value: s for s in UsageStatus}
@@ -96,17 +97,10 @@ class Selection(NamedTuple):
 class Window(NamedTuple):
     """One window of an export as the driver's rows.
 
-    ``concepts``: (id, subject field, note, status, confidence, created at, created by,
-    updated at, updated by) of the selected concepts in id order, the times as datetimes or
-    as ISO text (SQLite); ``terms``: (id, concept id,
-    language, text, usage status, part of speech, term type, pinyin, note, review, imported
-    contexts as JSON) in concept and term order; ``definitions``: (concept id, language,
-    text, source); ``contexts``: (term id, language, zh text, en text, segment position,
-    document title, document date) in term and citation order, at most ``cap`` per term;
-    ``fields``: (concept id, term id, language, element, type, value, target, position);
-    ``links``: (concept id, term id, language, type, value, position, target concept id);
-    ``transactions``: (concept id, action, at, actor, detail as JSON) of the file's
-    transactions an import kept in the history.
+        ``concepts``: (id, subject field, note, status, confidence, created at, created by,
+        updated at, updated by) of the selected concepts in id order, the times as datetimes or
+    from termbase.tbx.vocab import TRANSACTION_MODIFICATION, TRANSACTION_ORIGINATION, labelled_note
+    from termbase.term_columns import ExportedTerm
     """
 
     concepts: Sequence[Sequence[Any]]
@@ -211,20 +205,20 @@ def _moment(value: datetime | str) -> datetime:
 
 def _terms(rows: Sequence[Sequence[Any]]) -> dict[int, list[tuple[int, TermRecord]]]:
     result: dict[int, list[tuple[int, TermRecord]]] = defaultdict(list)
-    for term_id, concept_id, language, text, usage, pos, term_type, pinyin, note, review, imported in rows:
-        result[concept_id].append(
+    for term in map(ExportedTerm._make, rows):
+        result[term.concept_id].append(
             (
-                term_id,
+                term.id,
                 TermRecord(
-                    language,
-                    text,
-                    _USAGE[usage],
-                    pos,
-                    term_type,
-                    pinyin or None,
-                    note,
-                    _imported_contexts(imported) if imported else [],
-                    _REVIEW[review],
+                    term.language,
+                    term.text,
+                    _USAGE[term.usage_status],
+                    term.part_of_speech,
+                    term.term_type,
+                    term.pinyin or None,
+                    term.note,
+                    _imported_contexts(term.imported) if term.imported else [],
+                    _REVIEW[term.review],
                 ),
             )
         )

@@ -59,6 +59,7 @@ from termbase.records import ConceptRecord, TermReview, WorkflowStatus
 from termbase.services.errors import Invalid
 from termbase.tbx.export import MarkedPart, TbxHeader, write_tbx, write_tbx_parts
 from termbase.tbx.vocab import Generation, resolve_lang_codes
+from termbase.term_columns import EXPORTED_COLUMNS
 
 CHUNK_SIZE = 1000
 MAX_CONTEXT_CAP = 50
@@ -534,16 +535,7 @@ def _concept_rows() -> Select[*tuple[Any, ...]]:
 def _term_rows(reviews: tuple[str, ...]) -> Select[*tuple[Any, ...]]:
     return (
         select(
-            Term.id,
-            Term.concept_id,
-            Term.language,
-            Term.text,
-            Term.usage_status,
-            Term.part_of_speech,
-            Term.term_type,
-            Term.pinyin,
-            Term.note,
-            Term.review,
+            *(Term.__table__.c[name] for name in EXPORTED_COLUMNS),
             # The list as JSON text, NULL when there is none: only terms with imported
             # contexts pay for decoding JSON.
             Term.evidence[IMPORTED_CONTEXTS_KEY].as_string().label("imported"),

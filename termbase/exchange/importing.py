@@ -93,9 +93,7 @@ from termbase.records import ConceptRecord, ContextRecord, FieldRecord, Transact
 from termbase.services import citing
 from termbase.services.concepts import (
     CONCEPT_FIELDS,
-    DERIVED_COLUMNS,
     MAX_TERM_LENGTH,
-    TERM_FIELDS,
     TermInput,
     apply_term_text,
     build_term,
@@ -106,6 +104,7 @@ from termbase.services.concepts import (
 from termbase.services.errors import Invalid, ServiceError
 from termbase.tbx.parse import origination_and_modification
 from termbase.tbx.vocab import CROSS_REFERENCES, Generation, part_of_speech_to_tbx, term_type_to_tbx
+from termbase.term_columns import DERIVED, EDITABLE, TermRow, derived_values
 from termbase.text.keys import TermKeys, term_keys
 from termbase.text.normalize import clean_term_text, normalize_term
 from termbase.text.validate import term_text_problem
@@ -129,24 +128,6 @@ _CONCEPT_COLUMNS = (
     "updated_at",
     "updated_by",
     "version",
-)
-_TERM_COLUMNS = (
-    "id",
-    "concept_id",
-    "language",
-    "text",
-    "normalized",
-    "search_key",
-    "pinyin",
-    "pinyin_key",
-    "pinyin_initials",
-    "usage_status",
-    "term_type",
-    "part_of_speech",
-    "note",
-    "review",
-    "evidence",
-    "created_at",
 )
 # Tables ``_Importer._insert`` writes, and the index ``_Importer._existing_keys`` reads.
 _BULK_TABLES = (
@@ -289,15 +270,7 @@ def derive_term(
 
 def _derived(language: str, cleaned: str, keys: TermKeys) -> DerivedTerm:
     """The columns of a term with these keys; :class:`Invalid` if a key overflows its column."""
-    columns: dict[str, Any] = {
-        "language": language,
-        "text": cleaned,
-        "normalized": keys.normalized,
-        "search_key": keys.search_key,
-        "pinyin": keys.pinyin,
-        "pinyin_key": keys.pinyin_key,
-        "pinyin_initials": keys.pinyin_initials,
-    }
+    columns: dict[str, Any] = {"language": language, "text": cleaned, **derived_values(keys)}
     if problem := derived_overflow(columns):
         raise Invalid(problem, details={"field": "text"})
     return DerivedTerm(columns, keys.suffixes)
@@ -373,7 +346,7 @@ class _RowWriter:
         self.connection = connection
         self._processors: dict[tuple[str, tuple[str, ...]], list[tuple[int, Any]]] = {}
 
-    def write(self, model: type[Any], columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    def write(self, model: type[Any], columns: tuple[str, ...], rows: Sequence[tuple[Any, ...]]) -> None:
         table = model.__table__
         processors = self._processors.get((table.name, columns))
         if processors is None:
@@ -639,8 +612,8 @@ class _Importer:
                     Term.normalized.in_(values[start : start + 1000])
                 )
             )
-            for concept_id, language, normalized in rows:
-                found.setdefault((language, normalized), set()).add(concept_id)
+            for row in rows:
+                found.setdefault((row.language, row.normalized), set()).add(row.concept_id)
         if postgresql:
             self.session.execute(sql("SET LOCAL enable_seqscan = on"))
         return found
@@ -668,7 +641,7 @@ class _Importer:
         self.new_ids.extend(concept_ids)
         term_ids = iter(self.ids.allocate(Term, sum(len(entry.rec.terms) for entry in pending)))
         concept_rows: list[tuple[Any, ...]] = []
-        term_rows: list[tuple[Any, ...]] = []
+        term_rows: list[TermRow] = []
         suffix_rows: list[tuple[int, str, str]] = []
         definition_rows: list[tuple[int, str, str, str | None]] = []
         history_rows: list[tuple[Any, ...]] = []
@@ -731,42 +704,26 @@ class _Importer:
                 entry_term_ids.append(term_id)
                 columns = derived.columns
                 contexts = _context_dicts(term.contexts)
-                term_values = {
-                    "text": columns["text"],
-                    "usage_status": term.usage_status.value,
-                    "term_type": term.term_type,
-                    "part_of_speech": term.part_of_speech,
-                    "note": term.note,
-                    "pinyin": columns["pinyin"],
-                    "review": term.review.value,
-                }
-                term_rows.append(
-                    (
-                        term_id,
-                        concept_id,
-                        term.language,
-                        columns["text"],
-                        columns["normalized"],
-                        columns["search_key"],
-                        columns["pinyin"],
-                        columns["pinyin_key"],
-                        columns["pinyin_initials"],
-                        term_values["usage_status"],
-                        term.term_type,
-                        term.part_of_speech,
-                        term.note,
-                        term_values["review"],
-                        {IMPORTED_CONTEXTS_KEY: contexts} if contexts else None,
-                        now,
-                    )
+                row = TermRow(
+                    id=term_id,
+                    concept_id=concept_id,
+                    **columns,
+                    usage_status=term.usage_status.value,
+                    term_type=term.term_type,
+                    part_of_speech=term.part_of_speech,
+                    note=term.note,
+                    review=term.review.value,
+                    evidence={IMPORTED_CONTEXTS_KEY: contexts} if contexts else None,
+                    created_at=now,
                 )
+                term_rows.append(row)
                 suffix_rows.extend((term_id, field_name, key) for field_name, key in derived.suffixes)
                 # The history's view of the term, in the shape ``concepts.snapshot`` gives.
                 terms_after.append(
                     {
                         "id": term_id,
                         "language": term.language,
-                        **{name: term_values[name] for name in TERM_FIELDS},
+                        **{name: getattr(row, name) for name in EDITABLE},
                         "citations": [],
                     }
                 )
@@ -798,7 +755,7 @@ class _Importer:
             }
             history_rows.append((concept_id, self.actor, now, ACTION, summary, None, after))
         self.rows.write(Concept, _CONCEPT_COLUMNS, concept_rows)
-        self.rows.write(Term, _TERM_COLUMNS, term_rows)
+        self.rows.write(Term, TermRow._fields, term_rows)
         insert_term_suffixes(self.connection, suffix_rows)
         self.rows.write(Definition, _DEFINITION_COLUMNS, definition_rows)
         self.rows.write(HistoryEntry, _HISTORY_COLUMNS, history_rows)
@@ -1028,7 +985,7 @@ class _Importer:
                 if cleaned != term.text:
                     renamed.append((term.text, cleaned))
                 apply_term_text(term, cleaned, term_record.pinyin or term.pinyin)
-                if problem := derived_overflow({c: getattr(term, c) for c in DERIVED_COLUMNS}):
+                if problem := derived_overflow({c: getattr(term, c) for c in DERIVED}):
                     raise Invalid(problem, details={**where(self.filename, rec), "element": "term"})
             if term_record.usage_status_given:
                 _set(term, "usage_status", term_record.usage_status.value)

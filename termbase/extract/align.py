@@ -8,7 +8,9 @@ A link joins a span of Chinese characters (a lexicon unit) to one English token.
 * **numbers** — digits, and Chinese numerals as cardinals and ordinals (第二 ~ second);
 * **Latin** — Latin letters written in the Chinese (5G, AI);
 * **pinyin** — names transliterated (杭州 ~ Hangzhou, 张伟 ~ Zhang Wei);
-* **acronyms** — an English acronym whose letters are the initials of a gloss (物联网 ~ IoT).
+* **acronyms** — an English acronym whose letters are the initials of a gloss (物联网 ~ IoT);
+* **affixes** — a morpheme the dictionary renders by an affix explains the affix of the English
+  word its neighbour links to (多边 + 主义 ~ multilateral + ism).
 
 Longer units win: a character inside a multi-character unit that has links contributes no
 single-character links of its own (国 inside 国际 never links to "country").
@@ -27,13 +29,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
-from termbase.extract.english import HYPHENS_RE, EnToken
+from termbase.extract.english import CALENDAR_WORDS, HYPHENS_RE, EnToken
 from termbase.extract.lexicon import Lexicon, stem
 from termbase.text.segment import Token
 
 MAX_UNIT_CHARS = 8
 MIN_GLOSS_SHARE = 0.5
 MIN_AFFIX = 4
+DERIVED_PREFIX = 5  # the shortest stem prefix two derived words of one root are matched on
 COMPOUND_PART_ZIPF = 3.0  # a gloss stem may match the start or end of a one-word compound from this length
 NUMERALS = {
     "一": ("one", "first"),
@@ -98,13 +101,20 @@ class _EnIndex:
         self.by_stem: dict[str, list[int]] = defaultdict(list)
         self.by_text: dict[str, list[int]] = defaultdict(list)
         self.by_half: dict[str, list[int]] = defaultdict(list)
+        self.by_prefix: dict[str, list[tuple[int, str]]] = defaultdict(list)
         for k, token in enumerate(tokens):
             self.by_text[token.text].append(k)
             if token.stop:
                 continue
             parts = [p for p in HYPHENS_RE.split(token.text) if p]
             for part in parts:
-                self.by_stem[stem(part)].append(k)
+                part_stem = stem(part)
+                self.by_stem[part_stem].append(k)
+                if len(part_stem) >= DERIVED_PREFIX:
+                    self.by_prefix[part_stem[:DERIVED_PREFIX]].append((k, part_stem))
+                base = _underived(part)
+                if base:
+                    self.by_stem[stem(base)].append(k)  # isolation|ism ~ 孤立 + 主义
             if len(parts) == 1 and len(token.text) >= 2 * MIN_AFFIX:
                 self._add_halves(k, token.text)
 
@@ -120,8 +130,29 @@ class _EnIndex:
 
     def matching(self, gloss_stem: str) -> list[int]:
         found = self.by_stem.get(gloss_stem, [])
+        if len(gloss_stem) > DERIVED_PREFIX:
+            # A noun and its adjective part in their last letter: scienc|e ~ scien|tific,
+            # democrac|y ~ democra|tic.
+            root = gloss_stem[:-1]
+            derived = {
+                k for k, word in self.by_prefix.get(root[:DERIVED_PREFIX], ()) if word.startswith(root)
+            }
+            if derived:
+                found = sorted(set(found) | derived)
         halves = self.by_half.get(gloss_stem) if len(gloss_stem) >= MIN_AFFIX else None
         return found + halves if halves else found
+
+
+# Suffixes that derive a noun from a word (Porter's stemmer keeps them: isolationism ~ isolation).
+DERIVING_SUFFIXES = ("ism", "ist", "ness")
+
+
+def _underived(word: str) -> str | None:
+    """The word a derived noun is made from (isolationism -> isolation), or None."""
+    for suffix in DERIVING_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= MIN_AFFIX:
+            return word[: -len(suffix)]
+    return None
 
 
 @lru_cache(maxsize=50_000)
@@ -197,7 +228,43 @@ def link(
         found.extend(unit_links)
     found.extend(_literal_links(zh_tokens, index))
     found.extend(_pinyin_links(text, zh_tokens, en_tokens, covered, pinyin))
-    return Links.of(_competitive(found), len(en_tokens), len(text))
+    kept = _competitive(found)
+    # After the competition: an affix shares its English word with the stem, it does not rival it.
+    kept.extend(_affix_links(text, zh_tokens, en_tokens, lexicon, kept))
+    return Links.of(kept, len(en_tokens), len(text))
+
+
+def _affix_links(
+    text: str, zh_tokens: list[Token], en_tokens: list[EnToken], lexicon: Lexicon, found: list[Link]
+) -> list[Link]:
+    """Links of morphemes rendered by an affix (性 "-ity") to the English word that their
+    neighbour links to, when that word carries the affix (可控 + 性 ~ controllab + ility)."""
+    by_edge: dict[int, set[int]] = defaultdict(set)
+    for item in found:
+        by_edge[item.start].add(item.en)
+        by_edge[item.stop].add(item.en)
+    out: list[Link] = []
+    for token in zh_tokens:
+        for start in range(token.start, token.end):
+            for stop in range(start + 1, min(token.end, start + 2) + 1):
+                affixes = lexicon.affixes(text[start:stop])
+                if not affixes:
+                    continue
+                for k in by_edge.get(start, set()) | by_edge.get(stop, set()):
+                    if any(_carries(en_tokens[k].text, affix) for affix in affixes):
+                        out.append(Link(start, stop, k, "affix"))
+    return out
+
+
+def _carries(word: str, affix: str) -> bool:
+    """Whether an English word ends in the affix, or in a form of it (-able in controllability,
+    -ization in digitalisation)."""
+    if len(word) < len(affix) + 3:
+        return False
+    forms = {affix, affix.replace("iz", "is")}
+    if affix in ("able", "ible"):
+        forms.update(("able", "ible", "ability", "ibility"))  # -able + -ity = -ability
+    return word.endswith(tuple(forms)) or len(affix) >= 4 and stem(word).endswith(stem(affix))
 
 
 def _competitive(found: list[Link]) -> list[Link]:
@@ -282,6 +349,7 @@ class Rendering:
     kinds: frozenset[str]
     gaps: int = 0  # runs of Chinese characters nothing explains
     next_name: bool = False  # the word after the window transliterates another name (Minister [Wang])
+    free: int = 0  # content words (or parts of hyphenated ones) no link explains
 
     @property
     def zh_coverage(self) -> float:
@@ -309,15 +377,22 @@ def project(
     """The English rendering of Chinese characters [start, stop), or None when the links give none."""
     inside: list[Link] = []
     outside_en: set[int] = set()
+    affixed_outside: set[int] = set()  # words whose affix renders the Chinese right beside (多边|主义)
     for item in links.links:
         if start <= item.start and item.stop <= stop:
             inside.append(item)
-        elif item.stop <= start or item.start >= stop:
+        else:  # outside, or a dictionary word the span cuts (国家 of 国家主席 ~ president)
             outside_en.add(item.en)
+            if item.kind == "affix" and (item.stop == start or item.start == stop):
+                affixed_outside.add(item.en)
+    # An affix explains its word only beside the stem it was found with (主义 alone is no "-ism").
+    stems_en = {item.en for item in inside if item.kind != "affix"}
+    inside = [item for item in inside if item.kind != "affix" or item.en in stems_en]
     if not inside:
         return None
     inside_en = {item.en for item in inside}
-    window = _best_window(inside, tokens, outside_en - inside_en, max_window, links.expected(start, stop))
+    foreign = outside_en - inside_en | affixed_outside
+    window = _best_window(inside, tokens, foreign, max_window, links.expected(start, stop))
     if window is None:
         return None
     first, end = _absorb(inside, tokens, *window, outside_en)
@@ -347,7 +422,23 @@ def project(
         gaps,
         any(item.kind == "pinyin" for item in links.by_en.get(end, ()))
         and all(item.stop <= start or item.start >= stop for item in links.by_en.get(end, ())),
+        _free_words(inside, tokens, content),
     )
+
+
+def _free_words(inside: list[Link], tokens: list[EnToken], content: list[int]) -> int:
+    """Content words, or parts of hyphenated ones (capacity-building), that no link explains."""
+    found: dict[int, set[str]] = defaultdict(set)
+    for item in inside:
+        found[item.en].add(item.word)
+    free = 0
+    for k in content:
+        if k not in found:
+            free += 1
+        elif "" not in found[k]:
+            parts = [p for p in HYPHENS_RE.split(tokens[k].text) if p]
+            free += len(parts) > 1 and any(stem(p) not in found[k] for p in parts)
+    return free
 
 
 def _best_window(
@@ -463,6 +554,8 @@ def _extend(
             break  # a tail opens with a preposition: "conference [held]" is not one
         if k >= len(tokens) or tokens[k].chunk != chunk or tokens[k].stop or k in linked:
             break
+        if k > right and tokens[k].text in CALENDAR_WORDS:
+            break  # "… on Monday" dates the clause, it is no tail of the term
         right = k + 1
         budget -= 1
     return left, right

@@ -318,17 +318,23 @@ def candidates_in(
     ``is_nominal`` tells whether a word tagged as a verb has a nominal sense (治理 governance);
     ``is_headword`` whether the dictionary lists a word (云计算, which jieba splits).
     """
+    tokens = _retagged(tokens)
     out: list[Candidate] = []
-    seen: set[tuple[int, int]] = set()
+    seen: dict[tuple[int, int], int] = {}
 
     def add(first: int, end: int, shape: str) -> None:
         start, stop = tokens[first].start, tokens[end - 1].end
-        if (start, stop) in seen:
-            return
-        seen.add((start, stop))
+        if not HAN_RE.search(text, start, stop):
+            return  # Latin letters copied into the Chinese (AI, RES) are no Chinese term
         verbal = tokens[first].flag == "v" and shape != "title"
         tags = tuple(t.flag for t in tokens[first:end])
-        out.append(Candidate(first, end, start, stop, text[start:stop], shape, verbal, tags))
+        candidate = Candidate(first, end, start, stop, text[start:stop], shape, verbal, tags)
+        where = seen.get((start, stop))
+        if where is None:
+            seen[(start, stop)] = len(out)
+            out.append(candidate)
+        elif shape == "title":
+            out[where] = candidate  # title marks say more than the shape of the words inside
 
     for clause_first, clause_end in _clauses(tokens):
         for i in range(clause_first, clause_end):
@@ -356,16 +362,64 @@ def candidates_in(
                     break
                 if not _can_close(token, is_nominal):
                     continue
-                if _bare_coordination(tokens[i : j + 1]):
+                if _bare_coordination(tokens[i : j + 1]) or _cut_conjunct(tokens, i, j + 1, clause_end):
                     continue
                 shape = _shape(tokens, i, j + 1, general_freq)
                 if shape is not None:
                     add(i, j + 1, shape)
     for first, end in _enclosed(tokens):
         add(first, end, "title")
+    for first, end in _paired_words(tokens, text, is_headword):
+        add(first, end, "fixed")
     for first, end in _headwords(tokens, text, is_headword):
         add(first, end, "word")
     return out
+
+
+# What an adverb modifies: verbs, adjectives, prepositions and other adverbs.
+MODIFIED_TAGS = frozenset({"v", "vd", "vn", "vg", "a", "ad", "an", "ag", "d", "p", "c"})
+
+
+def _retagged(tokens: list[Token]) -> list[Token]:
+    """Tokens with jieba's adverb tag taken off words that modify nothing: an adverb stands
+    before a verb, an adjective, a preposition or another adverb, so a word tagged so after a
+    noun and before none of these is a noun (社会进步, where jieba tags 进步 as an adverb)."""
+    out = list(tokens)
+    for i, token in enumerate(tokens):
+        if token.flag != "d" or len(token.word) < 2 or i == 0 or tokens[i - 1].flag not in NOMINAL_TAGS:
+            continue
+        following = tokens[i + 1] if i + 1 < len(tokens) else None
+        if following is None or following.flag not in MODIFIED_TAGS:
+            out[i] = Token(token.word, "n", token.start, token.end)
+    return out
+
+
+def _paired_words(
+    tokens: list[Token], text: str, is_headword: Callable[[str], bool]
+) -> Iterator[tuple[int, int]]:
+    """Four-character phrases of two dictionary words ending in a verb or an adjective (互利共赢,
+    开放包容), the set pattern of slogans, where they stand alone: before punctuation, 的 or the
+    end of the segment."""
+    for i in range(len(tokens)):
+        for j in range(i + 2, min(len(tokens), i + 4) + 1):
+            start, stop = tokens[i].start, tokens[j - 1].end
+            if stop - start > 4:
+                break
+            if stop - start < 4 or not HAN_RE.match(text[start]):
+                continue
+            following = tokens[j] if j < len(tokens) else None
+            standing_alone = following is None or following.flag == "x" or following.word == "的"
+            phrase = text[start:stop]
+            # A noun at the end makes a modifier and its head, which the compound rules judge
+            # (发展机遇 has a generic head); a slogan pairs two verbs or adjectives (合作共赢).
+            if (
+                standing_alone
+                and tokens[j - 1].flag not in NOMINAL_TAGS | {"t"}
+                and is_headword(phrase[:2])
+                and is_headword(phrase[2:])
+                and HAN_RE.match(phrase[3])
+            ):
+                yield i, j
 
 
 def _headwords(
@@ -401,6 +455,19 @@ def _bare_coordination(span: list[Token]) -> bool:
     candidate only with a shared modifier or head (数字产品和服务, 地区和平与稳定)."""
     joined = sum(1 for t in span if t.word in COORDINATORS)
     return joined > 0 and len(span) - joined < 3
+
+
+def _cut_conjunct(tokens: list[Token], first: int, end: int, clause_end: int) -> bool:
+    """Whether a coordination leaves part of a conjunct outside: conjuncts are whole noun phrases
+    (技术革命和社会变革, not 技术革命和社会 nor 革命和社会变革)."""
+    if not any(t.word in COORDINATORS for t in tokens[first:end]):
+        return False
+    after = tokens[end] if end < clause_end else None
+    before = tokens[first - 1] if first > 0 else None
+    # Leftwards only a plain noun: jieba tags verbs before an object as verbal nouns (出售).
+    return (after is not None and after.flag in {"n", "vn", "ng"}) or (
+        before is not None and before.flag == "n"
+    )
 
 
 def _enclosed(tokens: list[Token]) -> Iterator[tuple[int, int]]:

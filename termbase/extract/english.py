@@ -334,6 +334,32 @@ INNER_WORDS = frozenset(
 singularize = lru_cache(maxsize=100_000)(_singularize)
 
 
+# Days and months open a date, not the rest of a name (… Meeting on Trade on Monday).
+CALENDAR_WORDS = frozenset(
+    [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ]
+)
+
+
 @dataclass(frozen=True, slots=True)
 class EnToken:
     text: str  # lower case, as in the match text
@@ -383,8 +409,8 @@ def tokenize(
     previous_end = 0
     for found in TOKEN_RE.finditer(view):
         gap = view[previous_end : found.start()]
-        if gap.strip() and tokens:
-            chunk += 1
+        if gap.strip() not in ("", "'", "’") and tokens:
+            chunk += 1  # punctuation, but not the apostrophe of a possessive (China’s)
         previous_end = found.end()
         word = sys.intern(found.group())  # a corpus repeats its words: each is stored once
         start = origin[found.start()]

@@ -35,7 +35,8 @@ def propose(
     for text, observation in observations.items():
         # The likeliest rendering that is a term: "trade fair" when "trade fair held" ranks
         # first but opens a clause.
-        ranked = observation.ranked()
+        # A rendering that explains under half of either side is noise, however often it recurs.
+        ranked = [(k, s) for k, s in observation.ranked() if s.quality >= termhood.MIN_NAME_QUALITY]
         for key, seen in ranked[:MAX_RENDERINGS_TRIED]:
             if seen.count < ranked[0][1].count:
                 break  # a rarer rendering does not stand in for a rejected commoner one
@@ -133,8 +134,24 @@ def headword(forms: Counter[str]) -> str:
     is_name = len(content) >= 2 and all(w[:1].isupper() for w in content)
     plural_only = " and " in form  # "rules and standards", "rights and interests"
     if not is_name and not plural_only and last.islower() and "-" not in last:
-        words[-1] = singularize(last)
+        words[-1] = _singular_in_use(last)
     return " ".join(words)
+
+
+PLURAL_ONLY_ZIPF_GAP = 1.0  # a "singular" this much rarer than the plural is not one in use
+
+
+def _singular_in_use(word: str) -> str:
+    """The singular, unless the word is no plural (chaos) or its singular is rarely written
+    (statistics): wordfreq tells a form in use from a stripped -s."""
+    singular = singularize(word)
+    if singular == word:
+        return word
+    from wordfreq import zipf_frequency
+
+    if zipf_frequency(singular, "en") < zipf_frequency(word, "en") - PLURAL_ONLY_ZIPF_GAP:
+        return word
+    return singular
 
 
 def _add_glosses(corpus: Corpus, observations: dict[str, Observation]) -> None:

@@ -32,6 +32,9 @@ SKIP_GLOSS_RE = re.compile(
     re.IGNORECASE,
 )
 ACRONYM_RE = re.compile(r"\(([A-Z][A-Za-z0-9]{1,5})\)")
+# CC-CEDICT writes what a morpheme does to a word as an English affix: 主义 "-ism", 性 "suffix
+# forming noun from adjective, corresponding to -ness or -ity", 可 "-able".
+AFFIX_RE = re.compile(r"(?<![a-z])-([a-z]{2,})\b")
 
 _stemmer = PorterStemmer()
 
@@ -121,6 +124,7 @@ class Lexicon:
         self._nominal: set[str] = set()
         self._headwords: set[str] = set()
         self._renderings: dict[str, list[str]] = {}
+        self._affixes: dict[str, set[str]] = {}
         self._verbs: frozenset[str] = frozenset()
         self.max_key_length = 1
 
@@ -169,6 +173,10 @@ class Lexicon:
         for gloss in (alternative for field in fields for alternative in field.split(";")):
             if SKIP_GLOSS_RE.match(gloss.strip()):
                 continue
+            lowered = gloss.strip().lower()
+            if lowered.startswith("-") or "suffix" in lowered or "prefix" in lowered:
+                self._affixes.setdefault(zh, set()).update(AFFIX_RE.findall(lowered))
+                continue
             stems = gloss_stems(gloss)
             if not stems:
                 continue
@@ -208,6 +216,11 @@ class Lexicon:
         if zh in self._raw:
             self._parse(zh)
         return self._glosses.get(zh, set())
+
+    def affixes(self, zh: str) -> set[str]:
+        """English affixes a morpheme is rendered by inside a word (主义 -> ism, 性 -> ness, ity)."""
+        self._parse(zh)
+        return self._affixes.get(zh, set())
 
     def has_nominal_sense(self, zh: str) -> bool:
         """Whether some gloss is not a "to ..." verb gloss (治理 -> governance)."""

@@ -7,14 +7,16 @@ Chinese candidate in an :class:`Observation`. Nothing per token outlives its seg
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from termbase.extract import align, candidates, english
 from termbase.extract.corpus import Corpus
-from termbase.extract.english import EnToken
+from termbase.extract.english import CALENDAR_WORDS, EnToken
 from termbase.extract.lexicon import Lexicon
+from termbase.ingest.glued import is_pinyin
 from termbase.text.normalize import to_simplified
 
 
@@ -32,6 +34,7 @@ class Seen:
     fragments: int = 0  # seen as part of a longer English name (Digital Trade [Forum])
     quoted: int = 0  # quoted or title-marked on both sides
     gaps: int = 99  # fewest runs of unexplained Chinese characters in one occurrence
+    free: int = 0  # most English words (or parts) no link explains, in one occurrence
     surplus: int = 99  # fewest unlinked English words beyond one per unexplained character
 
     @property
@@ -98,6 +101,13 @@ def observe(corpus: Corpus, lexicon: Lexicon, general_freq: Mapping[str, int]) -
                 score = rendering.zh_coverage + rendering.en_coverage - 0.5 * context.near
                 if previous is None or score > previous[3]:
                     rendered[where] = (context.segment, rendering, en_tokens, score)
+            if not context.near:
+                whole = _whole_segment_pair(
+                    text, spans, corpus.segments[context.segment].en_text or "", en_tokens
+                )
+                if whole is not None:
+                    candidate, rendering = whole
+                    rendered[(candidate.start, candidate.stop)] = (context.segment, rendering, en_tokens, 2.0)
         if len(en_cache) > 64:
             en_cache.clear()
         for candidate in spans:
@@ -127,6 +137,7 @@ def observe(corpus: Corpus, lexicon: Lexicon, general_freq: Mapping[str, int]) -
             seen.en_coverage = max(seen.en_coverage, rendering.en_coverage)
             seen.en_words = rendering.en_content
             seen.gaps = min(seen.gaps, rendering.gaps)
+            seen.free = max(seen.free, rendering.free)
             seen.surplus = min(seen.surplus, rendering.surplus)
             seen.kinds.update(rendering.kinds)
             seen.aligned += en_index == index
@@ -135,11 +146,46 @@ def observe(corpus: Corpus, lexicon: Lexicon, general_freq: Mapping[str, int]) -
             if heading is None:
                 heading = headings[en_index] = _is_heading(en_original, en_tokens)
             seen.forms[display_form(en_original, window, heading=heading)] += 1
-            if _part_of_longer_name(en_original, en_tokens, rendering, len(candidate.tags) == 1):
+            # The Chinese title marks or one word bound the name on the left (联合国《…》).
+            bounded = len(candidate.tags) == 1 or candidate.shape == "title"
+            if _part_of_longer_name(en_original, en_tokens, rendering, bounded):
                 seen.fragments += 1
             if candidate.shape == "title" and _en_quoted(en_original, window):
                 seen.quoted += 1
     return found
+
+
+# Numbering before a heading or a title line: 一、 （二） 3. (c) IV.
+ZH_NUMBERING_RE = re.compile(
+    r"^\s*(?:[（(]?[一二三四五六七八九十百\d]+[）)、.．]|第[一二三四五六七八九十百\d]+[章节部分条])\s*"
+)
+EN_NUMBERING_RE = re.compile(
+    r"^\s*(?:\(?(?:\d+|[ivxlc]+|[a-z])[.)]|(?:chapter|part|section)\s+\w+\.?)\s+", re.IGNORECASE
+)
+EN_ARTICLE_RE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
+LINE_PUNCTUATION = " \t。．.!！?？:：;；\"“”'‘’《》〈〉「」"
+
+
+def _whole_segment_pair(
+    text: str, spans: list[candidates.Candidate], en_text: str, en_tokens: list[EnToken]
+) -> tuple[candidates.Candidate, align.Rendering] | None:
+    """A title or heading line that is one candidate, and its English line as a whole: aligned
+    segments of one name each are a pair whatever the dictionary knows of their words."""
+    core = ZH_NUMBERING_RE.sub("", text).strip(LINE_PUNCTUATION)
+    candidate = next((c for c in spans if c.text == core), None)
+    if candidate is None:
+        return None
+    en_core = EN_ARTICLE_RE.sub("", EN_NUMBERING_RE.sub("", en_text).strip(LINE_PUNCTUATION))
+    if not en_core or len(en_core.split()) > HEADING_WORDS or any(p in en_core for p in ".;:!?"):
+        return None
+    offset = en_text.index(en_core)
+    inside = [k for k, t in enumerate(en_tokens) if offset <= t.start and t.end <= offset + len(en_core)]
+    if not inside or len({en_tokens[k].chunk for k in inside}) > 1:
+        return None
+    first, end = inside[0], inside[-1] + 1
+    content = sum(1 for t in en_tokens[first:end] if not t.stop)
+    length = candidate.stop - candidate.start
+    return candidate, align.Rendering(first, end, length, length, content, content, frozenset({"segment"}))
 
 
 def _capitalised(original: str, token: EnToken) -> bool:
@@ -147,21 +193,27 @@ def _capitalised(original: str, token: EnToken) -> bool:
 
 
 def _part_of_longer_name(
-    original: str, tokens: list[EnToken], rendering: align.Rendering, lexical: bool
+    original: str, tokens: list[EnToken], rendering: align.Rendering, bounded: bool
 ) -> bool:
     """Whether a capitalised window is cut from a longer name.
 
     A window the name continues into on the right is its opening (Digital Trade [Forum]). One
     the name continues into on the left is a tail (Promoting] Regional Cooperation), unless
-    the Chinese is one word of its own ([Regional Trade] Agreement ~ 协定). A part
-    after a preposition is a complement that names a concept itself ([Charter for] Open
-    Data), and so is a head the name goes on from with one ([Expert Group] on …).
-    A transliterated name after it is another name in apposition (Foreign Minister [Wang]).
+    the Chinese is ``bounded`` on the left: one word of its own ([Regional Trade] Agreement ~
+    协定), or a name in title marks. A part after a preposition is a complement that names a
+    concept itself ([Charter for] Open Data), and so is a head the name goes on from with one
+    ([Expert Group] on …). A person's name after it is another name in apposition (Foreign
+    Minister [Wang], Minister [Li Hua]), and a day or a month goes on with a date ([…] on Monday).
     """
     first, end = rendering.first, rendering.end
     if not _capitalised(original, tokens[end - 1]):
         return False
-    if end < len(tokens) and tokens[end].chunk == tokens[end - 1].chunk and not rendering.next_name:
+    if (
+        end < len(tokens)
+        and tokens[end].chunk == tokens[end - 1].chunk
+        and not rendering.next_name
+        and not _person_name(original, tokens, end)
+    ):
         following = tokens[end]
         if _capitalised(original, following) and not following.stop:
             return True
@@ -173,13 +225,22 @@ def _part_of_longer_name(
             and following.text in CONNECTORS
             and after
             and _capitalised(original, tokens[end + 1])
+            and tokens[end + 1].text not in CALENDAR_WORDS
         ):
             return True
-    if first > 0 and tokens[first - 1].chunk == tokens[first].chunk and not lexical:
+    if first > 0 and tokens[first - 1].chunk == tokens[first].chunk and not bounded:
         before = tokens[first - 1]
         if _capitalised(original, before) and not before.stop:
             return True
     return False
+
+
+def _person_name(original: str, tokens: list[EnToken], at: int) -> bool:
+    """Whether a Chinese person's name in pinyin, surname then given name, starts at ``at``."""
+    if at + 1 >= len(tokens) or tokens[at + 1].chunk != tokens[at].chunk:
+        return False
+    words = [original[t.start : t.end] for t in tokens[at : at + 2]]
+    return all(w[:1].isupper() and w[1:].islower() and is_pinyin(w, 1) for w in words)
 
 
 CONNECTORS = frozenset({"of", "on", "in", "for"})
@@ -213,10 +274,10 @@ def display_form(original: str, tokens: list[EnToken], *, heading: bool = False)
     every word has a capital, so there capitals say nothing (Part Two. Trade Rules)."""
     words = [original[t.start : t.end] for t in tokens]
     if heading:
-        return " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in words)
+        return _joined(original, tokens, [w if w.isupper() and len(w) > 1 else w.lower() for w in words])
     content = [w for w, t in zip(words, tokens, strict=True) if not t.stop and w[:1].isalpha()]
     if len(content) >= 2 and all(w[:1].isupper() for w in content):
-        return " ".join(words)  # a name written in title case (Digital Trade Forum)
+        return _joined(original, tokens, words)  # a name written in title case (Digital Trade Forum)
     kept = []
     for word, token in zip(words, tokens, strict=True):
         if word.isupper() and len(word) > 1 or word[:1].isupper() and word[1:].lower() != word[1:]:
@@ -225,7 +286,17 @@ def display_form(original: str, tokens: list[EnToken], *, heading: bool = False)
             kept.append(word)  # a capital inside a sentence marks a proper noun (Wuzhen)
         else:
             kept.append(word.lower())
-    return " ".join(kept)
+    return _joined(original, tokens, kept)
+
+
+def _joined(original: str, tokens: list[EnToken], words: list[str]) -> str:
+    """Words joined by spaces, or by the apostrophe of a possessive between them (China’s)."""
+    out = words[0]
+    for before, token, word in zip(tokens, tokens[1:], words[1:], strict=False):
+        between = original[before.end : token.start]
+        out += between if between in ("'", "’") else " "
+        out += word
+    return out
 
 
 def _is_heading(original: str, tokens: list[EnToken]) -> bool:

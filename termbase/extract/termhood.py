@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from termbase.extract.english import INNER_WORDS, STOPWORDS, TOKEN_RE, singularize
+from termbase.extract.english import HYPHENS_RE, INNER_WORDS, STOPWORDS, TOKEN_RE, singularize
 from termbase.extract.lexicon import Lexicon
 from termbase.extract.observe import Observation, Seen
 from termbase.extract.scoring import METHOD_ALIGNED, count_part
@@ -89,14 +89,23 @@ def judge(
     # explained ones, is how a free rendering looks (数字鸿沟 ~ digital divide).
     one_gap = (
         seen.gaps == 1
+        and seen.free >= 1  # an English word is left to render it ("strategy for the Internet" has none)
         and seen.en_coverage >= 0.99
-        and len(words) >= 2
+        and sum(len(HYPHENS_RE.split(w)) for w in words) >= 2  # capacity-building is two words
         and all(tag in NOMINAL_GAP_TAGS for tag in observation.tags)
     )
-    if quality < (MIN_NAME_QUALITY if named or one_gap else MIN_QUALITY):
+    # Title marks alone do not vouch for a window that renders part of the name (《X中国》 ~ China).
+    written_as_name = _title_case(form) or bool(seen.quoted)
+    # One dictionary word whose gloss the English half follows, with one word of its own in
+    # place of the rest: a near synonym (以人为本 "people-oriented" ~ "people-centred").
+    substituted = len(observation.tags) == 1 and seen.gaps == 0 and seen.free == 1
+    if quality < (MIN_NAME_QUALITY if written_as_name or one_gap or substituted else MIN_QUALITY):
         return Judgement(False, 0.0, ("weak alignment",))
     if (
-        any(w in CLAUSE_WORDS for w in words)
+        any(
+            w in CLAUSE_WORDS and not (w == "all" and before == "for")
+            for before, w in zip(["", *words], words, strict=False)
+        )
         or _loose_article(words)
         or not named
         and _plural_then_word(words)
@@ -109,20 +118,38 @@ def judge(
         or any(lexicon.is_english_verb(w) for w in words[1:] if w.endswith("s"))
     ):
         return Judgement(False, 0.0, ("English opens with a verb",))
+    # A verb's base form after "and", "or" or "to" is a predicate ("economy and encourage
+    # innovation"); after a noun it may head a compound (information divide).
+    if any(
+        lexicon.is_english_verb(w) and before in ("and", "or", "to")
+        for before, w in zip(words, words[1:], strict=False)
+    ):
+        return Judgement(False, 0.0, ("English holds a verb",))
+    # "the" in a rendering that leaves Chinese unexplained is a stretch of running text pulled
+    # in ("national strategy for the Internet"); a name may hold it (Pact for the Future).
+    if not written_as_name and quality < 0.99 and "the" in words:
+        return Judgement(False, 0.0, ("a phrase of running text",))
     if seen.fragments >= seen.count and not seen.quoted:
         return Judgement(False, 0.0, ("part of a longer name",))
     if not named and (words[0] in EVALUATIVE or _adverb(words[0]) and len(words) > 1):
         return Judgement(False, 0.0, ("English opens with an evaluation",))
     if len(words) == 1 and lexicon.is_english_verb(words[0]):
         return Judgement(False, 0.0, ("English is a verb",))
-    if not named and not _ends_in_noun(words):
+    # A set phrase may be rendered by a compound adjective (以人为本 "people-centred").
+    compound_adjective = observation.shape == "fixed" and len(words) == 1 and "-" in words[0]
+    if not named and not compound_adjective and not _ends_in_noun(words):
         return Judgement(False, 0.0, ("English does not end in a noun",))
     single = len(observation.tags) == 1
-    if single and observation.tags[0] in PERSON_TAGS and seen.kinds == {"pinyin"}:
+    if single and observation.tags[0] in PERSON_TAGS and seen.kinds <= {"pinyin", "segment"}:
         return Judgement(False, 0.0, ("a person's name",))
     if single and not named and _everyday(observation.text, words, general_freq):
         return Judgement(False, 0.0, ("everyday word",))
-    if len(observation.tags) >= LONG_PHRASE_TOKENS and not named and seen.count < 2:
+    if (
+        len(observation.tags) >= LONG_PHRASE_TOKENS
+        and not named
+        and seen.count < 2
+        and not _noun_compound(observation, seen)
+    ):
         return Judgement(False, 0.0, ("a long phrase seen once",))
     if observation.verbal and not named:
         reasons.append("opens with a verb")
@@ -157,6 +184,14 @@ def judge(
     return Judgement(True, round(max(min(confidence, 0.97), 0.05), 3), tuple(reasons))
 
 
+def _noun_compound(observation: Observation, seen: Seen) -> bool:
+    """Nouns only, joined or not, every one rendered: a compound name, not a description."""
+    return seen.quality >= 0.85 and all(
+        tag in NOMINAL_GAP_TAGS or tag in {"c", "p"} for tag in observation.tags
+    )
+
+
+NOUN_SUFFIXES = ("ment", "ness", "tion", "sion", "ship", "ity")
 ADJECTIVE_SUFFIXES = (
     "ly",
     "al",
@@ -312,8 +347,10 @@ def _ends_in_noun(words: list[str]) -> bool:
     last = words[-1].split("-")[-1]
     if _adverb(last):
         return False
-    if len(words) > 1 or last in NOUNS_LIKE_ADJECTIVES or len(last) <= 3 or not last.isalpha():
+    if last in NOUNS_LIKE_ADJECTIVES or len(last) <= 3 or not last.isalpha() or last.endswith(NOUN_SUFFIXES):
         return True
+    # A modifier left without its noun ("global digital", "dissemination of extremist") or an
+    # adjective phrase ("stable and prosperous") names nothing.
     return not last.endswith(ADJECTIVE_SUFFIXES)
 
 

@@ -118,8 +118,8 @@ _PINYIN = """
 PINYIN_SYLLABLES = frozenset(_PINYIN.split())
 
 
-def _is_pinyin(word: str) -> bool:
-    """Whether ``word`` reads as two or more pinyin syllables (a romanized Chinese name)."""
+def is_pinyin(word: str, syllables: int = 2) -> bool:
+    """Whether ``word`` reads as ``syllables`` or more pinyin syllables (a romanized Chinese name)."""
     lowered = word.lower()
     # most[i]: the most syllables that spell lowered[:i] exactly, -1 when none do.
     most = [0] + [-1] * len(lowered)
@@ -127,7 +127,7 @@ def _is_pinyin(word: str) -> bool:
         for start in range(max(0, end - 6), end):
             if most[start] >= 0 and lowered[start:end] in PINYIN_SYLLABLES:
                 most[end] = max(most[end], most[start] + 1)
-    return most[-1] >= 2
+    return most[-1] >= syllables
 
 
 def _dictionary_cuts(word: str) -> list[int] | None:
@@ -192,7 +192,7 @@ def _token_splits(token: str) -> tuple[int, ...]:
     result = list(cuts)
     for start, end in zip(bounds, bounds[1:], strict=False):
         piece = token[start:end]
-        if len(piece) < 4 or _known(piece) or _is_pinyin(piece):
+        if len(piece) < 4 or _known(piece) or is_pinyin(piece):
             continue
         if inner := _dictionary_cuts(piece):
             result.extend(start + cut for cut in inner)

@@ -29,6 +29,7 @@ from termbase.models import (
 from termbase.records import LANGUAGES, MAX_TERM_LENGTH, TermReview, UsageStatus, WorkflowStatus
 from termbase.services.errors import Conflict, Invalid, NotFound
 from termbase.services.kept import move_kept
+from termbase.term_columns import DERIVED, EDITABLE, derived_values
 from termbase.text.keys import term_keys
 from termbase.text.lang import term_language
 from termbase.text.normalize import clean_term_text, normalize_term
@@ -36,7 +37,6 @@ from termbase.text.validate import term_text_problem
 from termbase.text.wording import counted
 
 CONCEPT_FIELDS = ("subject_field", "note", "status", "confidence")
-TERM_FIELDS = ("text", "usage_status", "term_type", "part_of_speech", "note", "pinyin", "review")
 
 
 @dataclass(slots=True)
@@ -86,12 +86,9 @@ def _clean_text(text: str, language: str) -> str:
     return cleaned
 
 
-DERIVED_COLUMNS = ("normalized", "search_key", "pinyin", "pinyin_key", "pinyin_initials")
-
-
 _DERIVED_LIMITS = [
     (column, limit)
-    for column in DERIVED_COLUMNS
+    for column in DERIVED
     if (limit := getattr(Term.__table__.c[column].type, "length", None)) is not None
 ]
 
@@ -110,7 +107,7 @@ def derived_overflow(values: Mapping[str, Any]) -> str | None:
 
 
 def _check_fits(term: Term) -> None:
-    if problem := derived_overflow({column: getattr(term, column) for column in DERIVED_COLUMNS}):
+    if problem := derived_overflow({column: getattr(term, column) for column in DERIVED}):
         raise Invalid(problem, details={"field": "text"})
 
 
@@ -124,11 +121,8 @@ def apply_term_text(term: Term, text: str, pinyin: str | None = None) -> None:
     rewrite_suffixes = term.id is None or cleaned != term.text
     keys = term_keys(term.language, cleaned, pinyin)
     term.text = cleaned
-    term.normalized = keys.normalized
-    term.search_key = keys.search_key
-    term.pinyin = keys.pinyin
-    term.pinyin_key = keys.pinyin_key
-    term.pinyin_initials = keys.pinyin_initials
+    for column, value in derived_values(keys).items():
+        setattr(term, column, value)
     if rewrite_suffixes:
         term.suffixes = [TermSuffix(field=field, key=key) for field, key in keys.suffixes]
 
@@ -164,7 +158,7 @@ def snapshot(concept: Concept) -> dict[str, Any]:
             {
                 "id": t.id,
                 "language": t.language,
-                **{name: getattr(t, name) for name in TERM_FIELDS},
+                **{name: getattr(t, name) for name in EDITABLE},
                 "citations": [[c.segment_id, c.start, c.end] for c in t.citations],
             }
             for t in concept.terms
@@ -459,7 +453,7 @@ def update_term(
     term = get_term(session, term_id)
     concept = get_concept(session, term.concept_id)
     check_version(concept, version)
-    unknown = set(changes) - set(TERM_FIELDS)
+    unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise Invalid(f"unknown field {sorted(unknown)[0]!r}", details={"field": sorted(unknown)[0]})
     before = snapshot(concept)

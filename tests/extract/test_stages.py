@@ -7,11 +7,11 @@ from collections import Counter
 import pytest
 from extract_corpus import pair_segments
 
-from termbase.extract import align, candidates, english, glosses, termhood
+from termbase.extract import align, candidates, english, glosses, grouping, termhood
 from termbase.extract.corpus import Corpus
 from termbase.extract.grouping import headword
 from termbase.extract.lexicon import Lexicon
-from termbase.extract.observe import Observation, Seen
+from termbase.extract.observe import Observation, Seen, display_form
 from termbase.extract.pipeline import Extractor
 from termbase.text.segment import default_segmenter
 
@@ -69,6 +69,33 @@ def test_a_verb_inside_ends_a_span_unless_it_can_name_something(lexicon: Lexicon
     assert "治理体系" in found  # 治理 is tagged a verb but also glosses "governance"
 
 
+def test_a_coordination_takes_its_conjuncts_whole(lexicon: Lexicon) -> None:
+    found = _candidates("推动数字技术和实体经济。", lexicon)
+    assert "数字技术和实体经济" in found
+    assert "数字技术和实体" not in found
+    assert "技术和实体经济" not in found
+
+
+def test_latin_letters_alone_are_no_chinese_term(lexicon: Lexicon) -> None:
+    found = _candidates("文件编号为WTO，涉及数据治理。", lexicon)
+    assert "数据治理" in found
+    assert "WTO" not in found
+    assert "wto" not in found
+
+
+def test_an_adverb_that_modifies_nothing_is_read_as_a_noun(lexicon: Lexicon) -> None:
+    # jieba tags 进步 as an adverb; at the end of the clause it can modify nothing.
+    assert "社会进步" in _candidates("我们共同推动社会进步。", lexicon)
+    assert "社会进步" not in _candidates("社会进步很快。", lexicon)  # 很快: 进步 is not before it
+
+
+def test_a_slogan_of_two_paired_words_is_a_candidate_a_modifier_and_noun_is_left_to_the_compound_rules(
+    lexicon: Lexicon,
+) -> None:
+    assert _candidates("坚持互利共赢。", lexicon)["互利共赢"].shape == "fixed"
+    assert "共同课题" not in _candidates("这是各国的共同课题。", lexicon)
+
+
 def test_no_span_starts_inside_a_word_or_holds_a_route(lexicon: Lexicon) -> None:
     found = _candidates("代表团从上海到北京参加了新时代论坛。", lexicon)
     assert "新时代论坛" in found
@@ -112,6 +139,45 @@ def test_a_window_holding_words_of_chinese_outside_the_span_is_refused(lexicon: 
     assert _render(zh, en, "隐私的法律", lexicon) == "laws"
 
 
+def _coverage(zh: str, en: str, term: str, lexicon: Lexicon) -> float:
+    tokens = english.tokenize(en)
+    links = align.link(zh, default_segmenter().tag(zh), tokens, lexicon, {})
+    start = zh.index(term)
+    rendering = align.project(links, tokens, start, start + len(term))
+    return rendering.zh_coverage if rendering else 0.0
+
+
+def test_a_morpheme_the_dictionary_renders_by_an_affix_explains_the_affix(lexicon: Lexicon) -> None:
+    # Neither word is a dictionary headword: its parts and their affixes explain it.
+    zh, en = "那个国家转向孤立主义。", "That country turned to isolationism."
+    assert _render(zh, en, "孤立主义", lexicon) == "isolationism"
+    assert _coverage(zh, en, "孤立主义", lexicon) == 1.0
+    zh, en = "夜间道路的可见性很差。", "The visibility of roads at night is poor."
+    assert _render(zh, en, "可见性", lexicon) == "visibility"
+    assert _coverage(zh, en, "可见性", lexicon) == 1.0  # 可见 visible, 性 -ity
+
+
+def test_an_affix_alone_renders_nothing(lexicon: Lexicon) -> None:
+    zh, en = "那个国家转向孤立主义。", "That country turned to isolationism."
+    assert _render(zh, en, "主义", lexicon) is None
+    assert _render(zh, en, "孤立", lexicon) is None  # its word's affix renders 主义, beside it
+
+
+def test_a_noun_gloss_finds_the_adjective_of_its_root(lexicon: Lexicon) -> None:
+    # 科技 is glossed "science and technology"; the English says "scientific and technological".
+    zh, en = "两国加强科技合作。", "The two countries strengthen scientific and technological cooperation."
+    assert _render(zh, en, "科技合作", lexicon) == "scientific and technological cooperation"
+    assert _coverage(zh, en, "科技合作", lexicon) == 1.0
+
+
+def test_a_day_or_a_month_is_no_tail_of_a_term() -> None:
+    tokens = english.tokenize("the data governance on Monday")
+    # 数据治理会议 with 会议 unexplained: the window may grow by one word, but not into a date.
+    assert align._extend(tokens, 1, 3, {1, 2}, 2, True) == (1, 3)
+    tokens = english.tokenize("the data governance of cities")
+    assert align._extend(tokens, 1, 3, {1, 2}, 2, True) == (1, 5)
+
+
 # -- stage 4: termhood ---------------------------------------------------------------------------
 
 
@@ -137,6 +203,7 @@ def test_a_fully_explained_noun_phrase_is_a_term(lexicon: Lexicon) -> None:
 
 def test_words_that_only_look_like_adverbs_or_adjectives_do_not_stop_a_term(lexicon: Lexicon) -> None:
     assert _judge(*_observation("供应链管理", "supply chain management"), lexicon).term
+    assert _judge(*_observation("技术进步", "technological advancement"), lexicon).term
     assert _judge(*_observation("家庭政策", "family policy"), lexicon).term
 
 
@@ -147,6 +214,64 @@ def test_recurrence_and_names_raise_confidence(lexicon: Lexicon) -> None:
         *_observation("数据治理论坛", "Data Governance Forum", count=2, aligned=2), lexicon
     ).confidence
     assert once < twice < named
+
+
+def test_a_long_compound_of_nouns_seen_once_is_a_term_a_long_description_is_not(lexicon: Lexicon) -> None:
+    compound, seen = _observation("城市交通管理委员会", "urban traffic management committee", zh_coverage=0.9)
+    compound.tags = ("n", "n", "vn", "n")
+    assert _judge(compound, seen, lexicon).term
+    description, seen = _observation("平台用户数量增长", "growth of platform users", zh_coverage=0.9)
+    description.tags = ("n", "n", "d", "v")
+    assert _judge(description, seen, lexicon).reasons == ("a long phrase seen once",)
+
+
+def test_a_hyphenated_rendering_leaves_room_for_one_free_word(lexicon: Lexicon) -> None:
+    observation, seen = _observation("能源转型", "energy-transition", zh_coverage=0.5, gaps=1, free=1)
+    observation.tags = ("n", "vn")
+    assert _judge(observation, seen, lexicon).term
+
+
+def test_one_dictionary_word_half_explained_takes_one_english_word_in_place_of_the_rest(
+    lexicon: Lexicon,
+) -> None:
+    # 自力更生 "self-reliance": a page writing "self-sufficiency" shares half the gloss.
+    observation, seen = _observation("自力更生", "self-sufficiency", "fixed", zh_coverage=0.5, gaps=0, free=1)
+    observation.tags = ("i",)
+    assert _judge(observation, seen, lexicon).term
+    seen.free = 0
+    assert _judge(observation, seen, lexicon).reasons == ("weak alignment",)
+
+
+def test_a_set_phrase_may_be_rendered_by_a_compound_adjective(lexicon: Lexicon) -> None:
+    fixed, seen = _observation("自力更生", "self-reliant", "fixed")
+    fixed.tags = ("i",)
+    assert _judge(fixed, seen, lexicon).term
+    compound, seen = _observation("期待已久", "long-awaited")
+    compound.tags = ("v", "d")
+    assert _judge(compound, seen, lexicon).reasons == ("English does not end in a noun",)
+
+
+def test_an_article_in_a_half_explained_rendering_marks_running_text(lexicon: Lexicon) -> None:
+    observation, seen = _observation("数据安全战略", "strategy for the data", zh_coverage=0.75)
+    assert _judge(observation, seen, lexicon).reasons == ("a phrase of running text",)
+    name, seen = _observation("数据安全宣言", "Declaration on the Data Economy", zh_coverage=0.75)
+    assert _judge(name, seen, lexicon).term
+    whole, seen = _observation("数据法", "law of the sea")
+    assert _judge(whole, seen, lexicon).term
+
+
+def test_a_chinese_word_left_unexplained_needs_an_english_word_left_to_render_it(lexicon: Lexicon) -> None:
+    # 安全 of 数据安全法 is in neither "data law" link nor any other English word.
+    observation, seen = _observation("数据安全法", "data law", zh_coverage=0.6, gaps=1, free=0)
+    observation.tags = ("n", "n", "n")
+    assert _judge(observation, seen, lexicon).reasons == ("weak alignment",)
+    for en, free in (("They help build up eco-tourism.", 1), ("They help build up ecological tourism.", 0)):
+        tokens = english.tokenize(en)
+        zh = "他们帮助发展生态旅游。"
+        links = align.link(zh, default_segmenter().tag(zh), tokens, lexicon, {})
+        rendering = align.project(links, tokens, zh.index("生态旅游"), zh.index("生态旅游") + 4)
+        assert rendering is not None
+        assert rendering.free == free, en  # "eco" is no gloss of 生态
 
 
 def test_a_clause_that_looks_like_a_noun_phrase_in_chinese_is_not_proposed(extractor: Extractor) -> None:
@@ -167,6 +292,8 @@ def test_a_clause_that_looks_like_a_noun_phrase_in_chinese_is_not_proposed(extra
         ("日益突出", "increasingly prominent", "English opens with an evaluation"),
         ("发展中", "developing", "English is a verb"),
         ("重大意义", "great significance", "English opens with an evaluation"),
+        ("市场创新", "markets and encourage innovation", "English holds a verb"),
+        ("区域数字", "regional digital", "English does not end in a noun"),
     ],
 )
 def test_clauses_fragments_and_weak_pairs_are_not_terms(
@@ -199,6 +326,39 @@ def test_the_opening_of_a_longer_english_name_is_a_fragment_its_whole_and_head_a
     assert found["路线图"] == ["Roadmap"]  # one word of its own, the head of the name
 
 
+def test_what_follows_a_name_without_continuing_it_does_not_make_it_a_fragment(
+    extractor: Extractor,
+) -> None:
+    segments = pair_segments(
+        [
+            # a person's name in apposition, which the Chinese leaves out
+            ("外交部长在会上发言。", "Foreign Minister Wang Yi spoke at the meeting."),
+            # a day opens a date, not the rest of the name
+            (
+                "数据治理高级别会议周四发表声明。",
+                "The High-Level Meeting on Data Governance on Thursday issued a statement.",
+            ),
+            # title marks bound the name on the left: "United Nations" renders 联合国
+            (
+                "各国承诺落实联合国《数字合作宣言》。",
+                "Countries pledged to implement the United Nations Declaration on Digital Cooperation.",
+            ),
+        ],
+        "apposition",
+        950,
+    )
+    found = {c.zh: c.en for c in extractor.run(segments).concepts}
+    assert found["外交部长"] == ["Foreign Minister"]
+    assert found["数据治理高级别会议"] == ["High-Level Meeting on Data Governance"]
+    assert found["数字合作宣言"] == ["Declaration on Digital Cooperation"]
+
+
+def test_a_span_that_cuts_a_dictionary_word_does_not_take_its_english(lexicon: Lexicon) -> None:
+    zh, en = "中国国家主席出席会议。", "The Chinese President attended the meeting."
+    assert _render(zh, en, "中国国家主席", lexicon) == "Chinese President"
+    assert _render(zh, en, "中国国家", lexicon) == "Chinese"  # "President" renders 国家主席
+
+
 # -- stage 5: headwords, abbreviations, glosses --------------------------------------------------
 
 
@@ -215,6 +375,59 @@ def test_capitals_in_a_heading_do_not_make_a_name(extractor: Extractor) -> None:
     assert found["数据治理论坛"].en == ["Data Governance Forum"]
     assert "a name" not in found["数据治理"].evidence["reasons"]
     assert found["数据治理"].en == ["data governance"]
+
+
+def test_a_rendering_that_explains_under_half_is_not_taken_however_often_seen(
+    extractor: Extractor, lexicon: Lexicon
+) -> None:
+    segments = pair_segments([("数据治理很重要。", "Data governance matters.")], "ranked", 1)
+    corpus = Corpus(segments, extractor.segmenter)
+    observation = Observation("数据治理", "compound", occurrences=3, tags=("n", "vn"))
+    observation.renderings["development"] = Seen(
+        count=2, zh_coverage=0.33, en_coverage=1.0, aligned=2, forms=Counter({"development": 2})
+    )
+    # Half explained, the other half rendered freely: weaker than full, but no noise.
+    observation.renderings["datagovernance"] = Seen(
+        count=1,
+        zh_coverage=0.5,
+        en_coverage=1.0,
+        aligned=1,
+        gaps=1,
+        free=1,
+        forms=Counter({"data governance": 1}),
+    )
+    proposed = grouping.propose(
+        corpus, {"数据治理": observation}, lexicon, extractor.segmenter.tokenizer.FREQ
+    )
+    assert [(c.zh, c.en) for c in proposed] == [("数据治理", ["data governance"])]
+
+
+def test_a_title_line_and_its_english_line_are_a_pair_as_wholes(extractor: Extractor) -> None:
+    segments = pair_segments(
+        [
+            ("三、城乡数据普惠行动", "III. Rural and Urban Data Action for All"),
+            ("王小明", "Wang Xiaoming"),  # a byline: a person, not a term
+        ],
+        "title-line",
+        960,
+    )
+    found = {c.zh: c.en for c in extractor.run(segments).concepts}
+    assert found["城乡数据普惠行动"] == ["rural and urban data action for all"]
+    assert "王小明" not in found
+
+
+def test_a_possessive_stays_inside_its_phrase() -> None:
+    original = "They studied Japan’s data protection rules."
+    tokens = english.tokenize(original)
+    assert len({t.chunk for t in tokens}) == 1
+    window = tokens[2:7]
+    assert display_form(original, window) == "Japan’s data protection rules"
+
+
+def test_a_word_whose_singular_is_not_in_use_keeps_its_form() -> None:
+    assert headword(Counter({"political chaos": 1})) == "political chaos"
+    assert headword(Counter({"trade statistics": 1})) == "trade statistics"
+    assert headword(Counter({"trade rules": 1})) == "trade rule"
 
 
 def test_headwords_are_singular_unless_names_or_coordinations() -> None:
