@@ -119,6 +119,68 @@ class Definition(Base):
         return f"<Definition {self.concept_id} {self.language}>"
 
 
+class ConceptField(Base):
+    """A data category an imported file held that the termbase has no column for.
+
+    It belongs to the entry, to one of its language sections (``language``) or to one of
+    its terms (``term_id``), and is exported again as the same element at the same level:
+    ``element`` is the DCA element (descrip, admin, termNote, xref, ref, note), ``type`` the
+    data category, ``target`` its link (a URL, or an entry id a cross-reference could not
+    resolve to a concept).
+    """
+
+    __tablename__ = "concept_fields"
+
+    id: Mapped[intpk]
+    concept_id: Mapped[int] = mapped_column(ForeignKey("concepts.id", ondelete="CASCADE"), index=True)
+    term_id: Mapped[int | None] = mapped_column(ForeignKey("terms.id", ondelete="CASCADE"), index=True)
+    language: Mapped[str | None] = mapped_column(String(16))
+    element: Mapped[str] = mapped_column(String(20))
+    type: Mapped[str] = mapped_column(String(100))
+    value: Mapped[str] = mapped_column(Text)
+    target: Mapped[str | None] = mapped_column(String(2000))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    def __repr__(self) -> str:
+        return f"<ConceptField {self.concept_id} {self.element} {self.type}>"
+
+
+class ConceptLink(Base):
+    """A cross-reference from a concept (or one of its terms or language sections) to another concept.
+
+    ``type`` is the file's reference type (crossReference, relatedConcept, relatedTerm) and
+    ``value`` the text it showed; exports write it as a ``ref`` pointing at the target's entry.
+    """
+
+    __tablename__ = "concept_links"
+
+    id: Mapped[intpk]
+    concept_id: Mapped[int] = mapped_column(ForeignKey("concepts.id", ondelete="CASCADE"), index=True)
+    target_id: Mapped[int] = mapped_column(ForeignKey("concepts.id", ondelete="CASCADE"), index=True)
+    term_id: Mapped[int | None] = mapped_column(ForeignKey("terms.id", ondelete="CASCADE"), index=True)
+    language: Mapped[str | None] = mapped_column(String(16))
+    type: Mapped[str] = mapped_column(String(100))
+    value: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    def __repr__(self) -> str:
+        return f"<ConceptLink {self.concept_id} -> {self.target_id} {self.type}>"
+
+
+class Person(Base):
+    """Someone an imported file named in its back matter: the name its transactions give, and
+    every detail the file had (``details``: [item type, value] pairs: fn, email, role…)."""
+
+    __tablename__ = "persons"
+
+    id: Mapped[intpk]
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    details: Mapped[list[list[str]]] = mapped_column(JSON)
+
+    def __repr__(self) -> str:
+        return f"<Person {self.name}>"
+
+
 class Term(Base):
     __tablename__ = "terms"
     __table_args__ = (

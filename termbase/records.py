@@ -116,6 +116,34 @@ class ContextRecord:
 
 
 @dataclass(slots=True)
+class FieldRecord:
+    """A data category the termbase has no column for, kept as the file wrote it.
+
+    ``element`` is the DCA element (``descrip``, ``admin``, ``termNote``, ``xref``, ``ref``,
+    ``note``), ``type`` its data category (empty for a note), ``target`` its link (a URL, or
+    for ``ref`` the entry id it points at). ``language`` is the language section a
+    concept-level record's field sits in (None: the entry itself).
+    """
+
+    element: str
+    type: str
+    value: str
+    target: str | None = None
+    language: str | None = None
+
+
+@dataclass(slots=True)
+class TransactionRecord:
+    kind: str  # "origination" | "modification"
+    date: datetime
+    responsible: str | None = None
+    # The id of a person in a file's back matter, when the file names nobody inline.
+    responsible_ref: str | None = None
+    # The language section it sits in (None: the entry, or the term that holds it).
+    language: str | None = None
+
+
+@dataclass(slots=True)
 class TermRecord:
     """One term of a concept as exchanged through TBX/CSV.
 
@@ -133,22 +161,16 @@ class TermRecord:
     contexts: list[ContextRecord] = field(default_factory=list)
     review: TermReview = TermReview.ACCEPTED
     usage_status_given: bool = True
-
-
-@dataclass(slots=True)
-class TransactionRecord:
-    kind: str  # "origination" | "modification"
-    date: datetime
-    responsible: str | None = None
-    # The id of a person in a file's back matter, when the file names nobody inline.
-    responsible_ref: str | None = None
+    fields: list[FieldRecord] = field(default_factory=list)
+    transactions: list[TransactionRecord] = field(default_factory=list)
 
 
 @dataclass(slots=True)
 class ConceptRecord:
     """A concept as exchanged through TBX/CSV: what import and export agree on.
 
-    ``definitions`` and ``definition_sources`` are keyed by language. ``status_given``
+    ``definitions`` and ``definition_sources`` are keyed by language. ``transactions`` are
+    the entry's and its language sections' (those carry a ``language``). ``status_given``
     is False when a file did not carry a workflow status. ``line`` is where the entry
     starts in the file it was read from (for error messages).
     """
@@ -164,3 +186,5 @@ class ConceptRecord:
     definition_sources: dict[str, str] = field(default_factory=dict)
     status_given: bool = True
     line: int | None = None
+    # Entry- and language-level fields (see FieldRecord.language).
+    fields: list[FieldRecord] = field(default_factory=list)

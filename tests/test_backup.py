@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from termbase.db import Base
 from termbase.exchange import backup
+from termbase.exchange.importing import import_file
 from termbase.models import Counter, Document, Segment, User
 from termbase.services import concepts, users
 from termbase.services.concepts import TermInput
@@ -129,3 +130,25 @@ def test_cli_backup_and_restore(app: Flask, session: Session, runner: FlaskCliRu
     again = runner.invoke(args=["restore", str(path)])
     assert again.exit_code == 1
     assert "not empty" in again.output
+
+
+def test_what_a_tbx_import_kept_survives_backup_and_restore(
+    app: Flask, session: Session, tmp_path: Path
+) -> None:
+    """Kept fields, links between concepts, back-matter persons and the file's transactions."""
+    real = Path(__file__).resolve().parent / "data" / "tbx" / "real" / "lisa-TBX-basic-sample-2008.tbx"
+    import_file(session, real, filename=real.name, dry_run=False, actor="ed")
+    session.commit()
+    before = _dump(session)
+    path = tmp_path / "termbase.backup"
+    counts = backup.backup_to_file(session, path)
+    assert counts["concept_links"] == 2
+    assert counts["persons"] == 2
+    assert counts["concept_fields"] >= 10
+    session.close()
+
+    _wipe(app)
+    with path.open("rb") as source:
+        backup.restore_backup(session, source, path=str(path))
+    session.commit()
+    assert _dump(session) == before

@@ -21,11 +21,12 @@ from termbase.api import schemas
 from termbase.api.routing import Reply, expected_version, operation
 from termbase.auth import Permission, actor_name, can
 from termbase.extensions import get_session
-from termbase.models import Citation, Concept, Document, Segment, Term
+from termbase.models import Citation, Concept, ConceptField, Document, Segment, Term
 from termbase.records import TermReview, WorkflowStatus
 from termbase.services import citing
 from termbase.services import concepts as concept_service
 from termbase.services.errors import Conflict, Invalid, NotFound
+from termbase.services.kept import kept
 from termbase.services.search import concept_ids_matching
 from termbase.term_columns import EDITABLE
 from termbase.text.lang import is_chinese
@@ -109,9 +110,17 @@ def _citations(session: Session, terms: Sequence[Term]) -> dict[int, list[schema
     return found
 
 
+def _field_out(row: ConceptField) -> schemas.FieldOut:
+    return schemas.FieldOut(
+        element=row.element, type=row.type, value=row.value, target=row.target, language=row.language
+    )
+
+
 def concept_out(session: Session, concept: Concept) -> schemas.Concept:
-    terms = _visible_terms(concept, _full_access())
+    full = _full_access()
+    terms = _visible_terms(concept, full)
     citations = _citations(session, terms)
+    extras = kept(session, concept.id, approved_only=not full)
     return schemas.Concept(
         id=concept.id,
         version=concept.version,
@@ -124,11 +133,23 @@ def concept_out(session: Session, concept: Concept) -> schemas.Concept:
         terms=[
             schemas.TermOut(
                 id=t.id,
-                language=t.language,  # type: ignore[arg-type]
+                language=t.language,
                 **{name: getattr(t, name) for name in EDITABLE},
                 citations=citations.get(t.id, []),
+                fields=[_field_out(f) for f in extras.term_fields.get(t.id, [])],
             )
             for t in terms
+        ],
+        fields=[_field_out(f) for f in extras.fields],
+        links=[
+            schemas.LinkOut(
+                concept_id=link.target_id,
+                type=link.type,
+                value=link.value,
+                language=link.language,
+                term_id=link.term_id,
+            )
+            for link in extras.links
         ],
         created_at=concept.created_at,
         updated_at=concept.updated_at,
@@ -220,7 +241,7 @@ def list_concepts(query: schemas.ConceptListQuery) -> schemas.ConceptPage:
             terms=[
                 schemas.TermBrief(
                     id=t.id,
-                    language=t.language,  # type: ignore[arg-type]
+                    language=t.language,
                     text=t.text,
                     usage_status=t.usage_status,  # type: ignore[arg-type]
                     review=t.review,  # type: ignore[arg-type]

@@ -229,9 +229,43 @@ class Citation(Model):
     translation: str | None = Field(description="The aligned segment in the other language, if any.")
 
 
+TermLanguage = Annotated[
+    str,
+    Field(
+        max_length=16,
+        description="zh-Hans, zh-Hant or en; or the BCP 47 tag of another language an import kept "
+        "(shown and exported, not looked up or recognized).",
+    ),
+]
+
+
+class FieldOut(Model):
+    """A data category an imported file held that the termbase has no column for."""
+
+    element: str = Field(description="The TBX element: descrip, admin, termNote, xref, ref or note.")
+    type: str = Field(description="Its data category (empty for a note).")
+    value: str
+    target: str | None = Field(
+        description="Its link: a URL, or the entry id of a cross-reference never resolved."
+    )
+    language: str | None = Field(
+        description="The language section it belongs to; null: the entry or the term."
+    )
+
+
+class LinkOut(Model):
+    """A cross-reference to another concept."""
+
+    concept_id: int = Field(description="The concept it points at.")
+    type: str = Field(description="The file's reference type (crossReference, relatedConcept, relatedTerm).")
+    value: str
+    language: str | None
+    term_id: int | None = Field(description="The term that holds it; null: the entry or a language section.")
+
+
 class TermOut(Model):
     id: int
-    language: Language
+    language: TermLanguage
     text: str
     usage_status: UsageStatus
     review: TermReview
@@ -240,6 +274,7 @@ class TermOut(Model):
     term_type: str | None
     note: str | None
     citations: list[Citation]
+    fields: list[FieldOut] = Field(description="Fields an import kept on this term.")
 
 
 class Concept(Model):
@@ -255,6 +290,10 @@ class Concept(Model):
         description="By language (zh-Hans, zh-Hant, en), accepted before proposed, the preferred rendering "
         "first; a term whose usage_status is 'deprecated' is a rendering not to use."
     )
+    fields: list[FieldOut] = Field(
+        description="Fields an import kept on the entry and its language sections."
+    )
+    links: list[LinkOut] = Field(description="Cross-references to other concepts.")
     created_at: Timestamp
     updated_at: Timestamp
     created_by: str | None
@@ -263,7 +302,7 @@ class Concept(Model):
 
 class TermBrief(Model):
     id: int
-    language: Language
+    language: TermLanguage
     text: str
     usage_status: UsageStatus
     review: TermReview

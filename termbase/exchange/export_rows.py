@@ -18,13 +18,14 @@ from typing import Any, NamedTuple
 from termbase.records import (
     ConceptRecord,
     ContextRecord,
+    FieldRecord,
     TermRecord,
     TermReview,
     TransactionRecord,
     UsageStatus,
     WorkflowStatus,
 )
-from termbase.tbx.vocab import TRANSACTION_MODIFICATION, TRANSACTION_ORIGINATION
+from termbase.tbx.vocab import TRANSACTION_MODIFICATION, TRANSACTION_ORIGINATION, labelled_note
 from termbase.term_columns import ExportedTerm
 
 # Enum members by value: a dict lookup per row instead of an Enum call.
@@ -64,13 +65,17 @@ class WindowQueries(NamedTuple):
 
     ``concepts``: (id, subject field, note, status, confidence, created at, created by,
     updated at, updated by) in id order; ``terms``, ``definitions`` and ``contexts``: the
-    rows of :class:`Window` for the same concepts (``contexts`` None when none are wanted).
+    rows of :class:`Window` for the same concepts (``contexts`` None when none are wanted);
+    ``fields``, ``links`` and ``transactions`` too.
     """
 
     concepts: DriverQuery
     terms: DriverQuery
     definitions: DriverQuery
     contexts: DriverQuery | None
+    fields: DriverQuery
+    links: DriverQuery
+    transactions: DriverQuery
 
 
 class Selection(NamedTuple):
@@ -92,12 +97,10 @@ class Selection(NamedTuple):
 class Window(NamedTuple):
     """One window of an export as the driver's rows.
 
-    ``concepts``: (id, subject field, note, status, confidence, created at, created by,
-    updated at, updated by) of the selected concepts in id order, the times as datetimes or
-    as ISO text (SQLite); ``terms``: the columns of :class:`~termbase.term_columns.ExportedTerm`
-    in concept and term order; ``definitions``: (concept id, language, text, source);
-    ``contexts``: (term id, language, zh text, en text, segment position, document title,
-    document date) in term and citation order, at most ``cap`` per term.
+        ``concepts``: (id, subject field, note, status, confidence, created at, created by,
+        updated at, updated by) of the selected concepts in id order, the times as datetimes or
+    from termbase.tbx.vocab import TRANSACTION_MODIFICATION, TRANSACTION_ORIGINATION, labelled_note
+    from termbase.term_columns import ExportedTerm
     """
 
     concepts: Sequence[Sequence[Any]]
@@ -105,6 +108,9 @@ class Window(NamedTuple):
     definitions: Sequence[Sequence[Any]]
     contexts: Sequence[Sequence[Any]]
     cap: int
+    fields: Sequence[Sequence[Any]] = ()
+    links: Sequence[Sequence[Any]] = ()
+    transactions: Sequence[Sequence[Any]] = ()
 
 
 def read_window(
@@ -128,6 +134,9 @@ def read_window(
         _rows(cursor, queries.definitions, after, last),
         _rows(cursor, queries.contexts, after, last) if queries.contexts else [],
         cap,
+        _rows(cursor, queries.fields, after, last),
+        _rows(cursor, queries.links, after, last),
+        _rows(cursor, queries.transactions, after, last),
     )
 
 
@@ -143,15 +152,34 @@ def window_records(window: Window) -> Iterator[ConceptRecord]:
     terms = _terms(window.terms)
     definitions = _definitions(window.definitions)
     contexts = _contexts(window.contexts)
+    fields = _fields(window.fields, window.links)
+    transactions = _transactions(window.transactions)
     empty: tuple[dict[str, str], dict[str, str]] = ({}, {})
     for concept_id, subject, note, status, confidence, created, creator, updated, updater in window.concepts:
         term_records = []
-        for term_id, term in terms.get(concept_id, ()):
+        owned = terms.get(concept_id, ())
+        for term_id, term in owned:
             cited = contexts.get(term_id)
             if cited or len(term.contexts) > cap:
                 term.contexts = _merge_contexts(cited or [], term.contexts, cap)
             term_records.append(term)
         texts, sources = definitions.get(concept_id, empty)
+        concept_fields: list[FieldRecord] = []
+        concept_transactions: list[TransactionRecord] = []
+        kept_fields, kept_transactions = fields.get(concept_id), transactions.get(concept_id)
+        # Most concepts hold nothing an import kept: they skip this.
+        if kept_fields or kept_transactions:
+            by_id = dict(owned)
+            for owner_id, kept in kept_fields or ():
+                if owner_id is None:
+                    concept_fields.append(kept)
+                elif (owner := by_id.get(owner_id)) is not None:
+                    owner.fields.append(kept)
+            for owner_id, transaction in kept_transactions or ():
+                if owner_id is None:
+                    concept_transactions.append(transaction)
+                elif (owner := by_id.get(owner_id)) is not None:
+                    owner.transactions.append(transaction)
         yield ConceptRecord(
             str(concept_id),
             subject,
@@ -163,8 +191,10 @@ def window_records(window: Window) -> Iterator[ConceptRecord]:
             [
                 TransactionRecord(TRANSACTION_ORIGINATION, _moment(created), creator),
                 TransactionRecord(TRANSACTION_MODIFICATION, _moment(updated), updater),
+                *concept_transactions,
             ],
             sources,
+            fields=concept_fields,
         )
 
 
@@ -192,6 +222,41 @@ def _terms(rows: Sequence[Sequence[Any]]) -> dict[int, list[tuple[int, TermRecor
                 ),
             )
         )
+    return result
+
+
+def _fields(
+    field_rows: Sequence[Sequence[Any]], link_rows: Sequence[Sequence[Any]]
+) -> dict[int, list[tuple[int | None, FieldRecord]]]:
+    """Fields and links (as ``ref`` fields naming the target's entry) by concept, in the file's order."""
+    placed: dict[int, list[tuple[int, int | None, FieldRecord]]] = defaultdict(list)
+    for concept_id, term_id, language, element, kind, value, target, position in field_rows:
+        if element == "ref":
+            # A cross-reference whose entry never came: a ref must name an entry of the file.
+            element, kind, value, target = "note", "", labelled_note(kind, value, target), None
+        placed[concept_id].append((position, term_id, FieldRecord(element, kind, value, target, language)))
+    for concept_id, term_id, language, kind, value, position, target_id in link_rows:
+        placed[concept_id].append(
+            (position, term_id, FieldRecord("ref", kind, value, f"c{target_id}", language))
+        )
+    return {
+        concept_id: [(term_id, kept) for _position, term_id, kept in sorted(items, key=lambda item: item[0])]
+        for concept_id, items in placed.items()
+    }
+
+
+def _transactions(rows: Sequence[Sequence[Any]]) -> dict[int, list[tuple[int | None, TransactionRecord]]]:
+    """The file's transactions kept in the history, by concept: (term id or None, transaction)."""
+    result: dict[int, list[tuple[int | None, TransactionRecord]]] = defaultdict(list)
+    for concept_id, action, at, actor, detail in rows:
+        if isinstance(detail, str):
+            detail = _decode_json(detail)[0]
+        if not isinstance(detail, dict):
+            continue
+        kind = action.partition(":")[2]
+        language = detail.get("language") if detail.get("level") == "language" else None
+        transaction = TransactionRecord(kind, _moment(at), actor, None, language)
+        result[concept_id].append((detail.get("term_id"), transaction))
     return result
 
 

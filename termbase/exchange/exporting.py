@@ -10,7 +10,11 @@ definitions (with their source), origination and modification (date and person);
 term: usage status, part of speech, term type, note, pinyin, review state (when not
 simply accepted) and up to ``context_cap`` context sentences with their source (document
 title, date, position), taken from citations first and then from contexts an earlier
-import brought in. Not exported: extraction evidence, comments and the full history.
+import brought in. What an import kept goes out at the level it came from: fields (as the
+element they were, or a labelled note where TBX-Basic takes no such category), links to other
+concepts (a ``crossReference`` to the linked entry), the file's transactions below the entry,
+and the back matter's person details. Not exported: extraction evidence, comments and the
+rest of the history.
 """
 
 from __future__ import annotations
@@ -41,9 +45,13 @@ from termbase.models import (
     TERMBASE_ID_COUNTER,
     Citation,
     Concept,
+    ConceptField,
+    ConceptLink,
     Counter,
     Definition,
     Document,
+    HistoryEntry,
+    Person,
     Segment,
     Term,
 )
@@ -60,6 +68,9 @@ MAX_CONTEXT_CAP = 50
 PARALLEL_FROM = 20_000
 # Term.evidence key under which contexts read from an imported file are kept (see importing.py).
 IMPORTED_CONTEXTS_KEY = "imported_contexts"
+# History actions of the transactions a file recorded that the concept's own dates do not
+# hold (below the entry, or more than one origination and modification): exported again.
+TRANSACTION_ACTION_PREFIX = "tbx:"
 
 
 class ExportFormat(enum.StrEnum):
@@ -260,6 +271,7 @@ class ExportStream(Iterator[bytes]):
             description=f"Exported from termbase on {_when(options).strftime('%Y-%m-%dT%H:%M:%SZ')}; "
             f"{describe(options)}",
             termbase_id=termbase_id(session),
+            persons=person_details(session),
         )
         generation = Generation(fmt.value)
         if workers > 1:
@@ -476,6 +488,9 @@ def _window_queries(connection: Connection, options: ExportOptions) -> WindowQue
         _driver_query(connection, _term_rows(reviews)),
         _driver_query(connection, _definition_rows()),
         _driver_query(connection, _context_rows(reviews, cap)) if cap > 0 else None,
+        _driver_query(connection, _field_rows()),
+        _driver_query(connection, _link_rows()),
+        _driver_query(connection, _transaction_rows()),
     )
 
 
@@ -536,6 +551,62 @@ def _definition_rows() -> Select[*tuple[Any, ...]]:
         .where(*_in_window(Definition.concept_id))
         .order_by(Definition.concept_id, Definition.language)
     )
+
+
+def _field_rows() -> Select[*tuple[Any, ...]]:
+    return (
+        select(
+            ConceptField.concept_id,
+            ConceptField.term_id,
+            ConceptField.language,
+            ConceptField.element,
+            ConceptField.type,
+            ConceptField.value,
+            ConceptField.target,
+            ConceptField.position,
+        )
+        .where(*_in_window(ConceptField.concept_id))
+        .order_by(ConceptField.concept_id, ConceptField.position, ConceptField.id)
+    )
+
+
+def _link_rows() -> Select[*tuple[Any, ...]]:
+    return (
+        select(
+            ConceptLink.concept_id,
+            ConceptLink.term_id,
+            ConceptLink.language,
+            ConceptLink.type,
+            ConceptLink.value,
+            ConceptLink.position,
+            ConceptLink.target_id,
+        )
+        .where(*_in_window(ConceptLink.concept_id))
+        .order_by(ConceptLink.concept_id, ConceptLink.position, ConceptLink.id)
+    )
+
+
+def _transaction_rows() -> Select[*tuple[Any, ...]]:
+    """The transactions a file recorded that the concept's dates do not hold (:data:`TRANSACTION_ACTION_PREFIX`)."""
+    return (
+        select(
+            HistoryEntry.concept_id,
+            HistoryEntry.action,
+            HistoryEntry.at,
+            HistoryEntry.actor,
+            HistoryEntry.after,
+        )
+        .where(
+            *_in_window(HistoryEntry.concept_id), HistoryEntry.action.startswith(TRANSACTION_ACTION_PREFIX)
+        )
+        .order_by(HistoryEntry.concept_id, HistoryEntry.id)
+    )
+
+
+def person_details(session: Session | Connection) -> dict[str, list[tuple[str, str]]]:
+    """Each person's back-matter details (fn, email, role…) by the name transactions give."""
+    rows = session.execute(select(Person.name, Person.details))
+    return {name: [(str(kind), str(value)) for kind, value in details] for name, details in rows}
 
 
 def _context_rows(reviews: tuple[str, ...], cap: int) -> Select[*tuple[Any, ...]]:

@@ -16,7 +16,6 @@ from typing import IO, Any, NamedTuple
 
 from termbase.ingest.glossary import GlossaryError, GlossaryReader, glossary_exported_by, read_glossary
 from termbase.records import (
-    LANGUAGES,
     MAX_DEFINITION_LENGTH,
     MAX_LABEL_LENGTH,
     MAX_NOTE_LENGTH,
@@ -29,6 +28,7 @@ from termbase.records import (
 from termbase.services.errors import Invalid
 from termbase.tbx.parse import TbxError, TbxReader, exported_by, looks_like_xml, peek
 from termbase.text.keys import TermKeys, term_keys
+from termbase.text.lang import term_language
 from termbase.text.normalize import clean_term_text, normalize_term
 from termbase.text.validate import term_text_problem
 
@@ -45,6 +45,9 @@ _LIMITS = {
     "person": 80,
     "definition source": 500,
     "entry id": 255,
+    "field": MAX_DEFINITION_LENGTH,
+    "field type": 100,
+    "field target": 2000,
 }
 _TSV_SUFFIXES = (".tsv", ".tab", ".txt", ".utf8")
 
@@ -83,6 +86,7 @@ class ReaderSummary:
     skipped_terms: int = 0
     skipped_languages: dict[str, int] = field(default_factory=dict)
     persons: dict[str, str] = field(default_factory=dict)
+    person_items: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
 
 class Opened(NamedTuple):
@@ -120,6 +124,7 @@ def summary(reader: TbxReader | GlossaryReader) -> ReaderSummary:
             reader.skipped_terms,
             reader.skipped_languages,
             reader.persons,
+            reader.person_items,
         )
     return ReaderSummary(reader.entries, reader.warnings, reader.warning_count)
 
@@ -188,14 +193,18 @@ def check(rec: ConceptRecord, filename: str, warn: Warn) -> list[tuple[str, str]
     if rec.id is not None and len(rec.id) > _LIMITS["entry id"]:
         warn(f"entry id {rec.id[:40]!r}… is longer than {_LIMITS['entry id']} characters; ignored", rec.line)
         rec.id = None
-    for transaction in rec.transactions:
+    for transaction in [*rec.transactions, *(t for term in rec.terms for t in term.transactions)]:
         _check_length(transaction.responsible, "person", filename, rec)
+    for kept in [*rec.fields, *(f for term in rec.terms for f in term.fields)]:
+        _check_length(kept.value, "field", filename, rec)
+        _check_length(kept.type, "field type", filename, rec)
+        _check_length(kept.target, "field target", filename, rec)
     for source in rec.definition_sources.values():
         _check_length(source, "definition source", filename, rec)
     keys: list[tuple[str, str]] = []
     unique: list[TermRecord] = []
     for term in rec.terms:
-        if term.language not in LANGUAGES:
+        if term_language(term.language) != term.language:
             raise Invalid(f"unsupported language {term.language!r}", details=where(filename, rec))
         for name in ("part_of_speech", "term_type"):
             value = getattr(term, name)

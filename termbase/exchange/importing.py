@@ -16,6 +16,12 @@ report and its history for an editor to merge or keep (the entry page lists them
 values it leaves out are kept. An update that changes nothing counts as unchanged and
 writes no history. The report lists what each entry did (up to :data:`MAX_CHANGES_LISTED`).
 
+What the termbase has no column for is kept (see :mod:`termbase.services.kept`): other data
+categories as ``concept_fields`` at their level, cross-references as ``concept_links`` (resolved
+once the whole file is in), transactions of language sections and terms (and any beyond the
+entry's first origination and latest modification) as history entries ``tbx:<kind>``, and the
+back matter's details of the persons they name as ``persons``.
+
 Every concept created or changed gets a history entry (action ``import``) in the shape
 :func:`termbase.services.concepts.snapshot` gives, with the importing user as actor; the
 file's origination and modification (date and person) become the concept's
@@ -48,13 +54,13 @@ from dataclasses import asdict, dataclass, field
 from itertools import repeat
 from typing import IO, Any
 
-from sqlalchemy import bindparam, false, func, select, update
+from sqlalchemy import bindparam, delete, false, func, literal, select, update
 from sqlalchemy import text as sql
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, selectinload
 
 from termbase.exchange.export_rows import context_source
-from termbase.exchange.exporting import IMPORTED_CONTEXTS_KEY, termbase_id
+from termbase.exchange.exporting import IMPORTED_CONTEXTS_KEY, TRANSACTION_ACTION_PREFIX, termbase_id
 from termbase.exchange.import_reading import (
     Entry,
     ImportSource,
@@ -71,16 +77,19 @@ from termbase.models import (
     TERMBASE_COUNTER,
     Citation,
     Concept,
+    ConceptField,
+    ConceptLink,
     ConceptSource,
     Counter,
     Definition,
     HistoryEntry,
+    Person,
     Segment,
     Term,
     TermSuffix,
     utcnow,
 )
-from termbase.records import LANGUAGES, ConceptRecord, ContextRecord, WorkflowStatus
+from termbase.records import ConceptRecord, ContextRecord, FieldRecord, TransactionRecord, WorkflowStatus
 from termbase.services import citing
 from termbase.services.concepts import (
     CONCEPT_FIELDS,
@@ -94,7 +103,7 @@ from termbase.services.concepts import (
 )
 from termbase.services.errors import Invalid, ServiceError
 from termbase.tbx.parse import origination_and_modification
-from termbase.tbx.vocab import Generation, part_of_speech_to_tbx, term_type_to_tbx
+from termbase.tbx.vocab import CROSS_REFERENCES, Generation, part_of_speech_to_tbx, term_type_to_tbx
 from termbase.term_columns import DERIVED, EDITABLE, TermRow, derived_values
 from termbase.text.keys import TermKeys, term_keys
 from termbase.text.normalize import clean_term_text, normalize_term
@@ -131,6 +140,8 @@ _BULK_TABLES = (
 _LOOKUP_INDEX = "ix_terms_normalized"
 _DEFINITION_COLUMNS = ("concept_id", "language", "text", "source")
 _SOURCE_COLUMNS = ("concept_id", "source", "source_id")
+_FIELD_COLUMNS = ("concept_id", "term_id", "language", "element", "type", "value", "target", "position")
+_LINK_COLUMNS = ("concept_id", "term_id", "language", "type", "value", "position", "target_id")
 # Entries a report lists one by one; the counts are always exact.
 MAX_CHANGES_LISTED = 1000
 NEW = "new"
@@ -192,7 +203,7 @@ class ImportReport:
         if self.skipped:
             text += f", {self.skipped} skipped"
         if self.skipped_terms:
-            text += f"; {counted(self.skipped_terms, 'term')} in other languages ignored"
+            text += f"; {counted(self.skipped_terms, 'term')} with unusable language tags ignored"
         if self.cited:
             text += f"; {counted(self.cited, 'new entry')} cited from the documents"
         return text
@@ -437,6 +448,14 @@ class _Importer:
         self.default_status = default_status
         self.report = report
         self.person_refs: list[tuple[int, str, str]] = []  # (concept id, column, back-matter id)
+        # Cross-references, resolved once the whole file is in (a target may come later):
+        # (concept id, term id, language, type, value, position, the entry id it names).
+        self.link_refs: list[tuple[int, int | None, str | None, str, str, int, str]] = []
+        # Names transactions give, with the back-matter id they point at (for its details).
+        self.named_persons: dict[str, str] = {}
+        # History rows of transactions naming their person only by a back-matter id:
+        # (concept id, action, date, back-matter id), named once the back matter is read.
+        self.history_refs: list[tuple[int, str, Any, str]] = []
         self.inserted_any = False
         self.new_ids: list[int] = []  # concepts this import created, to be cited from the corpus
         self.connection = session.connection()
@@ -627,6 +646,7 @@ class _Importer:
         definition_rows: list[tuple[int, str, str, str | None]] = []
         history_rows: list[tuple[Any, ...]] = []
         source_rows: list[tuple[int, str, str]] = []
+        field_rows: list[tuple[Any, ...]] = []
         for concept_id, entry in zip(concept_ids, pending, strict=True):
             rec, keys = entry.rec, entry.keys
             origination, modification = origination_and_modification(rec)
@@ -672,6 +692,7 @@ class _Importer:
                 existing.setdefault(key, set()).add(concept_id)
             self.concept_keys[concept_id] = set(keys)
             terms_after = []
+            entry_term_ids: list[int] = []
             for term, term_keys_ in zip(rec.terms, entry.term_keys, strict=True):
                 try:
                     derived = _derived(term.language, term.text, term_keys_)
@@ -680,6 +701,7 @@ class _Importer:
                         exc.message, details={**where(self.filename, rec), "element": "term"}
                     ) from None
                 term_id = next(term_ids)
+                entry_term_ids.append(term_id)
                 columns = derived.columns
                 contexts = _context_dicts(term.contexts)
                 row = TermRow(
@@ -707,7 +729,7 @@ class _Importer:
                 )
             definitions: dict[str, str] = {}
             for language, text in rec.definitions.items():
-                if language in LANGUAGES and text:
+                if text:
                     definition_rows.append((concept_id, language, text, rec.definition_sources.get(language)))
                     definitions[language] = text
             for transaction, column in zip(
@@ -715,6 +737,9 @@ class _Importer:
             ):
                 if transaction is not None and transaction.responsible_ref and not transaction.responsible:
                     self.person_refs.append((concept_id, column, transaction.responsible_ref))
+            field_rows.extend(self._field_rows(concept_id, rec, entry_term_ids))
+            kept = [t for t in (origination, modification) if t is not None]
+            history_rows.extend(self._transaction_rows(concept_id, rec, entry_term_ids, kept))
             concept_values = {
                 "subject_field": rec.subject_field,
                 "note": rec.note,
@@ -735,9 +760,145 @@ class _Importer:
         self.rows.write(Definition, _DEFINITION_COLUMNS, definition_rows)
         self.rows.write(HistoryEntry, _HISTORY_COLUMNS, history_rows)
         self.rows.write(ConceptSource, _SOURCE_COLUMNS, source_rows)
+        self.rows.write(ConceptField, _FIELD_COLUMNS, field_rows)
         self.inserted_any = True
         self.report.new += len(pending)
         self.report.terms_added += len(term_rows)
+
+    def _field_rows(self, concept_id: int, rec: ConceptRecord, term_ids: list[int]) -> list[tuple[Any, ...]]:
+        """The rows of ``concept_fields`` for a record; cross-references wait in :attr:`link_refs`."""
+        rows: list[tuple[Any, ...]] = []
+        owned: list[tuple[int | None, FieldRecord]] = [(None, kept) for kept in rec.fields]
+        owned += [
+            (term_id, kept) for term_id, term in zip(term_ids, rec.terms, strict=True) for kept in term.fields
+        ]
+        for position, (term_id, kept) in enumerate(owned):
+            if kept.element == "ref" and kept.type in CROSS_REFERENCES and kept.target:
+                self.link_refs.append(
+                    (concept_id, term_id, kept.language, kept.type, kept.value, position, kept.target)
+                )
+            else:
+                rows.append(
+                    (
+                        concept_id,
+                        term_id,
+                        kept.language,
+                        kept.element,
+                        kept.type,
+                        kept.value,
+                        kept.target,
+                        position,
+                    )
+                )
+        return rows
+
+    def _transaction_rows(
+        self, concept_id: int, rec: ConceptRecord, term_ids: list[int], kept: list[TransactionRecord]
+    ) -> list[tuple[Any, ...]]:
+        """History rows for the file's transactions that the concept's own dates do not hold."""
+        owned: list[tuple[int | None, TransactionRecord]] = [
+            (None, t) for t in rec.transactions if not any(t is k for k in kept)
+        ]
+        owned += [
+            (term_id, t) for term_id, term in zip(term_ids, rec.terms, strict=True) for t in term.transactions
+        ]
+        terms = dict(zip(term_ids, rec.terms, strict=True))
+        rows: list[tuple[Any, ...]] = []
+        for transaction in [*rec.transactions, *(t for term in rec.terms for t in term.transactions)]:
+            if transaction.responsible and transaction.responsible_ref:
+                self.named_persons.setdefault(transaction.responsible[:80], transaction.responsible_ref)
+        for term_id, transaction in owned:
+            if term_id is not None:
+                term = terms[term_id]
+                level, where_ = "term", f"term “{term.text}” ({term.language})"
+            elif transaction.language is not None:
+                level, where_ = "language", f"the {transaction.language} section"
+            else:
+                level, where_ = "concept", "the entry"
+            detail = {
+                "transaction": transaction.kind,
+                "level": level,
+                "language": transaction.language,
+                "term_id": term_id,
+                "person_ref": transaction.responsible_ref,
+            }
+            action = TRANSACTION_ACTION_PREFIX + transaction.kind
+            if not transaction.responsible and transaction.responsible_ref:
+                self.history_refs.append((concept_id, action, transaction.date, transaction.responsible_ref))
+            rows.append(
+                (
+                    concept_id,
+                    (transaction.responsible or "")[:80] or None,
+                    transaction.date,
+                    action,
+                    f"{transaction.kind} of {where_}, as recorded in {self.filename}",
+                    None,
+                    detail,
+                )
+            )
+        return rows
+
+    def _replace_extras(self, concept: Concept, rec: ConceptRecord) -> bool:
+        """Put the file's fields, links and transactions on an existing concept; whether anything changed.
+
+        Fields and links the file states replace the concept's; transactions the concept's
+        history already holds are not added again.
+        """
+        self.session.flush()
+        by_key = {(t.language, t.normalized): t.id for t in concept.terms}
+        term_ids = [by_key[(t.language, normalize_term(t.text))] for t in rec.terms]
+        links_before = len(self.link_refs)
+        rows = self._field_rows(concept.id, rec, term_ids)
+        stated = bool(rows) or len(self.link_refs) > links_before
+        changed = False
+        if stated:
+            # Compared without targets: a cross-reference's target is resolved at the end.
+            stated_now = [(r[1], r[2], r[3], r[4], r[5], r[7]) for r in rows]
+            stated_now += [(r[1], r[2], "ref", r[3], r[4], r[5]) for r in self.link_refs[links_before:]]
+            held: list[Any] = list(
+                self.session.execute(
+                    select(
+                        ConceptField.term_id,
+                        ConceptField.language,
+                        ConceptField.element,
+                        ConceptField.type,
+                        ConceptField.value,
+                        ConceptField.position,
+                    ).where(ConceptField.concept_id == concept.id)
+                )
+            )
+            held += self.session.execute(
+                select(
+                    ConceptLink.term_id,
+                    ConceptLink.language,
+                    literal("ref"),
+                    ConceptLink.type,
+                    ConceptLink.value,
+                    ConceptLink.position,
+                ).where(ConceptLink.concept_id == concept.id)
+            ).all()
+            if sorted(map(repr, map(tuple, held))) == sorted(map(repr, stated_now)):
+                del self.link_refs[links_before:]
+            else:
+                self.session.execute(delete(ConceptField).where(ConceptField.concept_id == concept.id))
+                self.session.execute(delete(ConceptLink).where(ConceptLink.concept_id == concept.id))
+                self.rows.write(ConceptField, _FIELD_COLUMNS, rows)
+                changed = True
+        origination, modification = origination_and_modification(rec)
+        kept = [t for t in (origination, modification) if t is not None]
+        history = self._transaction_rows(concept.id, rec, term_ids, kept)
+        # The file's transactions came in with an earlier import when the history has any.
+        if history and not self.session.scalar(
+            select(HistoryEntry.id)
+            .where(
+                HistoryEntry.concept_id == concept.id,
+                HistoryEntry.action.startswith(TRANSACTION_ACTION_PREFIX),
+            )
+            .limit(1)
+        ):
+            self.rows.write(HistoryEntry, _HISTORY_COLUMNS, history)
+            changed = True
+        return changed
 
     # -- existing concepts -----------------------------------------------------------------
 
@@ -751,7 +912,8 @@ class _Importer:
         before = snapshot(concept)
         before_extra = _extra_state(concept)
         added, renamed = self._merge(concept, rec)
-        if snapshot(concept) == before and _extra_state(concept) == before_extra:
+        extras_changed = self._replace_extras(concept, rec)
+        if snapshot(concept) == before and _extra_state(concept) == before_extra and not extras_changed:
             self.report.unchanged += 1
             return
         concept.updated_at = utcnow()
@@ -803,7 +965,8 @@ class _Importer:
                             pinyin=term_record.pinyin,
                             note=term_record.note,
                             review=term_record.review.value,
-                        )
+                        ),
+                        kept_languages=True,
                     )
                 except Invalid as exc:
                     raise Invalid(
@@ -838,6 +1001,60 @@ class _Importer:
             _set(term, "note", term_record.note)
             _add_contexts(term, term_record.contexts)
         return added, renamed
+
+
+def _resolve_links(session: Session, importer: _Importer) -> None:
+    """Cross-references become links to the concepts their entry ids became; dangling ones stay fields.
+
+    An entry id names a concept of this file (earlier or later in it) or of an earlier import
+    of a file with the same name (``concept_sources``); in a file this termbase exported, the
+    concept of that id.
+    """
+    refs = importer.link_refs
+    if not refs:
+        return
+    wanted = sorted({ref[6] for ref in refs})
+    found: dict[str, int] = {}
+    if importer.own_file:
+        numbers = {int(m.group(1)): ref for ref in wanted if (m := _OWN_ID_RE.fullmatch(ref))}
+        for start in range(0, len(numbers), 1000):
+            chunk = sorted(numbers)[start : start + 1000]
+            found.update(
+                (numbers[cid], cid)
+                for cid in session.scalars(select(Concept.id).where(Concept.id.in_(chunk)))
+            )
+    else:
+        for start in range(0, len(wanted), 1000):
+            rows = session.execute(
+                select(ConceptSource.source_id, ConceptSource.concept_id).where(
+                    ConceptSource.source == importer.filename[:255],
+                    ConceptSource.source_id.in_(wanted[start : start + 1000]),
+                )
+            )
+            found.update((source_id, concept_id) for source_id, concept_id in rows)
+    links = []
+    dangling = []
+    for concept_id, term_id, language, kind, value, position, target in refs:
+        target_id = found.get(target)
+        if target_id is not None:
+            links.append((concept_id, term_id, language, kind, value, position, target_id))
+        else:
+            dangling.append((concept_id, term_id, language, "ref", kind, value, target, position))
+    importer.rows.write(ConceptLink, _LINK_COLUMNS, links)
+    importer.rows.write(ConceptField, _FIELD_COLUMNS, dangling)
+
+
+def _keep_persons(session: Session, named: dict[str, str], details: dict[str, list[tuple[str, str]]]) -> None:
+    """Keep the back-matter details (fn, email, role…) of each person the file's transactions name."""
+    for name, ref in sorted(named.items()):
+        items = [[kind, value] for kind, value in details.get(ref, [])]
+        if not items:
+            continue
+        person = session.scalar(select(Person).where(Person.name == name))
+        if person is None:
+            session.add(Person(name=name, details=items))
+        elif person.details != items:
+            person.details = items
 
 
 _ZH = "zh"
@@ -982,18 +1199,33 @@ def import_file(
     for code, count in sorted(read.skipped_languages.items()):
         if len(report.warnings) < 50:
             noun = "term" if count == 1 else "terms"
-            report.warnings.append(
-                f"{count} {noun} in {code} ignored (the termbase holds Chinese and English)"
-            )
+            report.warnings.append(f"{count} {noun} in {code} ignored (not a BCP 47 language tag)")
     return report
 
 
 def _finish(session: Session, importer: _Importer, read: ReaderSummary) -> None:
-    """Resolve persons named only in the back matter, and mark the termbase as changed."""
+    """Resolve persons named only in the back matter and cross-references, keep the persons'
+    details, and mark the termbase as changed."""
     for concept_id, column, ref in importer.person_refs:
         name = read.persons.get(ref)
         if name:
             session.execute(update(Concept).where(Concept.id == concept_id).values({column: name[:80]}))
+            importer.named_persons.setdefault(name[:80], ref)
+    for concept_id, action, at, ref in importer.history_refs:
+        if name := read.persons.get(ref):
+            session.execute(
+                update(HistoryEntry)
+                .where(
+                    HistoryEntry.concept_id == concept_id,
+                    HistoryEntry.action == action,
+                    HistoryEntry.at == at,
+                    HistoryEntry.actor.is_(None),
+                )
+                .values(actor=name[:80])
+            )
+            importer.named_persons.setdefault(name[:80], ref)
+    _resolve_links(session, importer)
+    _keep_persons(session, importer.named_persons, read.person_items)
     if importer.inserted_any:
         # Bulk inserts bypass the flush hook that bumps the recognition-cache stamp.
         bumped = session.execute(

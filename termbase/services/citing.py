@@ -18,7 +18,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from termbase.models import Citation, Concept, Document, HistoryEntry, Segment, Term
-from termbase.records import SegmentKind, TermReview, WorkflowStatus
+from termbase.records import LANGUAGES, SegmentKind, TermReview, WorkflowStatus
 from termbase.services import concepts as concept_service
 from termbase.services.errors import Invalid, NotFound
 from termbase.text.lang import is_chinese
@@ -45,7 +45,10 @@ def _terms(session: Session, concept_ids: Sequence[int]) -> list[tuple[_Term, st
         chunk = concept_ids[start : start + _CHUNK]
         for term_id, concept_id, language, text in session.execute(
             select(Term.id, Term.concept_id, Term.language, Term.text).where(
-                Term.concept_id.in_(chunk), Term.review != TermReview.REJECTED.value
+                Term.concept_id.in_(chunk),
+                Term.review != TermReview.REJECTED.value,
+                # The corpus is Chinese and English: terms kept in other languages are not cited.
+                Term.language.in_(LANGUAGES),
             )
         ):
             rows.append((_Term(term_id, concept_id, is_chinese(language)), text))

@@ -28,8 +28,10 @@ from termbase.models import (
 )
 from termbase.records import LANGUAGES, MAX_TERM_LENGTH, TermReview, UsageStatus, WorkflowStatus
 from termbase.services.errors import Conflict, Invalid, NotFound
+from termbase.services.kept import move_kept
 from termbase.term_columns import DERIVED, EDITABLE, derived_values
 from termbase.text.keys import term_keys
+from termbase.text.lang import term_language
 from termbase.text.normalize import clean_term_text, normalize_term
 from termbase.text.validate import term_text_problem
 from termbase.text.wording import counted
@@ -57,6 +59,18 @@ def _choice(value: str, allowed: Iterable[str], field_name: str) -> str:
     allowed = list(allowed)
     if value not in allowed:
         raise Invalid(f"{field_name} must be one of: {', '.join(allowed)}", details={"field": field_name})
+    return value
+
+
+def _language(value: str, field_name: str, kept_languages: bool) -> str:
+    """A termbase language, or with ``kept_languages`` another language's BCP 47 tag as an import keeps it."""
+    if not kept_languages:
+        return _choice(value, LANGUAGES, field_name)
+    if value not in LANGUAGES and term_language(value) != value:
+        raise Invalid(
+            f"{field_name} must be one of {', '.join(LANGUAGES)} or a BCP 47 language tag",
+            details={"field": field_name},
+        )
     return value
 
 
@@ -113,10 +127,13 @@ def apply_term_text(term: Term, text: str, pinyin: str | None = None) -> None:
         term.suffixes = [TermSuffix(field=field, key=key) for field, key in keys.suffixes]
 
 
-def build_term(data: TermInput) -> Term:
-    """A new, unattached Term with all derived columns filled."""
+def build_term(data: TermInput, *, kept_languages: bool = False) -> Term:
+    """A new, unattached Term with all derived columns filled.
+
+    :param kept_languages: also take other languages' tags (an import, or restoring a term one brought).
+    """
     term = Term(
-        language=_choice(data.language, LANGUAGES, "language"),
+        language=_language(data.language, "language", kept_languages),
         usage_status=_choice(str(data.usage_status), [s.value for s in UsageStatus], "usage_status"),
         review=_choice(str(data.review), [s.value for s in TermReview], "review"),
         part_of_speech=data.part_of_speech,
@@ -211,10 +228,12 @@ def touch(concept: Concept, actor: str | None) -> None:
     concept.updated_by = actor
 
 
-def _set_definitions(concept: Concept, definitions: Mapping[str, str | None]) -> None:
+def _set_definitions(
+    concept: Concept, definitions: Mapping[str, str | None], *, kept_languages: bool = False
+) -> None:
     by_language = {d.language: d for d in concept.definitions}
     for language, text in definitions.items():
-        _choice(language, LANGUAGES, "definitions")
+        _language(language, "definitions", kept_languages)
         text = (text or "").strip()
         if not text:
             if language in by_language:
@@ -495,8 +514,11 @@ def merge_concepts(
     check_version(source, source_version)
     before_target, before_source = snapshot(target), tombstone(source)
     existing = {(t.language, t.normalized): t for t in target.terms}
+    twins: dict[int, int] = {}
     for term in list(source.terms):
         twin = existing.get((term.language, term.normalized))
+        if twin is not None:
+            twins[term.id] = twin.id
         if twin is None:
             source.terms.remove(term)
             target.terms.append(term)
@@ -522,6 +544,7 @@ def merge_concepts(
     target.subject_field = target.subject_field or source.subject_field
     touch(target, actor)
     session.flush()
+    move_kept(session, source.id, target.id, twins=twins)
     record(
         session, source, "merged-into", actor, before_source, f"merged into concept {target.id}", deleted=True
     )
@@ -641,7 +664,7 @@ def unmerge(
     for name in CONCEPT_FIELDS:
         setattr(source, name, saved_source.get(name))
     session.add(source)
-    _set_definitions(source, saved_source.get("definitions", {}))
+    _set_definitions(source, saved_source.get("definitions", {}), kept_languages=True)
 
     target_term_ids = {t["id"] for t in saved_target.get("terms", [])}
     target_cites = {
@@ -657,7 +680,8 @@ def unmerge(
             continue
         # Shared with the target (or removed from it since): rebuild the source's own term.
         term = build_term(
-            TermInput(language=saved["language"], text=saved["text"], pinyin=saved.get("pinyin"))
+            TermInput(language=saved["language"], text=saved["text"], pinyin=saved.get("pinyin")),
+            kept_languages=True,
         )
         for name in ("usage_status", "term_type", "part_of_speech", "note", "review"):
             setattr(term, name, saved.get(name))
@@ -743,6 +767,8 @@ def split_concept(
         new.terms.append(term)
     session.add(new)
     touch(concept, actor)
+    session.flush()
+    move_kept(session, concept.id, new.id, term_ids=chosen)
     record(
         session, concept, "split", actor, before, f"split {counted(len(moving), 'term')} into a new concept"
     )
@@ -780,7 +806,8 @@ def _restore_terms(session: Session, concept: Concept, saved_terms: list[dict[st
         term = current.get(key)
         if term is None:
             term = build_term(
-                TermInput(language=saved["language"], text=saved["text"], pinyin=saved.get("pinyin"))
+                TermInput(language=saved["language"], text=saved["text"], pinyin=saved.get("pinyin")),
+                kept_languages=True,
             )
             concept.terms.append(term)
         for name in ("usage_status", "term_type", "part_of_speech", "note", "review"):
@@ -860,6 +887,7 @@ def revert(
     _set_definitions(
         concept,
         {**{d.language: None for d in concept.definitions}, **saved.get("definitions", {})},
+        kept_languages=True,
     )
     _restore_terms(session, concept, saved.get("terms", []))
     touch(concept, actor)

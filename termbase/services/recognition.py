@@ -360,7 +360,12 @@ def _rows(session: Session) -> Iterator[tuple[int, int, str, str, str, str, str]
             Concept.status,
         )
         .join(Concept, Term.concept_id == Concept.id)
-        .where(Concept.status != WorkflowStatus.REJECTED.value, Term.review != TermReview.REJECTED.value)
+        .where(
+            Concept.status != WorkflowStatus.REJECTED.value,
+            Term.review != TermReview.REJECTED.value,
+            # Recognition works on Chinese and English: terms kept in other languages stay out.
+            Term.language.in_(LANGUAGES),
+        )
         .order_by(Term.concept_id, Term.id)
         .execution_options(yield_per=_LOAD_BATCH)
     )
@@ -457,7 +462,7 @@ def concept_terms(session: Session, term_ids: Iterable[int]) -> dict[int, list[T
                 Term.review,
             )
             .join(Concept, Term.concept_id == Concept.id)
-            .where(Term.concept_id.in_(concept_ids))
+            .where(Term.concept_id.in_(concept_ids), Term.language.in_(LANGUAGES))
             .order_by(Term.concept_id, Term.id)
         )
         for row in rows:

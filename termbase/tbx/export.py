@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import NamedTuple
 
@@ -26,12 +26,14 @@ from termbase.records import (
     LANG_ZH_HANS,
     LANGUAGES,
     ConceptRecord,
+    FieldRecord,
     TermRecord,
     TermReview,
     TransactionRecord,
     UsageStatus,
 )
 from termbase.tbx.vocab import (
+    CROSS_REFERENCE,
     EXPORTED_BY_LABEL,
     MARKER_LABEL,
     PINYIN_LABEL,
@@ -39,6 +41,8 @@ from termbase.tbx.vocab import (
     TBX_V3_NS,
     Generation,
     admin_status,
+    is_basic,
+    labelled_note,
     part_of_speech_to_tbx,
     resolve_lang_codes,
     review_marker,
@@ -86,6 +90,8 @@ class TbxHeader:
     description: str = "Exported from the termbase service"
     # The exporting termbase's id (models.TERMBASE_ID_COUNTER): an import into it matches entry ids.
     termbase_id: int | None = None
+    # Back-matter details (item type, value) of persons by the name transactions give.
+    persons: Mapping[str, Sequence[tuple[str, str]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,10 +184,15 @@ def concept_marker(record: ConceptRecord) -> str:
 
 
 def sorted_terms(terms: Iterable[TermRecord]) -> list[TermRecord]:
-    """Languages in termbase order, then preferred before admitted before deprecated (stable)."""
+    """Languages in termbase order (other languages after them, by tag), then preferred before
+    admitted before deprecated (stable)."""
     return sorted(
         terms,
-        key=lambda t: (_LANGUAGE_ORDER.get(t.language, len(LANGUAGES)), _STATUS_ORDER[t.usage_status]),
+        key=lambda t: (
+            _LANGUAGE_ORDER.get(t.language, len(LANGUAGES)),
+            "" if t.language in _LANGUAGE_ORDER else t.language,
+            _STATUS_ORDER[t.usage_status],
+        ),
     )
 
 
@@ -255,9 +266,9 @@ class TbxWriter:
         if self.persons:
             parts.append(f'    <back>\n      <{n.persons} type="respPerson">\n')
             for name, person_id in self.persons.items():
-                parts.append(
-                    f'        <refObject id="{person_id}"><item type="fn">{text(name)}</item></refObject>\n'
-                )
+                details = self.header.persons.get(name) or [("fn", name)]
+                items = "".join(f'<item type="{attr(kind)}">{line(value)}</item>' for kind, value in details)
+                parts.append(f'        <refObject id="{person_id}">{items}</refObject>\n')
             parts.append(f"      </{n.persons}>\n    </back>\n")
         parts.append(f"  </text>\n{n.root_close}\n")
         return "".join(parts)
@@ -284,7 +295,7 @@ class TbxWriter:
 
     def entry(self, record: ConceptRecord) -> str:
         """One termEntry/conceptEntry; an entry without terms in known languages is skipped ("")."""
-        terms = [t for t in sorted_terms(record.terms) if t.language in self.lang_codes and t.text]
+        terms = [t for t in sorted_terms(record.terms) if t.text]
         avoid: list[TermRecord] = []
         if self.for_cat_tools:
             avoid = [t for t in terms if t.usage_status not in _USABLE]
@@ -298,10 +309,10 @@ class TbxWriter:
         definitions = record.definitions
         if definitions:
             term_languages = {t.language for t in terms}
-            for language in EXPORT_LANGUAGE_ORDER:
+            for language in sorted(definitions, key=lambda x: (_LANGUAGE_ORDER.get(x, len(LANGUAGES)), x)):
                 if language not in term_languages and (definition := definitions.get(language)):
                     # No language section to hold it: keep it on the entry, tagged with its language.
-                    code = self._codes[language]
+                    code = self._code(language)
                     self._definition(
                         out, definition, record.definition_sources.get(language), "        ", code
                     )
@@ -310,26 +321,66 @@ class TbxWriter:
         if self.for_cat_tools:
             # A CAT tool offers every term of the target language as a translation: deprecated
             # and superseded ones are named only, as the glossaries' "avoid" does.
-            for language in EXPORT_LANGUAGE_ORDER:
-                if names := [line(t.text) for t in avoid if t.language == language]:
-                    out.append(f"        <note>avoid ({self._codes[language]}): {', '.join(names)}</note>\n")
+            for language in dict.fromkeys(t.language for t in avoid):
+                names = [line(t.text) for t in avoid if t.language == language]
+                out.append(f"        <note>avoid ({self._code(language)}): {', '.join(names)}</note>\n")
         else:
             # The marker holds a status name and a number: nothing to escape.
             out.append(f"        <note>{concept_marker(record)}</note>\n")
+        by_language: dict[str | None, list[FieldRecord]] = {}
+        if record.fields:
+            for kept in record.fields:
+                by_language.setdefault(kept.language, []).append(kept)
+            self._fields(out, by_language.get(None, ()), "        ")
+        # Transactions of language sections are rare: most records hold the entry's two only.
+        language_transactions = [t for t in record.transactions if t.language is not None]
         for transaction in record.transactions:
-            self._transaction(out, transaction)
-        current = None
+            if transaction.language is None:
+                self._transaction(out, transaction)
+        current: str | None = None
         for term in terms:
             if term.language != current:
                 if current is not None:
                     out.append(self._language_close)
-                current = term.language
-                out.append(self._language_open[current])
-                if definitions and (definition := definitions.get(current)):
-                    self._definition(out, definition, record.definition_sources.get(current), "          ")
+                current = language = term.language
+                out.append(self._language_opening(language))
+                if definitions and (definition := definitions.get(language)):
+                    self._definition(out, definition, record.definition_sources.get(language), "          ")
+                if by_language:
+                    self._fields(out, by_language.get(language, ()), "          ")
+                for transaction in language_transactions:
+                    if transaction.language == language:
+                        self._transaction(out, transaction)
             self._term(out, term)
         out.append(f"{self._language_close}      </{n.entry}>\n")
         return "".join(out)
+
+    def _code(self, language: str) -> str:
+        """The code written for a language: the chosen one for the termbase's, else its own tag."""
+        return self._codes.get(language) or attr(language)
+
+    def _language_opening(self, language: str) -> str:
+        opening = self._language_open.get(language)
+        if opening is None:
+            opening = self._language_open[language] = (
+                f'        <{self.names.language} xml:lang="{self._code(language)}">\n'
+            )
+        return opening
+
+    def _fields(self, out: list[str], fields: Iterable[FieldRecord], indent: str) -> None:
+        """Fields kept from an imported file, as the elements they were; what TBX-Basic does not
+        take there (another category, a value off its picklist) as a labelled note."""
+        for kept in fields:
+            element, kind, value, target = kept.element, kept.type, kept.value, kept.target
+            if element == "ref":
+                kind = CROSS_REFERENCE
+            elif not is_basic(element, kind, line(value)):
+                element, value, target = "note", labelled_note(kind or element, value, target), None
+            if element == "note":
+                out.append(f"{indent}<note>{text(tidy_block(value))}</note>\n")
+                continue
+            attributes = f' type="{attr(kind)}"' + (f' target="{attr(target)}"' if target else "")
+            out.append(f"{indent}<{element}{attributes}>{line(value)}</{element}>\n")
 
     def _definition(
         self, out: list[str], definition: str, source: str | None, indent: str, lang: str | None = None
@@ -372,6 +423,9 @@ class TbxWriter:
                 self.generation, term.part_of_speech, term.usage_status, term.term_type, self.for_cat_tools
             )
         )
+        if term.fields:
+            # termNotes come first, right after the term, in both generations.
+            self._fields(out, [f for f in term.fields if f.element == "termNote"], "            ")
         for context in term.contexts:
             sentence = line(context.text)
             if not sentence:
@@ -386,10 +440,15 @@ class TbxWriter:
                 )
             else:
                 out.append(f'            <descrip type="context">{sentence}</descrip>\n')
+        if term.fields:
+            self._fields(out, [f for f in term.fields if f.element != "termNote"], "            ")
         if term.note and (note := tidy_block(term.note)):
             out.append(f"            <note>{text(note)}</note>\n")
         if pinyin := line(term.pinyin):
             out.append(f'            <note xml:lang="{PINYIN_LANG}">{PINYIN_LABEL}{pinyin}</note>\n')
+        if term.transactions:
+            for transaction in term.transactions:
+                self._transaction(out, transaction)
         out.append(self._term_closings[term.review])
 
 

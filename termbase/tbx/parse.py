@@ -8,8 +8,10 @@ turned into a :class:`ConceptRecord` and dropped, so memory stays flat for files
 size.
 
 Values are read generously (both status vocabularies, ``creation`` for origination,
-``ntig`` as well as ``tig``), language tags are normalized to the termbase's, and data
-categories the termbase has no field for are kept as labelled lines of the nearest note.
+``ntig`` as well as ``tig``), Chinese and English language tags are normalized to the
+termbase's (other languages are kept under their own tag), and data categories the termbase
+has no column for are kept as :class:`FieldRecord` at the level they sit at (entry, language
+section, term), as the DCA element that carries them.
 """
 
 from __future__ import annotations
@@ -31,12 +33,14 @@ from termbase.records import (
     LANG_ZH_HANT,
     ConceptRecord,
     ContextRecord,
+    FieldRecord,
     TermRecord,
     TermReview,
     TransactionRecord,
     WorkflowStatus,
 )
 from termbase.tbx.vocab import (
+    DCA_ELEMENTS,
     DCT_NAMESPACES,
     EXPORTED_BY_LABEL,
     MARKER_LABEL,
@@ -47,6 +51,7 @@ from termbase.tbx.vocab import (
     TRANSACTION_MODIFICATION,
     TRANSACTION_ORIGINATION,
     Generation,
+    dca_element,
     part_of_speech_from_tbx,
     term_type_from_tbx,
     tidy_block,
@@ -54,7 +59,7 @@ from termbase.tbx.vocab import (
     transaction_kind,
     usage_status_from_tbx,
 )
-from termbase.text.lang import is_chinese, normalize_language_tag
+from termbase.text.lang import is_chinese, normalize_language_tag, term_language
 from termbase.text.normalize import has_han, to_simplified
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -401,6 +406,8 @@ class TbxReader:
             )
         self.generation = _ROOTS[name]
         self.persons: dict[str, str] = {}
+        # Back-matter id -> every (item type, value) of that person, in order.
+        self.person_items: dict[str, list[tuple[str, str]]] = {}
         self.warnings: list[str] = []
         self.warning_count = 0
         self.skipped_terms = 0
@@ -435,7 +442,7 @@ class TbxReader:
                     if record.terms:
                         yield record
                     else:
-                        self.warn("entry has no Chinese or English term; skipped", el.sourceline)
+                        self.warn("entry has no term; skipped", el.sourceline)
                 # Drop what has been read so memory does not grow with the file.
                 el.clear(keep_tail=False)
                 parent = el.getparent()
@@ -472,11 +479,11 @@ class TbxReader:
             elif name == "note":
                 self._concept_note(child, record, notes)
             elif name in ("descripGrp", "adminGrp"):
-                self._concept_group(child, record, notes)
+                self._concept_group(child, record, notes, None)
             elif name:
                 self._concept_category(child, _category(child), record, notes, None)
         record.note = "\n".join(notes) or None
-        record.transactions.sort(key=lambda t: t.kind != TRANSACTION_ORIGINATION)
+        record.transactions.sort(key=lambda t: (t.language is not None, t.kind != TRANSACTION_ORIGINATION))
         return record
 
     def _concept_note(self, el: etree._Element, record: ConceptRecord, notes: list[str]) -> None:
@@ -506,16 +513,23 @@ class TbxReader:
         elif value:
             notes.append(value)
 
-    def _concept_group(self, el: etree._Element, record: ConceptRecord, notes: list[str]) -> None:
+    def _concept_group(
+        self, el: etree._Element, record: ConceptRecord, notes: list[str], language: str | None
+    ) -> None:
+        """A descripGrp/adminGrp: a definition takes the group's source; other groups' parts are fields."""
         children = [c for c in el if local_name(c.tag)]
         if not children:
             return
         main, rest = children[0], children[1:]
+        if _category(main) != "definition":
+            for child in children:
+                self._concept_category(child, _category(child), record, notes, language)
+            return
         source = "; ".join(tidy_line(_value(c)) for c in rest if _category(c) == "source") or None
-        self._concept_category(main, _category(main), record, notes, None, source)
+        self._concept_category(main, "definition", record, notes, language, source)
         for extra in rest:
             if _category(extra) != "source":
-                self._concept_category(extra, _category(extra), record, notes, None)
+                self._concept_category(extra, _category(extra), record, notes, language)
 
     def _concept_category(
         self,
@@ -530,7 +544,7 @@ class TbxReader:
         if category == "definition":
             lang_attr = el.get(XML_LANG)
             if language is None:
-                language = normalize_language_tag(lang_attr) if lang_attr else self._untagged_language(el)
+                language = term_language(lang_attr) if lang_attr else self._untagged_language(el)
             if language is None:
                 self.warn(f"definition in {lang_attr!r} skipped", el.sourceline)
                 return
@@ -548,9 +562,9 @@ class TbxReader:
             return
         if category in ("transactionType", "responsibility"):
             return
-        labelled = _labelled(el, category)
-        if labelled:
-            notes.append(labelled)
+        if kept := _field(el, category):
+            kept.language = language
+            record.fields.append(kept)
 
     def _untagged_language(self, el: etree._Element) -> str | None:
         """The language of entry-level text without a tag: Chinese when written in Han, else the file's."""
@@ -565,7 +579,7 @@ class TbxReader:
             raise TbxError(
                 f"<{local_name(el.tag)}> has no xml:lang attribute", line=el.sourceline, element="langSet"
             )
-        language = normalize_language_tag(code)
+        language = term_language(code)
         if language is None:
             count = sum(1 for c in el if local_name(c.tag) in ("tig", "ntig", "termSec"))
             self.skipped_terms += count
@@ -586,16 +600,16 @@ class TbxReader:
                         )
                     record.terms.append(term)
             elif name == "note":
+                # A language section's note stays with its language.
                 if value := tidy_block(_value(child)):
-                    notes.append(value)
+                    record.fields.append(FieldRecord("note", "", value, language=language))
             elif name in ("descripGrp", "adminGrp"):
-                children = [c for c in child if local_name(c.tag)]
-                if children:
-                    source = "; ".join(tidy_line(_value(c)) for c in children[1:] if _category(c) == "source")
-                    self._concept_category(
-                        children[0], _category(children[0]), record, notes, language, source or None
-                    )
-            elif name and name != "transacGrp":
+                self._concept_group(child, record, notes, language)
+            elif name == "transacGrp":
+                if transaction := self._transaction(child):
+                    transaction.language = language
+                    record.transactions.append(transaction)
+            elif name:
                 self._concept_category(child, _category(child), record, notes, language)
 
     def _term(self, el: etree._Element, language: str) -> TermRecord | None:
@@ -621,7 +635,10 @@ class TbxReader:
                 for inner in child:
                     if local_name(inner.tag):
                         self._term_category(inner, _category(inner), term, notes)
-            elif name and name not in ("termGrp", "transacGrp"):
+            elif name == "transacGrp":
+                if transaction := self._transaction(child):
+                    term.transactions.append(transaction)
+            elif name and name != "termGrp":
                 self._term_category(child, _category(child), term, notes)
         if not term.text:
             self.warn("term without text skipped", el.sourceline)
@@ -688,8 +705,8 @@ class TbxReader:
             term.term_type = term_type_from_tbx(value)
         elif category == "pronunciation" and is_chinese(term.language):
             term.pinyin = value or None
-        elif labelled := _labelled(el, category):
-            notes.append(labelled)
+        elif kept := _field(el, category):
+            term.fields.append(kept)
 
     def _transaction(self, el: etree._Element) -> TransactionRecord | None:
         kind: str | None = None
@@ -714,9 +731,7 @@ class TbxReader:
                 ref = child.get("target")
         if kind is None or when is None:
             return None
-        return TransactionRecord(
-            kind=kind, date=when, responsible=responsible, responsible_ref=None if responsible else ref
-        )
+        return TransactionRecord(kind=kind, date=when, responsible=responsible, responsible_ref=ref)
 
     def _person(self, el: etree._Element) -> None:
         person_id = el.get("id")
@@ -726,18 +741,20 @@ class TbxReader:
         chosen = next((i for i in items if i.get("type") == "fn"), items[0] if items else None)
         if chosen is not None and (name := tidy_line(_value(chosen))):
             self.persons[person_id] = name
+        details = [(i.get("type") or "", value) for i in items if (value := tidy_line(_value(i)))]
+        if details:
+            self.person_items[person_id] = details
 
 
-def _labelled(el: etree._Element, category: str) -> str:
-    """A value the termbase has no field for, kept as ``category: value`` (with its link)."""
+def _field(el: etree._Element, category: str) -> FieldRecord | None:
+    """A value the termbase has no column for, as the DCA element that carries it (with its link)."""
     value = tidy_line(_value(el))
-    target = el.get("target") or ""
-    if target.startswith(("http://", "https://")):
-        value = f"{value} <{target}>" if value else target
-    if not value:
-        return ""
-    label = category or local_name(el.tag)
-    return f"{label}: {value}"
+    target = (el.get("target") or "").strip() or None
+    if not value and not target:
+        return None
+    name = local_name(el.tag)
+    element = name if name in DCA_ELEMENTS else dca_element(category)
+    return FieldRecord(element, category if element != "note" else "", value, target)
 
 
 def read_tbx(stream: IO[bytes], *, filename: str = "") -> TbxReader:
@@ -751,8 +768,9 @@ def read_tbx(stream: IO[bytes], *, filename: str = "") -> TbxReader:
 def origination_and_modification(
     record: ConceptRecord,
 ) -> tuple[TransactionRecord | None, TransactionRecord | None]:
-    """The first origination and the latest modification of a record."""
-    origination = next((t for t in record.transactions if t.kind == TRANSACTION_ORIGINATION), None)
-    modifications = [t for t in record.transactions if t.kind == TRANSACTION_MODIFICATION]
+    """The first origination and the latest modification of a record's entry (not its language sections)."""
+    entry = [t for t in record.transactions if t.language is None]
+    origination = next((t for t in entry if t.kind == TRANSACTION_ORIGINATION), None)
+    modifications = [t for t in entry if t.kind == TRANSACTION_MODIFICATION]
     modification = max(modifications, key=lambda t: t.date) if modifications else None
     return origination, modification

@@ -235,3 +235,68 @@ def parse_lang_codes(text: str) -> dict[str, str]:
             raise ValueError(f"{part.strip()!r} is not LANGUAGE=CODE (e.g. zh=zh-CN)")
         result[key.strip()] = value.strip()
     return result
+
+
+# The DCA element of each data category a DCT file writes as an element of its own name
+# (categories not listed are descrip), so DCT input exports as DCA.
+DCA_ELEMENTS = frozenset({"descrip", "admin", "termNote", "xref", "ref", "note"})
+_CATEGORY_ELEMENTS = {
+    "source": "admin",
+    "customerSubset": "admin",
+    "projectSubset": "admin",
+    "responsibility": "admin",
+    "grammaticalGender": "termNote",
+    "grammaticalNumber": "termNote",
+    "geographicalUsage": "termNote",
+    "termLocation": "termNote",
+    "xGraphic": "xref",
+    "externalCrossReference": "xref",
+    "crossReference": "ref",
+    "relatedConcept": "ref",
+    "relatedTerm": "ref",
+}
+# Reference types that point at another entry of the same file: kept as links between concepts.
+CROSS_REFERENCES = frozenset({"crossReference", "relatedConcept", "relatedTerm"})
+
+
+def dca_element(category: str) -> str:
+    """The DCA element that carries ``category``."""
+    return _CATEGORY_ELEMENTS.get(category, "descrip")
+
+
+# The data categories TBX-Basic (both generations) allows on each element, and the picklists
+# among them: a kept field outside these is written as a labelled note, so exports validate.
+BASIC_CATEGORIES: Mapping[str, frozenset[str]] = {
+    "termNote": frozenset(
+        {
+            "administrativeStatus",
+            "geographicalUsage",
+            "grammaticalGender",
+            "partOfSpeech",
+            "termLocation",
+            "termType",
+        }
+    ),
+    "descrip": frozenset({"context", "definition", "subjectField"}),
+    "admin": frozenset({"customerSubset", "projectSubset", "source"}),
+    "xref": frozenset({"externalCrossReference", "xGraphic"}),
+    "ref": frozenset({"crossReference"}),
+}
+_BASIC_PICKLISTS = {"grammaticalGender": frozenset({"masculine", "feminine", "neuter", "other"})}
+# TBX-Basic's one reference type: links are written with it whatever type the file gave.
+CROSS_REFERENCE = "crossReference"
+
+
+def is_basic(element: str, category: str, value: str) -> bool:
+    """Whether TBX-Basic takes ``<element type="category">value</element>``."""
+    if element == "note":
+        return True
+    allowed = _BASIC_PICKLISTS.get(category)
+    return category in BASIC_CATEGORIES.get(element, ()) and (allowed is None or value in allowed)
+
+
+def labelled_note(category: str, value: str, target: str | None = None) -> str:
+    """A value written as a note, ``category: value`` (with its link in angle brackets)."""
+    if target:
+        value = f"{value} <{target}>" if value else f"<{target}>"
+    return f"{category}: {value}"

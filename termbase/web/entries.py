@@ -21,6 +21,7 @@ from termbase.services import concepts as concept_service
 from termbase.services import documents as document_service
 from termbase.services import search as search_service
 from termbase.services.errors import Conflict, Invalid, NotFound
+from termbase.services.kept import kept
 from termbase.text.normalize import to_simplified
 from termbase.text.wording import counted
 from termbase.web import bp
@@ -71,15 +72,14 @@ def visible_terms(concept: Concept) -> list[Term]:
 
 
 def terms_by_language(terms: list[Term]) -> list[tuple[str, list[Term]]]:
-    """Terms grouped Simplified, Traditional, English; preferred first, proposals and rejections last."""
+    """Terms grouped Simplified, Traditional, English, then other languages an import kept (by tag);
+    preferred first, proposals and rejections last."""
+    others = sorted({t.language for t in terms if t.language not in LANGUAGES})
     groups = []
-    for language in LANGUAGES:
+    for language in (*LANGUAGES, *others):
         chosen = [t for t in terms if t.language == language]
         if chosen:
             groups.append((language, sorted(chosen, key=concept_service.display_key)))
-    others = [t for t in terms if t.language not in LANGUAGES]
-    if others:
-        groups.append(("other", others))
     return groups
 
 
@@ -141,6 +141,11 @@ def concept(concept_id: int) -> Any:
         headline=headline(entry),
         groups=terms_by_language(terms),
         definitions={d.language: d for d in entry.definitions},
+        definition_order=sorted(
+            (d.language for d in entry.definitions),
+            key=lambda code: (LANGUAGES.index(code) if code in LANGUAGES else len(LANGUAGES), code),
+        ),
+        kept=kept(session, concept_id, approved_only=not full),
         citations=citations,
         history=history,
         duplicates=duplicates,

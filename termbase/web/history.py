@@ -48,6 +48,9 @@ ACTION_LABELS = {
     "status:approved": "approved",
     "status:rejected": "rejected",
     "status:candidate": "sent back to candidates",
+    # Transactions an imported file recorded (importing.TRANSACTION_ACTION_PREFIX), by their person.
+    "tbx:origination": "created (in the imported file)",
+    "tbx:modification": "modified (in the imported file)",
 }
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import time
 
 import pytest
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from termbase.exchange.importing import import_file
 from termbase.models import Concept, Term
 from termbase.services import concepts as concept_service
 from termbase.services import recognition
@@ -164,3 +166,21 @@ def test_slow_rebuilds_happen_in_the_background(
     assert [m.text for m in recognition.recognize(session, "a splinternet", include_unapproved=True)] == [
         "splinternet"
     ]
+
+
+def test_terms_kept_in_other_languages_are_neither_recognized_nor_equivalents(session: Session) -> None:
+    data = (
+        '<martif type="TBX-Basic" xml:lang="en"><text><body><termEntry id="a">'
+        '<langSet xml:lang="en"><tig><term>federation</term></tig></langSet>'
+        '<langSet xml:lang="fr"><tig><term>fédération</term></tig></langSet>'
+        '<langSet xml:lang="zh"><tig><term>联合会</term></tig></langSet>'
+        "</termEntry></body></text></martif>"
+    ).encode()
+    import_file(
+        session, io.BytesIO(data), filename="f.tbx", dry_run=False, actor="t", default_status="approved"
+    )
+    session.commit()
+    assert "fr" in set(session.scalars(select(Term.language)))
+    assert recognition.recognize(session, "la fédération") == []
+    [match] = recognition.recognize(session, "成立联合会")
+    assert [(e.text, e.language) for e in match.equivalents] == [("federation", "en")]

@@ -52,7 +52,8 @@ def test_the_derived_columns_are_the_keys_term_keys_gives() -> None:
 
 
 def test_a_terms_json_is_its_id_language_and_editable_columns() -> None:
-    assert set(schemas.TermOut.model_fields) == {"id", "language", *EDITABLE, "citations"}
+    # Beside its columns: its citations, and the fields an import kept on it (not columns).
+    assert set(schemas.TermOut.model_fields) == {"id", "language", *EDITABLE, "citations", "fields"}
 
 
 def _term_contents(session: Session) -> list[dict[str, Any]]:

@@ -1,0 +1,178 @@
+"""What a TBX import keeps beyond the termbase's columns: links, dangling references, language notes."""
+
+from __future__ import annotations
+
+import io
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from termbase.exchange.exporting import ExportOptions, export_stream
+from termbase.exchange.importing import import_file
+from termbase.models import Concept, ConceptField, ConceptLink, ConceptSource
+from termbase.services import concepts as concept_service
+
+
+def _martif(entries: str) -> bytes:
+    return f'<martif type="TBX-Basic" xml:lang="en"><text><body>{entries}</body></text></martif>'.encode()
+
+
+def _entry(entry_id: str, term: str, extra: str = "", language_extra: str = "") -> str:
+    return (
+        f'<termEntry id="{entry_id}">{extra}<langSet xml:lang="en">{language_extra}'
+        f"<tig><term>{term}</term></tig></langSet></termEntry>"
+    )
+
+
+def _import(session: Session, data: bytes, name: str = "x.tbx") -> None:
+    import_file(session, io.BytesIO(data), filename=name, dry_run=False, actor="t")
+    session.commit()
+
+
+def _concept_of(session: Session, name: str, entry_id: str) -> int:
+    return session.scalars(
+        select(ConceptSource.concept_id).where(
+            ConceptSource.source == name, ConceptSource.source_id == entry_id
+        )
+    ).one()
+
+
+def test_a_reference_to_an_entry_later_in_the_file_becomes_a_link(session: Session) -> None:
+    ref = '<ref type="crossReference" target="b">beta</ref>'
+    _import(session, _martif(_entry("a", "alpha", ref) + _entry("b", "beta")))
+    [link] = session.scalars(select(ConceptLink)).all()
+    assert (link.concept_id, link.target_id) == (
+        _concept_of(session, "x.tbx", "a"),
+        _concept_of(session, "x.tbx", "b"),
+    )
+    assert (link.type, link.value, link.term_id, link.language) == ("crossReference", "beta", None, None)
+
+
+def test_a_reference_to_an_entry_of_an_earlier_import_of_the_file_becomes_a_link(session: Session) -> None:
+    _import(session, _martif(_entry("b", "beta")))
+    ref = '<ref type="relatedConcept" target="b">beta</ref>'
+    _import(session, _martif(_entry("b", "beta") + _entry("c", "gamma", ref)))
+    [link] = session.scalars(select(ConceptLink)).all()
+    assert link.target_id == _concept_of(session, "x.tbx", "b")
+    assert link.type == "relatedConcept"
+    exported = b"".join(export_stream(session, ExportOptions(status="all"))).decode()
+    assert f'<ref type="crossReference" target="c{link.target_id}">beta</ref>' in exported
+
+
+def test_a_dangling_reference_is_kept_as_a_field_and_exported_as_a_note(session: Session) -> None:
+    ref = '<ref type="crossReference" target="nowhere">lost</ref>'
+    _import(session, _martif(_entry("a", "alpha", ref)))
+    assert session.scalars(select(ConceptLink)).all() == []
+    [kept] = session.scalars(select(ConceptField)).all()
+    assert (kept.element, kept.type, kept.value, kept.target) == ("ref", "crossReference", "lost", "nowhere")
+    exported = b"".join(export_stream(session, ExportOptions(status="all"))).decode()
+    assert "<note>crossReference: lost &lt;nowhere&gt;</note>" in exported
+
+
+def test_a_language_note_stays_with_its_language(session: Session) -> None:
+    _import(session, _martif(_entry("a", "alpha", language_extra="<note>said in English</note>")))
+    assert session.scalars(select(Concept.note)).one() is None
+    [kept] = session.scalars(select(ConceptField)).all()
+    assert (kept.language, kept.element, kept.value, kept.term_id) == ("en", "note", "said in English", None)
+    exported = b"".join(export_stream(session, ExportOptions(status="all"))).decode()
+    section = exported[exported.index('<langSet xml:lang="en-US">') : exported.index("<tig>")]
+    assert "<note>said in English</note>" in section
+
+
+def test_importing_the_same_file_again_keeps_one_copy_of_everything(session: Session) -> None:
+    ref = '<ref type="crossReference" target="b">beta</ref>'
+    gender = '<termNote type="grammaticalGender">masculine</termNote>'
+    data = _martif(
+        _entry("a", "alpha", ref)
+        + '<termEntry id="b"><langSet xml:lang="de"><tig><term>Beta</term>'
+        + gender
+        + "<transacGrp><transac>origination</transac><date>2020-01-02</date></transacGrp>"
+        + "</tig></langSet></termEntry>"
+    )
+    _import(session, data)
+    counts = [len(session.scalars(select(model)).all()) for model in (ConceptField, ConceptLink)]
+    again = import_file(session, io.BytesIO(data), filename="x.tbx", dry_run=False, actor="t")
+    session.commit()
+    assert (again.new, again.updated, again.unchanged) == (0, 0, 2)
+    assert (
+        [len(session.scalars(select(model)).all()) for model in (ConceptField, ConceptLink)]
+        == counts
+        == [1, 1]
+    )
+
+
+def test_a_language_sections_transaction_stays_with_it(session: Session) -> None:
+    transaction = (
+        "<transacGrp><transac>origination</transac><date>2011-02-03</date>"
+        "<transacNote type='responsibility'>Ann</transacNote></transacGrp>"
+    )
+    _import(session, _martif(_entry("a", "alpha", language_extra=transaction)))
+    concept = session.scalars(select(Concept)).one()
+    assert concept.created_by == "t"  # the entry itself records no origination
+    exported = b"".join(export_stream(session, ExportOptions(status="all"))).decode()
+    section = exported[exported.index('<langSet xml:lang="en-US">') : exported.index("<tig>")]
+    assert "<date>2011-02-03</date>" in section
+    assert ">Ann</transacNote>" in section
+
+
+def test_a_terms_transaction_naming_its_person_by_back_matter_id_gets_the_name(session: Session) -> None:
+    term = (
+        '<termEntry id="a"><langSet xml:lang="en"><tig><term>alpha</term>'
+        "<transacGrp><transac>modification</transac><date>2012-03-04</date>"
+        '<transacNote type="responsibility" target="u1"/></transacGrp></tig></langSet></termEntry>'
+    )
+    back = '<back><refObjectList type="respPerson"><refObject id="u1"><item type="fn">Bo Li</item>'
+    back += '<item type="email">bo@example.org</item></refObject></refObjectList></back>'
+    data = _martif(term).replace(b"</body>", b"</body>" + back.encode())
+    _import(session, data)
+    exported = b"".join(export_stream(session, ExportOptions(status="all"))).decode()
+    tig = exported[exported.index("<tig>") : exported.index("</tig>")]
+    assert ">Bo Li</transacNote>" in tig
+    assert '<item type="fn">Bo Li</item><item type="email">bo@example.org</item>' in exported
+
+
+def test_merging_and_splitting_carry_kept_fields_and_links(session: Session) -> None:
+    gender = '<termNote type="grammaticalGender">masculine</termNote>'
+    data = _martif(
+        _entry("a", "alpha", '<ref type="crossReference" target="c">gamma</ref>')
+        + '<termEntry id="b"><langSet xml:lang="en"><tig><term>beta</term>'
+        + gender
+        + '</tig></langSet><langSet xml:lang="de"><tig><term>Beta</term></tig></langSet></termEntry>'
+        + _entry("c", "gamma", '<xref type="xGraphic" target="http://example.org/g.png">g</xref>')
+    )
+    _import(session, data)
+    a, b, c = (_concept_of(session, "x.tbx", entry_id) for entry_id in "abc")
+    concept_service.merge_concepts(session, a, c, actor="t")
+    session.commit()
+    assert session.scalars(select(ConceptLink)).all() == []  # a link to itself is no link
+    assert [(f.concept_id, f.type) for f in session.scalars(select(ConceptField))] == [
+        (b, "grammaticalGender"),
+        (a, "xGraphic"),
+    ]
+    beta = next(t for t in session.get(Concept, b).terms if t.text == "beta")  # type: ignore[union-attr]
+    new = concept_service.split_concept(session, b, [beta.id], version=None, actor="t")
+    session.commit()
+    assert (
+        session.scalars(select(ConceptField.concept_id).where(ConceptField.term_id == beta.id)).one()
+        == new.id
+    )
+
+
+def test_a_new_term_in_another_language_is_added_to_an_existing_concept(session: Session) -> None:
+    _import(session, _martif(_entry("a", "alpha")))
+    french = '<termEntry id="a"><langSet xml:lang="en"><tig><term>alpha</term></tig></langSet>'
+    french += '<langSet xml:lang="fr"><descrip type="definition">la première</descrip>'
+    french += "<tig><term>alpha-fr</term></tig></langSet></termEntry>"
+    report = import_file(session, io.BytesIO(_martif(french)), filename="x.tbx", dry_run=False, actor="t")
+    session.commit()
+    assert (report.updated, report.terms_added) == (1, 1)
+    concept = session.scalars(select(Concept)).one()
+    assert {(t.language, t.text) for t in concept.terms} == {("en", "alpha"), ("fr", "alpha-fr")}
+    # A change to it can be undone: the French definition and term come back as they were.
+    concept_service.update_concept(session, concept.id, version=None, actor="t", note="edited")
+    session.commit()
+    [last] = concept_service.history(session, concept.id)[:1]
+    concept_service.revert(session, last.id, actor="t")
+    session.commit()
+    assert {d.language: d.text for d in concept.definitions} == {"fr": "la première"}
+    assert concept.note is None
