@@ -97,10 +97,16 @@ class Selection(NamedTuple):
 class Window(NamedTuple):
     """One window of an export as the driver's rows.
 
-        ``concepts``: (id, subject field, note, status, confidence, created at, created by,
-        updated at, updated by) of the selected concepts in id order, the times as datetimes or
-    from termbase.tbx.vocab import TRANSACTION_MODIFICATION, TRANSACTION_ORIGINATION, labelled_note
-    from termbase.term_columns import ExportedTerm
+    ``concepts``: (id, subject field, note, status, confidence, created at, created by,
+    updated at, updated by) of the selected concepts in id order, the times as datetimes or
+    as ISO text (SQLite); ``terms``: the columns of :class:`~termbase.term_columns.ExportedTerm`
+    in concept and term order; ``definitions``: (concept id, language, text, source);
+    ``contexts``: (term id, language, zh text, en text, segment position, document title,
+    document date) in term and citation order, at most ``cap`` per term; ``fields``: (concept
+    id, term id, language, element, type, value, target, position); ``links``: (concept id,
+    term id, language, type, value, position, target concept id); ``transactions``: (concept
+    id, action, at, actor, detail as JSON) of the file's transactions an import kept in the
+    history.
     """
 
     concepts: Sequence[Sequence[Any]]
