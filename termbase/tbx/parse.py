@@ -510,6 +510,8 @@ class TbxReader:
                         record.confidence = confidence
                     else:
                         self.warn(f"confidence {raw!r} is not between 0 and 1; ignored", el.sourceline)
+        elif kept := labelled_field(value):
+            record.fields.append(kept)
         elif value:
             notes.append(value)
 
@@ -602,7 +604,9 @@ class TbxReader:
             elif name == "note":
                 # A language section's note stays with its language.
                 if value := tidy_block(_value(child)):
-                    record.fields.append(FieldRecord("note", "", value, language=language))
+                    kept = labelled_field(value) or FieldRecord("note", "", value)
+                    kept.language = language
+                    record.fields.append(kept)
             elif name in ("descripGrp", "adminGrp"):
                 self._concept_group(child, record, notes, language)
             elif name == "transacGrp":
@@ -684,6 +688,8 @@ class TbxReader:
     def _term_note_text(self, value: str, el: etree._Element, term: TermRecord, notes: list[str]) -> None:
         if value.startswith(PINYIN_LABEL) and is_chinese(term.language):
             term.pinyin = tidy_line(value.removeprefix(PINYIN_LABEL)) or None
+        elif kept := labelled_field(value):
+            term.fields.append(kept)
         else:
             notes.append(value)
 
@@ -744,6 +750,22 @@ class TbxReader:
         details = [(i.get("type") or "", value) for i in items if (value := tidy_line(_value(i)))]
         if details:
             self.person_items[person_id] = details
+
+
+# A data category an export wrote as a note because TBX-Basic does not take it there
+# (vocab.labelled_note): "grammaticalNumber: plural", "relatedTerm: cloud <c12>".
+_LABELLED_RE = re.compile(r"^([a-z]+(?:[A-Z][a-z]*)+): (.*?)(?: <([^<>\s]+)>)?$", re.DOTALL)
+
+
+def labelled_field(note: str) -> FieldRecord | None:
+    """The field a labelled note stands for, so that a second round trip keeps it as a field."""
+    match = _LABELLED_RE.match(note)
+    if match is None or "\n" in note:
+        return None
+    category, value, target = match.group(1), match.group(2).strip(), match.group(3)
+    if not value and not target:
+        return None
+    return FieldRecord(dca_element(category), category, value, target)
 
 
 def _field(el: etree._Element, category: str) -> FieldRecord | None:
