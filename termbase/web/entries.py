@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from babel import Locale, UnknownLocaleError
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -104,6 +105,18 @@ def redirect_to_concept(concept_id: int, anchor: str | None = None) -> Any:
 # ---------------------------------------------------------------- reading
 
 
+def language_label(tag: str) -> str:
+    """A language section's heading: Chinese and English by our own names, any other BCP 47 tag
+    an import kept by its English name (Spanish (es)), or the tag itself when unknown."""
+    if tag in LANGUAGE_LABELS:
+        return LANGUAGE_LABELS[tag]
+    try:
+        name = Locale.parse(tag, sep="-").get_display_name("en")
+    except (ValueError, UnknownLocaleError):
+        return tag
+    return f"{name} ({tag})" if name else tag
+
+
 @bp.get("/concepts/<int:concept_id>")
 @requires(Permission.READ_APPROVED)
 def concept(concept_id: int) -> Any:
@@ -156,7 +169,7 @@ def concept(concept_id: int) -> Any:
         live_terms=sum(1 for t in entry.terms if t.review != TermReview.REJECTED.value),
         removed_citations=removed,
         removed_segments=removed_segments,
-        language_labels=LANGUAGE_LABELS,
+        language_label=language_label,
         action_label=action_label,
         diff=diff_snapshots,
         undone=undone_merges(history),

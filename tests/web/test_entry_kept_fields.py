@@ -38,6 +38,8 @@ def test_terms_in_other_languages_are_shown_under_their_language(
     # The headline's Chinese slot stays empty: a German term is not Chinese.
     assert 'class="h-zh"' not in html
     assert "feminine" in html  # the French term's grammatical gender
+    assert '<h3 class="lang-title" lang="en">German (de)</h3>' in html
+    assert '<h3 class="lang-title" lang="en">French (fr)</h3>' in html
 
 
 def test_kept_fields_links_and_transactions_are_shown(
