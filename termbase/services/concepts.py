@@ -28,7 +28,7 @@ from termbase.models import (
 )
 from termbase.records import LANGUAGES, MAX_TERM_LENGTH, TermReview, UsageStatus, WorkflowStatus
 from termbase.services.errors import Conflict, Invalid, NotFound
-from termbase.services.kept import move_kept
+from termbase.services.kept import kept_before_merge, move_kept, restore_kept
 from termbase.term_columns import DERIVED, EDITABLE, derived_values
 from termbase.text.keys import term_keys
 from termbase.text.lang import term_language
@@ -513,6 +513,7 @@ def merge_concepts(
     check_version(target, target_version)
     check_version(source, source_version)
     before_target, before_source = snapshot(target), tombstone(source)
+    before_source["kept"] = kept_before_merge(session, source.id, target.id)
     existing = {(t.language, t.normalized): t for t in target.terms}
     twins: dict[int, int] = {}
     for term in list(source.terms):
@@ -672,11 +673,13 @@ def unmerge(
     }
     current = {t.id: t for t in target.terms}
     by_key = {(t.language, t.normalized): t for t in target.terms}
+    restored: dict[int, Term] = {}  # the source's terms as they were -> as they come back
     for saved in saved_source.get("terms", []):
         moved = current.get(saved["id"])
         if moved is not None and moved.id not in target_term_ids:
             target.terms.remove(moved)
             source.terms.append(moved)
+            restored[saved["id"]] = moved
             continue
         # Shared with the target (or removed from it since): rebuild the source's own term.
         term = build_term(
@@ -689,6 +692,7 @@ def unmerge(
             if _segment_exists(session, segment_id):
                 term.citations.append(Citation(segment_id=segment_id, start=start, end=end))
         source.terms.append(term)
+        restored[saved["id"]] = term
         twin = by_key.get((saved["language"], normalize_term(saved["text"])))
         if twin is not None and twin.id in target_term_ids:
             kept = target_cites.get(twin.id, set())
@@ -722,6 +726,14 @@ def unmerge(
                 target.comments.remove(comment)
                 source.comments.append(comment)
     touch(target, actor)
+    session.flush()
+    restore_kept(
+        session,
+        saved_source.get("kept", {}),
+        source_id,
+        target_id,
+        {old_id: term.id for old_id, term in restored.items()},
+    )
     session.flush()
     record(session, source, "unmerge", actor, None, f"undid merge #{on_source.id} into concept {target_id}")
     record(

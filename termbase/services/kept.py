@@ -4,6 +4,7 @@ the file's transactions and persons (see ``ConceptField``, ``ConceptLink``, ``Pe
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -99,3 +100,75 @@ def move_kept(
         session.execute(
             update(ConceptLink).where(ConceptLink.target_id == source_id).values(target_id=target_id)
         )
+
+
+def kept_before_merge(session: Session, source_id: int, target_id: int) -> dict[str, Any]:
+    """What a merge moves or drops of the source's kept data, for undoing it: its fields and
+    links by id with their terms, the links of other concepts to it, and the links between the
+    two concepts, which the merge deletes."""
+    between = session.scalars(
+        select(ConceptLink).where(
+            (ConceptLink.concept_id == source_id) & (ConceptLink.target_id == target_id)
+            | (ConceptLink.concept_id == target_id) & (ConceptLink.target_id == source_id)
+        )
+    ).all()
+    return {
+        "fields": [
+            [row.id, row.term_id]
+            for row in session.scalars(select(ConceptField).where(ConceptField.concept_id == source_id))
+        ],
+        "links": [
+            [row.id, row.term_id]
+            for row in session.scalars(
+                select(ConceptLink).where(
+                    ConceptLink.concept_id == source_id, ConceptLink.target_id != target_id
+                )
+            )
+        ],
+        "incoming": list(
+            session.scalars(
+                select(ConceptLink.id).where(
+                    ConceptLink.target_id == source_id, ConceptLink.concept_id != target_id
+                )
+            )
+        ),
+        "between": [
+            {
+                "concept_id": row.concept_id,
+                "target_id": row.target_id,
+                "term_id": row.term_id,
+                "language": row.language,
+                "type": row.type,
+                "value": row.value,
+                "position": row.position,
+            }
+            for row in between
+        ],
+    }
+
+
+def restore_kept(
+    session: Session, saved: dict[str, Any], source_id: int, target_id: int, term_ids: dict[int, int]
+) -> None:
+    """Undo a merge's moves of kept data (``saved`` from :func:`kept_before_merge`); ``term_ids``
+    maps the source's terms as they were to the restored ones."""
+
+    def move_back(row: ConceptField | ConceptLink | None, term_id: int | None) -> None:
+        if row is None or row.concept_id != target_id:
+            return  # removed, or moved on since the merge
+        row.concept_id = source_id
+        row.term_id = term_ids.get(term_id) if term_id is not None else None
+
+    for row_id, term_id in saved.get("fields", []):
+        move_back(session.get(ConceptField, row_id), term_id)
+    for row_id, term_id in saved.get("links", []):
+        move_back(session.get(ConceptLink, row_id), term_id)
+    for row_id in saved.get("incoming", []):
+        link = session.get(ConceptLink, row_id)
+        if link is not None and link.target_id == target_id:
+            link.target_id = source_id
+    for data in saved.get("between", []):
+        term_id = data["term_id"]
+        if data["concept_id"] == source_id and term_id is not None:
+            term_id = term_ids.get(term_id)
+        session.add(ConceptLink(**{**data, "term_id": term_id}))

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from termbase.exchange.exporting import ExportOptions, export_stream
 from termbase.exchange.importing import import_file
-from termbase.models import Concept, ConceptField, ConceptLink, ConceptSource
+from termbase.models import Concept, ConceptField, ConceptLink, ConceptSource, Term
 from termbase.services import concepts as concept_service
 
 
@@ -176,3 +176,44 @@ def test_a_new_term_in_another_language_is_added_to_an_existing_concept(session:
     session.commit()
     assert {d.language: d.text for d in concept.definitions} == {"fr": "la première"}
     assert concept.note is None
+
+
+def test_undoing_a_merge_gives_the_restored_concept_back_its_kept_fields_and_links(session: Session) -> None:
+    gender = '<termNote type="grammaticalGender">neuter</termNote>'
+    data = _martif(
+        _entry("a", "alpha", '<ref type="crossReference" target="c">gamma</ref>')
+        + _entry("b", "beta", '<ref type="relatedConcept" target="c">gamma</ref>')
+        + '<termEntry id="c"><ref type="crossReference" target="a">alpha</ref>'
+        + '<xref type="xGraphic" target="http://example.org/g.png">g</xref>'
+        + f'<langSet xml:lang="en"><tig><term>gamma</term>{gender}</tig>'
+        + "<tig><term>alpha</term></tig></langSet></termEntry>"
+    )
+    _import(session, data)
+    a, b, c = (_concept_of(session, "x.tbx", entry_id) for entry_id in "abc")
+
+    def kept_state() -> tuple[set[tuple[int, str, str | None]], set[tuple[int, int, str]]]:
+        fields = set()
+        for row in session.scalars(select(ConceptField)):
+            term = session.get(Term, row.term_id) if row.term_id else None
+            fields.add((row.concept_id, row.type, term.text if term else None))
+        links = {
+            (link.concept_id, link.target_id, link.type) for link in session.scalars(select(ConceptLink))
+        }
+        return fields, links
+
+    before = kept_state()
+    assert before == (
+        {(c, "xGraphic", None), (c, "grammaticalGender", "gamma")},
+        {(a, c, "crossReference"), (b, c, "relatedConcept"), (c, a, "crossReference")},
+    )
+    concept_service.merge_concepts(session, a, c, actor="t")
+    session.commit()
+    assert kept_state() == (
+        {(a, "xGraphic", None), (a, "grammaticalGender", "gamma")},
+        {(b, a, "relatedConcept")},
+    )
+    merge = next(e for e in concept_service.history(session, a) if e.action == "merge")
+    concept_service.revert(session, merge.id, actor="t")
+    session.commit()
+    session.expire_all()
+    assert kept_state() == before
