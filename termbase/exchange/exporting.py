@@ -57,6 +57,7 @@ from termbase.models import (
 )
 from termbase.records import ConceptRecord, TermReview, WorkflowStatus
 from termbase.services.errors import Invalid
+from termbase.services.search import concepts_cited_in
 from termbase.tbx.export import MarkedPart, TbxHeader, write_tbx, write_tbx_parts
 from termbase.tbx.vocab import Generation, resolve_lang_codes
 from termbase.term_columns import EXPORTED_COLUMNS
@@ -197,20 +198,8 @@ def _filters(options: ExportOptions) -> list[ColumnElement[bool]]:
     if options.min_confidence is not None:
         clauses.append(or_(Concept.confidence.is_(None), Concept.confidence >= options.min_confidence))
     if options.document:
-        clauses.append(Concept.id.in_(_cited_in(options.document)))
+        clauses.append(Concept.id.in_(concepts_cited_in(options.document)))
     return clauses
-
-
-def _cited_in(slug: str) -> Select[int]:
-    """Concepts with a term cited in the document ``slug`` (any of its versions)."""
-    return (
-        select(Term.concept_id)
-        .join(Citation, Citation.term_id == Term.id)
-        .join(Segment, Segment.id == Citation.segment_id)
-        .join(Document, Document.id == Segment.document_id)
-        .where(Document.slug == slug)
-        .distinct()
-    )
 
 
 def _reviews(options: ExportOptions) -> tuple[str, ...]:
@@ -340,7 +329,7 @@ def _selection(connection: Connection, options: ExportOptions) -> Selection:
     """The export's filters as a test on one concept row (see :func:`read_window`)."""
     cited = None
     if options.document:
-        cited = frozenset(connection.scalars(_cited_in(options.document)))
+        cited = frozenset(connection.scalars(concepts_cited_in(options.document)))
     return Selection(frozenset(_STATUSES[StatusFilter(options.status)]), options.min_confidence, cited)
 
 

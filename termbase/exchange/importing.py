@@ -93,10 +93,10 @@ from termbase.records import ConceptRecord, ContextRecord, FieldRecord, Transact
 from termbase.services import citing
 from termbase.services.concepts import (
     CONCEPT_FIELDS,
-    MAX_TERM_LENGTH,
     TermInput,
     apply_term_text,
     build_term,
+    checked_term_text,
     derived_overflow,
     record,
     snapshot,
@@ -107,7 +107,6 @@ from termbase.tbx.vocab import CROSS_REFERENCES, Generation, part_of_speech_to_t
 from termbase.term_columns import DERIVED, EDITABLE, TermRow, derived_values
 from termbase.text.keys import TermKeys, term_keys
 from termbase.text.normalize import clean_term_text, normalize_term
-from termbase.text.validate import term_text_problem
 from termbase.text.wording import counted
 
 BATCH_SIZE = 500
@@ -257,14 +256,7 @@ def derive_term(
     :param normalized: ``normalize_term`` of the cleaned text, when the caller has it already.
     :raises Invalid: for empty or over-long text, or text no term may hold.
     """
-    cleaned = clean_term_text(text or "")
-    if not cleaned:
-        raise Invalid("term text is empty", details={"field": "text"})
-    if len(cleaned) > MAX_TERM_LENGTH:
-        raise Invalid(f"term text is longer than {MAX_TERM_LENGTH} characters", details={"field": "text"})
-    problem = term_text_problem(language, cleaned)
-    if problem:
-        raise Invalid(problem, details={"field": "text"})
+    cleaned = checked_term_text(text, language)
     return _derived(language, cleaned, term_keys(language, cleaned, pinyin, normalized))
 
 

@@ -74,7 +74,8 @@ def _language(value: str, field_name: str, kept_languages: bool) -> str:
     return value
 
 
-def _clean_text(text: str, language: str) -> str:
+def checked_term_text(text: str, language: str) -> str:
+    """A term's text cleaned, or Invalid when it is empty, too long or text no term may hold."""
     cleaned = clean_term_text(text or "")
     if not cleaned:
         raise Invalid("term text is empty", details={"field": "text"})
@@ -117,7 +118,7 @@ def apply_term_text(term: Term, text: str, pinyin: str | None = None) -> None:
     The suffixes (what the "contains" search tier finds the term by) are rewritten only when
     the text changes: they follow from the text and language alone.
     """
-    cleaned = _clean_text(text, term.language)
+    cleaned = checked_term_text(text, term.language)
     rewrite_suffixes = term.id is None or cleaned != term.text
     keys = term_keys(term.language, cleaned, pinyin)
     term.text = cleaned

@@ -837,7 +837,8 @@ class Page:
         return self.offset + len(self.items) < self.total
 
 
-def _cited_in(document_slug: str) -> Select[int]:
+def concepts_cited_in(document_slug: str) -> Select[int]:
+    """Concepts with a term cited in the document ``document_slug`` (any of its versions)."""
     return (
         select(Term.concept_id)
         .join(Citation, Citation.term_id == Term.id)
@@ -867,7 +868,7 @@ def review_queue(
     if q:
         stmt = stmt.where(Concept.id.in_(concept_ids_matching(session, q, statuses=(status,))))
     if document:
-        stmt = stmt.where(Concept.id.in_(_cited_in(document)))
+        stmt = stmt.where(Concept.id.in_(concepts_cited_in(document)))
     if min_confidence is not None:
         stmt = stmt.where(Concept.confidence >= min_confidence)
     if origin:
