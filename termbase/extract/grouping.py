@@ -11,7 +11,7 @@ concept of their full form as a second English term, and glosses written in the 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from termbase.extract import glosses, termhood
 from termbase.extract.corpus import Corpus
@@ -80,10 +80,7 @@ def _concept(
     main = texts[0]
     key, seen, judgement = judged[main]
     observation = observations[main]
-    english = headword(seen.forms)
-    written = max(seen.forms, key=lambda f: (seen.forms[f], -len(f), f))
-    if written != english and written.lower() in lexicon.plural_glosses(main):
-        english = written  # plural-only, as the dictionary writes it (human rights)
+    english = headword(seen.forms, lexicon.plural_glosses(main))
     terms = [ProposedTerm(LANG_ZH_HANS, main)]
     traditional = max(observation.traditional, key=lambda f: (observation.traditional[f], f), default=None)
     if traditional:
@@ -127,8 +124,9 @@ def _concept(
     return ProposedConcept(terms, judgement.confidence, evidence)
 
 
-def headword(forms: Counter[str]) -> str:
-    """The form a termbase writes: the commonest spelling, singular unless a name or plural-only."""
+def headword(forms: Counter[str], plural_glosses: Collection[str] = ()) -> str:
+    """The form a termbase writes: the commonest spelling, singular unless a name or plural-only
+    (a coordination, or written as the dictionary's ``plural_glosses`` write it: human rights)."""
     form = max(forms, key=lambda f: (forms[f], -len(f), f))
     words = form.split(" ")
     last = words[-1]
@@ -136,7 +134,7 @@ def headword(forms: Counter[str]) -> str:
         w for w in words if w[:1].isalpha() and w.lower() not in {"of", "and", "the", "for", "on", "in"}
     ]
     is_name = len(content) >= 2 and all(w[:1].isupper() for w in content)
-    plural_only = " and " in form  # "rules and standards", "rights and interests"
+    plural_only = " and " in form or form.lower() in plural_glosses  # "rules and standards"
     if not is_name and not plural_only and last.islower() and "-" not in last:
         words[-1] = _singular_in_use(last)
     return " ".join(words)
