@@ -108,7 +108,9 @@ class EditTermForm(_TermFields):
     review = SelectField("Review", choices=_choices(REVIEW_CHOICES), default=TermReview.ACCEPTED.value)
 
 
-class ConceptForm(FlaskForm):
+class _ConceptFields(FlaskForm):
+    """What a new entry and an entry's edit form both take besides its terms."""
+
     subject_field = StringField(
         "Subject field", validators=[Optional(), Length(max=MAX_SUBJECT_FIELD_LENGTH)]
     )
@@ -119,23 +121,16 @@ class ConceptForm(FlaskForm):
         "Definition (English)", validators=[Optional(), Length(max=MAX_DEFINITION_LENGTH)]
     )
     note = TextAreaField("Note", validators=[Optional(), Length(max=MAX_NOTE_LENGTH)])
+
+
+class ConceptForm(_ConceptFields):
     version = HiddenField(validators=[InputRequired()])
 
 
-class NewConceptForm(FlaskForm):
+class NewConceptForm(_ConceptFields):
     zh = StringField("Chinese term", validators=[Optional(), Length(max=MAX_TERM_LENGTH)])
     zh_pinyin = StringField("Pinyin", validators=[Optional(), Length(max=MAX_PINYIN_LENGTH)])
     en = StringField("English term", validators=[Optional(), Length(max=MAX_TERM_LENGTH)])
-    subject_field = StringField(
-        "Subject field", validators=[Optional(), Length(max=MAX_SUBJECT_FIELD_LENGTH)]
-    )
-    definition_zh = TextAreaField(
-        "Definition (Chinese)", validators=[Optional(), Length(max=MAX_DEFINITION_LENGTH)]
-    )
-    definition_en = TextAreaField(
-        "Definition (English)", validators=[Optional(), Length(max=MAX_DEFINITION_LENGTH)]
-    )
-    note = TextAreaField("Note", validators=[Optional(), Length(max=MAX_NOTE_LENGTH)])
     approve = BooleanField("Approve now", default=False)
 
 
