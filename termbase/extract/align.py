@@ -407,7 +407,7 @@ def project(
         first += 1
     while end > first and tokens[end - 1].stop:
         end -= 1
-    if first >= end:
+    if first >= end or _cut_across(inside, tokens, first, end, foreign):
         return None
     kinds = frozenset(item.kind for item in inside if first <= item.en < end)
     content = [k for k in range(first, end) if not tokens[k].stop]
@@ -424,6 +424,28 @@ def project(
         and all(item.stop <= start or item.start >= stop for item in links.by_en.get(end, ())),
         _free_words(inside, tokens, content),
     )
+
+
+def _cut_across(inside: list[Link], tokens: list[EnToken], first: int, end: int, foreign: set[int]) -> bool:
+    """Whether a unit of the span is rendered only outside the window, in the same clause, with
+    one content word between that renders Chinese outside the span: the English interleaves the
+    span with its neighbour ("Regional Convention for Protection" for 区域保护公约 has no
+    window for 区域保护), so no window renders the span alone. Further away, the unit's word is
+    more likely another mention than a part cut off."""
+    chunk = tokens[first].chunk
+    by_unit: dict[tuple[int, int], set[int]] = defaultdict(set)
+    for item in inside:
+        if item.kind != "affix":
+            by_unit[(item.start, item.stop)].add(item.en)
+    for ens in by_unit.values():
+        if any(first <= k < end for k in ens):
+            continue
+        for k in ens:
+            between = range(k + 1, first) if k < first else range(end, k)
+            content = [j for j in between if not tokens[j].stop]
+            if tokens[k].chunk == chunk and len(content) == 1 and content[0] in foreign:
+                return True
+    return False
 
 
 def _free_words(inside: list[Link], tokens: list[EnToken], content: list[int]) -> int:

@@ -142,8 +142,18 @@ def test_names_align_by_pinyin_and_numbers_by_value(lexicon: Lexicon) -> None:
 def test_a_window_holding_words_of_chinese_outside_the_span_is_refused(lexicon: Lexicon) -> None:
     zh, en = "保护隐私的法律很多。", "There are many laws protecting privacy."
     assert _render(zh, en, "法律", lexicon) == "laws"
-    # "protecting" renders 保护, outside the span: no window may hold it, so 隐私 stays unrendered.
-    assert _render(zh, en, "隐私的法律", lexicon) == "laws"
+    # "protecting" renders 保护, outside the span: no window may hold it, and "laws" alone
+    # leaves 隐私 to a word beyond it, so the span has no rendering of its own.
+    assert _render(zh, en, "隐私的法律", lexicon) is None
+    assert _render(zh, en, "隐私", lexicon) == "privacy"
+
+
+def test_a_span_whose_english_interleaves_with_a_neighbour_has_no_rendering(lexicon: Lexicon) -> None:
+    zh = "他们通过了海洋资源区域保护公约。"
+    en = "They adopted the Regional Convention for Protection of Marine Resources."
+    assert _render(zh, en, "海洋资源", lexicon) == "Marine Resources"
+    # 区域 is "Regional", one word of 公约 away: the span's English wraps around "Convention".
+    assert _render(zh, en, "海洋资源区域保护", lexicon) is None
 
 
 def _coverage(zh: str, en: str, term: str, lexicon: Lexicon) -> float:
