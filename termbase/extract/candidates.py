@@ -99,7 +99,6 @@ GENERIC_HEADS = frozenset(
         "机会",
         "努力",
         "力量",
-        "支撑",
         "潜力",
         "挑战",
         "风险",
@@ -318,7 +317,7 @@ def candidates_in(
     ``is_nominal`` tells whether a word tagged as a verb has a nominal sense (治理 governance);
     ``is_headword`` whether the dictionary lists a word (云计算, which jieba splits).
     """
-    tokens = _retagged(tokens)
+    tokens = _retagged(tokens, is_headword)
     out: list[Candidate] = []
     seen: dict[tuple[int, int], int] = {}
 
@@ -380,13 +379,17 @@ def candidates_in(
 MODIFIED_TAGS = frozenset({"v", "vd", "vn", "vg", "a", "ad", "an", "ag", "d", "p", "c"})
 
 
-def _retagged(tokens: list[Token]) -> list[Token]:
+def _retagged(tokens: list[Token], is_headword: Callable[[str], bool]) -> list[Token]:
     """Tokens with jieba's adverb tag taken off words that cannot be adverbs there. An adverb
     stands before a verb, an adjective, a preposition or another adverb: a word tagged so after
     a noun and before none of these is a noun (社会进步, where jieba tags 进步 as an adverb),
-    and one between a verb and a noun is the noun's attribute."""
+    and one between a verb and a noun is the noun's attribute. A word jieba's dictionary glued
+    to the preposition after it is read as the preposition, which ends a span."""
     out = list(tokens)
     for i, token in enumerate(tokens):
+        if _glued_preposition(token.word, is_headword):
+            out[i] = Token(token.word, "p", token.start, token.end)
+            continue
         if token.flag != "d" or len(token.word) < 2:
             continue
         following = tokens[i + 1] if i + 1 < len(tokens) else None
@@ -406,6 +409,23 @@ def _retagged(tokens: list[Token]) -> list[Token]:
     return out
 
 
+# Prepositions that jieba's dictionary glues to the word before them in a few phrase entries.
+PREPOSITIONS = frozenset("对向从把被给在为于与")
+
+
+def _glued_preposition(word: str, is_headword: Callable[[str], bool]) -> bool:
+    """A dictionary word and a preposition, written as one word by jieba (各方 + 对 "to all
+    parties") but by no dictionary, where the preposition makes no word with the character
+    before it (方向 does in 东北方向)."""
+    return (
+        len(word) >= 3
+        and word[-1] in PREPOSITIONS
+        and is_headword(word[:-1])
+        and not is_headword(word)
+        and not is_headword(word[-2:])
+    )
+
+
 def _paired_words(
     tokens: list[Token], text: str, is_headword: Callable[[str], bool]
 ) -> Iterator[tuple[int, int]]:
@@ -423,10 +443,12 @@ def _paired_words(
             standing_alone = following is None or following.flag == "x" or following.word == "的"
             phrase = text[start:stop]
             # A noun at the end makes a modifier and its head, which the compound rules judge
-            # (合作机遇 has a generic head); a slogan pairs two verbs or adjectives (互惠共赢).
+            # (合作机遇 has a generic head), and so does a generic head jieba tags as a verb
+            # (协调作用); a slogan pairs two verbs or adjectives (互惠共赢).
             if (
                 standing_alone
                 and tokens[j - 1].flag not in NOMINAL_TAGS | {"t"}
+                and tokens[j - 1].word not in GENERIC_HEADS
                 and is_headword(phrase[:2])
                 and is_headword(phrase[2:])
                 and HAN_RE.match(phrase[3])

@@ -86,7 +86,7 @@ def test_latin_letters_alone_are_no_chinese_term(lexicon: Lexicon) -> None:
 def test_an_adverb_tag_between_a_verb_and_its_object_is_read_as_an_attribute(lexicon: Lexicon) -> None:
     # jieba tags 真正 as an adverb; after 坚持 and before a noun it modifies the noun.
     assert "真正民主" in _candidates("各国应坚持真正民主。", lexicon)
-    tokens = candidates._retagged(default_segmenter().tag("他们推动真正开放。"))
+    tokens = candidates._retagged(default_segmenter().tag("他们推动真正开放。"), lexicon.is_headword)
     assert [t.flag for t in tokens if t.word == "真正"] == ["d"]  # before a verb: an adverb
 
 
@@ -101,6 +101,17 @@ def test_a_slogan_of_two_paired_words_is_a_candidate_a_modifier_and_noun_is_left
 ) -> None:
     assert _candidates("实现互惠共赢。", lexicon)["互惠共赢"].shape == "fixed"
     assert "共同课题" not in _candidates("这是各国的共同课题。", lexicon)
+    # 作用 is a generic head even where jieba tags it as a verb: 协调 + 作用 is no slogan.
+    assert "协调作用" not in _candidates("各国应发挥协调作用。", lexicon)
+    # A kind of support is a service the compound names (财政支撑 financial support).
+    assert "财政支撑" in _candidates("这个项目需要财政支撑。", lexicon)
+
+
+def test_a_preposition_jieba_glues_to_the_word_before_ends_a_span(lexicon: Lexicon) -> None:
+    # jieba's dictionary has 侧重于 as a noun; it is 侧重 "to focus on" and 于 "on".
+    found = _candidates("该计划侧重于数据治理。", lexicon)
+    assert "数据治理" in found
+    assert not any("侧重于" in text for text in found)
 
 
 def test_no_span_starts_inside_a_word_or_holds_a_route(lexicon: Lexicon) -> None:
