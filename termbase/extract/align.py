@@ -350,6 +350,7 @@ class Rendering:
     gaps: int = 0  # runs of Chinese characters nothing explains
     next_name: bool = False  # the word after the window transliterates another name (Minister [Wang])
     free: int = 0  # content words (or parts of hyphenated ones) no link explains
+    head_first: bool = False  # the Chinese head renders an English word that modifies the next
 
     @property
     def zh_coverage(self) -> float:
@@ -423,6 +424,7 @@ def project(
         any(item.kind == "pinyin" for item in links.by_en.get(end, ()))
         and all(item.stop <= start or item.start >= stop for item in links.by_en.get(end, ())),
         _free_words(inside, tokens, content),
+        _head_first(inside, tokens, first, end, stop),
     )
 
 
@@ -446,6 +448,17 @@ def _cut_across(inside: list[Link], tokens: list[EnToken], first: int, end: int,
             if tokens[k].chunk == chunk and len(content) == 1 and content[0] in foreign:
                 return True
     return False
+
+
+def _head_first(inside: list[Link], tokens: list[EnToken], first: int, end: int, stop: int) -> bool:
+    """Whether the span's last unit, a compound's head in Chinese, renders an English word that
+    a content word follows with no preposition between. English compounds put the head last
+    too, so the Chinese was a subject and its predicate (数据共享 rendered "shared data")."""
+    heads = [item.en for item in inside if item.stop == stop and first <= item.en < end]
+    if not heads:
+        return False
+    after = tokens[max(heads) + 1 : end]
+    return any(not t.stop for t in after) and not any(t.text in JOINERS for t in after)
 
 
 def _free_words(inside: list[Link], tokens: list[EnToken], content: list[int]) -> int:

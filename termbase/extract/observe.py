@@ -36,6 +36,7 @@ class Seen:
     gaps: int = 99  # fewest runs of unexplained Chinese characters in one occurrence
     free: int = 0  # most English words (or parts) no link explains, in one occurrence
     surplus: int = 99  # fewest unlinked English words beyond one per unexplained character
+    head_first: int = 0  # occurrences whose Chinese head renders an English modifier
 
     @property
     def quality(self) -> float:
@@ -138,6 +139,7 @@ def observe(corpus: Corpus, lexicon: Lexicon, general_freq: Mapping[str, int]) -
             seen.en_words = rendering.en_content
             seen.gaps = min(seen.gaps, rendering.gaps)
             seen.free = max(seen.free, rendering.free)
+            seen.head_first += rendering.head_first
             seen.surplus = min(seen.surplus, rendering.surplus)
             seen.kinds.update(rendering.kinds)
             seen.aligned += en_index == index

@@ -5,7 +5,8 @@ The evidence, each for a reason a terminologist would give:
 * **alignment strength** — how much of the Chinese and of the English the links explain;
 * **recurrence** — the same pair found in several segments;
 * **English noun-phrase shape** — a rendering that opens with a verb, or holds one, renders a
-  clause (促进电子商务 "promoting e-commerce"), not a term;
+  clause (促进电子商务 "promoting e-commerce"), not a term; so does a compound whose Chinese
+  head renders the English modifier (市场开放 "open market"): both languages put the head last;
 * **names** — title or quotation marks, or an English rendering in title case, name a thing;
 * **lexicalisation** — the Chinese is one dictionary word, or a fixed expression;
 * **fragments** — a rendering that only ever opens a longer English name (Digital Trade [Forum])
@@ -129,6 +130,8 @@ def judge(
     # in ("strategy for the energy"); a name may hold it (Law of the Sea).
     if not written_as_name and quality < 0.99 and "the" in words:
         return Judgement(False, 0.0, ("a phrase of running text",))
+    if observation.shape == "compound" and seen.head_first >= seen.count and not named:
+        return Judgement(False, 0.0, ("the Chinese head modifies in English",))
     if seen.fragments >= seen.count and not seen.quoted:
         return Judgement(False, 0.0, ("part of a longer name",))
     if not named and (words[0] in EVALUATIVE or _adverb(words[0]) and len(words) > 1):

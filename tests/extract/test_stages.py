@@ -198,6 +198,22 @@ def test_a_noun_gloss_finds_the_adjective_of_its_root(lexicon: Lexicon) -> None:
     assert _coverage(zh, en, "系统改革", lexicon) == 1.0
 
 
+def _head_first(zh: str, en: str, term: str, lexicon: Lexicon) -> bool:
+    tokens = english.tokenize(en)
+    links = align.link(zh, default_segmenter().tag(zh), tokens, lexicon, {})
+    start = zh.index(term)
+    rendering = align.project(links, tokens, start, start + len(term))
+    assert rendering is not None
+    return rendering.head_first
+
+
+def test_a_chinese_head_rendering_an_english_modifier_is_marked(lexicon: Lexicon) -> None:
+    # 市场开放 is "markets open up": its last word renders the English modifier.
+    assert _head_first("他们希望市场开放。", "They want open markets.", "市场开放", lexicon)
+    assert not _head_first("他们希望开放市场。", "They want open markets.", "开放市场", lexicon)
+    assert not _head_first("市场准入很重要。", "Access to markets matters.", "市场准入", lexicon)
+
+
 def test_a_day_or_a_month_is_no_tail_of_a_term() -> None:
     tokens = english.tokenize("the data governance on Monday")
     # 数据治理会议 with 会议 unexplained: the window may grow by one word, but not into a date.
@@ -220,6 +236,13 @@ def _observation(zh: str, form: str, shape: str = "compound", **seen: int) -> tu
 
 def _judge(observation: Observation, seen: Seen, lexicon: Lexicon) -> termhood.Judgement:
     return termhood.judge(observation, "", seen, lexicon, default_segmenter().tokenizer.FREQ)
+
+
+def test_a_compound_whose_head_modifies_in_english_is_a_clause_a_slogan_is_not(lexicon: Lexicon) -> None:
+    observation, seen = _observation("市场开放", "open market", head_first=1)
+    assert _judge(observation, seen, lexicon).reasons == ("the Chinese head modifies in English",)
+    observation, seen = _observation("互利共赢", "win-win benefit", shape="fixed", head_first=1)
+    assert _judge(observation, seen, lexicon).term
 
 
 def test_a_fully_explained_noun_phrase_is_a_term(lexicon: Lexicon) -> None:
