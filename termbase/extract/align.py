@@ -351,6 +351,7 @@ class Rendering:
     next_name: bool = False  # the word after the window transliterates another name (Minister [Wang])
     free: int = 0  # content words (or parts of hyphenated ones) no link explains
     head_first: bool = False  # the Chinese head renders an English word that modifies the next
+    headless: bool = False  # the Chinese head is unexplained and the English head renders another unit
 
     @property
     def zh_coverage(self) -> float:
@@ -425,6 +426,7 @@ def project(
         and all(item.stop <= start or item.start >= stop for item in links.by_en.get(end, ())),
         _free_words(inside, tokens, content),
         _head_first(inside, tokens, first, end, stop),
+        head_unexplained and _english_head(tokens, first, end) in inside_en,
     )
 
 
@@ -459,6 +461,15 @@ def _head_first(inside: list[Link], tokens: list[EnToken], first: int, end: int,
         return False
     after = tokens[max(heads) + 1 : end]
     return any(not t.stop for t in after) and not any(t.text in JOINERS for t in after)
+
+
+def _english_head(tokens: list[EnToken], first: int, end: int) -> int:
+    """The head of an English window: its last content word before a prepositional tail."""
+    for k in range(first, end):
+        if tokens[k].text in JOINERS and k > first:
+            end = k
+            break
+    return max((k for k in range(first, end) if not tokens[k].stop), default=end - 1)
 
 
 def _free_words(inside: list[Link], tokens: list[EnToken], content: list[int]) -> int:

@@ -37,6 +37,7 @@ class Seen:
     free: int = 0  # most English words (or parts) no link explains, in one occurrence
     surplus: int = 99  # fewest unlinked English words beyond one per unexplained character
     head_first: int = 0  # occurrences whose Chinese head renders an English modifier
+    headless: int = 0  # occurrences whose Chinese head nothing in the English renders
 
     @property
     def quality(self) -> float:
@@ -140,6 +141,7 @@ def observe(corpus: Corpus, lexicon: Lexicon, general_freq: Mapping[str, int]) -
             seen.gaps = min(seen.gaps, rendering.gaps)
             seen.free = max(seen.free, rendering.free)
             seen.head_first += rendering.head_first
+            seen.headless += rendering.headless
             seen.surplus = min(seen.surplus, rendering.surplus)
             seen.kinds.update(rendering.kinds)
             seen.aligned += en_index == index

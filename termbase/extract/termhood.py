@@ -91,6 +91,7 @@ def judge(
     one_gap = (
         seen.gaps == 1
         and seen.free >= 1  # an English word is left to render it ("energy law" for 能源安全法 has none)
+        and seen.headless < seen.count  # and a head left unexplained has the English head for it
         and seen.en_coverage >= 0.99
         and sum(len(HYPHENS_RE.split(w)) for w in words) >= 2  # eco-tourism is two words
         and all(tag in NOMINAL_GAP_TAGS for tag in observation.tags)

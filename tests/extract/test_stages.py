@@ -214,6 +214,23 @@ def test_a_chinese_head_rendering_an_english_modifier_is_marked(lexicon: Lexicon
     assert not _head_first("市场准入很重要。", "Access to markets matters.", "市场准入", lexicon)
 
 
+def _rendering(zh: str, en: str, term: str, lexicon: Lexicon) -> align.Rendering:
+    tokens = english.tokenize(en)
+    links = align.link(zh, default_segmenter().tag(zh), tokens, lexicon, {})
+    rendering = align.project(links, tokens, zh.index(term), zh.index(term) + len(term))
+    assert rendering is not None
+    return rendering
+
+
+def test_a_chinese_head_left_unexplained_needs_the_english_head_free(lexicon: Lexicon) -> None:
+    # 道路 has no English: "governance" renders 治理, "led" is a free word but no head.
+    zh, en = "各国走出了数据治理道路。", "Countries found their own data-led governance."
+    assert _rendering(zh, en, "数据治理道路", lexicon).headless
+    # 鸿沟 is "chasm" in the dictionary: the free English head "divide" renders it.
+    zh, en = "各国应缩小数据鸿沟。", "Countries should narrow the data divide."
+    assert not _rendering(zh, en, "数据鸿沟", lexicon).headless
+
+
 def test_a_day_or_a_month_is_no_tail_of_a_term() -> None:
     tokens = english.tokenize("the data governance on Monday")
     # 数据治理会议 with 会议 unexplained: the window may grow by one word, but not into a date.
@@ -315,6 +332,11 @@ def test_a_chinese_word_left_unexplained_needs_an_english_word_left_to_render_it
     # 安全 of 能源安全法 is in neither "energy law" link nor any other English word.
     observation, seen = _observation("能源安全法", "energy law", zh_coverage=0.6, gaps=1, free=0)
     observation.tags = ("n", "n", "n")
+    assert _judge(observation, seen, lexicon).reasons == ("weak alignment",)
+    observation, seen = _observation("数据治理道路", "data-led governance", zh_coverage=0.6, gaps=1, free=1)
+    observation.tags = ("n", "vn", "n")
+    assert _judge(observation, seen, lexicon).term
+    seen.headless = 1
     assert _judge(observation, seen, lexicon).reasons == ("weak alignment",)
     for en, free in (("They help build up eco-tourism.", 1), ("They help build up ecological tourism.", 0)):
         tokens = english.tokenize(en)
