@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from termbase.extract.english import CALENDAR_WORDS, HYPHENS_RE, EnToken
-from termbase.extract.lexicon import Lexicon, stem
+from termbase.extract.lexicon import Lexicon, light_gloss, stem
 from termbase.text.segment import Token
 
 MAX_UNIT_CHARS = 8
@@ -197,14 +197,14 @@ def link(
         unit_links: list[Link] = []
         for number, gloss in enumerate(sorted(lexicon.glosses(text[start:stop]), key=sorted)):
             matches = {gloss_stem: index.matching(gloss_stem) for gloss_stem in gloss}
-            found_words = sum(1 for found_at in matches.values() if found_at)
-            found_share = found_words / len(matches)
+            weighed = light_gloss(text[start:stop], gloss)
+            found_share = sum(1 for s in weighed if matches[s]) / len(weighed)
             if found_share < MIN_GLOSS_SHARE:
                 continue  # one word of a longer gloss is chance, not evidence
             kind = "dictionary" if found_share == 1 else "partial"
             for gloss_stem, found_at in matches.items():
                 unit_links.extend(
-                    Link(start, stop, k, kind, number, len(gloss), gloss_stem) for k in found_at
+                    Link(start, stop, k, kind, number, len(weighed), gloss_stem) for k in found_at
                 )
             initials = "".join(sorted(s[0] for s in gloss))
             if len(gloss) >= 2:

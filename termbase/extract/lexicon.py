@@ -51,6 +51,20 @@ def stem(word: str) -> str:
     return stemmed
 
 
+# Nouns of state by which a gloss renders a Chinese morpheme of state after an adjective
+# (常态 "normal state"): English makes the adjective a noun instead (back to normal).
+STATE_NOUNS = frozenset(stem(w) for w in ("state", "condition", "situation", "status"))
+STATE_MORPHEMES = frozenset("态状况境局")
+
+
+def light_gloss(zh: str, gloss: frozenset[str]) -> frozenset[str]:
+    """The words of a gloss of ``zh`` that English must say: a noun of state rendering a final
+    morpheme of state may go unsaid."""
+    if zh[-1:] not in STATE_MORPHEMES or not gloss & STATE_NOUNS or not gloss - STATE_NOUNS:
+        return gloss
+    return gloss - STATE_NOUNS
+
+
 def gloss_stems(gloss: str) -> frozenset[str]:
     """Content-word stems of one dictionary gloss ("to govern" -> {govern})."""
     text = PAREN_RE.sub(" ", gloss.lower())
@@ -248,6 +262,16 @@ class Lexicon:
             if word.endswith(suffix) and word[: -len(suffix)] + base in self._verbs:
                 return True
         return False
+
+    def renders_state(self, zh: str, word: str) -> bool:
+        """Whether ``word`` is the adjective of a gloss of ``zh``'s last word that names a state
+        (常态 "normal state"): the adjective then stands for the noun (the new normal)."""
+        word_stem = stem(word)
+        return any(
+            word_stem in gloss and light_gloss(zh, gloss) != gloss
+            for n in range(2, min(len(zh), self.max_key_length) + 1)
+            for gloss in self.glosses(zh[-n:])
+        )
 
     def is_headword(self, zh: str) -> bool:
         self._parse(zh)

@@ -141,7 +141,12 @@ def judge(
         return Judgement(False, 0.0, ("English is a verb",))
     # A set phrase may be rendered by a compound adjective (自力更生 "self-reliant").
     compound_adjective = observation.shape == "fixed" and len(words) == 1 and "-" in words[0]
-    if not named and not compound_adjective and not _ends_in_noun(words):
+    if (
+        not named
+        and not compound_adjective
+        and not _ends_in_noun(words)
+        and not lexicon.renders_state(observation.text, words[-1])
+    ):
         return Judgement(False, 0.0, ("English does not end in a noun",))
     single = len(observation.tags) == 1
     if single and observation.tags[0] in PERSON_TAGS and seen.kinds <= {"pinyin", "segment"}:

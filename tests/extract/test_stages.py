@@ -231,6 +231,13 @@ def test_a_chinese_head_left_unexplained_needs_the_english_head_free(lexicon: Le
     assert not _rendering(zh, en, "数据鸿沟", lexicon).headless
 
 
+def test_an_adjective_stands_for_a_gloss_that_adds_a_noun_of_state(lexicon: Lexicon) -> None:
+    # 常态 is "normal state"; English says "normal" alone, as a noun.
+    assert _coverage("生活回到了常态。", "Life has returned to normal.", "常态", lexicon) == 1.0
+    # 友邦 is "friendly state", but 邦 is a country, not a state one is in.
+    assert _coverage("他们是友邦。", "They are friendly.", "友邦", lexicon) < 1.0
+
+
 def test_a_day_or_a_month_is_no_tail_of_a_term() -> None:
     tokens = english.tokenize("the data governance on Monday")
     # 数据治理会议 with 会议 unexplained: the window may grow by one word, but not into a date.
@@ -260,6 +267,13 @@ def test_a_compound_whose_head_modifies_in_english_is_a_clause_a_slogan_is_not(l
     assert _judge(observation, seen, lexicon).reasons == ("the Chinese head modifies in English",)
     observation, seen = _observation("互利共赢", "win-win benefit", shape="fixed", head_first=1)
     assert _judge(observation, seen, lexicon).term
+
+
+def test_an_adjective_rendering_a_noun_of_state_ends_a_term(lexicon: Lexicon) -> None:
+    observation, seen = _observation("旧常态", "old normal")
+    assert _judge(observation, seen, lexicon).term
+    observation, seen = _observation("旧规范", "old normal")
+    assert _judge(observation, seen, lexicon).reasons == ("English does not end in a noun",)
 
 
 def test_a_fully_explained_noun_phrase_is_a_term(lexicon: Lexicon) -> None:
