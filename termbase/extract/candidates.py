@@ -181,6 +181,8 @@ GENERIC_HEADS = frozenset(
         "些",
     ]
 )
+PARTICLES = frozenset("的了着过地得")
+DAY_UNITS = frozenset({"月", "日", "号"})
 # Characters that cannot open a span: they continue the previous word (的, 了) or refer back (其, 该).
 NON_INITIAL_CHARS = frozenset("的了着过之其该此这那")
 ORDINAL_RE = re.compile(
@@ -250,7 +252,11 @@ def _can_open(tokens: list[Token], i: int, is_nominal: Callable[[str], bool]) ->
         # distinguishing word opens a compound (新型…, 大数据); a verb of two characters may
         # modify a noun (治理结构) — the English shape decides later whether it was a clause.
         if ORDINAL_RE.match(token.word) or token.flag == "m" and NUMERAL_RE.search(token.word):
-            return i + 1 < len(tokens) and tokens[i + 1].flag not in BREAK_TAGS
+            # A month or a day dates what follows (9月 + a name), it numbers nothing.
+            following = tokens[i + 1] if i + 1 < len(tokens) else None
+            return (
+                following is not None and following.flag not in BREAK_TAGS and following.word not in DAY_UNITS
+            )
         if token.flag == "v":
             return (
                 len(token.word) == 2
@@ -337,7 +343,11 @@ def candidates_in(
 
     for clause_first, clause_end in _clauses(tokens):
         for i in range(clause_first, clause_end):
-            if not _can_open(tokens, i, is_nominal) or _truncated_modifier(tokens, i, clause_first):
+            if (
+                not _can_open(tokens, i, is_nominal)
+                or _truncated_modifier(tokens, i, clause_first)
+                or _opens_inside_word(tokens, i, clause_first, is_headword)
+            ):
                 continue
             for j in range(i, min(clause_end, i + MAX_TOKENS)):
                 token = tokens[j]
@@ -359,7 +369,9 @@ def candidates_in(
                     break  # 北京到华盛顿: a route, not a name
                 if tokens[j].end - tokens[i].start > MAX_CHARS:
                     break
-                if not _can_close(token, is_nominal):
+                if not _can_close(token, is_nominal) or _closes_inside_word(
+                    tokens, j, clause_end, is_headword
+                ):
                     continue
                 if _bare_coordination(tokens[i : j + 1]) or _cut_conjunct(tokens, i, j + 1, clause_end):
                     continue
@@ -482,6 +494,31 @@ def _truncated_modifier(tokens: list[Token], i: int, clause_first: int) -> bool:
         return True
     bound = before.flag not in BREAK_TAGS | {"c", "cc", "d", "r", "v", "m", "q"}
     return bound and before.word not in COORDINATORS and before.word[0] not in NON_INITIAL_CHARS
+
+
+def _opens_inside_word(
+    tokens: list[Token], i: int, clause_first: int, is_headword: Callable[[str], bool]
+) -> bool:
+    """Whether jieba cut the span's first character off the word before it: with that word it
+    makes a dictionary word (他 + 国 = 他国, 负责 + 任 = 负责任), and the first token is that
+    character alone or that character and a particle (任的)."""
+    if i == clause_first:
+        return False
+    before, first = tokens[i - 1].word, tokens[i].word
+    if not HAN_RE.match(before[-1:]) or not is_headword(before + first[0]):
+        return False
+    return len(first) == 1 or all(char in PARTICLES for char in first[1:])
+
+
+def _closes_inside_word(
+    tokens: list[Token], j: int, clause_end: int, is_headword: Callable[[str], bool]
+) -> bool:
+    """Whether jieba cut the span's last character off a one-character word after it (合作中共赢
+    cut 合作/中共/赢, where 共赢 is the word)."""
+    if j + 1 >= clause_end:
+        return False
+    after, last = tokens[j + 1].word, tokens[j].word
+    return len(after) == 1 and HAN_RE.match(after) is not None and is_headword(last[-1] + after)
 
 
 def _bare_coordination(span: list[Token]) -> bool:

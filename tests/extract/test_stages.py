@@ -121,6 +121,21 @@ def test_no_span_starts_inside_a_word_or_holds_a_route(lexicon: Lexicon) -> None
     assert "上海到北京" not in found
 
 
+def test_no_span_takes_a_character_jieba_cut_off_a_neighbouring_word(lexicon: Lexicon) -> None:
+    # jieba cuts 他/国/利益, 负责/任的/伙伴 and 贸易/中共/赢 (他国, 负责任, 共赢 are the words).
+    assert not any(text.startswith("国") for text in _candidates("各方不应损害他国安全利益。", lexicon))
+    assert "任的伙伴" not in _candidates("他们希望做一个负责任的伙伴。", lexicon)
+    assert not any("中共" in text for text in _candidates("两国在贸易中共赢。", lexicon))
+    # A word the character before would also make one with is left alone (用 + 人 = 用人).
+    assert "人类文明" in _candidates("他们用人类文明滋养网络。", lexicon)
+
+
+def test_a_month_or_a_day_opens_no_numbered_name(lexicon: Lexicon) -> None:
+    found = _candidates("2026年3月李明出席了会议。", lexicon)
+    assert not any(text.startswith("3") for text in found)
+    assert "第三届论坛" in _candidates("他们举办了第三届论坛。", lexicon)
+
+
 def test_a_dictionary_word_jieba_splits_is_a_candidate(lexicon: Lexicon) -> None:
     assert "云计算" in _candidates("云计算正在改变世界经济。", lexicon)
 
