@@ -149,7 +149,13 @@ def judge(
     ):
         return Judgement(False, 0.0, ("English does not end in a noun",))
     single = len(observation.tags) == 1
-    if single and observation.tags[0] in PERSON_TAGS and seen.kinds <= {"pinyin", "segment"}:
+    # A transliterated name is a person's; its characters' glosses explain it by chance alone
+    # (伯格 "Berg": 伯 is "count"), so only a word explained in full is more than a name.
+    if (
+        single
+        and observation.tags[0] in PERSON_TAGS
+        and (seen.kinds <= {"pinyin", "segment"} or quality < 0.99)
+    ):
         return Judgement(False, 0.0, ("a person's name",))
     if single and not named and _everyday(observation.text, words, general_freq):
         return Judgement(False, 0.0, ("everyday word",))

@@ -291,6 +291,14 @@ def test_an_adjective_rendering_a_noun_of_state_ends_a_term(lexicon: Lexicon) ->
     assert _judge(observation, seen, lexicon).reasons == ("English does not end in a noun",)
 
 
+def test_a_word_tagged_as_a_name_half_explained_by_its_characters_is_a_name(lexicon: Lexicon) -> None:
+    for tag, term in (("nr", False), ("n", True)):
+        observation, seen = _observation("沃森", "fertile land", zh_coverage=0.5, gaps=1, free=1)
+        observation.tags = (tag,)
+        seen.kinds = {"dictionary"}
+        assert _judge(observation, seen, lexicon).term is term, tag
+
+
 def test_a_fully_explained_noun_phrase_is_a_term(lexicon: Lexicon) -> None:
     observation, seen = _observation("数据治理", "data governance")
     judgement = _judge(observation, seen, lexicon)
