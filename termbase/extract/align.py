@@ -37,6 +37,9 @@ MAX_UNIT_CHARS = 8
 MIN_GLOSS_SHARE = 0.5
 MIN_AFFIX = 4
 DERIVED_PREFIX = 5  # the shortest stem prefix two derived words of one root are matched on
+PREFIXES = frozenset(
+    {"inter", "intra", "trans", "super", "under", "multi", "extra", "hyper", "micro", "macro"}
+)
 COMPOUND_PART_ZIPF = 3.0  # a gloss stem may match the start or end of a one-word compound from this length
 NUMERALS = {
     "一": ("one", "first"),
@@ -130,9 +133,10 @@ class _EnIndex:
 
     def matching(self, gloss_stem: str) -> list[int]:
         found = self.by_stem.get(gloss_stem, [])
-        if len(gloss_stem) > DERIVED_PREFIX:
+        if len(gloss_stem) > DERIVED_PREFIX and gloss_stem[:-1] not in PREFIXES:
             # A noun and its adjective part in their last letter: syste|m ~ syste|matic,
-            # democrac|y ~ democra|tic.
+            # democrac|y ~ democra|tic. A root that is an English prefix (inter of intern,
+            # international's stem) would find every word made with it (internet).
             root = gloss_stem[:-1]
             derived = {
                 k for k, word in self.by_prefix.get(root[:DERIVED_PREFIX], ()) if word.startswith(root)

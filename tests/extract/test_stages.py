@@ -10,7 +10,7 @@ from extract_corpus import pair_segments
 from termbase.extract import align, candidates, english, glosses, grouping, termhood
 from termbase.extract.corpus import Corpus
 from termbase.extract.grouping import headword
-from termbase.extract.lexicon import Lexicon
+from termbase.extract.lexicon import Lexicon, stem
 from termbase.extract.observe import Observation, Seen, display_form
 from termbase.extract.pipeline import Extractor
 from termbase.text.segment import default_segmenter
@@ -251,6 +251,13 @@ def test_an_adjective_stands_for_a_gloss_that_adds_a_noun_of_state(lexicon: Lexi
     assert _coverage("生活回到了常态。", "Life has returned to normal.", "常态", lexicon) == 1.0
     # 友邦 is "friendly state", but 邦 is a country, not a state one is in.
     assert _coverage("他们是友邦。", "They are friendly.", "友邦", lexicon) < 1.0
+
+
+def test_a_root_that_is_an_english_prefix_finds_no_derived_words() -> None:
+    index = align._EnIndex(english.tokenize("the Internet and the international community"))
+    assert index.matching(stem("international")) == [4]  # not "Internet"
+    index = align._EnIndex(english.tokenize("a systematic reform"))
+    assert index.matching(stem("system")) == [1]
 
 
 def test_a_day_or_a_month_is_no_tail_of_a_term() -> None:
