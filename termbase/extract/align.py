@@ -59,6 +59,7 @@ NUMERALS = {
     "万": ("thousand",),
 }
 LATIN_RE = re.compile(r"[A-Za-z0-9]+")
+HAN_CHAR_RE = re.compile(r"[\u3400-\u9fff]")
 # Words that join a prepositional tail to an English term (community [with a shared future]).
 JOINERS = frozenset({"of", "for", "on", "in", "with", "the", "a", "an", "to", "between", "by"})
 
@@ -82,13 +83,17 @@ class Links:
     by_en: dict[int, list[Link]]
     en_count: int
     zh_length: int
+    unlinked_han: frozenset[int] = frozenset()  # Chinese characters no link explains
 
     @classmethod
-    def of(cls, links: list[Link], en_count: int, zh_length: int) -> Links:
+    def of(cls, links: list[Link], en_count: int, text: str) -> Links:
         by_en: dict[int, list[Link]] = defaultdict(list)
+        linked: set[int] = set()
         for link in links:
             by_en[link.en].append(link)
-        return cls(links, dict(by_en), en_count, zh_length)
+            linked.update(range(link.start, link.stop))
+        unlinked = frozenset(i for i, char in enumerate(text) if i not in linked and HAN_CHAR_RE.match(char))
+        return cls(links, dict(by_en), en_count, len(text), unlinked)
 
     def expected(self, start: int, stop: int) -> float:
         """Where the English of Chinese [start, stop) would sit if the word order were the same."""
@@ -235,7 +240,7 @@ def link(
     kept = _competitive(found)
     # After the competition: an affix shares its English word with the stem, it does not rival it.
     kept.extend(_affix_links(text, zh_tokens, en_tokens, lexicon, kept))
-    return Links.of(kept, len(en_tokens), len(text))
+    return Links.of(kept, len(en_tokens), text)
 
 
 def _affix_links(
@@ -407,7 +412,13 @@ def project(
     touched = {char for item in inside if first <= item.en < end for char in range(item.start, item.stop)}
     head_unexplained = stop - 1 not in touched
     first, end = _extend(
-        tokens, first, end, outside_en | inside_en, round(stop - start - explained), head_unexplained
+        tokens,
+        first,
+        end,
+        outside_en | inside_en,
+        round(stop - start - explained),
+        head_unexplained,
+        start not in touched or start - 1 not in links.unlinked_han,
     )
     while first < end and tokens[first].stop:
         first += 1
@@ -575,9 +586,17 @@ def _explained(inside: list[Link], tokens: list[EnToken], first: int, end: int) 
 
 
 def _extend(
-    tokens: list[EnToken], first: int, end: int, linked: set[int], unexplained: int, head_unexplained: bool
+    tokens: list[EnToken],
+    first: int,
+    end: int,
+    linked: set[int],
+    unexplained: int,
+    head_unexplained: bool,
+    leftwards: bool = True,
 ) -> tuple[int, int]:
     """Grow the window over unlinked words while the Chinese has unexplained characters left.
+    ``leftwards`` is False when an unexplained Chinese word stands right before a span that opens
+    explained: a free word before the window renders that word, not the span.
 
     About one English content word renders two Chinese characters. Leftwards the window takes
     modifiers; rightwards a prepositional tail ("… of origin", "… for cross-border trade"), or the
@@ -589,7 +608,7 @@ def _extend(
         return first, end
     chunk = tokens[first].chunk
     left = first
-    while budget > 0 and left > 0:
+    while leftwards and budget > 0 and left > 0:
         token = tokens[left - 1]
         if token.chunk != chunk or token.stop or (left - 1) in linked:
             break

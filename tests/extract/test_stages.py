@@ -253,6 +253,18 @@ def test_an_adjective_stands_for_a_gloss_that_adds_a_noun_of_state(lexicon: Lexi
     assert _coverage("他们是友邦。", "They are friendly.", "友邦", lexicon) < 1.0
 
 
+def test_a_free_word_before_the_window_is_left_to_an_unexplained_word_before_the_span(
+    lexicon: Lexicon,
+) -> None:
+    zh = "他们迎来高水平数据治理和隐私保护。"
+    en = "They welcome first-class data governance and privacy protection."
+    # 和 is unexplained, but "first-class" renders 高水平, the unexplained word before the span.
+    assert _render(zh, en, "数据治理和隐私保护", lexicon) == "data governance and privacy protection"
+    assert _render(zh, en, "高水平数据治理和隐私保护", lexicon) == (
+        "first-class data governance and privacy protection"
+    )
+
+
 def test_a_root_that_is_an_english_prefix_finds_no_derived_words() -> None:
     index = align._EnIndex(english.tokenize("the Internet and the international community"))
     assert index.matching(stem("international")) == [4]  # not "Internet"
