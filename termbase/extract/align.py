@@ -360,6 +360,7 @@ class Rendering:
     next_name: bool = False  # the word after the window transliterates another name (Minister [Wang])
     free: int = 0  # content words (or parts of hyphenated ones) no link explains
     head_first: bool = False  # the Chinese head renders an English word that modifies the next
+    opening_unexplained: bool = False  # no link into the window explains the span's first character
     headless: bool = False  # the Chinese head is unexplained and the English head renders another unit
 
     @property
@@ -441,6 +442,7 @@ def project(
         and all(item.stop <= start or item.start >= stop for item in links.by_en.get(end, ())),
         _free_words(inside, tokens, content),
         _head_first(inside, tokens, first, end, stop),
+        start not in touched,
         head_unexplained and _english_head(tokens, first, end) in inside_en,
     )
 

@@ -37,6 +37,7 @@ class Seen:
     free: int = 0  # most English words (or parts) no link explains, in one occurrence
     surplus: int = 99  # fewest unlinked English words beyond one per unexplained character
     head_first: int = 0  # occurrences whose Chinese head renders an English modifier
+    opening_unexplained: int = 0  # occurrences whose first Chinese word the window leaves unexplained
     headless: int = 0  # occurrences whose Chinese head nothing in the English renders
 
     @property
@@ -141,6 +142,7 @@ def observe(corpus: Corpus, lexicon: Lexicon, general_freq: Mapping[str, int]) -
             seen.gaps = min(seen.gaps, rendering.gaps)
             seen.free = max(seen.free, rendering.free)
             seen.head_first += rendering.head_first
+            seen.opening_unexplained += rendering.opening_unexplained
             seen.headless += rendering.headless
             seen.surplus = min(seen.surplus, rendering.surplus)
             seen.kinds.update(rendering.kinds)

@@ -7,6 +7,8 @@ The evidence, each for a reason a terminologist would give:
 * **English noun-phrase shape** — a rendering that opens with a verb, or holds one, renders a
   clause (促进电子商务 "promoting e-commerce"), not a term; so does a compound whose Chinese
   head renders the English modifier (市场开放 "open market"): both languages put the head last;
+  and a verb and its object whose verb the English leaves out (开展数据治理 "data governance")
+  is a clause, its object the term;
 * **names** — title or quotation marks, or an English rendering in title case, name a thing;
 * **lexicalisation** — the Chinese is one dictionary word, or a fixed expression;
 * **fragments** — a rendering that only ever opens a longer English name (Digital Trade [Forum])
@@ -133,6 +135,8 @@ def judge(
         return Judgement(False, 0.0, ("a phrase of running text",))
     if observation.shape == "compound" and seen.head_first >= seen.count and not named:
         return Judgement(False, 0.0, ("the Chinese head modifies in English",))
+    if observation.verbal and not named and seen.opening_unexplained >= seen.count:
+        return Judgement(False, 0.0, ("the opening verb has no English",))
     if seen.fragments >= seen.count and not seen.quoted:
         return Judgement(False, 0.0, ("part of a longer name",))
     if not named and (words[0] in EVALUATIVE or _adverb(words[0]) and len(words) > 1):

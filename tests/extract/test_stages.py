@@ -318,6 +318,18 @@ def test_a_word_tagged_as_a_name_half_explained_by_its_characters_is_a_name(lexi
         assert _judge(observation, seen, lexicon).term is term, tag
 
 
+def test_a_verb_and_its_object_whose_verb_has_no_english_is_not_a_term(lexicon: Lexicon) -> None:
+    zh, en = "各国开展数据治理。", "Countries carry out data governance."
+    assert _rendering(zh, en, "开展数据治理", lexicon).opening_unexplained
+    assert not _rendering(zh, en, "数据治理", lexicon).opening_unexplained
+    observation, seen = _observation("开展数据治理", "data governance", opening_unexplained=1)
+    observation.verbal = True
+    assert _judge(observation, seen, lexicon).reasons == ("the opening verb has no English",)
+    observation, seen = _observation("治理机制", "governing mechanism")
+    observation.verbal = True
+    assert _judge(observation, seen, lexicon).term
+
+
 def test_a_fully_explained_noun_phrase_is_a_term(lexicon: Lexicon) -> None:
     observation, seen = _observation("数据治理", "data governance")
     judgement = _judge(observation, seen, lexicon)
