@@ -59,6 +59,8 @@ NUMERALS = {
     "万": ("thousand",),
 }
 LATIN_RE = re.compile(r"[A-Za-z0-9]+")
+# Chinese conjunctions that join two conjuncts, as "and" does (规则和标准 ~ rules and standards).
+CONJUNCTIONS = frozenset({"和", "与", "及", "以及", "暨"})
 HAN_CHAR_RE = re.compile(r"[\u3400-\u9fff]")
 # Words that join a prepositional tail to an English term (community [with a shared future]).
 JOINERS = frozenset({"of", "for", "on", "in", "with", "the", "a", "an", "to", "between", "by"})
@@ -312,11 +314,29 @@ def _literal_links(zh_tokens: list[Token], index: _EnIndex) -> list[Link]:
         for match in LATIN_RE.finditer(token.word):
             for k in index.by_text.get(match.group().lower(), ()):
                 out.append(Link(token.start + match.start(), token.start + match.end(), k, "literal"))
+        if token.word in CONJUNCTIONS:
+            for k in _conjunction_tokens(index.tokens):
+                out.append(Link(token.start, token.end, k, "conjunction", word="and"))
         if token.flag == "m" or token.word.startswith("第"):
             for offset, char in enumerate(token.word):
                 for word in NUMERALS.get(char, ()):
                     for k in index.by_stem.get(stem(word), ()):  # five, five-point
                         out.append(Link(token.start + offset, token.start + offset + 1, k, "number"))
+    return out
+
+
+def _conjunction_tokens(tokens: list[EnToken]) -> list[int]:
+    """English tokens that join two conjuncts: "and", "&", and each word of "as well as"."""
+    out: list[int] = []
+    for k, token in enumerate(tokens):
+        if token.text in ("and", "&"):
+            out.append(k)
+        elif (
+            token.text == "well"
+            and 0 < k < len(tokens) - 1
+            and tokens[k - 1].text == tokens[k + 1].text == "as"
+        ):
+            out.extend((k - 1, k, k + 1))
     return out
 
 

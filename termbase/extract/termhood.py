@@ -32,7 +32,8 @@ from termbase.extract.scoring import METHOD_ALIGNED, count_part
 
 MIN_QUALITY = 0.7
 MIN_NAME_QUALITY = 0.5
-# Tags of the words of a compound whose one unexplained word may be rendered freely: nouns only.
+# Tags of the words of a compound whose one unexplained word may be rendered freely: nouns only
+# (and the conjunctions joining them).
 NOMINAL_GAP_TAGS = frozenset({"n", "nz", "nt", "ns", "nr", "vn", "an", "j", "l", "b", "ng"})
 MAX_EN_WORDS = 14
 # Function words that never stand inside a term's English (auxiliaries, pronouns, modals).
@@ -96,7 +97,7 @@ def judge(
         and seen.headless < seen.count  # and a head left unexplained has the English head for it
         and seen.en_coverage >= 0.99
         and sum(len(HYPHENS_RE.split(w)) for w in words) >= 2  # eco-tourism is two words
-        and all(tag in NOMINAL_GAP_TAGS for tag in observation.tags)
+        and all(tag in NOMINAL_GAP_TAGS or tag == "c" for tag in observation.tags)
     )
     # Title marks alone do not vouch for a window that renders part of the name (《X中国》 ~ China).
     written_as_name = _title_case(form) or bool(seen.quoted)
@@ -167,7 +168,7 @@ def judge(
         len(observation.tags) >= LONG_PHRASE_TOKENS
         and not named
         and seen.count < 2
-        and not _noun_compound(observation, seen)
+        and not (one_gap or _noun_compound(observation, seen))
     ):
         return Judgement(False, 0.0, ("a long phrase seen once",))
     if observation.verbal and not named:

@@ -265,6 +265,14 @@ def test_a_free_word_before_the_window_is_left_to_an_unexplained_word_before_the
     )
 
 
+def test_a_conjunction_is_explained_by_and_or_as_well_as(lexicon: Lexicon) -> None:
+    zh, en = "他们重视数据安全和隐私保护。", "They value data security and privacy protection."
+    assert _coverage(zh, en, "数据安全和隐私保护", lexicon) == 1.0
+    en = "They value data security as well as privacy protection."
+    assert _coverage(zh, en, "数据安全和隐私保护", lexicon) == 1.0
+    assert _render(zh, en, "数据安全和隐私保护", lexicon) == "data security as well as privacy protection"
+
+
 def test_a_root_that_is_an_english_prefix_finds_no_derived_words() -> None:
     index = align._EnIndex(english.tokenize("the Internet and the international community"))
     assert index.matching(stem("international")) == [4]  # not "Internet"
@@ -350,6 +358,18 @@ def test_recurrence_and_names_raise_confidence(lexicon: Lexicon) -> None:
         *_observation("数据治理论坛", "Data Governance Forum", count=2, aligned=2), lexicon
     ).confidence
     assert once < twice < named
+
+
+def test_a_coordination_of_nouns_with_one_word_rendered_freely_is_a_term(lexicon: Lexicon) -> None:
+    observation, seen = _observation(
+        "新一代数据安全和隐私保护",
+        "next-generation data security and privacy protection",
+        zh_coverage=0.75,
+        gaps=1,
+        free=1,
+    )
+    observation.tags = ("nz", "n", "an", "c", "n", "vn")
+    assert _judge(observation, seen, lexicon).term
 
 
 def test_a_long_compound_of_nouns_seen_once_is_a_term_a_long_description_is_not(lexicon: Lexicon) -> None:
