@@ -151,13 +151,16 @@ def observe(corpus: Corpus, lexicon: Lexicon, general_freq: Mapping[str, int]) -
             heading = headings.get(en_index)
             if heading is None:
                 heading = headings[en_index] = _is_heading(en_original, en_tokens)
-            seen.forms[display_form(en_original, window, heading=heading)] += 1
+            # A title marked in both languages is a name, capitalised as written even in a heading.
+            titled = candidate.shape == "title" and (
+                _en_quoted(en_original, window) or _whole_capitalised(en_original, en_tokens, rendering)
+            )
+            seen.forms[display_form(en_original, window, heading=heading and not titled)] += 1
             # The Chinese title marks or one word bound the name on the left (欧盟《…》).
             bounded = len(candidate.tags) == 1 or candidate.shape == "title"
             if _part_of_longer_name(en_original, en_tokens, rendering, bounded):
                 seen.fragments += 1
-            if candidate.shape == "title" and _en_quoted(en_original, window):
-                seen.quoted += 1
+            seen.quoted += titled
     return found
 
 
@@ -239,6 +242,24 @@ def _part_of_longer_name(
         if _capitalised(original, before) and not before.stop:
             return True
     return False
+
+
+def _whole_capitalised(original: str, tokens: list[EnToken], rendering: align.Rendering) -> bool:
+    """Whether the window is a whole run of capitalised words in its clause, as a title is
+    written: every content word capitalised, and neither neighbour in the clause."""
+    first, end = rendering.first, rendering.end
+    chunk = tokens[first].chunk
+
+    def capitalised_word(k: int) -> bool:
+        return 0 <= k < len(tokens) and tokens[k].chunk == chunk and _capitalised(original, tokens[k])
+
+    content = [k for k in range(first, end) if not tokens[k].stop]
+    return (
+        len(content) >= 2
+        and all(_capitalised(original, tokens[k]) for k in content)
+        and not capitalised_word(first - 1)
+        and not capitalised_word(end)
+    )
 
 
 def _person_name(original: str, tokens: list[EnToken], at: int) -> bool:

@@ -22,6 +22,7 @@ how well each band of it is right on pages the extractor was never built on.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -30,6 +31,9 @@ from termbase.extract.lexicon import Lexicon
 from termbase.extract.observe import Observation, Seen
 from termbase.extract.scoring import METHOD_ALIGNED, count_part
 
+# A possessive ending ("China’s …") determines a noun as an article does: a name may hold one
+# written as a title (《…》 ~ “People’s …”), a term does not.
+POSSESSIVE_RE = re.compile(r"['’]s\b")
 MIN_QUALITY = 0.7
 MIN_NAME_QUALITY = 0.5
 # Tags of the words of a compound whose one unexplained word may be rendered freely: nouns only
@@ -81,7 +85,7 @@ def judge(
     general_freq: Mapping[str, int],
 ) -> Judgement:
     form = seen.forms.most_common(1)[0][0]
-    words = [w.lower() for w in TOKEN_RE.findall(form)]
+    words = [w.lower() for w in TOKEN_RE.findall(POSSESSIVE_RE.sub("", form))]
     reasons: list[str] = []
     quality = seen.quality
     if not words or len(words) > MAX_EN_WORDS:
@@ -106,6 +110,8 @@ def judge(
     substituted = len(observation.tags) == 1 and seen.gaps == 0 and seen.free == 1
     if quality < (MIN_NAME_QUALITY if written_as_name or one_gap or substituted else MIN_QUALITY):
         return Judgement(False, 0.0, ("weak alignment",))
+    if not seen.quoted and POSSESSIVE_RE.search(form):
+        return Judgement(False, 0.0, ("English is a clause",))
     if (
         any(
             w in CLAUSE_WORDS and not (w == "all" and before == "for")

@@ -577,6 +577,23 @@ def test_a_title_line_and_its_english_line_are_a_pair_as_wholes(extractor: Extra
     assert "王小明" not in found
 
 
+def test_a_title_marked_in_both_languages_is_a_name_written_as_it_stands(extractor: Extractor) -> None:
+    segments = pair_segments(
+        [("报告:《新时期的中国数据治理》白皮书", "Full Text: China’s Data Governance in a New Period")],
+        "title-both",
+        961,
+    )
+    found = {c.zh: c.en for c in extractor.run(segments).concepts}
+    assert found["新时期的中国数据治理"] == ["China’s Data Governance in a New Period"]
+
+
+def test_a_possessive_is_for_names_written_as_titles(lexicon: Lexicon) -> None:
+    observation, seen = _observation("中国数据市场", "China’s data market")
+    assert _judge(observation, seen, lexicon).reasons == ("English is a clause",)
+    observation, seen = _observation("中国数据市场", "China’s Data Market", shape="title", quoted=1)
+    assert _judge(observation, seen, lexicon).term
+
+
 def test_a_possessive_stays_inside_its_phrase() -> None:
     original = "They studied Japan’s data protection rules."
     tokens = english.tokenize(original)
