@@ -456,10 +456,11 @@ def _paired_words(
             phrase = text[start:stop]
             # A noun at the end makes a modifier and its head, which the compound rules judge
             # (合作机遇 has a generic head), and so does a generic head jieba tags as a verb
-            # (协调作用); a slogan pairs two verbs or adjectives (互惠共赢).
+            # (协调作用); a slogan pairs two verbs or adjectives (互惠共赢), and an adverb ends none
+            # (表示由衷的…: it modifies what follows).
             if (
                 standing_alone
-                and tokens[j - 1].flag not in NOMINAL_TAGS | {"t"}
+                and tokens[j - 1].flag not in NOMINAL_TAGS | {"t", "d"}
                 and tokens[j - 1].word not in GENERIC_HEADS
                 and is_headword(phrase[:2])
                 and is_headword(phrase[2:])
