@@ -514,8 +514,8 @@ def _opens_inside_word(
 def _closes_inside_word(
     tokens: list[Token], j: int, clause_end: int, is_headword: Callable[[str], bool]
 ) -> bool:
-    """Whether jieba cut the span's last character off a one-character word after it (合作中共赢
-    cut 合作/中共/赢, where 共赢 is the word)."""
+    """Whether jieba cut the span's last character off a one-character word after it (贸易中共赢
+    cut 贸易/中共/赢, where 共赢 is the word)."""
     if j + 1 >= clause_end:
         return False
     after, last = tokens[j + 1].word, tokens[j].word

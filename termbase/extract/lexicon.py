@@ -52,7 +52,7 @@ def stem(word: str) -> str:
 
 
 # Nouns of state by which a gloss renders a Chinese morpheme of state after an adjective
-# (常态 "normal state"): English makes the adjective a noun instead (back to normal).
+# (原状 "original state"): English makes the adjective a noun instead (restored to the original).
 STATE_NOUNS = frozenset(stem(w) for w in ("state", "condition", "situation", "status"))
 STATE_MORPHEMES = frozenset("态状况境局")
 
@@ -265,7 +265,7 @@ class Lexicon:
 
     def renders_state(self, zh: str, word: str) -> bool:
         """Whether ``word`` is the adjective of a gloss of ``zh``'s last word that names a state
-        (常态 "normal state"): the adjective then stands for the noun (the new normal)."""
+        (原状 "original state"): the adjective then stands for the noun (restored to the original)."""
         word_stem = stem(word)
         return any(
             word_stem in gloss and light_gloss(zh, gloss) != gloss

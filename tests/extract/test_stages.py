@@ -123,12 +123,12 @@ def test_no_span_starts_inside_a_word_or_holds_a_route(lexicon: Lexicon) -> None
 
 
 def test_no_span_takes_a_character_jieba_cut_off_a_neighbouring_word(lexicon: Lexicon) -> None:
-    # jieba cuts 他/国/利益, 负责/任的/伙伴 and 贸易/中共/赢 (他国, 负责任, 共赢 are the words).
+    # jieba cuts 他/国/安全, 负责/任的/伙伴 and 贸易/中共/赢 (他国, 负责任, 共赢 are the words).
     assert not any(text.startswith("国") for text in _candidates("各方不应损害他国安全利益。", lexicon))
     assert "任的伙伴" not in _candidates("他们希望做一个负责任的伙伴。", lexicon)
     assert not any("中共" in text for text in _candidates("两国在贸易中共赢。", lexicon))
     # A word the character before would also make one with is left alone (用 + 人 = 用人).
-    assert "人类文明" in _candidates("他们用人类文明滋养网络。", lexicon)
+    assert "人造卫星" in _candidates("他们用人造卫星监测海洋。", lexicon)
 
 
 def test_a_month_or_a_day_opens_no_numbered_name(lexicon: Lexicon) -> None:
@@ -248,8 +248,9 @@ def test_a_chinese_head_left_unexplained_needs_the_english_head_free(lexicon: Le
 
 
 def test_an_adjective_stands_for_a_gloss_that_adds_a_noun_of_state(lexicon: Lexicon) -> None:
-    # 常态 is "normal state"; English says "normal" alone, as a noun.
-    assert _coverage("生活回到了常态。", "Life has returned to normal.", "常态", lexicon) == 1.0
+    # 原状 is "original state"; English says "original" alone, as a noun.
+    zh, en = "他们把广场恢复原状。", "They restored the square to the original."
+    assert _coverage(zh, en, "原状", lexicon) == 1.0
     # 友邦 is "friendly state", but 邦 is a country, not a state one is in.
     assert _coverage("他们是友邦。", "They are friendly.", "友邦", lexicon) < 1.0
 
@@ -267,15 +268,18 @@ def test_a_free_word_before_the_window_is_left_to_an_unexplained_word_before_the
 
 
 def test_a_conjunction_is_explained_by_and_or_as_well_as(lexicon: Lexicon) -> None:
-    zh, en = "他们重视数据安全和隐私保护。", "They value data security and privacy protection."
-    assert _coverage(zh, en, "数据安全和隐私保护", lexicon) == 1.0
-    en = "They value data security as well as privacy protection."
-    assert _coverage(zh, en, "数据安全和隐私保护", lexicon) == 1.0
-    assert _render(zh, en, "数据安全和隐私保护", lexicon) == "data security as well as privacy protection"
+    zh, en = "他们重视能源安全和环境保护。", "They value energy security and environmental protection."
+    assert _coverage(zh, en, "能源安全和环境保护", lexicon) == 1.0
+    en = "They value energy security as well as environmental protection."
+    assert _coverage(zh, en, "能源安全和环境保护", lexicon) == 1.0
+    assert (
+        _render(zh, en, "能源安全和环境保护", lexicon)
+        == "energy security as well as environmental protection"
+    )
 
 
 def test_a_root_that_is_an_english_prefix_finds_no_derived_words() -> None:
-    index = align._EnIndex(english.tokenize("the Internet and the international community"))
+    index = align._EnIndex(english.tokenize("the Internet and the international trade"))
     assert index.matching(stem("international")) == [4]  # not "Internet"
     index = align._EnIndex(english.tokenize("a systematic reform"))
     assert index.matching(stem("system")) == [1]
@@ -313,9 +317,9 @@ def test_a_compound_whose_head_modifies_in_english_is_a_clause_a_slogan_is_not(l
 
 
 def test_an_adjective_rendering_a_noun_of_state_ends_a_term(lexicon: Lexicon) -> None:
-    observation, seen = _observation("旧常态", "old normal")
+    observation, seen = _observation("建筑原状", "building original")
     assert _judge(observation, seen, lexicon).term
-    observation, seen = _observation("旧规范", "old normal")
+    observation, seen = _observation("建筑原貌", "building original")
     assert _judge(observation, seen, lexicon).reasons == ("English does not end in a noun",)
 
 
@@ -334,7 +338,7 @@ def test_a_verb_and_its_object_whose_verb_has_no_english_is_not_a_term(lexicon: 
     observation, seen = _observation("开展数据治理", "data governance", opening_unexplained=1)
     observation.verbal = True
     assert _judge(observation, seen, lexicon).reasons == ("the opening verb has no English",)
-    observation, seen = _observation("治理机制", "governing mechanism")
+    observation, seen = _observation("治理结构", "governing structure")
     observation.verbal = True
     assert _judge(observation, seen, lexicon).term
 
@@ -363,8 +367,8 @@ def test_recurrence_and_names_raise_confidence(lexicon: Lexicon) -> None:
 
 def test_a_coordination_of_nouns_with_one_word_rendered_freely_is_a_term(lexicon: Lexicon) -> None:
     observation, seen = _observation(
-        "新一代数据安全和隐私保护",
-        "next-generation data security and privacy protection",
+        "新一代能源安全和环境保护",
+        "next-generation energy security and environmental protection",
         zh_coverage=0.75,
         gaps=1,
         free=1,
@@ -580,7 +584,7 @@ def test_a_title_line_and_its_english_line_are_a_pair_as_wholes(extractor: Extra
 
 def test_a_title_marked_in_both_languages_is_a_name_written_as_it_stands(extractor: Extractor) -> None:
     segments = pair_segments(
-        [("报告:《新时期的中国数据治理》白皮书", "Full Text: China’s Data Governance in a New Period")],
+        [("全文:《新时期的中国数据治理》", "Full Text: China’s Data Governance in a New Period")],
         "title-both",
         961,
     )
