@@ -37,6 +37,7 @@ MAX_UNIT_CHARS = 8
 MIN_GLOSS_SHARE = 0.5
 MIN_AFFIX = 4
 DERIVED_PREFIX = 5  # the shortest stem prefix two derived words of one root are matched on
+# English prefixes: as the root of a derived word they would find every word made with them.
 PREFIXES = frozenset(
     {"inter", "intra", "trans", "super", "under", "multi", "extra", "hyper", "micro", "macro"}
 )

@@ -181,7 +181,9 @@ GENERIC_HEADS = frozenset(
         "些",
     ]
 )
+# Particles that jieba may leave glued to a character cut off the word before (负责 | 任的).
 PARTICLES = frozenset("的了着过地得")
+# A number before these is a date (9月), not the number of a name (第三届, 三项原则).
 DAY_UNITS = frozenset({"月", "日", "号"})
 # Characters that cannot open a span: they continue the previous word (的, 了) or refer back (其, 该).
 NON_INITIAL_CHARS = frozenset("的了着过之其该此这那")
@@ -426,8 +428,8 @@ PREPOSITIONS = frozenset("对向从把被给在为于与")
 
 
 def _glued_preposition(word: str, is_headword: Callable[[str], bool]) -> bool:
-    """A dictionary word and a preposition, written as one word by jieba (各方 + 对 "to all
-    parties") but by no dictionary, where the preposition makes no word with the character
+    """A dictionary word and a preposition, written as one word by jieba (侧重 + 于 "focus on")
+    but by no dictionary, where the preposition makes no word with the character
     before it (方向 does in 东北方向)."""
     return (
         len(word) >= 3
@@ -456,7 +458,7 @@ def _paired_words(
             phrase = text[start:stop]
             # A noun at the end makes a modifier and its head, which the compound rules judge
             # (合作机遇 has a generic head), and so does a generic head jieba tags as a verb
-            # (协调作用); a slogan pairs two verbs or adjectives (互惠共赢), and an adverb ends none
+            # (调解作用); a slogan pairs two verbs or adjectives (互惠共赢), and an adverb ends none
             # (表示由衷的…: it modifies what follows).
             if (
                 standing_alone

@@ -101,8 +101,8 @@ def test_a_slogan_of_two_paired_words_is_a_candidate_a_modifier_and_noun_is_left
 ) -> None:
     assert _candidates("实现互惠共赢。", lexicon)["互惠共赢"].shape == "fixed"
     assert "共同课题" not in _candidates("这是各国的共同课题。", lexicon)
-    # 作用 is a generic head even where jieba tags it as a verb: 协调 + 作用 is no slogan.
-    assert "协调作用" not in _candidates("各国应发挥协调作用。", lexicon)
+    # 作用 is a generic head even where jieba tags it as a verb: 调解 + 作用 is no slogan.
+    assert "调解作用" not in _candidates("各国应发挥调解作用。", lexicon)
     assert "表示由衷" not in _candidates("我们对主办方表示由衷的感谢。", lexicon)  # an adverb ends none
     # A kind of support is a service the compound names (财政支撑 financial support).
     assert "财政支撑" in _candidates("这个项目需要财政支撑。", lexicon)
