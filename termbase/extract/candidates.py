@@ -39,7 +39,8 @@ BREAK_TAGS = frozenset(
 NAME_JOINERS = frozenset({"暨", "及其"})
 # One-character verbs that link two things rather than name one (到, 是, 有, 在).
 FUNCTION_VERBS = frozenset({"到", "是", "有", "在", "为", "向", "给", "让", "使", "被", "把"})
-# Pronouns and demonstratives end a span (jieba's pronoun tag also falls on 多边 in 多边机制).
+# Pronouns, demonstratives and quantifying determiners (任何, 所有) end a span (jieba's pronoun tag
+# also falls on 多边 in 多边机制).
 PRONOUNS = frozenset(
     [
         "我",
@@ -78,6 +79,9 @@ PRONOUNS = frozenset(
         "各",
         "每",
         "某",
+        "任何",
+        "所有",
+        "一切",
         "各国",
         "我国",
         "哪",
@@ -517,11 +521,17 @@ def _closes_inside_word(
     tokens: list[Token], j: int, clause_end: int, is_headword: Callable[[str], bool]
 ) -> bool:
     """Whether jieba cut the span's last character off a one-character word after it (贸易中共赢
-    cut 贸易/中共/赢, where 共赢 is the word)."""
+    cut 贸易/中共/赢, where 共赢 is the word). A localizer or a function word after a noun is a word
+    of its own, whatever it makes with the character before (网络平台 + 上, though 台上 is a word)."""
     if j + 1 >= clause_end:
         return False
-    after, last = tokens[j + 1].word, tokens[j].word
-    return len(after) == 1 and HAN_RE.match(after) is not None and is_headword(last[-1] + after)
+    after, last = tokens[j + 1], tokens[j].word
+    return (
+        len(after.word) == 1
+        and HAN_RE.match(after.word) is not None
+        and after.flag not in BREAK_TAGS | {"f", "c"}
+        and is_headword(last[-1] + after.word)
+    )
 
 
 def _bare_coordination(span: list[Token]) -> bool:

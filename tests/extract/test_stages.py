@@ -115,6 +115,12 @@ def test_a_preposition_jieba_glues_to_the_word_before_ends_a_span(lexicon: Lexic
     assert not any("侧重于" in text for text in found)
 
 
+def test_a_quantifying_determiner_opens_no_span(lexicon: Lexicon) -> None:
+    found = _candidates("任何数据主权争议都应通过对话解决。", lexicon)
+    assert "数据主权争议" in found
+    assert not any(text.startswith("任何") for text in found)
+
+
 def test_no_span_starts_inside_a_word_or_holds_a_route(lexicon: Lexicon) -> None:
     found = _candidates("代表团从上海到北京参加了新时代论坛。", lexicon)
     assert "新时代论坛" in found
@@ -127,6 +133,8 @@ def test_no_span_takes_a_character_jieba_cut_off_a_neighbouring_word(lexicon: Le
     assert not any(text.startswith("国") for text in _candidates("各方不应损害他国安全利益。", lexicon))
     assert "任的伙伴" not in _candidates("他们希望做一个负责任的伙伴。", lexicon)
     assert not any("中共" in text for text in _candidates("两国在贸易中共赢。", lexicon))
+    # A localizer is a word of its own, though 台 + 上 makes 台上.
+    assert "网络平台" in _candidates("数据在网络平台上传播。", lexicon)
     # A word the character before would also make one with is left alone (用 + 人 = 用人).
     assert "人造卫星" in _candidates("他们用人造卫星监测海洋。", lexicon)
 
