@@ -28,7 +28,7 @@ from termbase.models import (
 )
 from termbase.records import LANGUAGES, MAX_TERM_LENGTH, TermReview, UsageStatus, WorkflowStatus
 from termbase.services.errors import Conflict, Invalid, NotFound
-from termbase.services.kept import kept_before_merge, move_kept, restore_kept
+from termbase.services.kept import kept_before_merge, kept_rows, move_kept, restore_kept, restore_kept_rows
 from termbase.term_columns import DERIVED, EDITABLE, derived_values
 from termbase.text.keys import term_keys
 from termbase.text.lang import term_language
@@ -482,7 +482,7 @@ def remove_term(session: Session, term_id: int, *, version: int | None, actor: s
     check_version(concept, version)
     if len(concept.terms) == 1:
         raise Invalid("cannot remove the last term of a concept; delete the concept instead")
-    before = snapshot(concept)
+    before = _with_removed_kept(session, snapshot(concept), concept.id, {term.id})
     concept.terms.remove(term)
     touch(concept, actor)
     record(session, concept, "remove-term", actor, before, f"removed {term.language} {term.text!r}")
@@ -492,7 +492,8 @@ def remove_term(session: Session, term_id: int, *, version: int | None, actor: s
 def delete_concept(session: Session, concept_id: int, *, version: int | None, actor: str | None) -> None:
     concept = get_concept(session, concept_id)
     check_version(concept, version)
-    record(session, concept, "delete", actor, tombstone(concept), "deleted", deleted=True)
+    before = _with_removed_kept(session, tombstone(concept), concept.id, None)
+    record(session, concept, "delete", actor, before, "deleted", deleted=True)
     session.delete(concept)
     session.flush()
 
@@ -810,6 +811,19 @@ def history(session: Session, concept_id: int) -> list[HistoryEntry]:
     )
 
 
+# The history key under which a change keeps the imported fields and links it deletes.
+REMOVED_KEPT = "removed_kept"
+
+
+def _with_removed_kept(
+    session: Session, before: dict[str, Any], concept_id: int, term_ids: set[int] | None
+) -> dict[str, Any]:
+    """``before`` with the kept fields and links that go away with the concept (``term_ids``
+    None) or with these terms, so that reverting the change restores them too."""
+    removed = kept_rows(session, concept_id, term_ids=term_ids)
+    return {**before, REMOVED_KEPT: removed} if removed else before
+
+
 def _restore_terms(session: Session, concept: Concept, saved_terms: list[dict[str, Any]]) -> None:
     current = {(t.language, t.normalized): t for t in concept.terms}
     wanted: set[tuple[str, str]] = set()
@@ -894,7 +908,13 @@ def revert(
                 details={"field": "version", "current_version": concept.version},
             )
         check_version(concept, version)
-        before = snapshot(concept)
+        wanted = {(t["language"], normalize_term(t["text"])) for t in saved.get("terms", [])}
+        dropped = {t.id for t in concept.terms if (t.language, t.normalized) not in wanted}
+        before = (
+            _with_removed_kept(session, snapshot(concept), concept.id, dropped)
+            if dropped
+            else snapshot(concept)
+        )
     for name in CONCEPT_FIELDS:
         setattr(concept, name, saved.get(name))
     _set_definitions(
@@ -903,6 +923,15 @@ def revert(
         kept_languages=True,
     )
     _restore_terms(session, concept, saved.get("terms", []))
+    if saved.get(REMOVED_KEPT):
+        session.flush()
+        restored = {(t.language, t.normalized): t.id for t in concept.terms}
+        term_ids = {
+            t["id"]: restored[key]
+            for t in saved.get("terms", [])
+            if (key := (t["language"], normalize_term(t["text"]))) in restored
+        }
+        restore_kept_rows(session, saved[REMOVED_KEPT], concept.id, term_ids)
     touch(concept, actor)
     record(session, concept, "revert", actor, before, f"reverted change #{entry.id} ({entry.action})")
     return concept

@@ -3,13 +3,14 @@ the file's transactions and persons (see ``ConceptField``, ``ConceptLink``, ``Pe
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from termbase.models import Concept, ConceptField, ConceptLink
+from termbase.models import Concept, ConceptField, ConceptLink, ConceptSource, Term
 from termbase.records import WorkflowStatus
 
 
@@ -172,3 +173,81 @@ def restore_kept(
         if data["concept_id"] == source_id and term_id is not None:
             term_id = term_ids.get(term_id)
         session.add(ConceptLink(**{**data, "term_id": term_id}))
+
+
+FIELD_COLUMNS = ("term_id", "language", "element", "type", "value", "target", "position")
+LINK_COLUMNS = ("term_id", "target_id", "language", "type", "value", "position")
+INCOMING_COLUMNS = ("concept_id", "term_id", "language", "type", "value", "position")
+
+
+def kept_rows(
+    session: Session, concept_id: int, *, term_ids: Collection[int] | None = None
+) -> dict[str, Any]:
+    """What a change deletes of a concept's kept data, as plain JSON for its history entry, so
+    that reverting the change brings it back: the fields and links of some terms (their
+    removal), or, with ``term_ids`` None (a deletion), all of them, other concepts' links to
+    it and the ids its entry had in imported files. Empty when there is nothing to keep."""
+
+    def own(model: type[ConceptField] | type[ConceptLink]) -> list[Any]:
+        query = select(model).where(model.concept_id == concept_id)
+        if term_ids is not None:
+            query = query.where(model.term_id.in_(sorted(term_ids)))
+        return list(session.scalars(query.order_by(model.position, model.id)))
+
+    out: dict[str, Any] = {
+        "fields": [{c: getattr(row, c) for c in FIELD_COLUMNS} for row in own(ConceptField)],
+        "links": [{c: getattr(row, c) for c in LINK_COLUMNS} for row in own(ConceptLink)],
+    }
+    if term_ids is None:
+        incoming = session.scalars(
+            select(ConceptLink)
+            .where(ConceptLink.target_id == concept_id, ConceptLink.concept_id != concept_id)
+            .order_by(ConceptLink.id)
+        )
+        out["incoming"] = [{c: getattr(row, c) for c in INCOMING_COLUMNS} for row in incoming]
+        out["sources"] = [
+            [row.source, row.source_id]
+            for row in session.scalars(select(ConceptSource).where(ConceptSource.concept_id == concept_id))
+        ]
+    return out if any(out.values()) else {}
+
+
+def restore_kept_rows(
+    session: Session, saved: Mapping[str, Any], concept_id: int, term_ids: Mapping[int, int]
+) -> None:
+    """Bring back what :func:`kept_rows` saved for a concept that a revert restored; ``term_ids``
+    maps the saved terms to the restored ones. Rows of terms that did not come back, and links
+    to or from concepts that are gone, stay away; rows still there are not doubled."""
+
+    def restored_term(saved_id: int | None) -> tuple[bool, int | None]:
+        if saved_id is None:
+            return True, None
+        return saved_id in term_ids, term_ids.get(saved_id)
+
+    def add_once(model: type[ConceptField] | type[ConceptLink], values: dict[str, Any]) -> None:
+        same = select(model.id).where(*(getattr(model, name) == value for name, value in values.items()))
+        if session.scalars(same.limit(1)).first() is None:
+            session.add(model(**values))
+
+    session.flush()
+    for data in saved.get("fields", []):
+        found, term_id = restored_term(data["term_id"])
+        if found:
+            add_once(ConceptField, {**data, "concept_id": concept_id, "term_id": term_id})
+    for data in saved.get("links", []):
+        found, term_id = restored_term(data["term_id"])
+        if found and session.get(Concept, data["target_id"]) is not None:
+            add_once(ConceptLink, {**data, "concept_id": concept_id, "term_id": term_id})
+    for data in saved.get("incoming", []):
+        other_term = data["term_id"]
+        if session.get(Concept, data["concept_id"]) is None or (
+            other_term is not None and session.get(Term, other_term) is None
+        ):
+            continue
+        add_once(ConceptLink, {**data, "target_id": concept_id})
+    for source, source_id in saved.get("sources", []):
+        taken = select(ConceptSource.id).where(
+            ConceptSource.source == source, ConceptSource.source_id == source_id
+        )
+        if session.scalars(taken.limit(1)).first() is None:
+            session.add(ConceptSource(concept_id=concept_id, source=source, source_id=source_id))

@@ -217,3 +217,79 @@ def test_undoing_a_merge_gives_the_restored_concept_back_its_kept_fields_and_lin
     session.commit()
     session.expire_all()
     assert kept_state() == before
+
+
+def _kept_of(
+    session: Session, concept_id: int
+) -> tuple[set[tuple[str, str | None]], set[tuple[int, int, str]]]:
+    """A concept's kept fields (type, term text) and every link to or from it."""
+    session.expire_all()
+    fields = set()
+    for row in session.scalars(select(ConceptField).where(ConceptField.concept_id == concept_id)):
+        term = session.get(Term, row.term_id) if row.term_id else None
+        fields.add((row.type, term.text if term else None))
+    links = {
+        (link.concept_id, link.target_id, link.type)
+        for link in session.scalars(select(ConceptLink))
+        if concept_id in (link.concept_id, link.target_id)
+    }
+    return fields, links
+
+
+def test_reverting_a_term_removal_brings_back_the_terms_kept_fields_and_links(session: Session) -> None:
+    gender = '<termNote type="grammaticalGender">feminine</termNote>'
+    ref = '<ref type="crossReference" target="c">gamma</ref>'
+    data = _martif(
+        '<termEntry id="a"><langSet xml:lang="en"><tig><term>alpha</term></tig>'
+        f"<tig><term>alef</term>{gender}{ref}</tig></langSet></termEntry>" + _entry("c", "gamma")
+    )
+    _import(session, data)
+    a, c = _concept_of(session, "x.tbx", "a"), _concept_of(session, "x.tbx", "c")
+    before = _kept_of(session, a)
+    assert before == ({("grammaticalGender", "alef")}, {(a, c, "crossReference")})
+    alef = next(t for t in session.get(Concept, a).terms if t.text == "alef")  # type: ignore[union-attr]
+    concept_service.remove_term(session, alef.id, version=None, actor="t")
+    session.commit()
+    assert _kept_of(session, a) == (set(), set())
+    [removal] = concept_service.history(session, a)[:1]
+    concept_service.revert(session, removal.id, actor="t")
+    session.commit()
+    assert _kept_of(session, a) == before
+    # Undoing the revert removes the term again, and undoing that brings its fields back once more.
+    [revert] = concept_service.history(session, a)[:1]
+    concept_service.revert(session, revert.id, actor="t")
+    session.commit()
+    assert _kept_of(session, a) == (set(), set())
+    [again] = concept_service.history(session, a)[:1]
+    concept_service.revert(session, again.id, actor="t")
+    session.commit()
+    assert _kept_of(session, a) == before
+
+
+def test_reverting_a_deletion_brings_back_kept_fields_links_both_ways_and_file_ids(session: Session) -> None:
+    data = _martif(
+        _entry(
+            "a",
+            "alpha",
+            '<ref type="crossReference" target="c">gamma</ref>'
+            '<xref type="xGraphic" target="http://example.org/a.png">a</xref>',
+        )
+        + _entry("b", "beta", '<ref type="relatedConcept" target="a">alpha</ref>')
+        + _entry("c", "gamma")
+    )
+    _import(session, data)
+    a, b, c = (_concept_of(session, "x.tbx", entry_id) for entry_id in "abc")
+    before = _kept_of(session, a)
+    assert before == ({("xGraphic", None)}, {(a, c, "crossReference"), (b, a, "relatedConcept")})
+    concept_service.delete_concept(session, a, version=None, actor="t")
+    session.commit()
+    assert _kept_of(session, a) == (set(), set())
+    [deletion] = concept_service.history(session, a)[:1]
+    concept_service.revert(session, deletion.id, actor="t", expect_deleted=True)
+    session.commit()
+    assert _kept_of(session, a) == before
+    # The entry is the file's again: importing the file once more updates it, it adds nothing.
+    _import(session, data)
+    assert _concept_of(session, "x.tbx", "a") == a
+    assert len(session.scalars(select(Concept)).all()) == 3
+    assert _kept_of(session, a) == before
