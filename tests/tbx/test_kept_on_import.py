@@ -236,6 +236,12 @@ def _kept_of(
     return fields, links
 
 
+def _revert_last_change(session: Session, concept_id: int, *, expect_deleted: bool = False) -> None:
+    [last] = concept_service.history(session, concept_id)[:1]
+    concept_service.revert(session, last.id, actor="t", expect_deleted=expect_deleted)
+    session.commit()
+
+
 def test_reverting_a_term_removal_brings_back_the_terms_kept_fields_and_links(session: Session) -> None:
     gender = '<termNote type="grammaticalGender">feminine</termNote>'
     ref = '<ref type="crossReference" target="c">gamma</ref>'
@@ -251,18 +257,12 @@ def test_reverting_a_term_removal_brings_back_the_terms_kept_fields_and_links(se
     concept_service.remove_term(session, alef.id, version=None, actor="t")
     session.commit()
     assert _kept_of(session, a) == (set(), set())
-    [removal] = concept_service.history(session, a)[:1]
-    concept_service.revert(session, removal.id, actor="t")
-    session.commit()
+    _revert_last_change(session, a)
     assert _kept_of(session, a) == before
     # Undoing the revert removes the term again, and undoing that brings its fields back once more.
-    [revert] = concept_service.history(session, a)[:1]
-    concept_service.revert(session, revert.id, actor="t")
-    session.commit()
+    _revert_last_change(session, a)
     assert _kept_of(session, a) == (set(), set())
-    [again] = concept_service.history(session, a)[:1]
-    concept_service.revert(session, again.id, actor="t")
-    session.commit()
+    _revert_last_change(session, a)
     assert _kept_of(session, a) == before
 
 
@@ -284,9 +284,7 @@ def test_reverting_a_deletion_brings_back_kept_fields_links_both_ways_and_file_i
     concept_service.delete_concept(session, a, version=None, actor="t")
     session.commit()
     assert _kept_of(session, a) == (set(), set())
-    [deletion] = concept_service.history(session, a)[:1]
-    concept_service.revert(session, deletion.id, actor="t", expect_deleted=True)
-    session.commit()
+    _revert_last_change(session, a, expect_deleted=True)
     assert _kept_of(session, a) == before
     # The entry is the file's again: importing the file once more updates it, it adds nothing.
     _import(session, data)
