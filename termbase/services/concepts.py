@@ -37,6 +37,8 @@ from termbase.text.validate import term_text_problem
 from termbase.text.wording import counted
 
 CONCEPT_FIELDS = ("subject_field", "note", "status", "confidence")
+# What restoring a term from a snapshot sets as saved; its text and pinyin go through apply_term_text.
+RESTORED_TERM_FIELDS = tuple(name for name in EDITABLE if name not in ("text", "pinyin"))
 
 
 @dataclass(slots=True)
@@ -688,14 +690,14 @@ def unmerge(
             TermInput(language=saved["language"], text=saved["text"], pinyin=saved.get("pinyin")),
             kept_languages=True,
         )
-        for name in ("usage_status", "term_type", "part_of_speech", "note", "review"):
+        for name in RESTORED_TERM_FIELDS:
             setattr(term, name, saved.get(name))
         for segment_id, start, end in saved.get("citations", []):
             if _segment_exists(session, segment_id):
                 term.citations.append(Citation(segment_id=segment_id, start=start, end=end))
         source.terms.append(term)
         restored[saved["id"]] = term
-        twin = by_key.get((saved["language"], normalize_term(saved["text"])))
+        twin = by_key.get(_saved_key(saved))
         if twin is not None and twin.id in target_term_ids:
             kept = target_cites.get(twin.id, set())
             brought = {(s, a) for s, a, _ in saved.get("citations", [])}
@@ -824,11 +826,16 @@ def _with_removed_kept(
     return {**before, REMOVED_KEPT: removed} if removed else before
 
 
+def _saved_key(saved: Mapping[str, Any]) -> tuple[str, str]:
+    """A snapshot's term as terms are matched: language and normalized text (Term.normalized)."""
+    return saved["language"], normalize_term(saved["text"])
+
+
 def _restore_terms(session: Session, concept: Concept, saved_terms: list[dict[str, Any]]) -> None:
     current = {(t.language, t.normalized): t for t in concept.terms}
     wanted: set[tuple[str, str]] = set()
     for saved in saved_terms:
-        key = (saved["language"], normalize_term(saved["text"]))
+        key = _saved_key(saved)
         wanted.add(key)
         term = current.get(key)
         if term is None:
@@ -837,7 +844,7 @@ def _restore_terms(session: Session, concept: Concept, saved_terms: list[dict[st
                 kept_languages=True,
             )
             concept.terms.append(term)
-        for name in ("usage_status", "term_type", "part_of_speech", "note", "review"):
+        for name in RESTORED_TERM_FIELDS:
             setattr(term, name, saved.get(name))
         apply_term_text(term, saved["text"], saved.get("pinyin"))
         have = {(c.segment_id, c.start) for c in term.citations}
@@ -908,7 +915,7 @@ def revert(
                 details={"field": "version", "current_version": concept.version},
             )
         check_version(concept, version)
-        wanted = {(t["language"], normalize_term(t["text"])) for t in saved.get("terms", [])}
+        wanted = {_saved_key(t) for t in saved.get("terms", [])}
         dropped = {t.id for t in concept.terms if (t.language, t.normalized) not in wanted}
         before = (
             _with_removed_kept(session, snapshot(concept), concept.id, dropped)
@@ -927,9 +934,7 @@ def revert(
         session.flush()
         restored = {(t.language, t.normalized): t.id for t in concept.terms}
         term_ids = {
-            t["id"]: restored[key]
-            for t in saved.get("terms", [])
-            if (key := (t["language"], normalize_term(t["text"]))) in restored
+            t["id"]: restored[key] for t in saved.get("terms", []) if (key := _saved_key(t)) in restored
         }
         restore_kept_rows(session, saved[REMOVED_KEPT], concept.id, term_ids)
     touch(concept, actor)
