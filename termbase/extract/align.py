@@ -29,6 +29,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
+from termbase.extract.candidates import COORDINATORS
 from termbase.extract.english import CALENDAR_WORDS, HYPHENS_RE, EnToken
 from termbase.extract.lexicon import Lexicon, light_gloss, stem
 from termbase.text.segment import Token
@@ -60,8 +61,9 @@ NUMERALS = {
     "万": ("thousand",),
 }
 LATIN_RE = re.compile(r"[A-Za-z0-9]+")
-# Chinese conjunctions that join two conjuncts, as "and" does (规则和标准 ~ rules and standards).
-CONJUNCTIONS = frozenset({"和", "与", "及", "以及", "暨"})
+# Chinese conjunctions that join two conjuncts, as "and" does (规则和标准 ~ rules and standards):
+# the coordinators of candidates, but for 同 and 并, which are more often "with" and "also".
+CONJUNCTIONS = COORDINATORS - {"同", "并"}
 HAN_CHAR_RE = re.compile(r"[\u3400-\u9fff]")
 # Words that join a prepositional tail to an English term (community [with a shared future]).
 JOINERS = frozenset({"of", "for", "on", "in", "with", "the", "a", "an", "to", "between", "by"})
