@@ -292,6 +292,13 @@ def test_a_day_or_a_month_is_no_tail_of_a_term() -> None:
     assert align._extend(tokens, 1, 3, {1, 2}, 2, True) == (1, 5)
 
 
+def _proposed(
+    extractor: Extractor, pairs: list[tuple[str, str]], document: str, first_key: int
+) -> dict[str, list[str]]:
+    """What extraction proposes from segment pairs the team wrote: Chinese -> its English terms."""
+    return {c.zh: c.en for c in extractor.run(pair_segments(pairs, document, first_key)).concepts}
+
+
 # -- stage 4: termhood ---------------------------------------------------------------------------
 
 
@@ -477,7 +484,8 @@ def test_clauses_fragments_and_weak_pairs_are_not_terms(
 def test_the_opening_of_a_longer_english_name_is_a_fragment_its_whole_and_head_are_terms(
     extractor: Extractor,
 ) -> None:
-    segments = pair_segments(
+    found = _proposed(
+        extractor,
         [
             ("数字治理论坛在上海召开。", "The Digital Governance Forum opened in Shanghai."),
             ("论坛通过了数字贸易路线图。", "The forum adopted the Digital Trade Roadmap."),
@@ -485,7 +493,6 @@ def test_the_opening_of_a_longer_english_name_is_a_fragment_its_whole_and_head_a
         "names",
         800,
     )
-    found = {c.zh: c.en for c in extractor.run(segments).concepts}
     assert found["数字治理论坛"] == ["Digital Governance Forum"]
     assert "数字治理" not in found  # "Digital Governance [Forum]"
     assert found["路线图"] == ["Roadmap"]  # one word of its own, the head of the name
@@ -494,7 +501,8 @@ def test_the_opening_of_a_longer_english_name_is_a_fragment_its_whole_and_head_a
 def test_what_follows_a_name_without_continuing_it_does_not_make_it_a_fragment(
     extractor: Extractor,
 ) -> None:
-    segments = pair_segments(
+    found = _proposed(
+        extractor,
         [
             # a person's name in apposition, which the Chinese leaves out
             ("外交部长在会上发言。", "Foreign Minister Wang Yi spoke at the meeting."),
@@ -512,7 +520,6 @@ def test_what_follows_a_name_without_continuing_it_does_not_make_it_a_fragment(
         "apposition",
         950,
     )
-    found = {c.zh: c.en for c in extractor.run(segments).concepts}
     assert found["外交部长"] == ["Foreign Minister"]
     assert found["数据治理部长级会议"] == ["Ministerial Meeting on Data Governance"]
     assert found["数字合作宣言"] == ["Declaration on Digital Cooperation"]
@@ -568,7 +575,8 @@ def test_a_rendering_that_explains_under_half_is_not_taken_however_often_seen(
 
 
 def test_a_title_line_and_its_english_line_are_a_pair_as_wholes(extractor: Extractor) -> None:
-    segments = pair_segments(
+    found = _proposed(
+        extractor,
         [
             ("三、城乡数据普惠行动", "III. Rural and Urban Data Action for All"),
             ("王小明", "Wang Xiaoming"),  # a byline: a person, not a term
@@ -576,18 +584,17 @@ def test_a_title_line_and_its_english_line_are_a_pair_as_wholes(extractor: Extra
         "title-line",
         960,
     )
-    found = {c.zh: c.en for c in extractor.run(segments).concepts}
     assert found["城乡数据普惠行动"] == ["rural and urban data action for all"]
     assert "王小明" not in found
 
 
 def test_a_title_marked_in_both_languages_is_a_name_written_as_it_stands(extractor: Extractor) -> None:
-    segments = pair_segments(
+    found = _proposed(
+        extractor,
         [("全文:《新时期的中国数据治理》", "Full Text: China’s Data Governance in a New Period")],
         "title-both",
         961,
     )
-    found = {c.zh: c.en for c in extractor.run(segments).concepts}
     assert found["新时期的中国数据治理"] == ["China’s Data Governance in a New Period"]
 
 
@@ -607,7 +614,8 @@ def test_a_possessive_stays_inside_its_phrase() -> None:
 
 
 def test_a_plural_the_dictionary_writes_stays_plural(extractor: Extractor) -> None:
-    segments = pair_segments(
+    found = _proposed(
+        extractor,
         [
             ("两国讨论了人权。", "The two countries discussed human rights."),
             ("两国讨论了贸易规则。", "The two countries discussed trade rules."),
@@ -615,7 +623,6 @@ def test_a_plural_the_dictionary_writes_stays_plural(extractor: Extractor) -> No
         "plural-only",
         970,
     )
-    found = {c.zh: c.en for c in extractor.run(segments).concepts}
     assert found["人权"] == ["human rights"]  # CC-CEDICT: "human rights"
     assert found["贸易规则"] == ["trade rule"]
 
