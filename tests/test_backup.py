@@ -70,22 +70,27 @@ def _wipe(app: Flask) -> None:
     Base.metadata.create_all(engine)
 
 
+def _backup_wipe_and_restore(app: Flask, session: Session, tmp_path: Path) -> dict[str, int]:
+    """Back the termbase up to a file, empty the database and restore the file: the backup's counts."""
+    path = tmp_path / "termbase.backup"
+    counts = backup.backup_to_file(session, path)
+    session.close()
+    _wipe(app)
+    with path.open("rb") as source:
+        backup.restore_backup(session, source, path=str(path))
+    session.commit()
+    return counts
+
+
 def test_backup_then_restore_into_empty_database_is_identical(
     app: Flask, session: Session, tmp_path: Path
 ) -> None:
     _populate(session)
     before = _dump(session)
-    path = tmp_path / "termbase.backup"
-    counts = backup.backup_to_file(session, path)
+    counts = _backup_wipe_and_restore(app, session, tmp_path)
     assert counts["concepts"] == 1
     assert counts["citations"] == 2
     assert counts["history"] == 2
-    session.close()
-
-    _wipe(app)
-    with path.open("rb") as source:
-        backup.restore_backup(session, source, path=str(path))
-    session.commit()
     assert _dump(session) == before
 
     # Identity sequences moved on: new rows get fresh ids.
@@ -140,15 +145,8 @@ def test_what_a_tbx_import_kept_survives_backup_and_restore(
     import_file(session, real, filename=real.name, dry_run=False, actor="ed")
     session.commit()
     before = _dump(session)
-    path = tmp_path / "termbase.backup"
-    counts = backup.backup_to_file(session, path)
+    counts = _backup_wipe_and_restore(app, session, tmp_path)
     assert counts["concept_links"] == 2
     assert counts["persons"] == 2
     assert counts["concept_fields"] >= 10
-    session.close()
-
-    _wipe(app)
-    with path.open("rb") as source:
-        backup.restore_backup(session, source, path=str(path))
-    session.commit()
     assert _dump(session) == before
