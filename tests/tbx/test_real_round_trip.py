@@ -90,22 +90,21 @@ def test_our_export_of_a_real_file_imports_into_a_fresh_termbase_and_exports_the
     assert not any(":" in (kind or "") for kind in fields)
 
 
-def test_a_labelled_note_is_read_back_as_the_field_it_stands_for() -> None:
-    kept = labelled_field("grammaticalNumber: plural")
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        ("grammaticalNumber: plural", ("termNote", "grammaticalNumber", "plural", None)),
+        ("relatedTerm: cloud computing <c12>", ("ref", "relatedTerm", "cloud computing", "c12")),
+    ],
+)
+def test_a_labelled_note_is_read_back_as_the_field_it_stands_for(
+    note: str, expected: tuple[str, str, str, str | None]
+) -> None:
+    kept = labelled_field(note)
     assert kept is not None
-    assert (kept.element, kept.type, kept.value, kept.target) == (
-        "termNote",
-        "grammaticalNumber",
-        "plural",
-        None,
-    )
-    linked = labelled_field("relatedTerm: cloud computing <c12>")
-    assert linked is not None
-    assert (linked.element, linked.type, linked.value, linked.target) == (
-        "ref",
-        "relatedTerm",
-        "cloud computing",
-        "c12",
-    )
-    assert labelled_field("Note: spelled as in the source") is None  # an ordinary note
+    assert (kept.element, kept.type, kept.value, kept.target) == expected
+
+
+def test_an_ordinary_note_stays_a_note() -> None:
+    assert labelled_field("Note: spelled as in the source") is None
     assert labelled_field("see also: the glossary") is None
